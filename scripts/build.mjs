@@ -1,0 +1,48 @@
+// Builds the CLI (dist/cli.js) and the echo image's bundle (dist/echo-image/), which holds the echo
+// server in one file plus the .proto files it and its libraries load at run time.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const echo = path.join(dist, 'echo-image');
+const nm = (p) => path.join(root, 'node_modules', p);
+
+rmSync(echo, { recursive: true, force: true });
+mkdirSync(echo, { recursive: true });
+
+// The echo server, alone: it imports nothing from the rest of src/.
+await build({
+  entryPoints: [path.join(root, 'src/echo/main.ts')],
+  outfile: path.join(echo, 'lib/echo/server.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: false,
+  sourcemap: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// Bundled libraries find their .proto files relative to __dirname (= lib/echo):
+// grpc-health-check and @grpc/reflection at ../../proto, etcd3 at ../proto.
+cpSync(nm('grpc-health-check/proto'), path.join(echo, 'proto'), { recursive: true });
+cpSync(nm('@grpc/reflection/build/proto'), path.join(echo, 'proto'), { recursive: true });
+cpSync(nm('etcd3/proto'), path.join(echo, 'lib/proto'), { recursive: true });
+cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true });
+
+// The CLI: our code in one ESM file, npm packages left as imports.
+await build({
+  entryPoints: [path.join(root, 'src/cli/main.ts')],
+  outfile: path.join(dist, 'cli.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  jsx: 'automatic',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});

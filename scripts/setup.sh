@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what the lab needs on Debian/Ubuntu (as root), starts dockerd when no engine answers,
+# then installs npm packages and builds. Idempotent: quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lab}
+mkdir -p "$CACHE"
+say() { printf '[setup] %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Debian packages: Docker engine, etcd server and client, HAProxy, Compose (the benchmark's yardstick).
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini-static ] || need+=(tini)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]} (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq >/dev/null
+  as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# 2. Consul: Debian bullseye's package, unpacked into the cache, never installed system-wide.
+CONSUL="$CACHE/consul/usr/bin/consul"
+if [ ! -x "$CONSUL" ]; then
+  say "fetching consul from Debian bullseye into $CACHE/consul"
+  tmp=$(mktemp -d)
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$uri" ] || { echo "setup: cannot find a Debian archive URI in /etc/apt" >&2; exit 1; }
+  echo "deb $uri bullseye main" > "$tmp/bullseye.list"
+  mkdir -p "$tmp/lists/partial"
+  opts=(-o "Dir::Etc::SourceList=$tmp/bullseye.list" -o "Dir::Etc::SourceParts=-" -o "Dir::State::Lists=$tmp/lists")
+  apt-get "${opts[@]}" update -qq >/dev/null
+  (cd "$tmp" && apt-get "${opts[@]}" download consul >/dev/null 2>&1)
+  dpkg-deb -x "$tmp"/consul_*.deb "$CACHE/consul"
+  rm -rf "$tmp"
+fi
+
+# 3. A Docker engine that answers (no systemd here: background dockerd and wait for its socket).
+if ! docker info >/dev/null 2>&1; then
+  say "starting dockerd (log: $CACHE/dockerd.log)"
+  (as_root nohup dockerd >"$CACHE/dockerd.log" 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "setup: dockerd did not start; see $CACHE/dockerd.log" >&2; exit 1; }
+fi
+
+# 4. npm packages and the build.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+npm run -s build

@@ -1,0 +1,44 @@
+// lab status [--json]
+import type { Command } from 'commander';
+import { getRuntime, status, type ServiceStatus } from '../../sandbox/index.js';
+import { topologyFrom, type GlobalOptions } from '../context.js';
+import { c, printJson, table } from '../output.js';
+
+const paint = (s: string, good: string[]) => (good.includes(s) ? c.green(s) : s === 'absent' || s === '—' ? c.dim(s) : c.yellow(s));
+
+function etcdCell(s: ServiceStatus): string {
+  if (!s.etcd) return '—';
+  if (!s.etcd.registered) return c.yellow('not registered');
+  return c.green(`lease ${s.etcd.lease} ttl ${s.etcd.ttl ?? '?'}s`);
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('every service: container state, loopback address, registry state (etcd lease TTL, Consul check), gRPC health')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
+      const r = await status(getRuntime(), t);
+      if (opts.json) return printJson(r);
+      const up = r.services.filter((s) => s.container !== 'absent').length;
+      process.stdout.write(`${c.bold(r.project)} (${r.topology}) · network ${r.network ?? c.dim('absent')}${r.session ? ` · session ${r.session}` : ''}\n\n`);
+      process.stdout.write(
+        `${table(
+          ['SERVICE', 'CONTAINER', 'HOST ADDRESS', 'CLUSTER ADDRESS', 'HEALTH', 'ETCD', 'CONSUL'],
+          r.services.map((s) => [
+            s.name,
+            paint(s.container, ['running']),
+            s.hostAddress,
+            s.clusterAddress,
+            paint(s.health, ['SERVING', 'healthy']),
+            etcdCell(s),
+            s.consul ? (s.consul.registered ? paint(s.consul.check ?? 'no check', ['passing']) : c.yellow('not registered')) : '—',
+          ]),
+        )}\n`,
+      );
+      if (r.extra.length) process.stdout.write(`\n${c.yellow('!')} labelled containers the topology does not list: ${r.extra.join(', ')} (lab up removes them)\n`);
+      for (const e of r.errors) process.stdout.write(`${c.yellow('!')} ${e}\n`);
+      if (!up) process.stdout.write(`\n${c.dim('The lab is down. Start it: lab up')}\n`);
+    });
+}

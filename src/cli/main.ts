@@ -1,0 +1,31 @@
+// The `lab` command line.
+import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './commands/doctor.js';
+import { registerDown } from './commands/down.js';
+import { registerStatus } from './commands/status.js';
+import { registerUp } from './commands/up.js';
+import { renderError } from './handle-error.js';
+
+const program = new Command('lab')
+  .description('A local gRPC cluster lab: etcd, Consul and echo servers in Docker; resolvers, balancers and failures you can watch.')
+  .version('0.1.0')
+  .option('-f, --file <path>', 'the topology (Compose file with x-lab extensions)', undefined)
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, '✖ ')) });
+
+registerUp(program);
+registerStatus(program);
+registerDown(program);
+registerDoctor(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with code 0.
+    if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+    process.exit(2);
+  }
+  process.exitCode = renderError(err);
+}

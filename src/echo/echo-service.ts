@@ -1,0 +1,72 @@
+// grpc.examples.echo.Echo: all four methods, each reply carrying this backend's identity
+// (in the message as "<id>: <message>" and in the `x-lab-backend` header), with faults applied.
+import { Metadata, type ServerDuplexStream, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { FaultState } from './faults.js';
+
+interface EchoMessage { message: string }
+
+export interface EchoCounters { calls: number; injectedFailures: number }
+
+const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : r()));
+
+export function echoService(id: string, faults: FaultState, counters: EchoCounters): UntypedServiceImplementation {
+  const header = () => {
+    const md = new Metadata();
+    md.set('x-lab-backend', id);
+    return md;
+  };
+  const reply = (message: string): EchoMessage => ({ message: `${id}: ${message}` });
+
+  /** Applies latency and injected failures; returns an error object when this call must fail. */
+  async function admit(): Promise<{ code: number; details: string; metadata: Metadata } | undefined> {
+    counters.calls++;
+    await sleep(faults.delayMs());
+    const code = faults.failure();
+    if (code === undefined) return undefined;
+    counters.injectedFailures++;
+    return { code, details: `${id}: injected failure`, metadata: header() };
+  }
+
+  return {
+    async UnaryEcho(call: ServerUnaryCall<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
+      const err = await admit();
+      if (err) return callback(err);
+      call.sendMetadata(header());
+      callback(null, reply(call.request.message));
+    },
+
+    async ServerStreamingEcho(call: ServerWritableStream<EchoMessage, EchoMessage>) {
+      const err = await admit();
+      if (err) return void call.emit('error', Object.assign(new Error(err.details), err));
+      call.sendMetadata(header());
+      // Like grpc-go's example server: a handful of replies per request.
+      for (let i = 0; i < 5 && !call.cancelled; i++) call.write(reply(call.request.message));
+      call.end();
+    },
+
+    ClientStreamingEcho(call: ServerReadableStream<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
+      let last = '';
+      call.on('data', (m: EchoMessage) => (last = m.message));
+      call.on('error', () => undefined);
+      call.on('end', async () => {
+        const err = await admit();
+        if (err) return callback(err);
+        call.sendMetadata(header());
+        callback(null, reply(last));
+      });
+    },
+
+    async BidirectionalStreamingEcho(call: ServerDuplexStream<EchoMessage, EchoMessage>) {
+      const err = await admit();
+      if (err) {
+        call.emit('error', Object.assign(new Error(err.details), err));
+        return;
+      }
+      call.sendMetadata(header());
+      call.on('data', (m: EchoMessage) => call.write(reply(m.message)));
+      call.on('error', () => undefined);
+      call.on('end', () => call.end());
+    },
+  };
+}
+

@@ -1,0 +1,95 @@
+// Registers this echo server with the Consul agent: Address = host address (what host clients
+// dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
+import { networkInterfaces } from 'node:os';
+import type { Registration } from './register-etcd.js';
+
+/** This container's own IPv4 on the lab network (the first non-internal one). */
+function ownIpv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+function split(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+}
+
+export class ConsulRegistrar {
+  registered = false;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly registration: Registration,
+    private readonly checkInterval: string,
+    private readonly deregisterAfter: string,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  body(): unknown {
+    const r = this.registration;
+    const host = split(r.host);
+    const cluster = split(r.cluster);
+    const ip = ownIpv4();
+    return {
+      ID: r.id,
+      Name: r.service,
+      Address: host.host,
+      Port: host.port,
+      Tags: [r.zone ? `zone=${r.zone}` : '', `weight=${r.weight}`].filter(Boolean),
+      // Consul validates lan_ipv4 as an IP; the cluster name goes under a key of the lab's own.
+      TaggedAddresses: {
+        cluster: { Address: cluster.host, Port: cluster.port },
+        ...(ip ? { lan_ipv4: { Address: ip, Port: cluster.port } } : {}),
+      },
+      Meta: { cluster: r.cluster, weight: String(r.weight), zone: r.zone, ...r.metadata },
+      Weights: { Passing: r.weight, Warning: 1 },
+      Check: {
+        CheckID: `${r.id}-grpc`,
+        Name: `gRPC health of ${r.id}`,
+        GRPC: r.cluster,
+        Interval: this.checkInterval,
+        Timeout: '1s',
+        DeregisterCriticalServiceAfter: this.deregisterAfter,
+      },
+    };
+  }
+
+  /** Registers, retrying with backoff until the agent accepts. */
+  async start(): Promise<void> {
+    let delay = 50;
+    while (!this.stopped) {
+      try {
+        const res = await fetch(`${this.url}/v1/agent/service/register`, {
+          method: 'PUT',
+          body: JSON.stringify(this.body()),
+          signal: AbortSignal.timeout(2000),
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()}`);
+        this.registered = true;
+        this.log(`consul: registered ${this.registration.id}`);
+        return;
+      } catch (err) {
+        this.log(`consul: ${(err as Error).message}; retrying in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (!this.registered) return;
+    try {
+      await fetch(`${this.url}/v1/agent/service/deregister/${encodeURIComponent(this.registration.id)}`, {
+        method: 'PUT',
+        signal: AbortSignal.timeout(1000),
+      });
+      this.registered = false;
+    } catch (err) {
+      this.log(`consul: deregister failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// Typed errors, rendered once by the CLI's top-level handler (Shopify cli-kit's model):
+// the user never sees a stack trace for something they can fix.
+
+export interface ErrorDetails {
+  /** What to do about it: one or more commands or steps. */
+  hint?: string;
+  /** Process exit code: 2 for bad input, 1 for an environment or runtime failure. */
+  exitCode?: number;
+  cause?: unknown;
+}
+
+export class LabError extends Error {
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.hint = details.hint;
+    this.exitCode = details.exitCode ?? 1;
+  }
+}
+LabError.prototype.name = 'LabError';
+
+/** Bad input the user can fix: a file, a flag. Exit code 2; nothing has been started. */
+export class InputError extends LabError {
+  constructor(message: string, details: Omit<ErrorDetails, 'exitCode'> = {}) {
+    super(message, { ...details, exitCode: 2 });
+  }
+}
+InputError.prototype.name = 'InputError';
+
+/** Something outside the lab is missing or failing: Docker down, a port taken, a binary missing. */
+export class EnvironmentError extends LabError {}
+EnvironmentError.prototype.name = 'EnvironmentError';
+
+/** A dependency the lab runs did not become ready in time. */
+export class ReadinessError extends LabError {
+  constructor(
+    message: string,
+    readonly service: string,
+    readonly logTail: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message, details);
+  }
+}
+ReadinessError.prototype.name = 'ReadinessError';
+
+/** A position in a file, 1-based. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Bad content in a file: names file:line:column, what was expected and what was found. */
+export class FileError extends InputError {
+  constructor(
+    readonly position: SourcePosition,
+    readonly problem: string,
+    details: Omit<ErrorDetails, 'exitCode'> = {},
+  ) {
+    super(`${position.file}:${position.line}:${position.column}: ${problem}`, details);
+  }
+}
+FileError.prototype.name = 'FileError';

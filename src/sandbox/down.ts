@@ -1,0 +1,31 @@
+// `lab down`: removes every container and network carrying the project's label, and nothing else.
+import type { SandboxListener } from './events.js';
+import { LABEL, projectSelector } from './labels.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+
+export interface DownResult {
+  containers: string[];
+  networks: string[];
+  ms: number;
+}
+
+export async function down(rt: ContainerRuntime, project: string, onEvent: SandboxListener = () => undefined): Promise<DownResult> {
+  const started = Date.now();
+  await rt.ping(1500);
+  const containers = await rt.listContainers(projectSelector(project));
+  // Force removal (SIGKILL): the registries go with the backends, so a graceful deregister buys nothing.
+  await Promise.all(
+    containers.map(async (c) => {
+      await rt.removeContainer(c.id);
+      onEvent({ type: 'instance', instance: c.labels[LABEL.instance] ?? c.name, state: 'removed' });
+    }),
+  );
+  const networks = await rt.listNetworks(projectSelector(project));
+  await Promise.all(
+    networks.map(async (n) => {
+      await rt.removeNetwork(n.id);
+      onEvent({ type: 'network', name: n.name, state: 'removed' });
+    }),
+  );
+  return { containers: containers.map((c) => c.name), networks: networks.map((n) => n.name), ms: Date.now() - started };
+}

@@ -1,0 +1,46 @@
+// The echo server: the host's Node.js plus the echo bundle that `npm run build` writes.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../../errors.js';
+import { packageRoot } from '../../util/paths.js';
+import { registerRecipe } from './recipe.js';
+import { sharedLibraries, type RootfsFile } from './rootfs.js';
+
+/** The echo bundle's folder: lib/echo/server.cjs, the protos its libraries load, our protos. */
+export function echoBundleDir(): string {
+  return path.join(packageRoot(), 'dist', 'echo-image');
+}
+
+/** Node flags that keep an idle echo server small (its heap is tiny; V8's defaults are for apps). */
+export const ECHO_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--stack-size=512'];
+
+function walk(dir: string, base = dir): RootfsFile[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? walk(p, base) : [{ src: p, dest: path.posix.join('/app', path.relative(base, p)) }];
+  });
+}
+
+registerRecipe('echo', {
+  repository: 'lab/echo',
+  async rootfs() {
+    const bundle = echoBundleDir();
+    if (!existsSync(path.join(bundle, 'lib/echo/server.cjs'))) {
+      throw new EnvironmentError(`the echo server bundle is missing (${bundle}).`, { hint: 'Build it: `npm run build`.' });
+    }
+    const node = process.execPath;
+    return {
+      rootfs: {
+        files: [{ src: node, dest: '/usr/bin/node' }, ...(await sharedLibraries(node)), ...walk(bundle)],
+        dirs: ['/tmp', '/etc'],
+      },
+      changes: [
+        'ENV PATH=/usr/bin:/bin',
+        'ENV LAB_PROTO_DIR=/app/protos',
+        'ENV HOME=/tmp',
+        `ENTRYPOINT ${JSON.stringify(['/usr/bin/node', ...ECHO_NODE_FLAGS, '/app/lib/echo/server.cjs'])}`,
+        'LABEL dev.lab.image=echo',
+      ],
+    };
+  },
+});

@@ -1,0 +1,108 @@
+// Minimal root filesystems for `docker import`: a binary, the shared libraries `ldd` lists, and
+// the files a recipe adds, packed into a tar stream; plus a content hash to tag the image by.
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import tar from 'tar-stream';
+import { cacheDir } from '../../util/paths.js';
+
+export interface RootfsFile {
+  /** Path on the host (symlinks are followed). */
+  src: string;
+  /** Absolute path inside the image. */
+  dest: string;
+}
+
+export interface Rootfs {
+  files: RootfsFile[];
+  /** Empty directories to create (mode 1777 for /tmp). */
+  dirs: string[];
+}
+
+/** The shared libraries a dynamically linked binary needs, as `ldd` resolves them on this host. */
+export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
+  const { stdout, exitCode } = await execa('ldd', [binary], { reject: false });
+  if (exitCode !== 0 || /not a dynamic executable/.test(stdout)) return [];
+  const out: RootfsFile[] = [];
+  for (const line of stdout.split('\n')) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) out.push({ src: m[1], dest: m[1] });
+  }
+  return out;
+}
+
+/** Packs the root filesystem as a tar stream (directories first, files streamed from disk). */
+export function packRootfs(fs: Rootfs): Readable {
+  const pack = tar.pack();
+  const dirs = new Set<string>();
+  const addDir = (d: string, mode = 0o755) => {
+    const parts = d.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      if (dirs.has(p)) continue;
+      dirs.add(p);
+      pack.entry({ name: `${p}/`, type: 'directory', mode: p === 'tmp' ? 0o1777 : mode });
+    }
+  };
+  void (async () => {
+    try {
+      for (const d of fs.dirs) addDir(d);
+      for (const f of fs.files) addDir(path.posix.dirname(f.dest));
+      for (const f of fs.files) {
+        const real = realpathSync(f.src);
+        const st = statSync(real);
+        await new Promise<void>((resolve, reject) => {
+          const entry = pack.entry({ name: f.dest.replace(/^\//, ''), size: st.size, mode: st.mode & 0o7777, type: 'file' }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+          createReadStream(real).on('error', reject).pipe(entry);
+        });
+      }
+      pack.finalize();
+    } catch (err) {
+      pack.destroy(err as Error);
+    }
+  })();
+  return pack as unknown as Readable;
+}
+
+type HashCache = Record<string, string>;
+let hashCache: HashCache | undefined;
+const hashCacheFile = () => path.join(cacheDir(), 'file-hashes.json');
+
+/** sha256 of a file, cached by path, size, mtime and inode so a warm `up` does not re-read 100 MB. */
+function fileHash(file: string): string {
+  const real = realpathSync(file);
+  const st = statSync(real);
+  const key = `${real}:${st.size}:${st.mtimeMs}:${st.ino}`;
+  hashCache ??= (() => {
+    try {
+      return JSON.parse(readFileSync(hashCacheFile(), 'utf8')) as HashCache;
+    } catch {
+      return {};
+    }
+  })();
+  const hit = hashCache[key];
+  if (hit) return hit;
+  const h = createHash('sha256').update(readFileSync(real)).digest('hex');
+  hashCache[key] = h;
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+    writeFileSync(hashCacheFile(), JSON.stringify(hashCache));
+  } catch {
+    // A cache we cannot write only costs time.
+  }
+  return h;
+}
+
+/** A content hash of the whole root filesystem and the image's settings: the image's tag. */
+export function rootfsHash(fs: Rootfs, changes: string[]): string {
+  const h = createHash('sha256');
+  for (const d of [...fs.dirs].sort()) h.update(`d ${d}\n`);
+  for (const f of [...fs.files].sort((a, b) => a.dest.localeCompare(b.dest))) h.update(`f ${f.dest} ${fileHash(f.src)}\n`);
+  for (const c of changes) h.update(`c ${c}\n`);
+  return h.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,73 @@
+// The one interface the lab uses to talk to a container engine. Docker (through dockerode) is the
+// implementation; no dockerode type leaks past this file's sibling.
+import type { Readable } from 'node:stream';
+
+export interface PortBinding {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface ContainerSpec {
+  name: string;
+  hostname: string;
+  image: string;
+  entrypoint?: string[];
+  command?: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  ports: PortBinding[];
+  network: string;
+  aliases: string[];
+  init: boolean;
+  user?: string;
+  readOnlyRootfs: boolean;
+  tmpfs: Record<string, string>;
+  memoryBytes?: number;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  state: ContainerState;
+  status: string;
+  labels: Record<string, string>;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerRuntime {
+  /** Resolves when the engine answers; rejects within `timeoutMs` otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+  /** The image's id when `ref` is present locally. */
+  imageId(ref: string): Promise<string | undefined>;
+  pullImage(ref: string, onProgress?: (line: string) => void): Promise<void>;
+  /** `docker import` of a root filesystem tar stream, tagged `ref`, with Dockerfile-style changes. */
+  importImage(tar: Readable, ref: string, changes: string[]): Promise<void>;
+
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  /** State, exit code and the container's IP on `network`. */
+  inspectContainer(id: string): Promise<{ state: ContainerState; exitCode: number; ip?: string; startedAt: string }>;
+  /** The last `lines` lines of stdout and stderr, interleaved. */
+  logs(id: string, lines: number): Promise<string>;
+  /** Resident memory of the container's processes, in bytes. */
+  memoryUsage(id: string): Promise<number>;
+
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+}

@@ -1,0 +1,216 @@
+// ContainerRuntime on Docker, through dockerode. Built once per process (getRuntime()).
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { EnvironmentError } from '../../errors.js';
+import { log } from '../../util/log.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from './container-runtime.js';
+
+const labelFilter = (labels: Record<string, string>) =>
+  JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+
+/** Docker's multiplexed log stream (8-byte frame headers) to text. */
+function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return (parts.length ? Buffer.concat(parts) : buf).toString('utf8');
+}
+
+const isMissing = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+const isNoop = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
+
+export class DockerRuntime implements ContainerRuntime {
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  private get socket(): string {
+    const m = this.docker.modem as unknown as { socketPath?: string; host?: string };
+    return m.socketPath ?? m.host ?? 'the Docker socket';
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.docker.ping({ abortSignal: AbortSignal.timeout(timeoutMs) } as never);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+      throw new EnvironmentError(`Docker is not answering at ${this.socket} (${code}).`, {
+        hint: 'Start the Docker engine and try again: `sudo dockerd &` where there is no systemd, or `sudo systemctl start docker`; `bash scripts/setup.sh` installs and starts it.',
+        cause: err,
+      });
+    }
+  }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async pullImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+    log('docker', `pull ${ref}`);
+    const stream = await this.docker.pull(ref);
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err) => (err ? reject(err) : resolve()),
+        (ev: { status?: string; progress?: string }) => onProgress?.(`${ev.status ?? ''} ${ev.progress ?? ''}`.trim()),
+      ),
+    );
+  }
+
+  async importImage(tar: Readable, ref: string, changes: string[]): Promise<void> {
+    const [repo, tag] = ref.split(':');
+    log('docker', `import ${ref}`);
+    const stream = await this.docker.importImage(tar as never, { repo, tag, changes } as never);
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null, out: Array<{ error?: string }>) => {
+        const failed = out?.find((o) => o.error);
+        if (err || failed) reject(err ?? new Error(failed!.error));
+        else resolve();
+      }),
+    );
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const list = await this.docker.listContainers({ all: true, filters: labelFilter(labels) });
+    return list.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      state: c.State as ContainerState,
+      status: c.Status,
+      labels: c.Labels ?? {},
+    }));
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    for (const p of spec.ports) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    }
+    log('docker', `create ${spec.name}`, { image: spec.image });
+    const c = await this.docker.createContainer({
+      name: spec.name,
+      Hostname: spec.hostname,
+      Image: spec.image,
+      Entrypoint: spec.entrypoint,
+      Cmd: spec.command,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: spec.labels,
+      ExposedPorts: exposed,
+      User: spec.user,
+      HostConfig: {
+        PortBindings: bindings,
+        NetworkMode: spec.network,
+        Init: spec.init,
+        ReadonlyRootfs: spec.readOnlyRootfs,
+        Tmpfs: spec.tmpfs,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: spec.memoryBytes,
+        RestartPolicy: { Name: 'no' },
+      },
+      NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
+    });
+    return c.id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (!isNoop(err)) throw err;
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      // Gone already, or already being removed: both mean what we wanted.
+      if (!isMissing(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+    }
+  }
+
+  async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
+    await this.docker.getContainer(id).kill({ signal });
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutSeconds });
+    } catch (err) {
+      if (!isNoop(err)) throw err;
+    }
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).pause();
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).unpause();
+  }
+
+  async inspectContainer(id: string) {
+    const info = await this.docker.getContainer(id).inspect();
+    const nets = Object.values(info.NetworkSettings?.Networks ?? {});
+    return {
+      state: info.State.Status as ContainerState,
+      exitCode: info.State.ExitCode,
+      ip: nets[0]?.IPAddress || undefined,
+      startedAt: info.State.StartedAt,
+    };
+  }
+
+  async logs(id: string, lines: number): Promise<string> {
+    try {
+      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      return demux(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+    } catch {
+      return '';
+    }
+  }
+
+  async memoryUsage(id: string): Promise<number> {
+    const stats = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as {
+      memory_stats: { usage?: number; stats?: Record<string, number> };
+    };
+    const s = stats.memory_stats.stats ?? {};
+    return s.anon ?? s.rss ?? stats.memory_stats.usage ?? 0;
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    const list = await this.docker.listNetworks({ filters: labelFilter(labels) });
+    return list.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
+  }
+
+  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    log('docker', `create network ${name}`);
+    const n = await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    return n.id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+}
+
+let cached: ContainerRuntime | undefined;
+
+/** The process's one container runtime (DOCKER_HOST and friends are honoured by dockerode). */
+export function getRuntime(): ContainerRuntime {
+  return (cached ??= new DockerRuntime());
+}

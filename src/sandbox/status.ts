@@ -1,0 +1,105 @@
+// `lab status`: every service's container state, addresses, registry state and health, derived
+// from Docker, etcd, Consul and the servers themselves at the moment of asking.
+import { checkHealth } from '../grpc/health-client.js';
+import type { Topology } from '../topology/types.js';
+import { LABEL, projectSelector } from './labels.js';
+import { findNetwork } from './network.js';
+import { etcdKeyOf } from './readiness.js';
+import { consulInstances, etcdEntries, type ConsulInstance, type EtcdEntry } from './registry-probe.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+
+export interface ServiceStatus {
+  name: string;
+  role: string;
+  container: string;
+  containerId?: string;
+  hostAddress: string;
+  clusterAddress: string;
+  /** SERVING / NOT_SERVING for echo, healthy / unhealthy for etcd and Consul, or why it is unknown. */
+  health: string;
+  etcd?: { registered: boolean; key: string; lease?: string; ttl?: number };
+  consul?: { registered: boolean; check?: string };
+  weight: number;
+  zone: string;
+}
+
+export interface StatusReport {
+  project: string;
+  topology: string;
+  network?: string;
+  session?: string;
+  services: ServiceStatus[];
+  /** Labelled containers the topology does not know (left by an older `up --echo N`, or by hand). */
+  extra: string[];
+  errors: string[];
+}
+
+async function httpOk(url: string, accept: (b: string) => boolean): Promise<string> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(800) });
+    return r.ok && accept(await r.text()) ? 'healthy' : `unhealthy (HTTP ${r.status})`;
+  } catch (err) {
+    return `unreachable (${(err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? 'error')})`;
+  }
+}
+
+export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusReport> {
+  await rt.ping(1500);
+  const errors: string[] = [];
+  const [containers, net] = await Promise.all([rt.listContainers(projectSelector(t.project)), findNetwork(rt, t.project, t.network)]);
+  const byInstance = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
+  const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
+
+  const [etcd, consul] = await Promise.all([
+    etcdEntries(t.etcd.hostAddress, `${t.registration.etcdPrefix.replace(/\/$/, '')}/`).catch((err: Error) => {
+      errors.push(`etcd at ${t.etcd.hostAddress}: ${err.message}`);
+      return undefined as EtcdEntry[] | undefined;
+    }),
+    consulInstances(t.consul.hostAddress, echoService).catch((err: Error) => {
+      errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
+      return undefined as ConsulInstance[] | undefined;
+    }),
+  ]);
+
+  const services = await Promise.all(
+    t.instances.map(async (inst): Promise<ServiceStatus> => {
+      const c = byInstance.get(inst.name);
+      const running = c?.state === 'running';
+      let health: string;
+      if (!c) health = 'absent';
+      else if (!running) health = c.state;
+      else if (inst.role === 'etcd') health = await httpOk(`http://${inst.hostAddress}/health`, (b) => b.includes('true'));
+      else if (inst.role === 'consul') health = await httpOk(`http://${inst.hostAddress}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
+      else health = await checkHealth(inst.hostAddress, 800);
+      const s: ServiceStatus = {
+        name: inst.name,
+        role: inst.role,
+        container: c?.state ?? 'absent',
+        containerId: c?.id.slice(0, 12),
+        hostAddress: inst.hostAddress,
+        clusterAddress: inst.clusterAddress,
+        health,
+        weight: inst.weight,
+        zone: inst.zone,
+      };
+      if (inst.role === 'echo') {
+        const key = etcdKeyOf(t, inst);
+        const e = etcd?.find((x) => x.key === key);
+        s.etcd = { registered: !!e, key, lease: e?.lease, ttl: e?.ttl };
+        const ci = consul?.find((x) => x.id === inst.name);
+        s.consul = { registered: !!ci, check: ci?.checks[0]?.status };
+      }
+      return s;
+    }),
+  );
+  const known = new Set(t.instances.map((i) => i.name));
+  return {
+    project: t.project,
+    topology: t.file,
+    network: net?.name,
+    session: net?.labels[LABEL.session],
+    services,
+    extra: [...byInstance.keys()].filter((n) => !known.has(n)),
+    errors,
+  };
+}

@@ -1,0 +1,167 @@
+// `lab up`: reconcile Docker to the topology. Idempotent: a container whose config hash matches is
+// kept; a changed one is recreated; extras are removed. On any failure or interrupt, what this run
+// created is removed again, so no half-started cluster is left behind.
+import { LabError, ReadinessError, EnvironmentError } from '../errors.js';
+import type { InstanceSpec, Topology } from '../topology/types.js';
+import { log } from '../util/log.js';
+import { containerName, planContainer } from './container-plan.js';
+import type { InstanceAction, SandboxListener } from './events.js';
+import { resolveImage } from './images/index.js';
+import { LABEL, projectSelector } from './labels.js';
+import { ensureNetwork } from './network.js';
+import { bindProblem } from './ports.js';
+import { readinessOf } from './readiness.js';
+import type { ContainerInfo, ContainerRuntime } from './runtime/container-runtime.js';
+import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
+
+export interface UpOptions {
+  onEvent?: SandboxListener;
+  signal?: AbortSignal;
+}
+
+export interface UpInstance {
+  name: string;
+  role: InstanceSpec['role'];
+  id: string;
+  action: InstanceAction;
+  hostAddress: string;
+  clusterAddress: string;
+  image: string;
+}
+
+export interface UpResult {
+  project: string;
+  session: string;
+  network: string;
+  instances: UpInstance[];
+  removed: string[];
+  ms: number;
+}
+
+export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}): Promise<UpResult> {
+  const started = Date.now();
+  const emit = opts.onEvent ?? (() => undefined);
+  await rt.ping(1500);
+
+  const existing = new Map<string, ContainerInfo>();
+  for (const c of await rt.listContainers(projectSelector(t.project))) existing.set(c.labels[LABEL.instance] ?? c.name, c);
+
+  // 1. Ports: refuse before starting anything when an address the lab needs is taken by someone else.
+  for (const inst of t.instances) {
+    const ours = existing.get(inst.name);
+    if (ours && ours.state !== 'exited' && ours.state !== 'created' && ours.state !== 'dead') continue;
+    for (const p of inst.ports) {
+      const problem = await bindProblem(p);
+      if (problem) {
+        throw new EnvironmentError(`${inst.name} cannot publish ${p.hostIp}:${p.hostPort}/${p.protocol}: ${problem === 'EADDRINUSE' ? 'the address is in use by another program' : problem}.`, {
+          hint:
+            problem === 'EADDRINUSE'
+              ? `Find who holds it: ss -lntup 'sport = :${p.hostPort}'. Stop it, or change the address in ${t.file}.`
+              : `Check ${p.hostIp} is a loopback address this machine can bind, or change it in ${t.file}.`,
+        });
+      }
+    }
+  }
+
+  // 2. Images: one resolution per distinct image, shared by replicas.
+  const images = new Map<string, Promise<string>>();
+  const imageFor = (inst: InstanceSpec) => {
+    const key = `${inst.image.ref}|${inst.image.assemble ?? ''}|${inst.image.pull}`;
+    let p = images.get(key);
+    if (!p) {
+      p = resolveImage(rt, inst.image, (e) => emit({ type: 'image', service: inst.service, state: e.kind, ref: e.ref, ms: 'ms' in e ? e.ms : undefined, progress: 'progress' in e ? e.progress : undefined }));
+      images.set(key, p);
+    }
+    return p;
+  };
+  const resolved = new Map<string, string>();
+  await Promise.all(t.instances.map(async (inst) => resolved.set(inst.name, await imageFor(inst))));
+  opts.signal?.throwIfAborted();
+
+  // 3. Network and containers. Track what this run creates, to undo it on failure.
+  const net = await ensureNetwork(rt, t.project, t.network);
+  emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
+  const createdIds: string[] = [];
+  const result: UpInstance[] = [];
+  const removed: string[] = [];
+
+  try {
+    const wanted = new Set(t.instances.map((i) => i.name));
+    await Promise.all(
+      [...existing.entries()]
+        .filter(([name]) => !wanted.has(name))
+        .map(async ([name, c]) => {
+          await rt.removeContainer(c.id);
+          removed.push(name);
+          emit({ type: 'instance', instance: name, state: 'removed' });
+        }),
+    );
+
+    await Promise.all(
+      t.instances.map(async (inst) => {
+        const spec = planContainer(t, inst, resolved.get(inst.name)!, net.session);
+        const have = existing.get(inst.name);
+        let id: string;
+        let action: InstanceAction;
+        if (have && have.labels[LABEL.configHash] === spec.labels[LABEL.configHash]) {
+          id = have.id;
+          if (have.state === 'running') action = 'kept';
+          else if (have.state === 'paused') {
+            await rt.unpauseContainer(id);
+            action = 'unpaused';
+          } else {
+            await rt.startContainer(id);
+            action = 'started';
+          }
+        } else {
+          if (have) await rt.removeContainer(have.id);
+          id = await rt.createContainer(spec);
+          createdIds.push(id);
+          await rt.startContainer(id);
+          action = have ? 'recreated' : 'created';
+        }
+        emit({ type: 'instance', instance: inst.name, state: action });
+        result.push({ name: inst.name, role: inst.role, id, action, hostAddress: inst.hostAddress, clusterAddress: inst.clusterAddress, image: spec.image });
+      }),
+    );
+
+    // 4. Readiness, all at once; a container that dies while awaited fails fast with its logs.
+    await Promise.all(
+      result.map(async (r) => {
+        const inst = t.instances.find((i) => i.name === r.name)!;
+        const { strategy, timeoutMs } = readinessOf(t, inst);
+        const t0 = Date.now();
+        emit({ type: 'instance', instance: r.name, state: 'waiting', detail: strategy.what });
+        try {
+          await waitUntil(strategy, {
+            timeoutMs,
+            signal: opts.signal,
+            fatal: async () => {
+              const s = await rt.inspectContainer(r.id).catch(() => undefined);
+              if (!s) return 'the container is gone';
+              return s.state === 'exited' || s.state === 'dead' ? `the container exited with code ${s.exitCode}` : undefined;
+            },
+          });
+        } catch (err) {
+          if (!(err instanceof WaitTimeout)) throw err;
+          const tail = await rt.logs(r.id, 15);
+          emit({ type: 'instance', instance: r.name, state: 'failed', detail: err.message });
+          throw new ReadinessError(`${r.name} did not come up: ${err.message}.`, r.name, tail, {
+            hint: `Its last log lines are above. Full logs: docker logs ${containerName(t.project, r.name)}`,
+          });
+        }
+        emit({ type: 'instance', instance: r.name, state: 'ready', ms: Date.now() - t0 });
+      }),
+    );
+  } catch (err) {
+    log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
+    await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
+    if (net.created) await rt.removeNetwork(net.id).catch(() => undefined);
+    if (opts.signal?.aborted) throw new LabError('interrupted: removed the containers this `up` had started.', { exitCode: 130, cause: err });
+    throw err;
+  }
+
+  const order = new Map(t.instances.map((i, n) => [i.name, n]));
+  result.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  return { project: t.project, session: net.session, network: t.network, instances: result, removed, ms: Date.now() - started };
+}

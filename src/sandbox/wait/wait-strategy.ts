@@ -1,0 +1,70 @@
+// Readiness as small strategies (testcontainers' wait-strategies): each probe says ready or why not;
+// waitUntil polls it, races a timeout, and stops early when the container has died.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type ProbeResult = { ready: true } | { ready: false; reason: string };
+
+export interface WaitStrategy {
+  /** What is awaited, for messages: "etcd /health", "Consul leader". */
+  readonly what: string;
+  probe(signal: AbortSignal): Promise<ProbeResult>;
+}
+
+export const READY: ProbeResult = { ready: true };
+export const notReady = (reason: string): ProbeResult => ({ ready: false, reason });
+
+export class WaitTimeout extends Error {
+  constructor(
+    readonly what: string,
+    readonly lastReason: string,
+    readonly afterMs: number,
+  ) {
+    super(`${what} not ready after ${(afterMs / 1000).toFixed(1)} s (last: ${lastReason})`);
+  }
+}
+WaitTimeout.prototype.name = 'WaitTimeout';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Checked between probes: a reason to give up now (e.g. "container exited with code 1"). */
+  fatal?: () => Promise<string | undefined>;
+}
+
+export async function waitUntil(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
+  const started = Date.now();
+  const interval = opts.intervalMs ?? 100;
+  let last = 'no answer yet';
+  for (let attempt = 0; ; attempt++) {
+    opts.signal?.throwIfAborted();
+    const probeSignal = AbortSignal.any([AbortSignal.timeout(Math.max(500, interval * 5)), ...(opts.signal ? [opts.signal] : [])]);
+    try {
+      const r = await strategy.probe(probeSignal);
+      if (r.ready) return;
+      last = r.reason;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() - started >= opts.timeoutMs) throw new WaitTimeout(strategy.what, last, Date.now() - started);
+    if (opts.fatal && attempt % 5 === 4) {
+      const fatal = await opts.fatal();
+      if (fatal) throw new WaitTimeout(strategy.what, fatal, Date.now() - started);
+    }
+    await sleep(interval, undefined, { signal: opts.signal });
+  }
+}
+
+/** Ready when every strategy is ready (probed in order; reports the first that is not). */
+export function allOf(what: string, ...strategies: WaitStrategy[]): WaitStrategy {
+  return {
+    what,
+    async probe(signal) {
+      for (const s of strategies) {
+        const r = await s.probe(signal);
+        if (!r.ready) return notReady(`${s.what}: ${r.reason}`);
+      }
+      return READY;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// Loads compose/lab.yaml into a Topology: Compose-spec services plus `x-lab` extensions.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FileError, InputError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import { parseYaml } from '../util/yaml-file.js';
+import { topologySchema, type Role, type ServiceFile } from './schema.js';
+import type { InstanceSpec, PortSpec, Topology } from './types.js';
+
+export const DEFAULT_TOPOLOGY = 'compose/lab.yaml';
+
+export interface TopologyOverrides {
+  /** Number of echo servers (lab up --echo N, a scenario's sandbox.echo). */
+  echo?: number;
+  pull?: boolean;
+}
+
+const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function loadTopology(file = DEFAULT_TOPOLOGY, overrides: TopologyOverrides = {}): Topology {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the topology ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      hint: `Run lab from the project folder, or pass --file <path to a compose file>.`,
+    });
+  }
+  return parseTopology(path.relative(process.cwd(), file) || file, text, overrides);
+}
+
+export function parseTopology(file: string, text: string, overrides: TopologyOverrides = {}): Topology {
+  const { value, positions } = parseYaml(file, text, topologySchema);
+  const lab = value['x-lab'];
+  const fail = (p: PropertyKey[], msg: string) => new FileError(positions.at(p), msg);
+
+  const byRole = new Map<Role, [string, ServiceFile]>();
+  for (const [name, svc] of Object.entries(value.services)) {
+    const role = svc['x-lab'].role;
+    if (byRole.has(role)) {
+      throw fail(['services', name, 'x-lab', 'role'], `services.${name}: a second service with role "${role}" (the first is "${byRole.get(role)![0]}"); the lab runs one of each`);
+    }
+    byRole.set(role, [name, svc]);
+  }
+  for (const role of ['etcd', 'consul', 'echo'] as const) {
+    if (!byRole.has(role)) throw fail(['services'], `services: no service has x-lab.role "${role}"; the lab needs etcd, consul and echo`);
+  }
+
+  const pull = overrides.pull ?? lab.pull;
+  const instances: InstanceSpec[] = [];
+  const ports = (name: string, svc: ServiceFile): PortSpec[] =>
+    (svc.ports ?? []).map((p, i) => parsePort(p, () => fail(['services', name, 'ports', i], '')));
+
+  for (const role of ['etcd', 'consul'] as const) {
+    const [name, svc] = byRole.get(role)!;
+    const ps = ports(name, svc);
+    const main = ps.find((p) => p.protocol === 'tcp');
+    if (!main) throw fail(['services', name], `services.${name}: needs a published tcp port on a loopback address, e.g. "127.77.0.2:2379:2379"`);
+    instances.push(
+      instance(name, svc, role, 0, pull, ps, `${main.hostIp}:${main.hostPort}`, `${name}:${main.containerPort}`, 1, ''),
+    );
+  }
+
+  const [echoName, echo] = byRole.get('echo')!;
+  const echoLab = echo['x-lab'];
+  const replicas = overrides.echo ?? echo.deploy?.replicas ?? 3;
+  const template = echoLab.address ?? '127.77.1.{n}';
+  const echoPort = echoLab.port ?? 50051;
+  if (!template.includes('{n}')) throw fail(['services', echoName, 'x-lab', 'address'], `services.${echoName}.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "${template}"`);
+  for (let n = 1; n <= replicas; n++) {
+    const hostIp = template.replace('{n}', String(n));
+    if (!isLoopback(hostIp)) throw fail(['services', echoName, 'x-lab', 'address'], `services.${echoName}.x-lab.address: replica ${n} would be ${hostIp}, which is not a loopback address (127.x.y.z with parts up to 255)`);
+    const name = `${echoName}-${n}`;
+    const weight = echoLab.weights?.[n - 1] ?? 1;
+    const zone = echoLab.zones?.[(n - 1) % Math.max(1, echoLab.zones?.length ?? 1)] ?? '';
+    const p: PortSpec = { hostIp, hostPort: echoPort, containerPort: echoPort, protocol: 'tcp' };
+    instances.push(instance(name, echo, 'echo', n, pull, [p], `${hostIp}:${echoPort}`, `${name}:${echoPort}`, weight, zone));
+  }
+
+  const seen = new Map<string, string>();
+  for (const inst of instances) {
+    for (const p of inst.ports) {
+      const key = `${p.hostIp}:${p.hostPort}/${p.protocol}`;
+      if (seen.has(key)) throw new InputError(`${file}: ${inst.name} and ${seen.get(key)} both publish ${key}`);
+      seen.set(key, inst.name);
+    }
+  }
+
+  const reg = lab.registration;
+  const etcd = instances.find((i) => i.role === 'etcd')!;
+  const consul = instances.find((i) => i.role === 'consul')!;
+  const dns = consul.ports.find((p) => p.containerPort === 8600 && p.protocol === 'udp');
+  const networks = value.networks ?? {};
+  return {
+    file,
+    project: lab.project,
+    network: networks.default?.name ?? `${lab.project}-net`,
+    pull,
+    registration: {
+      etcdPrefix: reg['etcd-prefix'],
+      leaseTtlMs: parseDuration(reg['lease-ttl'])!,
+      checkIntervalMs: parseDuration(reg['check-interval'])!,
+      deregisterAfterMs: parseDuration(reg['deregister-after'])!,
+    },
+    instances,
+    etcd: { hostAddress: etcd.hostAddress, clusterAddress: etcd.clusterAddress },
+    consul: { hostAddress: consul.hostAddress, clusterAddress: consul.clusterAddress, dnsHostAddress: dns ? `${dns.hostIp}:${dns.hostPort}` : undefined },
+  };
+}
+
+function instance(
+  name: string,
+  svc: ServiceFile,
+  role: Role,
+  index: number,
+  pull: boolean,
+  ports: PortSpec[],
+  hostAddress: string,
+  clusterAddress: string,
+  weight: number,
+  zone: string,
+): InstanceSpec {
+  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean));
+  const env: Record<string, string> = {};
+  if (Array.isArray(svc.environment)) {
+    for (const kv of svc.environment) {
+      const i = kv.indexOf('=');
+      env[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+    }
+  } else for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = String(v);
+  return {
+    name,
+    service: name.replace(/-\d+$/, ''),
+    role,
+    index,
+    image: { ref: svc.image, assemble: svc['x-lab'].assemble, pull },
+    entrypoint: list(svc.entrypoint),
+    command: list(svc.command),
+    env,
+    ports,
+    hostAddress,
+    clusterAddress,
+    weight,
+    zone,
+  };
+}
+
+export function isLoopback(ip: string): boolean {
+  const m = LOOPBACK.exec(ip);
+  return !!m && m.slice(1).every((x) => Number(x) <= 255);
+}
+
+/** Compose's short port syntax, restricted to what the lab allows: "127.a.b.c:HOST:CONTAINER[/udp]". */
+function parsePort(spec: string, at: () => FileError): PortSpec {
+  const m = /^(\d+\.\d+\.\d+\.\d+):(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+  const err = (msg: string) => {
+    const base = at();
+    return new FileError(base.position, msg);
+  };
+  if (!m) return throwIt(err(`expected a port as "127.x.y.z:HOST:CONTAINER" (the lab publishes on loopback addresses only), found "${spec}"`));
+  if (!isLoopback(m[1])) return throwIt(err(`${m[1]} is not a loopback address: the lab publishes only on 127.x.y.z, never on the network`));
+  const hostPort = Number(m[2]);
+  const containerPort = Number(m[3]);
+  if (hostPort < 1 || hostPort > 65535 || containerPort < 1 || containerPort > 65535) return throwIt(err(`port out of range in "${spec}"`));
+  return { hostIp: m[1], hostPort, containerPort, protocol: (m[4] as 'tcp' | 'udp') ?? 'tcp' };
+}
+
+function throwIt(e: Error): never {
+  throw e;
+}

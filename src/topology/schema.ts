@@ -1,0 +1,59 @@
+// The part of the Compose spec the lab reads from compose/lab.yaml, plus its `x-lab` extensions.
+// Strict: an unknown key is most often a typo, and a typo must not start a half-right cluster.
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 500ms, 5s or 1m' });
+
+const stringList = z.union([z.string(), z.array(z.string())]);
+
+export const ROLES = ['etcd', 'consul', 'echo'] as const;
+export type Role = (typeof ROLES)[number];
+
+const serviceLab = z
+  .strictObject({
+    role: z.enum(ROLES),
+    /** How to build the image locally when it is not present: one of the lab's recipes. */
+    assemble: z.enum(ROLES).optional(),
+    /** Echo only: the loopback address plan; {n} is the replica number from 1. */
+    address: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    weights: z.array(z.number().int().min(0).max(1000)).optional(),
+    zones: z.array(z.string()).optional(),
+  });
+
+export const serviceSchema = z.strictObject({
+  image: z.string().min(1),
+  entrypoint: stringList.optional(),
+  command: stringList.optional(),
+  environment: z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), z.array(z.string())]).optional(),
+  ports: z.array(z.string()).optional(),
+  expose: z.array(z.union([z.string(), z.number()])).optional(),
+  deploy: z.strictObject({ replicas: z.number().int().min(0).max(250).optional() }).optional(),
+  init: z.boolean().optional(),
+  'x-lab': serviceLab,
+});
+
+export const topologySchema = z.strictObject({
+  services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'service names are lower-case letters, digits and dashes'), serviceSchema),
+  networks: z.record(z.string(), z.object({ name: z.string().optional() }).loose().nullable()).optional(),
+  'x-lab': z
+    .strictObject({
+      project: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected a short lower-case name (letters, digits, dashes)').default('lab'),
+      pull: z.boolean().default(false),
+      registration: z
+        .strictObject({
+          'etcd-prefix': z.string().startsWith('/').default('/lab/services'),
+          'lease-ttl': duration.default('5s'),
+          'check-interval': duration.default('1s'),
+          'deregister-after': duration.default('1m'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+export type TopologyFile = z.infer<typeof topologySchema>;
+export type ServiceFile = z.infer<typeof serviceSchema>;

@@ -1,0 +1,49 @@
+// The lab's resolved topology: what `up` builds, derived from compose/lab.yaml plus CLI overrides.
+import type { Role } from './schema.js';
+
+export interface PortSpec {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** How to get an image: use `ref` when present locally; pull when asked; else assemble a recipe. */
+export interface ImageSpec {
+  ref: string;
+  assemble?: Role;
+  pull: boolean;
+}
+
+/** One container the lab runs. */
+export interface InstanceSpec {
+  /** Container-level name inside the lab: etcd, consul, echo-1, ... (also its network alias). */
+  name: string;
+  service: string;
+  role: Role;
+  /** Replica number from 1 for replicated services, 0 otherwise. */
+  index: number;
+  image: ImageSpec;
+  entrypoint?: string[];
+  command?: string[];
+  env: Record<string, string>;
+  ports: PortSpec[];
+  /** The loopback address host clients dial for this instance's main port, e.g. 127.77.1.2:50051. */
+  hostAddress: string;
+  /** The address in-network consumers dial, e.g. echo-2:50051. */
+  clusterAddress: string;
+  weight: number;
+  zone: string;
+}
+
+export interface Topology {
+  file: string;
+  project: string;
+  network: string;
+  pull: boolean;
+  registration: { etcdPrefix: string; leaseTtlMs: number; checkIntervalMs: number; deregisterAfterMs: number };
+  instances: InstanceSpec[];
+  /** Host addresses of the lab's registries, for host-side clients (status, resolvers). */
+  etcd: { hostAddress: string; clusterAddress: string };
+  consul: { hostAddress: string; clusterAddress: string; dnsHostAddress?: string };
+}

@@ -1,0 +1,102 @@
+// Reads a YAML file against a zod schema; any problem becomes a FileError naming file:line:column,
+// what was expected and what was found. Shared by the topology and the scenario loaders.
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { FileError } from '../errors.js';
+import { YamlPositions, describePath, type Path } from './yaml-positions.js';
+import { closest } from './suggest.js';
+
+export interface ParsedYaml<T> {
+  value: T;
+  raw: unknown;
+  positions: YamlPositions;
+}
+
+export function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): ParsedYaml<z.output<S>> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const positions = new YamlPositions(file, doc, lines);
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const msg = yamlError.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new FileError(positions.offset(yamlError.pos[0]), `invalid YAML: ${msg}`);
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new FileError(positions.at([]), `expected a mapping at the top of the file, found ${describeValue(raw)}`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw issueToError(result.error.issues[0], raw, positions, schema);
+  return { value: result.data, raw, positions };
+}
+
+function valueAt(raw: unknown, path: Path): unknown {
+  let v: unknown = raw;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p as string] : undefined;
+  return v;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `"${v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, schema: z.ZodType): FileError {
+  const path = issue.path as Path;
+  const where = describePath(path);
+  const found = describeValue(valueAt(raw, path));
+  const prefix = where ? `${where}: ` : '';
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0];
+      const guess = closest(key, knownKeys(schema));
+      return new FileError(
+        positions.at([...path, key], 'key'),
+        `${where ? `${where}: ` : ''}unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      );
+    }
+    case 'invalid_type': {
+      if (valueAt(raw, path) === undefined) {
+        return new FileError(positions.at(path.slice(0, -1)), `${prefix}missing (expected ${issue.expected})`);
+      }
+      return new FileError(positions.at(path), `${prefix}expected ${issue.expected}, found ${found}`);
+    }
+    case 'invalid_value':
+      return new FileError(
+        positions.at(path),
+        `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}`,
+      );
+    case 'invalid_union':
+      return new FileError(positions.at(path), `${prefix}${issue.message === 'Invalid input' ? 'not a valid value' : issue.message}, found ${found}`);
+    default:
+      return new FileError(positions.at(path), `${prefix}${issue.message}, found ${found}`);
+  }
+}
+
+/** Every object key the schema knows, for "did you mean" hints. */
+function knownKeys(schema: z.ZodType): string[] {
+  const out = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (s: unknown): void => {
+    if (!s || typeof s !== 'object' || seen.has(s)) return;
+    seen.add(s);
+    const def = (s as { def?: Record<string, unknown> }).def;
+    if (!def) return;
+    if (def.shape && typeof def.shape === 'object') {
+      for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) {
+        out.add(k);
+        walk(v);
+      }
+    }
+    for (const key of ['innerType', 'element', 'valueType', 'in', 'out', 'schema']) walk(def[key]);
+    if (Array.isArray(def.options)) def.options.forEach(walk);
+  };
+  walk(schema);
+  return [...out];
+}
