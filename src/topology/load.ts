@@ -38,7 +38,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   for (const [name, svc] of Object.entries(value.services)) {
     const role = svc['x-lab'].role;
     if (byRole.has(role)) {
-      throw fail(['services', name, 'x-lab', 'role'], `services.${name}: a second service with role "${role}" (the first is "${byRole.get(role)![0]}"); the lab runs one of each`);
+      throw fail(['services', name, 'x-lab', 'role'], `services.${name}.x-lab.role: "${role}" is taken by services.${byRole.get(role)![0]}; the lab runs one service of each role`);
     }
     byRole.set(role, [name, svc]);
   }
@@ -49,7 +49,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   const pull = overrides.pull ?? lab.pull;
   const instances: InstanceSpec[] = [];
   const ports = (name: string, svc: ServiceFile): PortSpec[] =>
-    (svc.ports ?? []).map((p, i) => parsePort(p, () => fail(['services', name, 'ports', i], '')));
+    (svc.ports ?? []).map((p, i) => parsePort(p, `services.${name}.ports[${i}]`, (msg) => fail(['services', name, 'ports', i], msg)));
 
   for (const role of ['etcd', 'consul'] as const) {
     const [name, svc] = byRole.get(role)!;
@@ -151,12 +151,9 @@ export function isLoopback(ip: string): boolean {
 }
 
 /** Compose's short port syntax, restricted to what the lab allows: "127.a.b.c:HOST:CONTAINER[/udp]". */
-function parsePort(spec: string, at: () => FileError): PortSpec {
+function parsePort(spec: string, where: string, at: (msg: string) => FileError): PortSpec {
   const m = /^(\d+\.\d+\.\d+\.\d+):(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(spec);
-  const err = (msg: string) => {
-    const base = at();
-    return new FileError(base.position, msg);
-  };
+  const err = (msg: string) => at(`${where}: ${msg}`);
   if (!m) return throwIt(err(`expected a port as "127.x.y.z:HOST:CONTAINER" (the lab publishes on loopback addresses only), found "${spec}"`));
   if (!isLoopback(m[1])) return throwIt(err(`${m[1]} is not a loopback address: the lab publishes only on 127.x.y.z, never on the network`));
   const hostPort = Number(m[2]);

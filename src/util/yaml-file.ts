@@ -26,7 +26,12 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
     throw new FileError(positions.at([]), `expected a mapping at the top of the file, found ${describeValue(raw)}`);
   }
   const result = schema.safeParse(raw);
-  if (!result.success) throw issueToError(result.error.issues[0], raw, positions, schema);
+  if (!result.success) {
+    // A typo'd key shows up twice (unknown key + missing key); the unknown one is the cause.
+    const issues = result.error.issues;
+    const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+    throw issueToError(first, raw, positions, schema);
+  }
   return { value: result.data, raw, positions };
 }
 

@@ -1,0 +1,56 @@
+// Test helpers: a topology on its own project and loopback range (so tests never touch a user's
+// running lab), the CLI as a real process, and a check that nothing labelled was left behind.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Options } from 'execa';
+import { parseDocument } from 'yaml';
+import { getRuntime, projectSelector } from '../../src/sandbox/index.js';
+import { loadTopology } from '../../src/topology/load.js';
+import type { Topology } from '../../src/topology/types.js';
+import { packageRoot } from '../../src/util/paths.js';
+
+export const ROOT = packageRoot();
+
+/** compose/lab.yaml, moved to project `project` on 127.<octet>.x.y, written to a temp file. */
+export function testTopologyFile(project = 'labtest', octet = 78, edit?: (doc: ReturnType<typeof parseDocument>) => void): string {
+  const doc = parseDocument(readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'));
+  doc.setIn(['x-lab', 'project'], project);
+  doc.setIn(['networks', 'default', 'name'], `${project}-net`);
+  const swap = (s: string) => s.replace(/^127\.77\./, `127.${octet}.`);
+  for (const svc of ['etcd', 'consul']) {
+    const ports = doc.getIn(['services', svc, 'ports']) as { items: Array<{ value: string }> };
+    ports.items.forEach((p, i) => doc.setIn(['services', svc, 'ports', i], swap(p.value)));
+  }
+  doc.setIn(['services', 'echo', 'x-lab', 'address'], `127.${octet}.1.{n}`);
+  edit?.(doc);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-test-'));
+  const file = path.join(dir, 'lab.yaml');
+  writeFileSync(file, doc.toString());
+  return file;
+}
+
+export function testTopology(file: string, echo?: number): Topology {
+  return loadTopology(file, { echo });
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `lab ...args` as a user would (bin/lab.js, built CLI), never throwing on a non-zero exit. */
+export async function lab(args: string[], options: Options = {}): Promise<CliResult> {
+  const t0 = Date.now();
+  const r = await execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), ...args], { reject: false, cwd: ROOT, timeout: 120_000, ...options });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - t0 };
+}
+
+/** Containers and networks still carrying the project's label. */
+export async function leftovers(project: string): Promise<{ containers: string[]; networks: string[] }> {
+  const rt = getRuntime();
+  const [cs, ns] = await Promise.all([rt.listContainers(projectSelector(project)), rt.listNetworks(projectSelector(project))]);
+  return { containers: cs.map((c) => c.name), networks: ns.map((n) => n.name) };
+}

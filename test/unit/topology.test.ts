@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { FileError } from '../../src/errors.js';
+import { parseTopology } from '../../src/topology/load.js';
+import { ROOT } from '../helpers/lab.js';
+
+const base = readFileSync(`${ROOT}/compose/lab.yaml`, 'utf8');
+
+/** Asserts that `text` is refused with exactly this message (which starts with file:line:column). */
+function refuses(text: string, message: string, echo?: number) {
+  assert.throws(
+    () => parseTopology('lab.yaml', text, { echo }),
+    (err: unknown) => {
+      assert.ok(err instanceof FileError, `expected a FileError, got ${String(err)}`);
+      assert.equal(err.message, message);
+      assert.equal(err.exitCode, 2);
+      return true;
+    },
+  );
+}
+
+describe('topology: compose/lab.yaml', () => {
+  it('resolves the shipped file into etcd, Consul and three echo servers on their own loopback addresses', () => {
+    const t = parseTopology('compose/lab.yaml', base);
+    assert.equal(t.project, 'lab');
+    assert.equal(t.network, 'lab-net');
+    assert.deepEqual(
+      t.instances.map((i) => [i.name, i.hostAddress, i.clusterAddress]),
+      [
+        ['etcd', '127.77.0.2:2379', 'etcd:2379'],
+        ['consul', '127.77.0.3:8500', 'consul:8500'],
+        ['echo-1', '127.77.1.1:50051', 'echo-1:50051'],
+        ['echo-2', '127.77.1.2:50051', 'echo-2:50051'],
+        ['echo-3', '127.77.1.3:50051', 'echo-3:50051'],
+      ],
+    );
+    assert.deepEqual(t.registration, { etcdPrefix: '/lab/services', leaseTtlMs: 5000, checkIntervalMs: 1000, deregisterAfterMs: 60000 });
+    assert.equal(t.consul.dnsHostAddress, '127.77.0.3:8600');
+    assert.deepEqual(t.instances.filter((i) => i.role === 'echo').map((i) => i.zone), ['a', 'b', 'c']);
+  });
+
+  it('takes the echo count from an override, cycling zones and defaulting weights to 1', () => {
+    const t = parseTopology('lab.yaml', base, { echo: 5 });
+    const echoes = t.instances.filter((i) => i.role === 'echo');
+    assert.equal(echoes.length, 5);
+    assert.equal(echoes[4].hostAddress, '127.77.1.5:50051');
+    assert.equal(echoes[3].zone, 'a');
+    assert.equal(echoes[4].weight, 1);
+  });
+
+  it('names an unknown key where it stands, with a suggestion', () =>
+    refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:39:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
+
+  it('refuses an unknown role, listing the known ones', () =>
+    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:44:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", found "ecko"'));
+
+  it('refuses to publish on a non-loopback address', () =>
+    refuses(
+      base.replace('"127.77.0.2:2379:2379"', '"0.0.0.0:2379:2379"'),
+      'lab.yaml:25:13: services.etcd.ports[0]: 0.0.0.0 is not a loopback address: the lab publishes only on 127.x.y.z, never on the network',
+    ));
+
+  it('refuses a port without a host address', () =>
+    refuses(
+      base.replace('"127.77.0.2:2379:2379"', '"2379:2379"'),
+      'lab.yaml:25:13: services.etcd.ports[0]: expected a port as "127.x.y.z:HOST:CONTAINER" (the lab publishes on loopback addresses only), found "2379:2379"',
+    ));
+
+  it('reports broken YAML at its position', () =>
+    refuses(base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '), 'lab.yaml:42:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'));
+
+  it('names the expected type and what was found', () =>
+    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:41:25: services.echo.deploy.replicas: expected number, found "three"'));
+
+  it('needs {n} in the echo address plan', () =>
+    refuses(
+      base.replace('"127.77.1.{n}"', '"127.77.1.5"'),
+      'lab.yaml:46:16: services.echo.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "127.77.1.5"',
+    ));
+
+  it('refuses an address plan that leaves loopback', () =>
+    refuses(
+      base.replace('"127.77.1.{n}"', '"127.77.1.25{n}"'),
+      'lab.yaml:46:16: services.echo.x-lab.address: replica 6 would be 127.77.1.256, which is not a loopback address (127.x.y.z with parts up to 255)',
+      6,
+    ));
+
+  it('refuses a duration it cannot read', () =>
+    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:60:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
+
+  it('refuses two services with one role', () =>
+    refuses(
+      base.replace('role: consul, assemble: consul', 'role: etcd, assemble: consul'),
+      'lab.yaml:36:20: services.consul.x-lab.role: "etcd" is taken by services.etcd; the lab runs one service of each role',
+    ));
+
+  it('says when a required key is missing, pointing at its service', () =>
+    refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:29:5: services.consul.image: missing (expected string)'));
+
+  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:56:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+
+  it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
+});
