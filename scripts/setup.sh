@@ -17,7 +17,8 @@ command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-command -v tini >/dev/null 2>&1 || [ -x /usr/bin/tini-static ] || need+=(tini)
+command -v dig >/dev/null 2>&1 || need+=(dnsutils)
+command -v ss >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -36,7 +37,7 @@ if [ ! -x "$CONSUL" ]; then
   echo "deb $uri bullseye main" > "$tmp/bullseye.list"
   mkdir -p "$tmp/lists/partial"
   opts=(-o "Dir::Etc::SourceList=$tmp/bullseye.list" -o "Dir::Etc::SourceParts=-" -o "Dir::State::Lists=$tmp/lists")
-  apt-get "${opts[@]}" update -qq >/dev/null
+  apt-get "${opts[@]}" update -qq >/dev/null 2>&1
   (cd "$tmp" && apt-get "${opts[@]}" download consul >/dev/null 2>&1)
   dpkg-deb -x "$tmp"/consul_*.deb "$CACHE/consul"
   rm -rf "$tmp"

@@ -6,7 +6,7 @@ import { getRecipe } from '../sandbox/images/recipe.js';
 import '../sandbox/images/index.js';
 import { LABEL, projectSelector } from '../sandbox/labels.js';
 import { bindProblem } from '../sandbox/ports.js';
-import type { ContainerRuntime } from '../sandbox/runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, type ContainerRuntime } from '../sandbox/runtime/container-runtime.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { echoBundleDir } from '../sandbox/images/recipe-echo.js';
@@ -43,7 +43,7 @@ export async function runChecks(rt: ContainerRuntime, topologyFile: string): Pro
   );
 
   const docker = await attempt('Docker engine', async () => {
-    await rt.ping(1500);
+    await rt.ping(PING_TIMEOUT_MS);
     return { ok: true, detail: 'answers' };
   });
   results.push(docker);

@@ -1,7 +1,7 @@
 // `lab down`: removes every container and network carrying the project's label, and nothing else.
 import type { SandboxListener } from './events.js';
 import { LABEL, projectSelector } from './labels.js';
-import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
 
 export interface DownResult {
   containers: string[];
@@ -11,7 +11,7 @@ export interface DownResult {
 
 export async function down(rt: ContainerRuntime, project: string, onEvent: SandboxListener = () => undefined): Promise<DownResult> {
   const started = Date.now();
-  await rt.ping(1500);
+  await rt.ping(PING_TIMEOUT_MS);
   const containers = await rt.listContainers(projectSelector(project));
   // Force removal (SIGKILL): the registries go with the backends, so a graceful deregister buys nothing.
   await Promise.all(

@@ -6,7 +6,7 @@ import { LABEL, projectSelector } from './labels.js';
 import { findNetwork } from './network.js';
 import { etcdKeyOf } from './readiness.js';
 import { consulInstances, etcdEntries, type ConsulInstance, type EtcdEntry } from './registry-probe.js';
-import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
 
 export interface ServiceStatus {
   name: string;
@@ -44,7 +44,7 @@ async function httpOk(url: string, accept: (b: string) => boolean): Promise<stri
 }
 
 export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusReport> {
-  await rt.ping(1500);
+  await rt.ping(PING_TIMEOUT_MS);
   const errors: string[] = [];
   const [containers, net] = await Promise.all([rt.listContainers(projectSelector(t.project)), findNetwork(rt, t.project, t.network)]);
   const byInstance = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));

@@ -11,7 +11,7 @@ import { LABEL, projectSelector } from './labels.js';
 import { ensureNetwork } from './network.js';
 import { bindProblem } from './ports.js';
 import { readinessOf } from './readiness.js';
-import type { ContainerInfo, ContainerRuntime } from './runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, type ContainerInfo, type ContainerRuntime } from './runtime/container-runtime.js';
 import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
 
 export interface UpOptions {
@@ -41,7 +41,7 @@ export interface UpResult {
 export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}): Promise<UpResult> {
   const started = Date.now();
   const emit = opts.onEvent ?? (() => undefined);
-  await rt.ping(1500);
+  await rt.ping(PING_TIMEOUT_MS);
 
   const existing = new Map<string, ContainerInfo>();
   for (const c of await rt.listContainers(projectSelector(t.project))) existing.set(c.labels[LABEL.instance] ?? c.name, c);

@@ -26,7 +26,8 @@ export function loadTopology(file = DEFAULT_TOPOLOGY, overrides: TopologyOverrid
       hint: `Run lab from the project folder, or pass --file <path to a compose file>.`,
     });
   }
-  return parseTopology(path.relative(process.cwd(), file) || file, text, overrides);
+  const rel = path.relative(process.cwd(), file);
+  return parseTopology(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, overrides);
 }
 
 export function parseTopology(file: string, text: string, overrides: TopologyOverrides = {}): Topology {

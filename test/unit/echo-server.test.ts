@@ -96,7 +96,7 @@ describe('echo server (in-process, real grpc-js)', () => {
   it('lists its services through server reflection', async () => {
     const def = loadSync(path.join(ROOT, 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto'), { keepCase: true });
     const svc = ((((loadPackageDefinition(def).grpc as GrpcObject).reflection as GrpcObject).v1alpha as GrpcObject).ServerReflection) as ServiceClientConstructor;
-    const rc = new svc(addr, credentials.createInsecure()) as Client & { ServerReflectionInfo(): NodeJS.ReadWriteStream };
+    const rc = new svc(addr, credentials.createInsecure()) as unknown as Client & { ServerReflectionInfo(): NodeJS.ReadWriteStream };
     const names = await new Promise<string[]>((resolve, reject) => {
       const s = rc.ServerReflectionInfo();
       s.on('data', (r: { list_services_response?: { service: Array<{ name: string }> } }) => {

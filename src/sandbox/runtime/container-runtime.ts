@@ -71,3 +71,6 @@ export interface ContainerRuntime {
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
   removeNetwork(id: string): Promise<void>;
 }
+
+/** How long the lab waits for the engine's first answer before saying it is not running. */
+export const PING_TIMEOUT_MS = 1000;

@@ -1,0 +1,178 @@
+// The sandbox against real Docker, etcd and Consul: up, identity, registrations, idempotent re-up,
+// scaling, graceful stop, down. Runs on its own project and loopback range (127.78.x.y).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { execa } from 'execa';
+import { down, getRuntime, status, up, type UpResult } from '../../src/sandbox/index.js';
+import { consulInstances, etcdEntries } from '../../src/sandbox/registry-probe.js';
+import { call, echoClient } from '../../src/grpc/protos.js';
+import type { Topology } from '../../src/topology/types.js';
+import { leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
+
+const PROJECT = 'labtest';
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`): for events outside our process. */
+async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < ms) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+describe('sandbox on real Docker', () => {
+  const rt = getRuntime();
+  const file = testTopologyFile(PROJECT, 78);
+  const t: Topology = testTopology(file);
+  let first: UpResult;
+
+  before(async () => {
+    await down(rt, PROJECT); // a previous crashed run must not decide this one
+    first = await up(rt, t);
+  });
+
+  after(async () => {
+    await down(rt, PROJECT);
+    assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] }, 'down left labelled resources behind');
+  });
+
+  it('starts etcd, Consul and 3 echo servers, all running', async () => {
+    assert.deepEqual(
+      first.instances.map((i) => [i.name, i.action]),
+      [
+        ['etcd', 'created'],
+        ['consul', 'created'],
+        ['echo-1', 'created'],
+        ['echo-2', 'created'],
+        ['echo-3', 'created'],
+      ],
+    );
+    const s = await status(rt, t);
+    assert.deepEqual(s.services.map((x) => x.container), Array(5).fill('running'));
+    assert.deepEqual(s.services.map((x) => x.health), ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING']);
+  });
+
+  it('each echo answers UnaryEcho with its own identity on its own loopback address', async () => {
+    for (const n of [1, 2, 3]) {
+      const client = echoClient(`ipv4:127.78.1.${n}:50051`);
+      const res = await call<object, { message: string }>(client, 'UnaryEcho', { message: 'who' });
+      client.close();
+      assert.equal(res.message, `echo-${n}: who`);
+    }
+  });
+
+  it('etcd holds one key per echo with a live lease and both addresses (read with etcd3)', async () => {
+    const etcd = new Etcd3({ hosts: 'http://127.78.0.2:2379' });
+    try {
+      const kvs = await etcd.getAll().prefix('/lab/services/echo/').json();
+      assert.deepEqual(Object.keys(kvs).sort(), ['/lab/services/echo/echo-1', '/lab/services/echo/echo-2', '/lab/services/echo/echo-3']);
+      assert.deepEqual(kvs['/lab/services/echo/echo-2'], {
+        id: 'echo-2',
+        service: 'echo',
+        host: '127.78.1.2:50051',
+        cluster: 'echo-2:50051',
+        weight: 1,
+        zone: 'b',
+        metadata: {},
+      });
+    } finally {
+      etcd.close();
+    }
+    const entries = await etcdEntries('127.78.0.2:2379', '/lab/services/echo/');
+    for (const e of entries) assert.ok(e.lease && e.ttl !== undefined && e.ttl > 0 && e.ttl <= 5, `${e.key}: lease ${e.lease} ttl ${e.ttl}`);
+  });
+
+  it('Consul lists every echo passing, with the host address and the cluster address', async () => {
+    const res = await fetch('http://127.78.0.3:8500/v1/health/service/echo?passing');
+    const list = (await res.json()) as Array<{ Service: { ID: string; Address: string; Port: number; Meta: Record<string, string> } }>;
+    assert.deepEqual(
+      list.map((e) => [e.Service.ID, e.Service.Address, e.Service.Port, e.Service.Meta.cluster]).sort(),
+      [
+        ['echo-1', '127.78.1.1', 50051, 'echo-1:50051'],
+        ['echo-2', '127.78.1.2', 50051, 'echo-2:50051'],
+        ['echo-3', '127.78.1.3', 50051, 'echo-3:50051'],
+      ],
+    );
+  });
+
+  it('Consul DNS answers with each echo\'s own loopback address', async () => {
+    const { stdout } = await execa('dig', ['+short', '+time=2', '@127.78.0.3', '-p', '8600', 'echo.service.consul']);
+    assert.deepEqual(stdout.trim().split('\n').sort(), ['127.78.1.1', '127.78.1.2', '127.78.1.3']);
+  });
+
+  it('a second up changes no container id', async () => {
+    const again = await up(rt, t);
+    assert.deepEqual(again.instances.map((i) => i.action), Array(5).fill('kept'));
+    assert.deepEqual(again.instances.map((i) => i.id), first.instances.map((i) => i.id));
+    assert.equal(again.session, first.session);
+  });
+
+  it('publishes only on loopback: every port binding and every listening socket of the lab is 127.x', async () => {
+    for (const inst of first.instances) {
+      const { stdout } = await execa('docker', ['inspect', '-f', '{{json .HostConfig.PortBindings}}', inst.id]);
+      const bindings = Object.values(JSON.parse(stdout) as Record<string, Array<{ HostIp: string }>>).flat();
+      assert.ok(bindings.length > 0);
+      for (const b of bindings) assert.match(b.HostIp, /^127\./, `${inst.name} binds ${b.HostIp}`);
+    }
+    const { stdout } = await execa('ss', ['-H', '-ltnup']);
+    const ours = stdout.split('\n').filter((l) => /docker-proxy/.test(l) || /127\.78\./.test(l));
+    assert.ok(ours.length >= 7, `expected the lab's 7 listeners, saw:\n${ours.join('\n')}`);
+    for (const line of ours) assert.match(line.split(/\s+/)[4], /^127\./, line);
+  });
+
+  it('puts its etcd key back when someone deletes it (seed 001)', async () => {
+    const etcd = new Etcd3({ hosts: 'http://127.78.0.2:2379' });
+    try {
+      await etcd.delete().key('/lab/services/echo/echo-1');
+      await eventually('echo-1 registered again', async () => (await etcd.get('/lab/services/echo/echo-1').string()) !== null);
+    } finally {
+      etcd.close();
+    }
+  });
+
+  it('flips Consul\'s check to critical when the echo turns NOT_SERVING, and back', async () => {
+    const ctl = (await import('../../src/grpc/protos.js')).controlClient('127.78.1.3:50051');
+    const checkOf = async () => (await consulInstances('127.78.0.3:8500', 'echo')).find((i) => i.id === 'echo-3')?.checks[0]?.status;
+    try {
+      await call(ctl, 'SetHealth', { serving: false });
+      await eventually('echo-3 critical in Consul', async () => (await checkOf()) === 'critical');
+      await call(ctl, 'SetHealth', { serving: true });
+      await eventually('echo-3 passing in Consul', async () => (await checkOf()) === 'passing');
+    } finally {
+      ctl.close();
+    }
+  });
+
+  it('scales to 5 and back to 3, keeping the containers that stay', async () => {
+    const five = await up(rt, testTopology(file, 5));
+    assert.deepEqual(five.instances.map((i) => i.action), ['kept', 'kept', 'kept', 'kept', 'kept', 'created', 'created']);
+    const res = await fetch('http://127.78.0.3:8500/v1/health/service/echo?passing');
+    assert.equal(((await res.json()) as unknown[]).length, 5);
+    const three = await up(rt, t);
+    assert.deepEqual(three.removed.sort(), ['echo-4', 'echo-5']);
+    assert.deepEqual(three.instances.map((i) => i.id), first.instances.map((i) => i.id));
+  });
+
+  it('deregisters from etcd and Consul on SIGTERM and exits 0', async () => {
+    const id = first.instances.find((i) => i.name === 'echo-2')!.id;
+    await rt.stopContainer(id, 5);
+    const state = await rt.inspectContainer(id);
+    assert.equal(state.state, 'exited');
+    assert.equal(state.exitCode, 0);
+    const keys = (await etcdEntries('127.78.0.2:2379', '/lab/services/echo/')).map((e) => e.key);
+    assert.ok(!keys.includes('/lab/services/echo/echo-2'), keys.join(','));
+    assert.ok(!(await consulInstances('127.78.0.3:8500', 'echo')).some((i) => i.id === 'echo-2'));
+    // and up repairs it: the stopped container is started again, not recreated
+    const repaired = await up(rt, t);
+    assert.equal(repaired.instances.find((i) => i.name === 'echo-2')!.action, 'started');
+  });
+});
