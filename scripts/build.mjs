@@ -33,10 +33,14 @@ cpSync(nm('@grpc/reflection/build/proto'), path.join(echo, 'proto'), { recursive
 cpSync(nm('etcd3/proto'), path.join(echo, 'lib/proto'), { recursive: true });
 cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true });
 
-// The CLI: our code in one ESM file, npm packages left as imports.
+// The CLI: our code as ESM, npm packages left as imports; split so that what only some commands
+// need (ink for the terminal UI) loads only when they run.
+rmSync(path.join(dist, 'cli'), { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
-  outfile: path.join(dist, 'cli.js'),
+  entryPoints: { main: path.join(root, 'src/cli/main.ts') },
+  outdir: path.join(dist, 'cli'),
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,5 +1,6 @@
 // The `lab` command line.
 import { Command, CommanderError } from 'commander';
+import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerStatus } from './commands/status.js';
@@ -18,6 +19,7 @@ registerUp(program);
 registerStatus(program);
 registerDown(program);
 registerDoctor(program);
+registerConfig(program);
 
 try {
   await program.parseAsync(process.argv);

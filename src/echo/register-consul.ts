@@ -50,6 +50,9 @@ export class ConsulRegistrar {
         CheckID: `${r.id}-grpc`,
         Name: `gRPC health of ${r.id}`,
         GRPC: r.cluster,
+        // The server registers only once it serves, so it starts passing; the gRPC check then runs
+        // every interval and turns it critical the moment health says NOT_SERVING or it stops answering.
+        Status: 'passing',
         Interval: this.checkInterval,
         Timeout: '1s',
         DeregisterCriticalServiceAfter: this.deregisterAfter,

@@ -97,62 +97,26 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
         }),
     );
 
-    await Promise.all(
+    // Each container is reconciled and then awaited on its own, so fast ones are ready while slow
+    // ones still start. The first failure stops the others' waits before anything is cleaned up.
+    const stopOthers = new AbortController();
+    const signal = AbortSignal.any([stopOthers.signal, ...(opts.signal ? [opts.signal] : [])]);
+    const settled = await Promise.allSettled(
       t.instances.map(async (inst) => {
-        const spec = planContainer(t, inst, resolved.get(inst.name)!, net.session);
-        const have = existing.get(inst.name);
-        let id: string;
-        let action: InstanceAction;
-        if (have && have.labels[LABEL.configHash] === spec.labels[LABEL.configHash]) {
-          id = have.id;
-          if (have.state === 'running') action = 'kept';
-          else if (have.state === 'paused') {
-            await rt.unpauseContainer(id);
-            action = 'unpaused';
-          } else {
-            await rt.startContainer(id);
-            action = 'started';
-          }
-        } else {
-          if (have) await rt.removeContainer(have.id);
-          id = await rt.createContainer(spec);
-          createdIds.push(id);
-          await rt.startContainer(id);
-          action = have ? 'recreated' : 'created';
-        }
-        emit({ type: 'instance', instance: inst.name, state: action });
-        result.push({ name: inst.name, role: inst.role, id, action, hostAddress: inst.hostAddress, clusterAddress: inst.clusterAddress, image: spec.image });
-      }),
-    );
-
-    // 4. Readiness, all at once; a container that dies while awaited fails fast with its logs.
-    await Promise.all(
-      result.map(async (r) => {
-        const inst = t.instances.find((i) => i.name === r.name)!;
-        const { strategy, timeoutMs } = readinessOf(t, inst);
-        const t0 = Date.now();
-        emit({ type: 'instance', instance: r.name, state: 'waiting', detail: strategy.what });
         try {
-          await waitUntil(strategy, {
-            timeoutMs,
-            signal: opts.signal,
-            fatal: async () => {
-              const s = await rt.inspectContainer(r.id).catch(() => undefined);
-              if (!s) return 'the container is gone';
-              return s.state === 'exited' || s.state === 'dead' ? `the container exited with code ${s.exitCode}` : undefined;
-            },
-          });
+          const r = await reconcileOne(rt, t, inst, resolved.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
+          emit({ type: 'instance', instance: inst.name, state: r.action });
+          result.push(r);
+          await awaitReady(rt, t, inst, r.id, emit, signal);
         } catch (err) {
-          if (!(err instanceof WaitTimeout)) throw err;
-          const tail = await rt.logs(r.id, 15);
-          emit({ type: 'instance', instance: r.name, state: 'failed', detail: err.message });
-          throw new ReadinessError(`${r.name} did not come up: ${err.message}.`, r.name, tail, {
-            hint: `Its last log lines are above. Full logs: docker logs ${containerName(t.project, r.name)}`,
-          });
+          stopOthers.abort(err);
+          throw err;
         }
-        emit({ type: 'instance', instance: r.name, state: 'ready', ms: Date.now() - t0 });
       }),
     );
+    const failure = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !isAbort(x.reason));
+    const first = failure ?? settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (first) throw first.reason;
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
@@ -164,4 +128,65 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   const order = new Map(t.instances.map((i, n) => [i.name, n]));
   result.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
   return { project: t.project, session: net.session, network: t.network, instances: result, removed, ms: Date.now() - started };
+}
+
+const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
+
+/** Brings one container to its planned state; returns what was done. */
+async function reconcileOne(
+  rt: ContainerRuntime,
+  t: Topology,
+  inst: InstanceSpec,
+  image: string,
+  session: string,
+  have: ContainerInfo | undefined,
+  createdIds: string[],
+): Promise<UpInstance> {
+  const spec = planContainer(t, inst, image, session);
+  let id: string;
+  let action: InstanceAction;
+  if (have && have.labels[LABEL.configHash] === spec.labels[LABEL.configHash]) {
+    id = have.id;
+    if (have.state === 'running') action = 'kept';
+    else if (have.state === 'paused') {
+      await rt.unpauseContainer(id);
+      action = 'unpaused';
+    } else {
+      await rt.startContainer(id);
+      action = 'started';
+    }
+  } else {
+    if (have) await rt.removeContainer(have.id);
+    id = await rt.createContainer(spec);
+    createdIds.push(id);
+    await rt.startContainer(id);
+    action = have ? 'recreated' : 'created';
+  }
+  return { name: inst.name, role: inst.role, id, action, hostAddress: inst.hostAddress, clusterAddress: inst.clusterAddress, image: spec.image };
+}
+
+/** Waits for one container's readiness; a container that dies while awaited fails fast with its logs. */
+async function awaitReady(rt: ContainerRuntime, t: Topology, inst: InstanceSpec, id: string, emit: SandboxListener, signal: AbortSignal): Promise<void> {
+  const { strategy, timeoutMs } = readinessOf(t, inst);
+  const t0 = Date.now();
+  emit({ type: 'instance', instance: inst.name, state: 'waiting', detail: strategy.what });
+  try {
+    await waitUntil(strategy, {
+      timeoutMs,
+      signal,
+      fatal: async () => {
+        const s = await rt.inspectContainer(id).catch(() => undefined);
+        if (!s) return 'the container is gone';
+        return s.state === 'exited' || s.state === 'dead' ? `the container exited with code ${s.exitCode}` : undefined;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
+    const tail = await rt.logs(id, 15);
+    emit({ type: 'instance', instance: inst.name, state: 'failed', detail: err.message });
+    throw new ReadinessError(`${inst.name} did not come up: ${err.message}.`, inst.name, tail, {
+      hint: `Its last log lines are above. Full logs: docker logs ${containerName(t.project, inst.name)}`,
+    });
+  }
+  emit({ type: 'instance', instance: inst.name, state: 'ready', ms: Date.now() - t0 });
 }

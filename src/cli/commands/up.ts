@@ -19,7 +19,7 @@ export function registerUp(program: Command): void {
       const progress = startProgress(`lab up: ${t.project} (${t.file})`, t.instances.map((i) => i.name), opts.json);
       try {
         const r = await up(getRuntime(), t, { onEvent: progress.onEvent, signal: interrupt.signal });
-        progress.stop();
+        await progress.stop();
         if (opts.json) return printJson(r);
         process.stdout.write(
           `\n${table(
@@ -30,7 +30,7 @@ export function registerUp(program: Command): void {
         if (r.removed.length) process.stdout.write(`removed: ${r.removed.join(', ')}\n`);
         process.stdout.write(`${c.green('✔')} ${t.project} is up in ${(r.ms / 1000).toFixed(1)} s. Next: lab status · lab down\n`);
       } finally {
-        progress.stop();
+        await progress.stop();
         interrupt.dispose();
       }
     });

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import tar from 'tar-stream';
 import { cacheDir } from '../../util/paths.js';
 
@@ -23,6 +22,7 @@ export interface Rootfs {
 
 /** The shared libraries a dynamically linked binary needs, as `ldd` resolves them on this host. */
 export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
+  const { execa } = await import('execa'); // loaded on demand: it costs start-up time
   const { stdout, exitCode } = await execa('ldd', [binary], { reject: false });
   if (exitCode !== 0 || /not a dynamic executable/.test(stdout)) return [];
   const out: RootfsFile[] = [];

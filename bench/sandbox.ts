@@ -1,0 +1,140 @@
+// Benchmark of the sandbox (issue 2), in one run on this machine:
+//   lab up with images cold and cached, re-up, lab down, the echo container's memory, and the same
+//   containers through docker-compose (Debian's package) as the yardstick.
+// Usage: npm run bench [-- --runs 3 --json]
+// Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { getRuntime, projectSelector } from '../src/sandbox/index.js';
+import { cacheDir } from '../src/util/paths.js';
+import { lab, leftovers, testTopologyFile } from '../test/helpers/lab.js';
+
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
+const JSON_OUT = args.includes('--json');
+const PROJECT = 'labbench';
+const COMPOSE_PROJECT = 'labbenchdc';
+const rt = getRuntime();
+const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
+  const t0 = performance.now();
+  const r = await execa(cmd, argv, { reject: false, env, all: true });
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.exitCode}):\n${r.all}`);
+  return performance.now() - t0;
+}
+
+async function labTimed(file: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
+  const r = await lab(['-f', file, ...argv], { env });
+  if (r.exitCode !== 0) throw new Error(`lab ${argv.join(' ')} failed:\n${r.stderr}`);
+  return r.ms;
+}
+
+/** Memory of each echo server's node process: VmRSS, its private part (RssAnon), and PSS. */
+async function echoMemory(): Promise<Array<{ name: string; rssMB: number; anonMB: number; pssMB: number; cgroupMB: number }>> {
+  const out = [];
+  for (const c of await rt.listContainers(projectSelector(PROJECT))) {
+    if (c.labels['dev.lab.role'] !== 'echo') continue;
+    const { stdout: pid } = await execa('docker', ['inspect', '-f', '{{.State.Pid}}', c.id]);
+    const children = readFileSync(`/proc/${pid.trim()}/task/${pid.trim()}/children`, 'utf8').trim().split(/\s+/);
+    const node = children.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('server.cjs')) ?? pid.trim();
+    const status = readFileSync(`/proc/${node}/status`, 'utf8');
+    const kb = (re: RegExp, text: string) => Number(re.exec(text)?.[1] ?? 0);
+    const pss = kb(/^Pss:\s+(\d+)/m, readFileSync(`/proc/${node}/smaps_rollup`, 'utf8'));
+    out.push({
+      name: c.labels['dev.lab.instance'],
+      rssMB: kb(/VmRSS:\s+(\d+)/, status) / 1024,
+      anonMB: kb(/RssAnon:\s+(\d+)/, status) / 1024,
+      pssMB: pss / 1024,
+      cgroupMB: (await rt.memoryUsage(c.id)) / 1024 / 1024,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function main() {
+  const file = testTopologyFile(PROJECT, 80);
+  await lab(['-f', file, 'down']);
+  say(`lab sandbox benchmark · ${os.cpus().length} cores · ${RUNS} runs each · project ${PROJECT} on 127.80.x.y\n`);
+
+  // Cold: the lab's images removed and the file-hash cache empty, so up assembles all three.
+  const images = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter((r) => /^lab\/(etcd|consul|echo):/.test(r));
+  const inUse = (await execa('docker', ['ps', '-a', '--format', '{{.Image}}'])).stdout.split('\n').filter((i) => images.includes(i));
+  let coldMs: number | undefined;
+  if (inUse.length === 0) {
+    if (images.length) await execa('docker', ['rmi', ...images]);
+    const coldCache = mkdtempSync(path.join(os.tmpdir(), 'lab-cold-cache-'));
+    coldMs = await labTimed(file, ['up'], { LAB_CACHE: coldCache, LAB_CONSUL_BIN: path.join(cacheDir(), 'consul/usr/bin/consul') });
+    say(`cold up (assembles 3 images): ${sec(coldMs)}`);
+    await labTimed(file, ['down']);
+  } else say(`cold up: skipped (lab images are in use by running containers: ${inUse.join(', ')})`);
+
+  // Warm: images cached, no containers.
+  const warm: number[] = [];
+  const downs: number[] = [];
+  const reups: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    warm.push(await labTimed(file, ['up']));
+    reups.push(await labTimed(file, ['up']));
+    await sleep(1000);
+    downs.push(await labTimed(file, ['down']));
+    say(`run ${i + 1}: warm up ${sec(warm[i])} · re-up (nothing to do) ${sec(reups[i])} · down ${sec(downs[i])}`);
+  }
+
+  // Memory of idle echo servers, 5 s after they came up.
+  await labTimed(file, ['up']);
+  await sleep(5000);
+  const mem = await echoMemory();
+  for (const m of mem) say(`${m.name}: VmRSS ${m.rssMB.toFixed(1)} MB · private (RssAnon) ${m.anonMB.toFixed(1)} MB · PSS ${m.pssMB.toFixed(1)} MB · cgroup anon ${m.cgroupMB.toFixed(1)} MB`);
+
+  // The yardstick: the same containers through docker-compose (no readiness waits, no registration wait).
+  const composeFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-bench-compose-')), 'compose.yaml');
+  const expanded = await lab(['-f', file, 'config', '--expanded']);
+  await labTimed(file, ['down']);
+  writeFileSync(composeFile, expanded.stdout.replaceAll(`dev.lab.project: ${PROJECT}`, `dev.lab.project: ${COMPOSE_PROJECT}`).replaceAll(`${PROJECT}-`, `${COMPOSE_PROJECT}-`));
+  const dcUp: number[] = [];
+  const dcDown: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    dcUp.push(await run('docker-compose', ['-p', COMPOSE_PROJECT, '-f', composeFile, 'up', '-d', '--quiet-pull']));
+    await sleep(1000);
+    dcDown.push(await run('docker-compose', ['-p', COMPOSE_PROJECT, '-f', composeFile, 'down']));
+    say(`docker-compose run ${i + 1}: up -d ${sec(dcUp[i])} · down ${sec(dcDown[i])}`);
+  }
+
+  const left = [await leftovers(PROJECT), await leftovers(COMPOSE_PROJECT)];
+  const result = {
+    runs: RUNS,
+    coldUpMs: coldMs,
+    warmUpMs: median(warm),
+    reUpMs: median(reups),
+    downMs: median(downs),
+    composeUpMs: median(dcUp),
+    composeDownMs: median(dcDown),
+    echoMemoryMB: mem,
+    leftovers: left,
+  };
+  if (JSON_OUT) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const maxRss = Math.max(...mem.map((m) => m.rssMB));
+  const maxAnon = Math.max(...mem.map((m) => m.anonMB));
+  say(`
+summary (medians)                         lab        docker-compose
+  up, images cached, until all ready      ${sec(result.warmUpMs).padEnd(10)} ${sec(result.composeUpMs)} (started only: no health, no registration)
+  up again (nothing to change)            ${sec(result.reUpMs)}
+  down                                    ${sec(result.downMs).padEnd(10)} ${sec(result.composeDownMs)}
+  up, images cold                         ${coldMs ? sec(coldMs) : 'skipped'}
+  echo memory (max of ${mem.length})                  VmRSS ${maxRss.toFixed(1)} MB, private ${maxAnon.toFixed(1)} MB (target: under 60 MB)
+  warm up / docker-compose up             ${(result.warmUpMs / result.composeUpMs).toFixed(2)}× (target: at most 1)
+  down under 2 s                          ${result.downMs < 2000 ? 'yes' : 'no'}
+  left behind                             ${left.every((l) => !l.containers.length && !l.networks.length) ? 'nothing' : JSON.stringify(left)}`);
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  await execa('docker-compose', ['-p', COMPOSE_PROJECT, 'down'], { reject: false });
+  process.exitCode = 1;
+});
