@@ -39,12 +39,10 @@ export class ConsulRegistrar {
       Address: host.host,
       Port: host.port,
       Tags: [r.zone ? `zone=${r.zone}` : '', `weight=${r.weight}`].filter(Boolean),
-      // Consul validates lan_ipv4 as an IP; the cluster name goes under a key of the lab's own.
-      TaggedAddresses: {
-        cluster: { Address: cluster.host, Port: cluster.port },
-        ...(ip ? { lan_ipv4: { Address: ip, Port: cluster.port } } : {}),
-      },
-      Meta: { cluster: r.cluster, weight: String(r.weight), zone: r.zone, ...r.metadata },
+      // The cluster address goes under a key of the lab's own: Consul's DNS answers same-datacenter
+      // queries with a `lan`/`lan_ipv4` tagged address, and host clients cannot reach container IPs.
+      TaggedAddresses: { cluster: { Address: cluster.host, Port: cluster.port } },
+      Meta: { cluster: r.cluster, ip: ip ?? '', weight: String(r.weight), zone: r.zone, ...r.metadata },
       Weights: { Passing: r.weight, Warning: 1 },
       Check: {
         CheckID: `${r.id}-grpc`,
