@@ -101,10 +101,17 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
     // ones still start. The first failure stops the others' waits before anything is cleaned up.
     const stopOthers = new AbortController();
     const signal = AbortSignal.any([stopOthers.signal, ...(opts.signal ? [opts.signal] : [])]);
+    // The registries' containers go to Docker first: echo servers register in them, and Docker
+    // starts containers roughly in the order asked, so this takes them off the critical path.
+    const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, resolved.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
+    const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
+    const registriesStarted = Promise.allSettled(reconciling.values());
+    for (const inst of t.instances) if (!reconciling.has(inst.name)) reconciling.set(inst.name, registriesStarted.then(() => reconcile(inst)));
+
     const settled = await Promise.allSettled(
       t.instances.map(async (inst) => {
         try {
-          const r = await reconcileOne(rt, t, inst, resolved.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
+          const r = await reconciling.get(inst.name)!;
           emit({ type: 'instance', instance: inst.name, state: r.action });
           result.push(r);
           await awaitReady(rt, t, inst, r.id, emit, signal);

@@ -34,7 +34,7 @@ export interface WaitOptions {
 
 export async function waitUntil(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
   const started = Date.now();
-  const interval = opts.intervalMs ?? 100;
+  const interval = opts.intervalMs ?? 50;
   let last = 'no answer yet';
   for (let attempt = 0; ; attempt++) {
     opts.signal?.throwIfAborted();
