@@ -1,6 +1,7 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { networkInterfaces } from 'node:os';
+import { httpPut } from './http-put.js';
 import type { Registration } from './register-etcd.js';
 
 /** This container's own IPv4 on the lab network (the first non-internal one). */
@@ -63,12 +64,8 @@ export class ConsulRegistrar {
     let delay = 50;
     while (!this.stopped) {
       try {
-        const res = await fetch(`${this.url}/v1/agent/service/register`, {
-          method: 'PUT',
-          body: JSON.stringify(this.body()),
-          signal: AbortSignal.timeout(2000),
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()}`);
+        const res = await httpPut(`${this.url}/v1/agent/service/register`, JSON.stringify(this.body()), 2000);
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.trim()}`);
         this.registered = true;
         this.log(`consul: registered ${this.registration.id}`);
         return;
@@ -84,10 +81,7 @@ export class ConsulRegistrar {
     this.stopped = true;
     if (!this.registered) return;
     try {
-      await fetch(`${this.url}/v1/agent/service/deregister/${encodeURIComponent(this.registration.id)}`, {
-        method: 'PUT',
-        signal: AbortSignal.timeout(1000),
-      });
+      await httpPut(`${this.url}/v1/agent/service/deregister/${encodeURIComponent(this.registration.id)}`, undefined, 1000);
       this.registered = false;
     } catch (err) {
       this.log(`consul: deregister failed: ${(err as Error).message}`);
