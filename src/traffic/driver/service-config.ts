@@ -1,0 +1,48 @@
+// A traffic client's service config: passed to grpc-js verbatim (loadBalancingConfig, methodConfig
+// with retryPolicy / hedgingPolicy / timeout / waitForReady). `--lb round_robin` is shorthand for
+// {"loadBalancingConfig": [{"round_robin": {}}]}; a JSON object is taken whole.
+import { experimental } from '@grpc/grpc-js';
+import { InputError } from '../../errors.js';
+import { closest } from '../../util/suggest.js';
+
+export interface ServiceConfigJson {
+  loadBalancingConfig?: object[];
+  methodConfig?: object[];
+  [key: string]: unknown;
+}
+
+/** Balancer names users can give to --lb (registered with grpc-js: built in or the lab's). */
+export const KNOWN_BALANCERS = ['pick_first', 'round_robin', 'weighted_round_robin', 'outlier_detection'];
+
+export function serviceConfigFrom(lb: string | object | undefined): ServiceConfigJson {
+  if (lb === undefined) return { loadBalancingConfig: [{ pick_first: {} }] };
+  let config: ServiceConfigJson;
+  if (typeof lb === 'object') config = lb as ServiceConfigJson;
+  else if (lb.trim().startsWith('{')) {
+    try {
+      config = JSON.parse(lb) as ServiceConfigJson;
+    } catch (err) {
+      throw new InputError(`--lb: not valid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    const name = lb.trim();
+    if (!experimental.isLoadBalancerNameRegistered(name)) {
+      const guess = closest(name, KNOWN_BALANCERS, 4);
+      throw new InputError(`--lb: unknown balancer "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { hint: `Known: ${KNOWN_BALANCERS.join(', ')}; or pass a service config JSON.` });
+    }
+    config = { loadBalancingConfig: [{ [name]: {} }] };
+  }
+  validateServiceConfig(config);
+  return config;
+}
+
+/** grpc-js's own validation, so a bad config is refused before any channel exists. */
+export function validateServiceConfig(config: ServiceConfigJson): void {
+  try {
+    // validateServiceConfig is not exported from the package root; parse the LB part through the
+    // public API and let the channel validate the rest (it throws on creation).
+    for (const c of config.loadBalancingConfig ?? []) experimental.parseLoadBalancingConfig(c as never);
+  } catch (err) {
+    throw new InputError(`service config: ${(err as Error).message}`);
+  }
+}

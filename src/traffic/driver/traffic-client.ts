@@ -1,0 +1,214 @@
+// One traffic client: a grpc-js channel through the chosen resolver and balancer, driven at a fixed
+// rate or a fixed concurrency, with every call accounted to the backend that served it. Works
+// against any gRPC server speaking grpc.examples.echo.Echo, not only the lab's.
+import { EventEmitter } from 'node:events';
+import { Metadata, status, type ChannelOptions, type ClientDuplexStream, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { echoClient, type EchoClient } from '../../grpc/protos.js';
+import { CALL_ID_HEADER, observed } from '../balancers/observe.js';
+import type { TrafficEvent, TrafficEventBody } from '../events.js';
+import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
+import type { ServiceConfigJson } from './service-config.js';
+import { CallStats } from './stats.js';
+
+export type CallKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
+
+export interface TrafficClientSpec {
+  name: string;
+  target: string;
+  serviceConfig: ServiceConfigJson;
+  /** Calls per second (open loop). Either rate or concurrency; concurrency 1 when neither. */
+  rate?: number;
+  /** Calls in flight at all times (closed loop). */
+  concurrency?: number;
+  call?: CallKind;
+  deadlineMs?: number;
+  message?: string;
+  metadata?: Record<string, string>;
+  /** Sets `x-lab-key` to one of this many keys, round robin (for ring_hash and friends). */
+  hashKeys?: number;
+  keepalive?: { timeMs: number; timeoutMs: number };
+  channelOptions?: ChannelOptions;
+  /** Width of the time buckets events report (default 1000 ms). */
+  bucketMs?: number;
+  /** Open loop only: calls allowed in flight before new ones are skipped (and counted). */
+  maxInFlight?: number;
+}
+
+let nextId = 0;
+
+/** Emits TrafficEvents ('event'); start() begins traffic, stop() ends it and closes the channel. */
+export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
+  readonly id = `c${process.pid}-${nextId++}`;
+  readonly stats = new CallStats();
+  private client?: EchoClient;
+  private running = false;
+  private startedAt = 0;
+  private inFlight = 0;
+  private callSeq = 0;
+  private skipped = 0;
+  private readonly picks = new Map<string, { attempts: number; address: string }>();
+  private timers: NodeJS.Timeout[] = [];
+  private unregister?: () => void;
+  private idle?: () => void;
+
+  constructor(readonly spec: TrafficClientSpec) {
+    super();
+  }
+
+  get elapsedMs(): number {
+    return this.startedAt ? performance.now() - this.startedAt : 0;
+  }
+
+  get skippedCalls(): number {
+    return this.skipped;
+  }
+
+  private emitEvent(e: TrafficEventBody): void {
+    this.emit('event', { ...e, client: this.spec.name, t: Math.round(this.elapsedMs) } as TrafficEvent);
+  }
+
+  /** Creates the channel (throws on a target or config grpc-js refuses) and starts the load. */
+  start(): void {
+    if (this.running) return;
+    const spec = this.spec;
+    const sink: ClientSink = {
+      report: (e) => this.emitEvent(e),
+      picked: (callId, address) => {
+        const p = this.picks.get(callId);
+        if (p) {
+          p.attempts++;
+          p.address = address;
+        }
+        this.stats.attempt(address);
+      },
+    };
+    this.unregister = registerSink(this.id, sink);
+    const serviceConfig = { ...spec.serviceConfig, loadBalancingConfig: observed(this.id, spec.serviceConfig.loadBalancingConfig ?? [{ pick_first: {} }]) };
+    const options: ChannelOptions = {
+      ...spec.channelOptions,
+      [CLIENT_ID_OPTION]: this.id,
+      'grpc.service_config': JSON.stringify(serviceConfig),
+      // Each client gets its own connections, as separate processes would.
+      'grpc.use_local_subchannel_pool': 1,
+      ...(spec.keepalive ? { 'grpc.keepalive_time_ms': spec.keepalive.timeMs, 'grpc.keepalive_timeout_ms': spec.keepalive.timeoutMs, 'grpc.keepalive_permit_without_calls': 1 } : {}),
+    };
+    this.client = echoClient(spec.target, options);
+    this.running = true;
+    this.startedAt = performance.now();
+    this.emitEvent({ type: 'client-started', target: spec.target, serviceConfig: spec.serviceConfig });
+
+    const bucketMs = spec.bucketMs ?? 1000;
+    this.timers.push(setInterval(() => this.emitEvent({ type: 'bucket', widthMs: bucketMs, ...this.stats.flush() }), bucketMs));
+    if (spec.rate) this.openLoop(spec.rate);
+    else for (let i = 0; i < (spec.concurrency ?? 1); i++) this.closedLoop();
+  }
+
+  /** Fixed concurrency: each worker issues its next call when the previous one ends. */
+  private closedLoop(): void {
+    if (!this.running) return;
+    this.issue(() => this.closedLoop());
+  }
+
+  /** Fixed rate: every tick, issue the calls that are due (catching up after a slow tick). */
+  private openLoop(rate: number): void {
+    const maxInFlight = this.spec.maxInFlight ?? 10_000;
+    let issued = 0;
+    const t0 = performance.now();
+    const tick = () => {
+      const due = Math.floor(((performance.now() - t0) / 1000) * rate) - issued;
+      for (let i = 0; i < due; i++) {
+        issued++;
+        if (this.inFlight >= maxInFlight) this.skipped++;
+        else this.issue();
+      }
+    };
+    this.timers.push(setInterval(tick, Math.max(1, Math.min(10, 1000 / rate))));
+  }
+
+  private issue(then?: () => void): void {
+    const client = this.client!;
+    const spec = this.spec;
+    const callId = String(this.callSeq++);
+    const md = new Metadata();
+    md.set(CALL_ID_HEADER, callId);
+    for (const [k, v] of Object.entries(spec.metadata ?? {})) md.set(k, v);
+    if (spec.hashKeys) md.set('x-lab-key', `key-${Number(callId) % spec.hashKeys}`);
+    const entry = { attempts: 0, address: '' };
+    this.picks.set(callId, entry);
+    this.inFlight++;
+    const t0 = performance.now();
+    let backend = '';
+    const onMetadata = (m: Metadata) => {
+      const id = m.get('x-lab-backend')[0];
+      if (id !== undefined) backend = String(id);
+    };
+    let done = false;
+    const finish = (code: number, peer?: string) => {
+      if (done) return;
+      done = true;
+      this.inFlight--;
+      this.picks.delete(callId);
+      const who = backend || entry.address || peer || '(none)';
+      this.stats.record(who, code, (performance.now() - t0) * 1000, entry.attempts);
+      if (this.inFlight === 0) this.idle?.();
+      then?.();
+    };
+    const options = { deadline: Date.now() + (spec.deadlineMs ?? 1000) };
+    const message = { message: spec.message ?? 'hello' };
+    const onEnd = (err: ServiceError | null) => finish(err ? err.code : status.OK);
+    switch (spec.call ?? 'unary') {
+      case 'unary': {
+        const unary = client.UnaryEcho as unknown as (r: object, m: Metadata, o: object, cb: (e: ServiceError | null) => void) => EventEmitter;
+        const call = unary.call(client, message, md, options, onEnd);
+        call.on('metadata', onMetadata);
+        break;
+      }
+      case 'server-stream': {
+        const call = (client.ServerStreamingEcho as unknown as (r: object, m: Metadata, o: object) => ClientReadableStream<unknown>).call(client, message, md, options);
+        call.on('metadata', onMetadata);
+        call.on('data', () => undefined);
+        call.on('status', (s) => finish(s.code));
+        call.on('error', () => undefined);
+        break;
+      }
+      case 'client-stream': {
+        const call = (client.ClientStreamingEcho as unknown as (m: Metadata, o: object, cb: (e: ServiceError | null) => void) => ClientWritableStream<unknown>).call(client, md, options, onEnd);
+        call.on('metadata', onMetadata);
+        for (let i = 0; i < 3; i++) call.write(message);
+        call.end();
+        break;
+      }
+      case 'bidi': {
+        const call = (client.BidirectionalStreamingEcho as unknown as (m: Metadata, o: object) => ClientDuplexStream<unknown, unknown>).call(client, md, options);
+        call.on('metadata', onMetadata);
+        call.on('data', () => undefined);
+        call.on('status', (s) => finish(s.code));
+        call.on('error', () => undefined);
+        for (let i = 0; i < 3; i++) call.write(message);
+        call.end();
+        break;
+      }
+    }
+  }
+
+  /** Stops issuing calls, waits (up to graceMs) for those in flight, emits the last bucket, closes. */
+  async stop(graceMs = 2000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.emitEvent({ type: 'bucket', widthMs: this.spec.bucketMs ?? 1000, ...this.stats.flush() });
+    this.client?.close();
+    this.unregister?.();
+    this.emitEvent({ type: 'client-stopped' });
+  }
+}

@@ -1,0 +1,166 @@
+// consul://<agent>/<service>?healthy=true&tag=..&wait=14s — the query parameters of the widely used
+// Go resolver (mbobakov/grpc-consul-resolver): wait, tag, healthy, near, limit, dc, token,
+// allow-stale, require-consistent. Blocking queries on /v1/health/service/<name> with `index`;
+// on errors the last good list stays and the query backs off. Empty authority = the lab's Consul.
+import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
+import { sinkFor, type ClientSink } from '../sink.js';
+import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
+import { ADDRESS_KIND_OPTION } from './resolver-etcd.js';
+
+export const CONSUL_ADDRESS_OPTION = 'lab.consul_address';
+export const DEFAULT_CONSUL = '127.77.0.3:8500';
+
+export interface ConsulQuery {
+  service: string;
+  healthy: boolean;
+  tag?: string;
+  wait: string;
+  near?: string;
+  limit?: number;
+  dc?: string;
+  token?: string;
+  stale: boolean;
+  consistent: boolean;
+}
+
+const KNOWN = new Set(['healthy', 'tag', 'wait', 'near', 'limit', 'dc', 'token', 'allow-stale', 'require-consistent', 'timeout', 'max-backoff']);
+
+/** Parses "<service>?k=v&..." as the Go resolver does; throws on an unknown parameter. */
+export function parseConsulPath(path: string): ConsulQuery {
+  const [service, query = ''] = path.replace(/^\//, '').split('?', 2);
+  const q = new URLSearchParams(query);
+  for (const k of q.keys()) if (!KNOWN.has(k)) throw new Error(`unknown consul:// parameter "${k}" (known: ${[...KNOWN].join(', ')})`);
+  const bool = (k: string) => ['true', '1', ''].includes(q.get(k) ?? 'false') && q.has(k);
+  const limit = q.get('limit');
+  return {
+    service,
+    healthy: bool('healthy'),
+    tag: q.get('tag') ?? undefined,
+    wait: q.get('wait') ?? '14s',
+    near: q.get('near') ?? undefined,
+    limit: limit ? Number(limit) : undefined,
+    dc: q.get('dc') ?? undefined,
+    token: q.get('token') ?? undefined,
+    stale: bool('allow-stale'),
+    consistent: bool('require-consistent'),
+  };
+}
+
+interface HealthEntry {
+  Service: { ID: string; Service: string; Address: string; Port: number; Meta?: Record<string, string>; Weights?: { Passing: number } };
+  Node: { Address: string };
+}
+
+class ConsulResolver implements experimental.Resolver {
+  private readonly base: string;
+  private readonly query: ConsulQuery;
+  private readonly sink?: ClientSink;
+  private readonly kind: 'host' | 'cluster';
+  private index = '0';
+  private destroyed = false;
+  private hadList = false;
+  private abort = new AbortController();
+  private backoffMs = 100;
+  private last: experimental.Endpoint[] = [];
+  private lastAttrs: AttributeMap = new Map();
+
+  constructor(
+    target: experimental.GrpcUri,
+    private readonly listener: experimental.ResolverListener,
+    options: ChannelOptions,
+  ) {
+    const agent = target.authority || String(options[CONSUL_ADDRESS_OPTION] ?? '') || DEFAULT_CONSUL;
+    this.base = agent.includes('://') ? agent : `http://${agent}`;
+    this.query = parseConsulPath(target.path);
+    this.kind = options[ADDRESS_KIND_OPTION] === 'cluster' ? 'cluster' : 'host';
+    this.sink = sinkFor(options);
+    setImmediate(() => void this.loop());
+  }
+
+  private url(): string {
+    const p = new URLSearchParams({ index: this.index, wait: this.query.wait });
+    if (this.query.healthy) p.set('passing', '1');
+    if (this.query.tag) p.set('tag', this.query.tag);
+    if (this.query.near) p.set('near', this.query.near);
+    if (this.query.dc) p.set('dc', this.query.dc);
+    if (this.query.stale) p.set('stale', '');
+    if (this.query.consistent) p.set('consistent', '');
+    return `${this.base}/v1/health/service/${encodeURIComponent(this.query.service)}?${p}`;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.destroyed) {
+      try {
+        const res = await fetch(this.url(), {
+          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(60_000)]),
+          headers: this.query.token ? { 'X-Consul-Token': this.query.token } : {},
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()}`);
+        const entries = (await res.json()) as HealthEntry[];
+        const next = res.headers.get('X-Consul-Index') ?? '0';
+        // Consul's rule: an index that goes backwards means start over.
+        this.index = BigInt(next) < BigInt(this.index) ? '0' : next;
+        this.backoffMs = 100;
+        this.publish(entries);
+      } catch (err) {
+        if (this.destroyed) return;
+        const message = `consul ${this.query.service}: ${(err as Error).message}`;
+        this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${this.backoffMs} ms${this.hadList ? ', keeping the last list' : ''}` });
+        if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
+        await new Promise((r) => setTimeout(r, this.backoffMs));
+        this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+      }
+    }
+  }
+
+  private publish(entries: HealthEntry[]): void {
+    const list = this.query.limit ? entries.slice(0, this.query.limit) : entries;
+    const endpoints: experimental.Endpoint[] = [];
+    const attrs: AttributeMap = new Map();
+    for (const e of list) {
+      const s = e.Service;
+      const cluster = s.Meta?.cluster;
+      let host = s.Address || e.Node.Address;
+      let port = s.Port;
+      if (this.kind === 'cluster' && cluster) {
+        const i = cluster.lastIndexOf(':');
+        host = cluster.slice(0, i);
+        port = Number(cluster.slice(i + 1));
+      }
+      endpoints.push({ addresses: [{ host, port }] });
+      attrs.set(`${host}:${port}`, {
+        id: s.ID,
+        weight: Number(s.Meta?.weight ?? s.Weights?.Passing ?? 1) || 1,
+        zone: s.Meta?.zone ?? '',
+        metadata: s.Meta ?? {},
+      });
+    }
+    const changed = !this.hadList || JSON.stringify(endpoints) !== JSON.stringify(this.last) || JSON.stringify([...attrs]) !== JSON.stringify([...this.lastAttrs]);
+    this.hadList = true;
+    this.last = endpoints;
+    this.lastAttrs = attrs;
+    if (!changed) return;
+    this.emit('blocking query returned');
+  }
+
+  private emit(note: string): void {
+    this.listener(experimental.statusOrFromValue(this.last), { [ENDPOINT_ATTRIBUTES]: this.lastAttrs }, null, `consul: ${note}`);
+  }
+
+  updateResolution(): void {
+    if (this.hadList) this.emit('re-resolution');
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.abort.abort();
+  }
+
+  static getDefaultAuthority(target: experimental.GrpcUri): string {
+    return parseConsulPath(target.path).service;
+  }
+}
+
+export function setup(): void {
+  experimental.registerResolver('consul', ConsulResolver);
+}

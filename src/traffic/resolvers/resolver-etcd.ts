@@ -1,0 +1,137 @@
+// etcd:///<service> — seed 001's etcd resolver: Get with prefix, then Watch from the next revision;
+// PUT/DELETE update the list at once. When etcd is unreachable the last good list stays (an event
+// reports the outage); etcd3's watcher resumes from its last revision on reconnect, so no change is
+// missed. Authority = etcd endpoints (comma-separated); empty = the lab's etcd.
+import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
+import { Etcd3, type Watcher } from 'etcd3';
+import { sinkFor, type ClientSink } from '../sink.js';
+import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
+
+export const ETCD_ENDPOINTS_OPTION = 'lab.etcd_endpoints';
+export const ETCD_PREFIX_OPTION = 'lab.etcd_prefix';
+/** Which registered address to dial: "host" (the default: clients on the host) or "cluster". */
+export const ADDRESS_KIND_OPTION = 'lab.address_kind';
+export const DEFAULT_ETCD = '127.77.0.2:2379';
+
+interface Registration {
+  id?: string;
+  host?: string;
+  cluster?: string;
+  weight?: number;
+  zone?: string;
+  metadata?: Record<string, string>;
+}
+
+function toHostPort(address: string): { host: string; port: number } | undefined {
+  const i = address.lastIndexOf(':');
+  const port = Number(address.slice(i + 1));
+  return i > 0 && Number.isInteger(port) ? { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port } : undefined;
+}
+
+class EtcdResolver implements experimental.Resolver {
+  private readonly client: Etcd3;
+  private readonly prefix: string;
+  private readonly entries = new Map<string, Registration>();
+  private watcher?: Watcher;
+  private destroyed = false;
+  private hadList = false;
+  private readonly sink?: ClientSink;
+  private readonly kind: 'host' | 'cluster';
+  private retryTimer?: NodeJS.Timeout;
+
+  constructor(
+    target: experimental.GrpcUri,
+    private readonly listener: experimental.ResolverListener,
+    options: ChannelOptions,
+  ) {
+    const endpoints = (target.authority || String(options[ETCD_ENDPOINTS_OPTION] ?? '') || DEFAULT_ETCD).split(',').map((e) => (e.includes('://') ? e : `http://${e}`));
+    const base = String(options[ETCD_PREFIX_OPTION] ?? '/lab/services').replace(/\/$/, '');
+    this.prefix = `${base}/${target.path.replace(/^\//, '')}/`;
+    this.kind = options[ADDRESS_KIND_OPTION] === 'cluster' ? 'cluster' : 'host';
+    this.sink = sinkFor(options);
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000 });
+    // Never call the listener synchronously from the constructor.
+    setImmediate(() => void this.start());
+  }
+
+  private async start(delay = 100): Promise<void> {
+    if (this.destroyed) return;
+    try {
+      const res = await this.client.getAll().prefix(this.prefix).exec();
+      this.entries.clear();
+      for (const kv of res.kvs) this.put(kv.key.toString(), kv.value.toString());
+      this.publish('initial list');
+      const from = (BigInt(res.header.revision) + 1n).toString();
+      this.watcher = await this.client.watch().prefix(this.prefix).startRevision(from).create();
+      this.watcher.on('put', (kv) => {
+        this.put(kv.key.toString(), kv.value.toString());
+        this.publish(`put ${kv.key.toString()}`);
+      });
+      this.watcher.on('delete', (kv) => {
+        this.entries.delete(kv.key.toString());
+        this.publish(`delete ${kv.key.toString()}`);
+      });
+      let lost = false;
+      this.watcher.on('disconnected', (err) => {
+        lost = true;
+        this.sink?.report({ type: 'resolver-error', message: `etcd watch disconnected (${err.message}); keeping the last list` });
+      });
+      // etcd3 resumes the watch from its last revision; the changes it missed arrive as put/delete.
+      this.watcher.on('connected', () => {
+        if (lost) this.publish('watch reconnected');
+        lost = false;
+      });
+      this.watcher.on('error', (err) => this.sink?.report({ type: 'resolver-error', message: `etcd watch: ${err.message}` }));
+    } catch (err) {
+      if (this.destroyed) return;
+      const message = `etcd ${this.prefix}: ${(err as Error).message}`;
+      this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${delay} ms${this.hadList ? ', keeping the last list' : ''}` });
+      // Before any good list, the channel must learn that resolution fails; after one, keep it.
+      if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
+      this.retryTimer = setTimeout(() => void this.start(Math.min(delay * 2, 5000)), delay);
+    }
+  }
+
+  private put(key: string, value: string): void {
+    try {
+      this.entries.set(key, JSON.parse(value) as Registration);
+    } catch {
+      this.sink?.report({ type: 'resolver-error', message: `etcd ${key}: value is not JSON; ignored` });
+    }
+  }
+
+  private publish(note: string): void {
+    if (this.destroyed) return;
+    this.hadList = true;
+    const attrs: AttributeMap = new Map();
+    const endpoints: experimental.Endpoint[] = [];
+    for (const [key, r] of this.entries) {
+      const address = this.kind === 'cluster' ? r.cluster : r.host;
+      const hp = address ? toHostPort(address) : undefined;
+      if (!hp || !address) continue;
+      endpoints.push({ addresses: [hp] });
+      attrs.set(address, { id: r.id ?? key.slice(this.prefix.length), weight: r.weight ?? 1, zone: r.zone ?? '', metadata: r.metadata ?? {} });
+    }
+    this.listener(experimental.statusOrFromValue(endpoints), { [ENDPOINT_ATTRIBUTES]: attrs }, null, `etcd: ${note}`);
+  }
+
+  updateResolution(): void {
+    // The watch keeps the list current; a re-resolution request re-publishes it.
+    if (this.hadList) this.publish('re-resolution');
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.retryTimer);
+    void this.watcher?.cancel().catch(() => undefined);
+    this.client.close();
+  }
+
+  static getDefaultAuthority(target: experimental.GrpcUri): string {
+    return target.path.replace(/^\//, '');
+  }
+}
+
+export function setup(): void {
+  experimental.registerResolver('etcd', EtcdResolver);
+}
