@@ -3,6 +3,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// grpc-js's dns: resolver honours a DNS server in the target (dns://127.77.0.3:8600/name:port, Consul's
+// DNS interface) only with this set before grpc-js loads. Names then resolve through DNS, not
+// /etc/hosts: give clients IP addresses (the lab's targets are loopback IPs, etcd:, consul:, dns:).
+process.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER ??= 'true';
+
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 if (!existsSync(cli)) {
   process.stderr.write('✖ the lab is not built yet.\n  → Run: npm run build (or bash scripts/setup.sh)\n');

@@ -4,6 +4,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerStatus } from './commands/status.js';
+import { registerTraffic } from './commands/traffic.js';
 import { registerUp } from './commands/up.js';
 import { renderError } from './handle-error.js';
 
@@ -20,6 +21,7 @@ registerStatus(program);
 registerDown(program);
 registerDoctor(program);
 registerConfig(program);
+registerTraffic(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -43,6 +43,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
   private client?: EchoClient;
   private running = false;
   private startedAt = 0;
+  private lastFlush = 0;
   private inFlight = 0;
   private callSeq = 0;
   private skipped = 0;
@@ -61,6 +62,14 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
 
   get skippedCalls(): number {
     return this.skipped;
+  }
+
+  /** Emits the current bucket, as wide as the time since the last one (the final one is shorter). */
+  private flushBucket(): void {
+    const now = performance.now();
+    const widthMs = Math.max(1, Math.round(now - this.lastFlush));
+    this.lastFlush = now;
+    this.emitEvent({ type: 'bucket', widthMs, ...this.stats.flush() });
   }
 
   private emitEvent(e: TrafficEventBody): void {
@@ -97,8 +106,8 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     this.startedAt = performance.now();
     this.emitEvent({ type: 'client-started', target: spec.target, serviceConfig: spec.serviceConfig });
 
-    const bucketMs = spec.bucketMs ?? 1000;
-    this.timers.push(setInterval(() => this.emitEvent({ type: 'bucket', widthMs: bucketMs, ...this.stats.flush() }), bucketMs));
+    this.lastFlush = this.startedAt;
+    this.timers.push(setInterval(() => this.flushBucket(), spec.bucketMs ?? 1000));
     if (spec.rate) this.openLoop(spec.rate);
     else for (let i = 0; i < (spec.concurrency ?? 1); i++) this.closedLoop();
   }
@@ -206,7 +215,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         };
       });
     }
-    this.emitEvent({ type: 'bucket', widthMs: this.spec.bucketMs ?? 1000, ...this.stats.flush() });
+    this.flushBucket();
     this.client?.close();
     this.unregister?.();
     this.emitEvent({ type: 'client-stopped' });

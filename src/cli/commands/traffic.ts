@@ -1,0 +1,124 @@
+// lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { TrafficClient, serviceConfigFrom, type CallKind, type TrafficEvent } from '../../traffic/index.js';
+import { ETCD_ENDPOINTS_OPTION, ETCD_PREFIX_OPTION } from '../../traffic/resolvers/resolver-etcd.js';
+import { CONSUL_ADDRESS_OPTION } from '../../traffic/resolvers/resolver-consul.js';
+import { parseDuration } from '../../util/duration.js';
+import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
+import { abortOnInterrupt } from '../interrupt.js';
+import { c, table } from '../output.js';
+import { formatBucket } from '../ui/traffic-line.js';
+
+interface TrafficOptions {
+  target: string;
+  lb?: string;
+  rate?: number;
+  concurrency?: number;
+  duration: string;
+  call: string;
+  deadline: string;
+  metadata: string[];
+  hashKeys?: number;
+  keepalive?: string;
+  dnsInterval?: string;
+  json?: boolean;
+}
+
+const CALLS = ['unary', 'server-stream', 'client-stream', 'bidi'];
+
+function durationFlag(flag: string, value: string, maxMs: number): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0 || ms > maxMs) throw new InputError(`${flag} expects a duration such as 500ms, 10s or 1m (at most ${maxMs / 60_000} min), found "${value}"`);
+  return ms;
+}
+
+export function registerTraffic(program: Command): void {
+  program
+    .command('traffic')
+    .description('run one traffic client headless and print per-second lines naming each backend')
+    .option('-t, --target <target>', 'etcd:///echo, consul:///echo?healthy=true, dns://127.77.0.3:8600/echo.service.consul:50051, ipv4:127.77.1.1:50051,...', 'etcd:///echo')
+    .option('--lb <policy>', 'a balancer name (its defaults) or a whole service config JSON', 'round_robin')
+    .option('--rate <n>', 'calls per second (open loop)', positiveInt('--rate', 1_000_000))
+    .option('--concurrency <n>', 'calls in flight (closed loop; default 8 when no --rate)', positiveInt('--concurrency', 100_000))
+    .option('-d, --duration <time>', 'how long to run (at most 1h)', '10s')
+    .option('--call <kind>', `${CALLS.join(' | ')}`, 'unary')
+    .option('--deadline <time>', 'per-call deadline', '1s')
+    .option('-H, --metadata <k=v>', 'metadata on every call (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for ring_hash)', positiveInt('--hash-keys', 1_000_000))
+    .option('--keepalive <time[:timeout]>', 'client keepalive pings, e.g. 1s:1s')
+    .option('--dns-interval <time>', 'grpc.dns_min_time_between_resolutions_ms for dns: targets')
+    .option('--json', 'print events as JSON lines')
+    .action(async (opts: TrafficOptions, cmd: Command) => {
+      if (opts.rate && opts.concurrency) throw new InputError('--rate and --concurrency exclude each other: pick an open or a closed loop');
+      if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
+      const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
+      const deadlineMs = durationFlag('--deadline', opts.deadline, 3_600_000);
+      const metadata: Record<string, string> = {};
+      for (const kv of opts.metadata) {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new InputError(`--metadata expects key=value, found "${kv}"`);
+        metadata[kv.slice(0, i).toLowerCase()] = kv.slice(i + 1);
+      }
+      let keepalive: { timeMs: number; timeoutMs: number } | undefined;
+      if (opts.keepalive) {
+        const [time, timeout = '1s'] = opts.keepalive.split(':');
+        keepalive = { timeMs: durationFlag('--keepalive', time, 3_600_000), timeoutMs: durationFlag('--keepalive', timeout, 3_600_000) };
+      }
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
+      const client = new TrafficClient({
+        name: 'traffic',
+        target: opts.target,
+        serviceConfig: serviceConfigFrom(opts.lb),
+        rate: opts.rate,
+        concurrency: opts.rate ? undefined : (opts.concurrency ?? 8),
+        call: opts.call as CallKind,
+        deadlineMs,
+        metadata,
+        hashKeys: opts.hashKeys,
+        keepalive,
+        channelOptions: {
+          [ETCD_ENDPOINTS_OPTION]: t.etcd.hostAddress,
+          [ETCD_PREFIX_OPTION]: t.registration.etcdPrefix,
+          [CONSUL_ADDRESS_OPTION]: t.consul.hostAddress,
+          ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
+        },
+      });
+      const print = (e: TrafficEvent) => {
+        if (opts.json) return process.stdout.write(`${JSON.stringify(e)}\n`);
+        if (e.type === 'bucket') process.stdout.write(`${formatBucket(e)}\n`);
+        else if (e.type === 'resolution') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s resolver: ${e.addresses.join(' ') || '(empty)'}${e.note ? ` (${e.note})` : ''}\n`));
+        else if (e.type === 'resolver-error') process.stdout.write(c.yellow(`${(e.t / 1000).toFixed(1)}s resolver: ${e.message}\n`));
+        else if (e.type === 'subchannel' && e.state !== 'CONNECTING') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s ${e.address} ${e.previous} → ${e.state}\n`));
+      };
+      client.on('event', print);
+      const interrupt = abortOnInterrupt();
+      try {
+        client.start();
+      } catch (err) {
+        interrupt.dispose();
+        throw new InputError(`cannot start a client for ${opts.target}: ${(err as Error).message}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, durationMs);
+        interrupt.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await client.stop();
+      interrupt.dispose();
+      const totals = client.stats.totals();
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ type: 'summary', ...totals, skipped: client.skippedCalls, attempts: Object.fromEntries(client.stats.attemptsByAddress) })}\n`);
+        return;
+      }
+      const rows = Object.entries(totals.backends)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, s]) => [name, String(s.calls), `${((100 * s.calls) / Math.max(1, totals.total.calls)).toFixed(1)}%`, Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '—', `${s.p50Ms} ms`, `${s.p99Ms} ms`]);
+      process.stdout.write(`\n${table(['BACKEND', 'CALLS', 'SHARE', 'ERRORS', 'P50', 'P99'], rows)}\n`);
+      const secs = client.elapsedMs / 1000;
+      process.stdout.write(`${totals.total.calls} calls in ${secs.toFixed(1)} s (${Math.round(totals.total.calls / secs)}/s), ${totals.total.calls - totals.total.ok} errors, ${totals.total.extraAttempts} extra attempts${client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : ''}\n`);
+      if (interrupt.signal.aborted) process.exitCode = 130;
+    });
+}
