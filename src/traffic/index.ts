@@ -1,11 +1,9 @@
 // The traffic engine: resolvers and balancers registered with grpc-js, and the driver.
-import { setup as setupObserve } from './balancers/observe.js';
 import { registerBalancers } from './balancers/index.js';
 import { registerResolvers } from './resolvers/index.js';
 
 registerResolvers();
 registerBalancers();
-setupObserve();
 
 export { TrafficClient, type TrafficClientSpec, type CallKind } from './driver/traffic-client.js';
 export { serviceConfigFrom, type ServiceConfigJson } from './driver/service-config.js';

@@ -4,6 +4,7 @@
 import { experimental } from '@grpc/grpc-js';
 import { InputError } from '../../errors.js';
 import { closest } from '../../util/suggest.js';
+import { LAB_BALANCERS } from '../balancers/index.js';
 
 export interface ServiceConfigJson {
   loadBalancingConfig?: object[];
@@ -12,7 +13,13 @@ export interface ServiceConfigJson {
 }
 
 /** Balancer names users can give to --lb (registered with grpc-js: built in or the lab's). */
-export const KNOWN_BALANCERS = ['pick_first', 'round_robin', 'weighted_round_robin', 'outlier_detection'];
+export const KNOWN_BALANCERS = ['pick_first', 'round_robin', 'weighted_round_robin', 'outlier_detection', ...Object.keys(LAB_BALANCERS)];
+
+/** What a bare name means for policies whose empty config is not valid or not useful. */
+const DEFAULTS: Record<string, object> = {
+  outlier_detection: { child_policy: [{ round_robin: {} }] },
+  weighted_round_robin: { blackoutPeriod: '0s', weightUpdatePeriod: '1s' },
+};
 
 export function serviceConfigFrom(lb: string | object | undefined): ServiceConfigJson {
   if (lb === undefined) return { loadBalancingConfig: [{ pick_first: {} }] };
@@ -30,7 +37,7 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
       const guess = closest(name, KNOWN_BALANCERS, 4);
       throw new InputError(`--lb: unknown balancer "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { hint: `Known: ${KNOWN_BALANCERS.join(', ')}; or pass a service config JSON.` });
     }
-    config = { loadBalancingConfig: [{ [name]: {} }] };
+    config = { loadBalancingConfig: [{ [name]: DEFAULTS[name] ?? {} }] };
   }
   validateServiceConfig(config);
   return config;

@@ -61,6 +61,7 @@ class ConsulResolver implements experimental.Resolver {
   private hadList = false;
   private abort = new AbortController();
   private backoffMs = 100;
+  private lastRefresh = 0;
   private last: experimental.Endpoint[] = [];
   private lastAttrs: AttributeMap = new Map();
 
@@ -104,6 +105,7 @@ class ConsulResolver implements experimental.Resolver {
         this.publish(entries);
       } catch (err) {
         if (this.destroyed) return;
+        if ((err as Error).name === 'AbortError' && this.index === '0' && this.hadList) continue; // a refresh
         const message = `consul ${this.query.service}: ${(err as Error).message}`;
         this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${this.backoffMs} ms${this.hadList ? ', keeping the last list' : ''}` });
         if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
@@ -147,8 +149,15 @@ class ConsulResolver implements experimental.Resolver {
     this.listener(experimental.statusOrFromValue(this.last), { [ENDPOINT_ATTRIBUTES]: this.lastAttrs }, null, `consul: ${note}`);
   }
 
+  /** Balancers ask when they leave READY: end the blocking query and ask afresh, at most once a second. */
   updateResolution(): void {
-    if (this.hadList) this.emit('re-resolution');
+    const now = Date.now();
+    if (now - this.lastRefresh < 1000 || !this.hadList) return;
+    this.lastRefresh = now;
+    this.index = '0';
+    const old = this.abort;
+    this.abort = new AbortController();
+    old.abort();
   }
 
   destroy(): void {

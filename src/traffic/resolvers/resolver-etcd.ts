@@ -116,8 +116,8 @@ class EtcdResolver implements experimental.Resolver {
   }
 
   updateResolution(): void {
-    // The watch keeps the list current; a re-resolution request re-publishes it.
-    if (this.hadList) this.publish('re-resolution');
+    // The watch keeps the list current, so there is nothing to fetch. Answering here (balancers ask
+    // whenever they leave READY) would also feed the balancer synchronously from inside itself.
   }
 
   destroy(): void {

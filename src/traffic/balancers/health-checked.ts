@@ -1,0 +1,154 @@
+// health_checked: client-side health checking, which grpc-js lacks. Wraps a child policy (round_robin
+// by default); for each backend it keeps a grpc.health.v1 Watch open over its own channel and marks
+// the child's subchannels unhealthy while the answer is not SERVING, so the child's leaves report
+// TRANSIENT_FAILURE and the child skips them. A backend counts as healthy until its first answer
+// (the child fails calls fast on TRANSIENT_FAILURE rather than queueing them, so starting unhealthy
+// would fail the first calls), and one without a health service (UNIMPLEMENTED) stays healthy.
+import { credentials, experimental, makeClientConstructor, status, type ChannelOptions, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+
+const NAME = 'health_checked';
+
+type HealthClient = Client & { watch(req: { service: string }): ClientReadableStream<{ status: string }> };
+const HealthClientCtor = makeClientConstructor(healthService, 'grpc.health.v1.Health') as unknown as new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+  options?: ChannelOptions,
+) => HealthClient;
+
+class HealthCheckedConfig implements experimental.TypedLoadBalancingConfig {
+  constructor(
+    readonly serviceName: string,
+    readonly child: experimental.TypedLoadBalancingConfig,
+  ) {}
+  getLoadBalancerName(): string {
+    return NAME;
+  }
+  toJsonObject(): object {
+    return { [NAME]: { serviceName: this.serviceName, childPolicy: [this.child.toJsonObject()] } };
+  }
+  static createFromJson(obj: { serviceName?: unknown; childPolicy?: unknown }): HealthCheckedConfig {
+    const list = obj.childPolicy === undefined ? [{ round_robin: {} }] : obj.childPolicy;
+    if (!Array.isArray(list)) throw new Error(`${NAME}: childPolicy must be a list of load balancing configs`);
+    const child = experimental.selectLbConfigFromList(list);
+    if (!child) throw new Error(`${NAME}: no known policy in childPolicy ${JSON.stringify(list)}`);
+    if (child.getLoadBalancerName() === 'pick_first') throw new Error(`${NAME}: pick_first does not follow subchannel health; use round_robin or one of the lab's balancers`);
+    return new HealthCheckedConfig(typeof obj.serviceName === 'string' ? obj.serviceName : '', child);
+  }
+}
+
+/** One Watch per backend address, shared by every subchannel wrapper of that address. */
+class HealthWatch {
+  healthy = true;
+  readonly wrappers = new Set<HealthCheckedSubchannel>();
+  private client?: HealthClient;
+  private stream?: ClientReadableStream<{ status: string }>;
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+  private backoffMs = 100;
+
+  constructor(
+    private readonly address: string,
+    private readonly serviceName: string,
+  ) {
+    this.open();
+  }
+
+  private set(healthy: boolean): void {
+    this.healthy = healthy;
+    for (const w of this.wrappers) w.markHealthy(healthy);
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    this.client ??= new HealthClientCtor(this.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    const stream = this.client.watch({ service: this.serviceName });
+    this.stream = stream;
+    stream.on('data', (r: { status: string }) => {
+      this.backoffMs = 100;
+      this.set(r.status === 'SERVING');
+    });
+    stream.on('error', (err: ServiceError) => {
+      if (this.stopped) return;
+      if (err.code === status.UNIMPLEMENTED) return this.set(true);
+      this.set(false);
+      this.retry = setTimeout(() => this.open(), this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, 5000);
+    });
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.stream?.cancel();
+    this.client?.close();
+  }
+}
+
+class HealthCheckedSubchannel extends experimental.BaseSubchannelWrapper {
+  constructor(
+    child: experimental.SubchannelInterface,
+    private readonly watch: HealthWatch,
+    private readonly release: (w: HealthCheckedSubchannel) => void,
+  ) {
+    super(child);
+    watch.wrappers.add(this);
+    if (!watch.healthy) this.markHealthy(false);
+  }
+  markHealthy(healthy: boolean): void {
+    this.setHealthy(healthy);
+  }
+  protected override destroy(): void {
+    this.release(this);
+    super.destroy();
+  }
+}
+
+class HealthCheckedLoadBalancer implements experimental.LoadBalancer {
+  private readonly child: experimental.ChildLoadBalancerHandler;
+  private readonly watches = new Map<string, HealthWatch>();
+  private serviceName = '';
+
+  constructor(helper: experimental.ChannelControlHelper) {
+    this.child = new experimental.ChildLoadBalancerHandler(
+      experimental.createChildChannelControlHelper(helper, {
+        createSubchannel: (address, args) => {
+          const key = experimental.subchannelAddressToString(address);
+          let watch = this.watches.get(key);
+          if (!watch) this.watches.set(key, (watch = new HealthWatch(key, this.serviceName)));
+          return new HealthCheckedSubchannel(helper.createSubchannel(address, args), watch, (w) => {
+            watch.wrappers.delete(w);
+            if (watch.wrappers.size === 0) {
+              watch.close();
+              this.watches.delete(key);
+            }
+          });
+        },
+      }),
+    );
+  }
+
+  updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean {
+    if (!(config instanceof HealthCheckedConfig)) return false;
+    this.serviceName = config.serviceName;
+    return this.child.updateAddressList(endpoints, config.child, options, note);
+  }
+  exitIdle(): void {
+    this.child.exitIdle();
+  }
+  resetBackoff(): void {
+    this.child.resetBackoff();
+  }
+  destroy(): void {
+    this.child.destroy();
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
+  }
+  getTypeName(): string {
+    return NAME;
+  }
+}
+
+export function setup(): void {
+  experimental.registerLoadBalancerType(NAME, HealthCheckedLoadBalancer, HealthCheckedConfig);
+}

@@ -1,0 +1,8 @@
+// random: every READY backend equally likely.
+import { definePolicy } from './endpoint-balancer.js';
+
+export const random = definePolicy('random', () => ({}), () => ({
+  choose: (ready) => Math.floor(Math.random() * ready.length),
+}));
+
+export const setup = random.setup;
