@@ -1,5 +1,5 @@
-// ring_hash: consistent hashing of each call onto a ring of the READY backends (gRPC's
-// construction, bounded ring size). The key is a metadata value (hashKey, default x-lab-key), or
+// ring_hash: consistent hashing of each call onto a ring of the READY backends (fixed virtual nodes,
+// `replicas` per unit of weight, the ring bounded by maxRingSize). The key is a metadata value (hashKey, default x-lab-key), or
 // the client's own source id (hashOn: "source", every call of a channel to one backend). Removing
 // one of N backends moves only the keys it owned: about 1/N of them.
 import { randomBytes } from 'node:crypto';
@@ -12,20 +12,19 @@ export const ringHash = definePolicy(
   (json) => {
     const hashOn = json.hashOn ?? 'metadata';
     if (hashOn !== 'metadata' && hashOn !== 'source') throw new Error(`ring_hash: hashOn must be "metadata" or "source", found ${JSON.stringify(hashOn)}`);
-    const minRingSize = numberOption(json, 'minRingSize', 1024, 1, 8_388_608, 'ring_hash');
     return {
-      minRingSize,
-      maxRingSize: numberOption(json, 'maxRingSize', 4096, minRingSize, 8_388_608, 'ring_hash'),
+      replicas: numberOption(json, 'replicas', 256, 1, 100_000, 'ring_hash'),
+      maxRingSize: numberOption(json, 'maxRingSize', 65_536, 1, 8_388_608, 'ring_hash'),
       hashKey: typeof json.hashKey === 'string' ? json.hashKey.toLowerCase() : 'x-lab-key',
       hashOn: hashOn as 'metadata' | 'source',
     };
   },
-  ({ minRingSize, maxRingSize, hashKey, hashOn }) => {
+  ({ replicas, maxRingSize, hashKey, hashOn }) => {
     let ring: Ring = { hashes: new Uint32Array(), owners: new Uint32Array() };
     const source = murmur3(randomBytes(8).toString('hex'));
     return {
       rebuild(ready) {
-        ring = buildRing(ready, minRingSize, maxRingSize);
+        ring = buildRing(ready, replicas, maxRingSize);
       },
       choose(_ready, args) {
         if (hashOn === 'source') return lookup(ring, source);
