@@ -91,6 +91,8 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
       [...existing.entries()]
         .filter(([name]) => !wanted.has(name))
         .map(async ([name, c]) => {
+          // Scale-down is graceful: SIGTERM lets an echo server deregister from etcd and Consul.
+          if (c.state === 'running') await rt.stopContainer(c.id, 2).catch(() => undefined);
           await rt.removeContainer(c.id);
           removed.push(name);
           emit({ type: 'instance', instance: name, state: 'removed' });

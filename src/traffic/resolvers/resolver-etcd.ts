@@ -54,34 +54,28 @@ class EtcdResolver implements experimental.Resolver {
     setImmediate(() => void this.start());
   }
 
+  /** Get the prefix, publish it, then watch from the next revision. Also how a reconnect resyncs. */
   private async start(delay = 100): Promise<void> {
     if (this.destroyed) return;
     try {
       const res = await this.client.getAll().prefix(this.prefix).exec();
       this.entries.clear();
       for (const kv of res.kvs) this.put(kv.key.toString(), kv.value.toString());
-      this.publish('initial list');
+      this.publish(this.hadList ? 'resynced after an outage' : 'initial list');
       const from = (BigInt(res.header.revision) + 1n).toString();
-      this.watcher = await this.client.watch().prefix(this.prefix).startRevision(from).create();
-      this.watcher.on('put', (kv) => {
+      const watcher = await this.client.watch().prefix(this.prefix).startRevision(from).create();
+      if (this.destroyed) return void watcher.cancel();
+      this.watcher = watcher;
+      watcher.on('put', (kv) => {
         this.put(kv.key.toString(), kv.value.toString());
         this.publish(`put ${kv.key.toString()}`);
       });
-      this.watcher.on('delete', (kv) => {
+      watcher.on('delete', (kv) => {
         this.entries.delete(kv.key.toString());
         this.publish(`delete ${kv.key.toString()}`);
       });
-      let lost = false;
-      this.watcher.on('disconnected', (err) => {
-        lost = true;
-        this.sink?.report({ type: 'resolver-error', message: `etcd watch disconnected (${err.message}); keeping the last list` });
-      });
-      // etcd3 resumes the watch from its last revision; the changes it missed arrive as put/delete.
-      this.watcher.on('connected', () => {
-        if (lost) this.publish('watch reconnected');
-        lost = false;
-      });
-      this.watcher.on('error', (err) => this.sink?.report({ type: 'resolver-error', message: `etcd watch: ${err.message}` }));
+      watcher.on('disconnected', (err) => this.outage(`etcd watch disconnected (${err.message})`));
+      watcher.on('error', (err) => this.outage(`etcd watch failed (${err.message})`));
     } catch (err) {
       if (this.destroyed) return;
       const message = `etcd ${this.prefix}: ${(err as Error).message}`;
@@ -90,6 +84,21 @@ class EtcdResolver implements experimental.Resolver {
       if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
       this.retryTimer = setTimeout(() => void this.start(Math.min(delay * 2, 5000)), delay);
     }
+  }
+
+  /**
+   * etcd went away: keep the last list (never empty it), drop the watch, and resync from scratch
+   * once etcd answers again. Resuming the old watch could miss changes if etcd came back with
+   * other history (a restarted member without its data).
+   */
+  private outage(message: string): void {
+    if (this.destroyed || !this.watcher) return;
+    const w = this.watcher;
+    this.watcher = undefined;
+    w.removeAllListeners();
+    void w.cancel().catch(() => undefined);
+    this.sink?.report({ type: 'resolver-error', message: `${message}; keeping the last list and resyncing` });
+    this.retryTimer = setTimeout(() => void this.start(), 100);
   }
 
   private put(key: string, value: string): void {

@@ -1,0 +1,157 @@
+// The lab's resolvers against the real sandbox: etcd (add, delete, outage), Consul (a failing
+// check drops a backend only with healthy=true), and grpc-js's dns: resolver against Consul's DNS.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { down, getRuntime, up } from '../../src/sandbox/index.js';
+import { call, controlClient } from '../../src/grpc/protos.js';
+import { TrafficClient, type TrafficEvent } from '../../src/traffic/index.js';
+import { ETCD_ENDPOINTS_OPTION } from '../../src/traffic/resolvers/resolver-etcd.js';
+import { CONSUL_ADDRESS_OPTION } from '../../src/traffic/resolvers/resolver-consul.js';
+import { leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
+
+const PROJECT = 'labres';
+const ETCD = '127.81.0.2:2379';
+const CONSUL = '127.81.0.3:8500';
+const addr = (n: number) => `127.81.1.${n}:50051`;
+
+/** A running client that records its events; `until` waits for one matching event. */
+function client(target: string, lb = 'round_robin') {
+  const events: TrafficEvent[] = [];
+  const waiters: Array<{ test: (e: TrafficEvent) => boolean; resolve: (e: TrafficEvent) => void }> = [];
+  const c = new TrafficClient({
+    name: target,
+    target,
+    serviceConfig: { loadBalancingConfig: [{ [lb]: {} }] },
+    concurrency: 4,
+    bucketMs: 250,
+    channelOptions: { [ETCD_ENDPOINTS_OPTION]: ETCD, [CONSUL_ADDRESS_OPTION]: CONSUL },
+  });
+  c.on('event', (e) => {
+    events.push(e);
+    for (const w of [...waiters]) if (w.test(e)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
+  });
+  c.start();
+  let mark = 0;
+  /** Waits for an event passing `test` among those since the last mark(), or a later one. */
+  const until = (what: string, test: (e: TrafficEvent) => boolean, ms = 15_000) =>
+    Promise.race([
+      new Promise<TrafficEvent>((resolve) => {
+        const seen = events.slice(mark).find(test);
+        if (seen) resolve(seen);
+        else waiters.push({ test, resolve });
+      }),
+      sleep(ms).then(() => {
+        throw new Error(`${what}: no such event within ${ms} ms; resolutions seen: ${JSON.stringify(events.filter((e) => e.type === 'resolution').map((e) => (e.type === 'resolution' ? e.addresses : [])))}`);
+      }),
+    ]);
+  const resolvedTo = (addresses: string[]) => (e: TrafficEvent) => e.type === 'resolution' && JSON.stringify([...e.addresses].sort()) === JSON.stringify([...addresses].sort());
+  /** Calls per backend in the buckets after `t`. */
+  const callsSince = (t: number) => {
+    const out: Record<string, number> = {};
+    for (const e of events) if (e.type === 'bucket' && e.t > t) for (const [b, s] of Object.entries(e.backends)) out[b] = (out[b] ?? 0) + s.calls;
+    return out;
+  };
+  return { c, events, until, resolvedTo, callsSince, mark: () => void (mark = events.length) };
+}
+
+describe('resolvers against the real sandbox', () => {
+  const rt = getRuntime();
+  const file = testTopologyFile(PROJECT, 81);
+
+  before(async () => {
+    await down(rt, PROJECT);
+    await up(rt, testTopology(file));
+  });
+  after(async () => {
+    await down(rt, PROJECT);
+    assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+  });
+
+  it('etcd: the initial list, a backend added by scaling, a deleted key', async () => {
+    const k = client('etcd:///echo');
+    try {
+      await k.until('initial list', k.resolvedTo([addr(1), addr(2), addr(3)]));
+      k.mark();
+      await up(rt, testTopology(file, 4));
+      await k.until('echo-4 added', k.resolvedTo([addr(1), addr(2), addr(3), addr(4)]));
+      const t = k.c.elapsedMs;
+      await sleep(700);
+      assert.ok((k.callsSince(t)['echo-4'] ?? 0) > 0, 'echo-4 gets traffic');
+      const etcd = new Etcd3({ hosts: `http://${ETCD}` });
+      k.mark();
+      await etcd.delete().key('/lab/services/echo/echo-4');
+      etcd.close();
+      await k.until('echo-4 removed with its key', k.resolvedTo([addr(1), addr(2), addr(3)]));
+      k.mark();
+      // ...and the echo server puts its key back (seed 001), so it returns.
+      await k.until('echo-4 back', k.resolvedTo([addr(1), addr(2), addr(3), addr(4)]));
+    } finally {
+      await k.c.stop();
+      await up(rt, testTopology(file));
+    }
+  });
+
+  it('etcd: an outage keeps the list (no empty list, no resolver-caused errors) and resyncs after', async () => {
+    const k = client('etcd:///echo');
+    try {
+      await k.until('initial list', k.resolvedTo([addr(1), addr(2), addr(3)]));
+      const etcdId = (await rt.listContainers({ 'dev.lab.project': PROJECT, 'dev.lab.instance': 'etcd' }))[0].id;
+      await rt.stopContainer(etcdId, 1);
+      const outageStart = k.c.elapsedMs;
+      await k.until('the outage is reported', (e) => e.type === 'resolver-error');
+      await sleep(2000);
+      const during = k.callsSince(outageStart);
+      assert.ok(Object.keys(during).length === 3, `traffic went on to all three: ${JSON.stringify(during)}`);
+      // etcd returns empty (its data was in tmpfs); the echo servers register again; the resolver resyncs.
+      await rt.startContainer(etcdId);
+      await k.until('resynced to all three', (e) => e.type === 'resolution' && e.t > outageStart && e.addresses.length === 3 && /resynced|put/.test(e.note), 30_000);
+      const resolutions = k.events.filter((e) => e.type === 'resolution' && e.t > outageStart);
+      assert.ok(resolutions.every((e) => e.type === 'resolution' && e.addresses.length > 0), 'the list was never empty');
+      const errors = k.c.stats.totals().total.errors;
+      assert.deepEqual(errors, {}, 'no call failed because of the outage');
+    } finally {
+      await k.c.stop();
+    }
+  });
+
+  it('consul with healthy=true drops a backend whose check fails; healthy=false keeps sending to it', async () => {
+    const healthy = client('consul:///echo?healthy=true&wait=5s');
+    const all = client('consul:///echo?wait=5s');
+    const ctl = controlClient(addr(2));
+    try {
+      await healthy.until('initial list', healthy.resolvedTo([addr(1), addr(2), addr(3)]));
+      await all.until('initial list', all.resolvedTo([addr(1), addr(2), addr(3)]));
+      healthy.mark();
+      await call(ctl, 'SetHealth', { serving: false });
+      await healthy.until('echo-2 dropped', healthy.resolvedTo([addr(1), addr(3)]));
+      const t = healthy.c.elapsedMs;
+      await sleep(900);
+      // From the first whole bucket (250 ms) after the drop.
+      assert.equal(healthy.callsSince(t + 300)['echo-2'] ?? 0, 0, 'healthy=true sends nothing to echo-2');
+      assert.ok((all.callsSince(all.c.elapsedMs - 700)['echo-2'] ?? 0) > 0, 'healthy=false still sends to echo-2');
+      healthy.mark();
+      await call(ctl, 'SetHealth', { serving: true });
+      await healthy.until('echo-2 back', healthy.resolvedTo([addr(1), addr(2), addr(3)]));
+    } finally {
+      await call(ctl, 'SetHealth', { serving: true }).catch(() => undefined);
+      ctl.close();
+      await Promise.all([healthy.c.stop(), all.c.stop()]);
+    }
+  });
+
+  it('dns: grpc-js\'s resolver against Consul\'s DNS interface finds every echo\'s own address', async () => {
+    const d = client('dns://127.81.0.3:8600/echo.service.consul:50051');
+    try {
+      await d.until('resolved through Consul DNS', d.resolvedTo([addr(1), addr(2), addr(3)]));
+      await sleep(500);
+      assert.deepEqual(Object.keys(d.c.stats.totals().backends).sort(), ['echo-1', 'echo-2', 'echo-3']);
+    } finally {
+      await d.c.stop();
+    }
+  });
+});
