@@ -19,11 +19,14 @@ command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
+# Yardsticks for `npm run bench`: h2load, and a gRPC C-core client (Debian's python3-grpcio).
+command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
+/usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need+=(python3-grpcio)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq >/dev/null
-  as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >"$CACHE/apt.log" 2>&1 || { cat "$CACHE/apt.log" >&2; exit 1; }
 fi
 
 # 2. Consul: Debian bullseye's package, unpacked into the cache, never installed system-wide.

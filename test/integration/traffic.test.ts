@@ -54,6 +54,27 @@ describe('traffic engine on in-process echo servers', () => {
     });
   }
 
+  it('health_checked stops sending to a backend that turns NOT_SERVING; round_robin alone does not', async () => {
+    const lb = (name: string) => ({ loadBalancingConfig: [{ [name]: {} }] });
+    const checked = new TrafficClient({ name: 'hc', target: fleet.target(), serviceConfig: lb('health_checked'), concurrency: 4, bucketMs: 200 });
+    const plain = new TrafficClient({ name: 'rr', target: fleet.target(), serviceConfig: lb('round_robin'), concurrency: 4, bucketMs: 200 });
+    const buckets: Record<string, Array<Record<string, number>>> = { hc: [], rr: [] };
+    for (const c of [checked, plain]) c.on('event', (e) => e.type === 'bucket' && buckets[e.client].push(Object.fromEntries(Object.entries(e.backends).map(([k, v]) => [k, v.calls]))));
+    checked.start();
+    plain.start();
+    await sleep(300);
+    fleet.servers[1].health.setStatus('', 'NOT_SERVING');
+    await sleep(1000);
+    const after = (name: string) => buckets[name].slice(-3).reduce((n, b) => n + (b['echo-2'] ?? 0), 0);
+    const hcAfter = after('hc');
+    const rrAfter = after('rr');
+    fleet.servers[1].health.setStatus('', 'SERVING');
+    await Promise.all([checked.stop(), plain.stop()]);
+    assert.equal(hcAfter, 0, 'health_checked sent calls to the NOT_SERVING backend');
+    assert.ok(rrAfter > 0, 'round_robin keeps sending to it (it has no health checking)');
+    assert.deepEqual(checked.stats.totals().total.errors, {});
+  });
+
   it('reports the resolution, subchannels going READY, and buckets with every backend', async () => {
     const { events } = await run({ target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] }, bucketMs: 100 }, 450);
     const resolution = events.find((e) => e.type === 'resolution');

@@ -93,6 +93,7 @@ export function registerTraffic(program: Command): void {
       };
       client.on('event', print);
       const interrupt = abortOnInterrupt();
+      const cpu0 = process.cpuUsage();
       try {
         client.start();
       } catch (err) {
@@ -106,19 +107,24 @@ export function registerTraffic(program: Command): void {
           resolve();
         });
       });
+      const elapsedMs = client.elapsedMs;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
       await client.stop();
       interrupt.dispose();
       const totals = client.stats.totals();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ type: 'summary', ...totals, skipped: client.skippedCalls, attempts: Object.fromEntries(client.stats.attemptsByAddress) })}\n`);
+        process.stdout.write(`${JSON.stringify({ type: 'summary', ...totals, elapsedMs: Math.round(elapsedMs), cpuMs: Math.round(cpuMs), skipped: client.skippedCalls, attempts: Object.fromEntries(client.stats.attemptsByAddress) })}\n`);
         return;
       }
       const rows = Object.entries(totals.backends)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, s]) => [name, String(s.calls), `${((100 * s.calls) / Math.max(1, totals.total.calls)).toFixed(1)}%`, Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '—', `${s.p50Ms} ms`, `${s.p99Ms} ms`]);
       process.stdout.write(`\n${table(['BACKEND', 'CALLS', 'SHARE', 'ERRORS', 'P50', 'P99'], rows)}\n`);
-      const secs = client.elapsedMs / 1000;
-      process.stdout.write(`${totals.total.calls} calls in ${secs.toFixed(1)} s (${Math.round(totals.total.calls / secs)}/s), ${totals.total.calls - totals.total.ok} errors, ${totals.total.extraAttempts} extra attempts${client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : ''}\n`);
+      const secs = elapsedMs / 1000;
+      process.stdout.write(
+        `${totals.total.calls} calls in ${secs.toFixed(1)} s (${Math.round(totals.total.calls / secs)}/s), ${totals.total.calls - totals.total.ok} errors, ${totals.total.extraAttempts} extra attempts${client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : ''}; ${((1000 * cpuMs) / Math.max(1, totals.total.calls)).toFixed(0)} ms CPU per 1,000 calls\n`,
+      );
       if (interrupt.signal.aborted) process.exitCode = 130;
     });
 }

@@ -22,6 +22,8 @@ export interface CallOutcome {
 
 /** A balancing policy over READY endpoints. `choose` never sees an empty list. */
 export interface PickPolicy {
+  /** Whether the policy reads inFlight or wants onCallEnded (the picker tracks calls only then). */
+  tracksCalls?: boolean;
   /** Called whenever the READY set or the weights change (rebuild rings, reset rotations). */
   rebuild?(ready: EndpointState[]): void;
   /** The index of the chosen endpoint in `ready`. */
@@ -49,14 +51,16 @@ class PolicyPicker implements experimental.Picker {
   pick(args: experimental.PickArgs): experimental.PickResult {
     const entry = this.ready[this.policy.choose(this.states, args)] ?? this.ready[0];
     const result = entry.picker.pick(args);
-    if (result.pickResultType !== experimental.PickResultType.COMPLETE) return result;
+    if (!this.policy.tracksCalls || result.pickResultType !== experimental.PickResultType.COMPLETE) return result;
     const state = entry.state;
     const policy = this.policy;
     const started = performance.now();
     const innerStarted = result.onCallStarted;
     const innerEnded = result.onCallEnded;
     return {
-      ...result,
+      pickResultType: result.pickResultType,
+      subchannel: result.subchannel,
+      status: result.status,
       onCallStarted: () => {
         state.inFlight++;
         innerStarted?.();

@@ -6,6 +6,7 @@ export const leastRequest = definePolicy(
   'least_request',
   (json) => ({ choiceCount: numberOption(json, 'choiceCount', 2, 2, 100, 'least_request') }),
   ({ choiceCount }) => ({
+    tracksCalls: true,
     choose(ready) {
       const n = ready.length;
       if (n === 1) return 0;

@@ -13,6 +13,7 @@ export const p2cEwma = definePolicy(
     forcePickMs: numberOption(json, 'forcePickMs', 1000, 1, 600_000, 'p2c_ewma'),
   }),
   ({ decayMs, forcePickMs }) => ({
+    tracksCalls: true,
     choose(ready) {
       const n = ready.length;
       const now = performance.now();

@@ -9,6 +9,7 @@ export const wrrSmooth = definePolicy(
   'wrr_smooth',
   (json) => ({ maxFails: numberOption(json, 'maxFails', 1, 1, 1000, 'wrr_smooth') }),
   ({ maxFails }) => ({
+    tracksCalls: true,
     rebuild(ready) {
       for (const e of ready) {
         e.policy.current ??= 0;

@@ -1,5 +1,6 @@
 // Per-backend accounting: calls, errors by status, extra attempts and latency (HDR histograms in
-// microseconds), for the current time bucket and for the whole run.
+// microseconds). A finished call is recorded once, into its backend's current bucket; buckets are
+// folded into the run's totals when flushed (once a second), which keeps the per-call cost low.
 import { status } from '@grpc/grpc-js';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { BucketStats } from '../events.js';
@@ -24,7 +25,15 @@ class Accumulator {
       this.errors[name] = (this.errors[name] ?? 0) + 1;
     }
     if (attempts > 1) this.extraAttempts += attempts - 1;
-    this.latency.recordValue(Math.max(1, Math.round(micros)));
+    this.latency.recordValue(micros < 1 ? 1 : Math.round(micros));
+  }
+
+  add(other: Accumulator): void {
+    this.calls += other.calls;
+    this.ok += other.ok;
+    this.extraAttempts += other.extraAttempts;
+    for (const [k, v] of Object.entries(other.errors)) this.errors[k] = (this.errors[k] ?? 0) + v;
+    if (other.calls) this.latency.add(other.latency);
   }
 
   snapshot(): BucketStats {
@@ -49,12 +58,14 @@ class Accumulator {
   }
 }
 
-/** Folds every finished call into the current bucket and the run's totals. */
+export interface StatsView {
+  total: BucketStats;
+  backends: Record<string, BucketStats>;
+}
+
 export class CallStats {
   private readonly bucket = new Map<string, Accumulator>();
-  private readonly bucketTotal = new Accumulator();
   private readonly run = new Map<string, Accumulator>();
-  private readonly runTotal = new Accumulator();
   /** Attempts (picks) per backend address over the run: what each server saw. */
   readonly attemptsByAddress = new Map<string, number>();
 
@@ -62,30 +73,46 @@ export class CallStats {
     let b = this.bucket.get(backend);
     if (!b) this.bucket.set(backend, (b = new Accumulator()));
     b.record(code, micros, attempts);
-    this.bucketTotal.record(code, micros, attempts);
-    let r = this.run.get(backend);
-    if (!r) this.run.set(backend, (r = new Accumulator()));
-    r.record(code, micros, attempts);
-    this.runTotal.record(code, micros, attempts);
   }
 
   attempt(address: string): void {
     this.attemptsByAddress.set(address, (this.attemptsByAddress.get(address) ?? 0) + 1);
   }
 
-  /** The current bucket's stats; starts a new bucket. Backends seen before but idle now report 0. */
-  flush(): { total: BucketStats; backends: Record<string, BucketStats> } {
-    const backends: Record<string, BucketStats> = {};
-    for (const name of this.run.keys()) backends[name] = this.bucket.get(name)?.snapshot() ?? new Accumulator().snapshot();
-    const total = this.bucketTotal.snapshot();
-    for (const a of this.bucket.values()) a.reset();
-    this.bucketTotal.reset();
-    return { total, backends };
+  /** The current bucket's stats (backends seen before but idle now report 0); starts a new bucket. */
+  flush(): StatsView {
+    const view = this.view(this.bucket, true);
+    for (const [name, b] of this.bucket) {
+      let r = this.run.get(name);
+      if (!r) this.run.set(name, (r = new Accumulator()));
+      r.add(b);
+      b.reset();
+    }
+    return view;
   }
 
-  totals(): { total: BucketStats; backends: Record<string, BucketStats> } {
+  /** The whole run so far, the current bucket included. */
+  totals(): StatsView {
+    const merged = new Map<string, Accumulator>();
+    for (const source of [this.run, this.bucket]) {
+      for (const [name, a] of source) {
+        let m = merged.get(name);
+        if (!m) merged.set(name, (m = new Accumulator()));
+        m.add(a);
+      }
+    }
+    return this.view(merged, false);
+  }
+
+  private view(accs: Map<string, Accumulator>, includeIdle: boolean): StatsView {
     const backends: Record<string, BucketStats> = {};
-    for (const [name, a] of this.run) backends[name] = a.snapshot();
-    return { total: this.runTotal.snapshot(), backends };
+    const total = new Accumulator();
+    const idle = new Accumulator().snapshot();
+    if (includeIdle) for (const name of this.run.keys()) backends[name] = idle;
+    for (const [name, a] of accs) {
+      backends[name] = a.snapshot();
+      total.add(a);
+    }
+    return { total: total.snapshot(), backends };
   }
 }
