@@ -27,10 +27,13 @@ await build({
   legalComments: 'none',
 });
 // Bundled libraries find their .proto files relative to __dirname (= lib/echo):
-// grpc-health-check and @grpc/reflection at ../../proto, etcd3 at ../proto.
+// grpc-health-check, @grpc/reflection and grpc-js's ORCA at ../../proto, etcd3 at ../proto.
 cpSync(nm('grpc-health-check/proto'), path.join(echo, 'proto'), { recursive: true });
 cpSync(nm('@grpc/reflection/build/proto'), path.join(echo, 'proto'), { recursive: true });
 cpSync(nm('etcd3/proto'), path.join(echo, 'lib/proto'), { recursive: true });
+// grpc-js's ORCA (load reports) loads its protos from ../../proto too.
+cpSync(nm('@grpc/grpc-js/proto/xds'), path.join(echo, 'proto/xds'), { recursive: true });
+cpSync(nm('@grpc/grpc-js/proto/protoc-gen-validate'), path.join(echo, 'proto/protoc-gen-validate'), { recursive: true });
 cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true });
 
 // The CLI: our code as ESM, npm packages left as imports; split so that what only some commands

@@ -17,9 +17,10 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
   };
   const reply = (message: string): EchoMessage => ({ message: `${id}: ${message}` });
 
-  /** Applies latency and injected failures; returns an error object when this call must fail. */
+  /** Applies CPU cost, latency and injected failures; returns an error when this call must fail. */
   async function admit(): Promise<{ code: number; details: string; metadata: Metadata } | undefined> {
     counters.calls++;
+    faults.burn();
     await sleep(faults.delayMs());
     const code = faults.failure();
     if (code === undefined) return undefined;

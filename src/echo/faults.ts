@@ -8,9 +8,10 @@ export interface Fault {
   errorCode: number;
   failN: number;
   failOfM: number;
+  cpuBurnUs: number;
 }
 
-export const NO_FAULT: Fault = { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: status.UNAVAILABLE, failN: 0, failOfM: 0 };
+export const NO_FAULT: Fault = { latencyMs: 0, jitterMs: 0, errorRate: 0, errorCode: status.UNAVAILABLE, failN: 0, failOfM: 0, cpuBurnUs: 0 };
 
 export class FaultState {
   private fault: Fault = { ...NO_FAULT };
@@ -24,6 +25,16 @@ export class FaultState {
     this.fault = { ...NO_FAULT, ...fault };
     if (!this.fault.errorCode) this.fault.errorCode = status.UNAVAILABLE;
     this.counter = 0;
+  }
+
+  /** Spends the configured CPU time on this call (really: a busy loop), so it costs what it says. */
+  burn(): void {
+    const us = this.fault.cpuBurnUs;
+    if (!us) return;
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end) {
+      // busy
+    }
   }
 
   /** The delay this call waits before answering. */

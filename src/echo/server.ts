@@ -10,6 +10,7 @@ import { FaultState, type Fault } from './faults.js';
 import { echoService, type EchoCounters } from './echo-service.js';
 import { EtcdRegistrar, type Registration } from './register-etcd.js';
 import { ConsulRegistrar } from './register-consul.js';
+import { LoadMeter } from './load-report.js';
 
 const LOADER = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
@@ -57,7 +58,11 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     ? new ConsulRegistrar(cfg.consul.url, registration, cfg.consul.checkInterval, cfg.consul.deregisterAfter, log)
     : undefined;
 
-  const server = new Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.http2.min_ping_interval_without_data_ms': 500 } as never);
+  const server = new Server({
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 500,
+  } as never);
+  const load = new LoadMeter(counters);
 
   const setServing = (on: boolean) => {
     serving = on;
@@ -93,6 +98,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 1000): Promise<void> =>
     (stopping ??= (async () => {
+      load.stop();
       setServing(false);
       await Promise.all([etcd?.stop(), consul?.stop()]);
       await new Promise<void>((resolve) => {
@@ -123,6 +129,8 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     }),
   });
   health.addToServer(server);
+  load.addToServer(server);
+  load.start();
   new ReflectionService(def).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>

@@ -17,13 +17,13 @@ const CONSUL = '127.81.0.3:8500';
 const addr = (n: number) => `127.81.1.${n}:50051`;
 
 /** A running client that records its events; `until` waits for one matching event. */
-function client(target: string, lb = 'round_robin') {
+function client(target: string, lb = 'round_robin', lbConfig: object = {}) {
   const events: TrafficEvent[] = [];
   const waiters: Array<{ test: (e: TrafficEvent) => boolean; resolve: (e: TrafficEvent) => void }> = [];
   const c = new TrafficClient({
     name: target,
     target,
-    serviceConfig: { loadBalancingConfig: [{ [lb]: {} }] },
+    serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] },
     concurrency: 4,
     bucketMs: 250,
     channelOptions: { [ETCD_ENDPOINTS_OPTION]: ETCD, [CONSUL_ADDRESS_OPTION]: CONSUL },
@@ -141,6 +141,48 @@ describe('resolvers against the real sandbox', () => {
       await call(ctl, 'SetHealth', { serving: true }).catch(() => undefined);
       ctl.close();
       await Promise.all([healthy.c.stop(), all.c.stop()]);
+    }
+  });
+
+  it('counting is exact: per backend, the driver\'s attempts equal what each echo server reports through its control service', async () => {
+    const ctls = [1, 2, 3].map((n) => controlClient(addr(n)));
+    try {
+      await Promise.all(ctls.map((c) => call(c, 'ResetStats', {})));
+      const k = client('etcd:///echo');
+      await sleep(1500);
+      await k.c.stop();
+      const stats = await Promise.all(ctls.map((c) => call<object, { id: string; calls: string }>(c, 'GetStats', {})));
+      const totals = k.c.stats.totals();
+      for (const [i, s] of stats.entries()) {
+        assert.equal(k.c.stats.attemptsByAddress.get(addr(i + 1)), Number(s.calls), `${s.id}`);
+        assert.equal(totals.backends[s.id].calls, Number(s.calls), `${s.id}`);
+      }
+    } finally {
+      for (const c of ctls) c.close();
+    }
+  });
+
+  it('weighted_round_robin (ORCA, out of band) moves traffic off a backend that costs more CPU per call; round_robin does not', async () => {
+    const ctl = controlClient(addr(1));
+    const wrrConfig = { enable_oob_load_report: true, oob_load_reporting_period: '0.5s', blackout_period: '0.5s', weight_update_period: '0.2s' };
+    try {
+      await call(ctl, 'SetFault', { fault: { cpuBurnUs: 600 } });
+      const wrr = client('etcd:///echo', 'weighted_round_robin', wrrConfig);
+      const rr = client('etcd:///echo', 'round_robin');
+      await sleep(4000);
+      const t = wrr.c.elapsedMs - 1500;
+      const share = (k: typeof wrr) => {
+        const calls = k.callsSince(t);
+        const total = Object.values(calls).reduce((a, b) => a + b, 0);
+        return (calls['echo-1'] ?? 0) / total;
+      };
+      const [wrrShare, rrShare] = [share(wrr), share(rr)];
+      await Promise.all([wrr.c.stop(), rr.c.stop()]);
+      assert.ok(wrrShare < 0.2, `weighted_round_robin still sends ${(wrrShare * 100).toFixed(1)}% to the expensive backend`);
+      assert.ok(Math.abs(rrShare - 1 / 3) < 0.05, `round_robin sends ${(rrShare * 100).toFixed(1)}% to it`);
+    } finally {
+      await call(ctl, 'SetFault', { fault: {} }).catch(() => undefined);
+      ctl.close();
     }
   });
 

@@ -29,7 +29,7 @@ describe('traffic engine on in-process echo servers', () => {
   for (const lb of ['pick_first', 'round_robin', 'weighted_round_robin', 'random', 'weighted_random', 'wrr_smooth', 'wrr_lvs', 'least_request', 'p2c_ewma', 'ring_hash', 'health_checked']) {
     it(`${lb}: every call succeeds, and the driver's per-backend counts equal what each server counted`, async () => {
       for (const s of fleet.servers) s.counters.calls = 0;
-      const lbConfig = lb === 'weighted_round_robin' ? { blackoutPeriod: '0s' } : {};
+      const lbConfig = lb === 'weighted_round_robin' ? { blackout_period: '0s' } : {};
       const { client } = await run({ target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] }, hashKeys: lb === 'ring_hash' ? 50 : undefined }, 600);
       const totals = client.stats.totals();
       assert.ok(totals.total.calls > 50, `only ${totals.total.calls} calls`);

@@ -86,7 +86,10 @@ export function registerTraffic(program: Command): void {
       });
       const print = (e: TrafficEvent) => {
         if (opts.json) return process.stdout.write(`${JSON.stringify(e)}\n`);
-        if (e.type === 'bucket') process.stdout.write(`${formatBucket(e)}\n`);
+        // The last bucket can be a few ms wide (calls finishing during stop): counted, not printed.
+        if (e.type === 'bucket') {
+          if (e.widthMs >= 250) process.stdout.write(`${formatBucket(e)}\n`);
+        }
         else if (e.type === 'resolution') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s resolver: ${e.addresses.join(' ') || '(empty)'}${e.note ? ` (${e.note})` : ''}\n`));
         else if (e.type === 'resolver-error') process.stdout.write(c.yellow(`${(e.t / 1000).toFixed(1)}s resolver: ${e.message}\n`));
         else if (e.type === 'subchannel' && e.state !== 'CONNECTING') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s ${e.address} ${e.previous} → ${e.state}\n`));

@@ -18,7 +18,9 @@ export const KNOWN_BALANCERS = ['pick_first', 'round_robin', 'weighted_round_rob
 /** What a bare name means for policies whose empty config is not valid or not useful. */
 const DEFAULTS: Record<string, object> = {
   outlier_detection: { child_policy: [{ round_robin: {} }] },
-  weighted_round_robin: { blackoutPeriod: '0s', weightUpdatePeriod: '1s' },
+  // grpc-js reads snake_case keys. Load reports out of band (the echo servers serve ORCA's
+  // OpenRcaService; per-call reports are too slow in grpc-js 1.14), and a 1 s blackout, not 10 s.
+  weighted_round_robin: { enable_oob_load_report: true, oob_load_reporting_period: '1s', blackout_period: '1s', weight_update_period: '0.5s' },
 };
 
 export function serviceConfigFrom(lb: string | object | undefined): ServiceConfigJson {
