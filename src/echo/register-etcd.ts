@@ -15,6 +15,7 @@ export interface Registration {
 export class EtcdRegistrar {
   private readonly client: Etcd3;
   private lease?: Lease;
+  private registering?: Promise<void>;
   private stopped = false;
   private watcherCancel?: () => Promise<void>;
   readonly key: string;
@@ -32,8 +33,8 @@ export class EtcdRegistrar {
 
   /** Registers, retrying with backoff until etcd answers. Resolves once the key is in etcd. */
   async start(): Promise<void> {
-    await this.retry(() => this.grantAndPut());
-    await this.watchKey();
+    await this.ensureRegistered();
+    await this.retry(() => this.watchKey());
   }
 
   async leaseHex(): Promise<string> {
@@ -45,15 +46,35 @@ export class EtcdRegistrar {
     }
   }
 
+  /**
+   * One registration loop at a time, however many triggers (a lost lease, a deleted key) arrive:
+   * an etcd outage must not multiply leases and retries (it once ran an echo out of memory).
+   */
+  private ensureRegistered(): Promise<void> {
+    this.registering ??= this.retry(() => this.grantAndPut()).finally(() => {
+      this.registering = undefined;
+    });
+    return this.registering;
+  }
+
   private async grantAndPut(): Promise<void> {
     const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: true });
     lease.on('lost', (err) => {
-      if (this.stopped) return;
+      // Only the current lease matters; a stale one's keepalive failing says nothing new.
+      if (this.stopped || this.lease !== lease) return;
+      this.lease = undefined;
       this.log(`etcd lease lost (${err.message}); registering again`);
-      void this.retry(() => this.grantAndPut());
+      void this.ensureRegistered();
     });
-    await lease.put(this.key).value(JSON.stringify(this.registration));
+    try {
+      await lease.put(this.key).value(JSON.stringify(this.registration));
+    } catch (err) {
+      lease.release(); // stop its keepalive; the next attempt grants a fresh lease
+      throw err;
+    }
+    const old = this.lease;
     this.lease = lease;
+    if (old && old !== lease) void old.revoke().catch(() => undefined);
     this.log(`etcd: registered ${this.key} (lease ${BigInt(await lease.grant()).toString(16)}, ttl ${this.ttlSeconds}s)`);
   }
 
@@ -64,9 +85,12 @@ export class EtcdRegistrar {
       if (this.stopped) return;
       this.log(`etcd: ${this.key} vanished; registering again`);
       const old = this.lease;
+      this.lease = undefined;
       void old?.revoke().catch(() => undefined);
-      void this.retry(() => this.grantAndPut());
+      void this.ensureRegistered();
     });
+    // The watcher reconnects by itself; errors are only logged.
+    watcher.on('error', (err) => this.log(`etcd watch: ${err.message}`));
     this.watcherCancel = () => watcher.cancel();
   }
 

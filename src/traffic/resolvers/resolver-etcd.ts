@@ -38,6 +38,7 @@ class EtcdResolver implements experimental.Resolver {
   private readonly sink?: ClientSink;
   private readonly kind: 'host' | 'cluster';
   private retryTimer?: NodeJS.Timeout;
+  private livenessTimer?: NodeJS.Timeout;
 
   constructor(
     target: experimental.GrpcUri,
@@ -76,6 +77,7 @@ class EtcdResolver implements experimental.Resolver {
       });
       watcher.on('disconnected', (err) => this.outage(`etcd watch disconnected (${err.message})`));
       watcher.on('error', (err) => this.outage(`etcd watch failed (${err.message})`));
+      this.startLivenessCheck(watcher);
     } catch (err) {
       if (this.destroyed) return;
       const message = `etcd ${this.prefix}: ${(err as Error).message}`;
@@ -87,12 +89,29 @@ class EtcdResolver implements experimental.Resolver {
   }
 
   /**
+   * A watch can stay silent while etcd is gone (a frozen member keeps its TCP connections open):
+   * every 2 s, a cheap count with a deadline; no answer means an outage.
+   */
+  private startLivenessCheck(watcher: Watcher): void {
+    clearInterval(this.livenessTimer);
+    this.livenessTimer = setInterval(() => {
+      if (this.watcher !== watcher) return clearInterval(this.livenessTimer);
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1.5 s')), 1500).unref());
+      Promise.race([this.client.getAll().prefix(this.prefix).count(), timeout]).catch((err: Error) => {
+        if (this.watcher === watcher) this.outage(`etcd is not answering (${err.message})`);
+      });
+    }, 2000);
+    this.livenessTimer.unref();
+  }
+
+  /**
    * etcd went away: keep the last list (never empty it), drop the watch, and resync from scratch
    * once etcd answers again. Resuming the old watch could miss changes if etcd came back with
    * other history (a restarted member without its data).
    */
   private outage(message: string): void {
     if (this.destroyed || !this.watcher) return;
+    clearInterval(this.livenessTimer);
     const w = this.watcher;
     this.watcher = undefined;
     w.removeAllListeners();
@@ -132,6 +151,7 @@ class EtcdResolver implements experimental.Resolver {
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.livenessTimer);
     void this.watcher?.cancel().catch(() => undefined);
     this.client.close();
   }
