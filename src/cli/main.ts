@@ -5,6 +5,9 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerStatus } from './commands/status.js';
 import { registerTraffic } from './commands/traffic.js';
+import { registerPlay } from './commands/play.js';
+import { registerReport } from './commands/report.js';
+import { registerSchema } from './commands/schema.js';
 import { registerUp } from './commands/up.js';
 import { renderError } from './handle-error.js';
 
@@ -22,6 +25,9 @@ registerDown(program);
 registerDoctor(program);
 registerConfig(program);
 registerTraffic(program);
+registerPlay(program);
+registerReport(program);
+registerSchema(program);
 
 try {
   await program.parseAsync(process.argv);

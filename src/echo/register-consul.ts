@@ -61,6 +61,7 @@ export class ConsulRegistrar {
 
   /** Registers, retrying with backoff until the agent accepts. */
   async start(): Promise<void> {
+    this.stopped = false;
     let delay = 50;
     while (!this.stopped) {
       try {

@@ -118,6 +118,10 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
   server.addService((controlDef.Control as unknown as { service: ServiceDefinition }).service, {
     SetFault: unary<{ fault?: Fault }>((req) => faults.set(req.fault ?? {})),
     SetHealth: unary<{ serving: boolean }>((req) => setServing(req.serving)),
+    SetConsulRegistration: unary<{ registered: boolean }>(async (req) => {
+      if (!consul) throw new Error('this echo server has no Consul agent configured');
+      await (req.registered ? consul.start() : consul.stop());
+    }),
     GetStats: unary(() => undefined),
     ResetStats: unary(() => {
       counters.calls = 0;

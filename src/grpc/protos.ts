@@ -34,6 +34,7 @@ export type EchoClient = Client & { UnaryEcho: Unary<{ message: string }, { mess
 export type ControlClient = Client & {
   SetFault: Unary<{ fault: Record<string, number> }, Stats>;
   SetHealth: Unary<{ serving: boolean }, Stats>;
+  SetConsulRegistration: Unary<{ registered: boolean }, Stats>;
   GetStats: Unary<Record<string, never>, Stats>;
   ResetStats: Unary<Record<string, never>, Stats>;
   Drain: Unary<{ graceMs: number }, Stats>;

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { TrafficClient, serviceConfigFrom, type CallKind, type TrafficEvent } from '../../traffic/index.js';
-import { ETCD_ENDPOINTS_OPTION, ETCD_PREFIX_OPTION } from '../../traffic/resolvers/resolver-etcd.js';
-import { CONSUL_ADDRESS_OPTION } from '../../traffic/resolvers/resolver-consul.js';
+import { resolverOptions } from '../../traffic/resolvers/lab-options.js';
 import { parseDuration } from '../../util/duration.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -78,9 +77,7 @@ export function registerTraffic(program: Command): void {
         hashKeys: opts.hashKeys,
         keepalive,
         channelOptions: {
-          [ETCD_ENDPOINTS_OPTION]: t.etcd.hostAddress,
-          [ETCD_PREFIX_OPTION]: t.registration.etcdPrefix,
-          [CONSUL_ADDRESS_OPTION]: t.consul.hostAddress,
+          ...resolverOptions({ etcd: t.etcd.hostAddress, etcdPrefix: t.registration.etcdPrefix, consul: t.consul.hostAddress }),
           ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
         },
       });

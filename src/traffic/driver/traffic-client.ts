@@ -48,6 +48,8 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
   private callSeq = 0;
   private skipped = 0;
   private readonly picks = new Map<string, { attempts: number; address: string }>();
+  /** Backend identity by address, learnt from answered calls, so failed calls count under it too. */
+  private readonly identity = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
   private unregister?: () => void;
   private idle?: () => void;
@@ -157,7 +159,8 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
       done = true;
       this.inFlight--;
       this.picks.delete(callId);
-      const who = backend || entry.address || peer || '(none)';
+      if (backend && entry.address) this.identity.set(entry.address, backend);
+      const who = backend || this.identity.get(entry.address) || entry.address || peer || '(none)';
       this.stats.record(who, code, (performance.now() - t0) * 1000, entry.attempts);
       if (this.inFlight === 0) this.idle?.();
       then?.();

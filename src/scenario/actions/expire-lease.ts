@@ -1,0 +1,24 @@
+// expire-lease: revoke an echo server's etcd lease (its key goes at once, as when the TTL runs out
+// on a frozen process). The echo server notices and registers again (seed 001), as real ones do.
+import { Etcd3 } from 'etcd3';
+import { etcdKeyOf } from '../../sandbox/readiness.js';
+import { instanceArg, isEcho, registerAction } from './action.js';
+
+registerAction<{ target: string }>({
+  kind: 'expire-lease',
+  parse: (raw, instances) => instanceArg(raw, instances, isEcho, 'an echo server'),
+  describe: (a) => `revoke the etcd lease of ${a.target}`,
+  async run({ target }, ctx) {
+    const inst = ctx.topology.instances.find((i) => i.name === target);
+    const key = inst ? etcdKeyOf(ctx.topology, inst) : `${ctx.topology.registration.etcdPrefix}/echo/${target}`;
+    const etcd = new Etcd3({ hosts: `http://${ctx.topology.etcd.hostAddress}`, dialTimeout: 2000 });
+    try {
+      const res = await etcd.get(key).exec();
+      const lease = res.kvs[0]?.lease;
+      if (!lease || lease === '0') throw new Error(`${target} has no lease on ${key} right now`);
+      await etcd.leaseClient.leaseRevoke({ ID: lease });
+    } finally {
+      etcd.close();
+    }
+  },
+});

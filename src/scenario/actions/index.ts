@@ -1,0 +1,9 @@
+// Registers every action kind.
+import './container-actions.js';
+import './scale.js';
+import './expire-lease.js';
+import './consul-registration.js';
+import './health.js';
+import './fault.js';
+export { getAction, type ActionContext, type ActionDefinition } from './action.js';
+export { ACTION_KINDS, type ActionKind } from './kinds.js';

@@ -1,0 +1,5 @@
+import './share.js';
+import './errors.js';
+import './latency.js';
+export { expectationKinds, type Check } from './expectation.js';
+export { windowAt, type Bucket, type WindowStats } from './window.js';

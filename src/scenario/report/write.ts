@@ -1,0 +1,64 @@
+// Writes a run's report folder, and re-renders one from its files (`lab report DIR`).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../errors.js';
+import type { Bucket } from '../expectations/index.js';
+import type { PlayEvent } from '../player.js';
+import type { Verdict } from '../verdict.js';
+import { summaryMarkdown } from './markdown.js';
+import { shareChart, type ChartStep } from './svg.js';
+
+export interface RunRecord {
+  name: string;
+  file: string;
+  text: string;
+  endMs: number;
+  verdict: Verdict;
+  buckets: Map<string, Bucket[]>;
+  events: PlayEvent[];
+}
+
+export function reportDirFor(name: string, root = path.join(process.cwd(), '.lab', 'reports')): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  return path.join(root, `${stamp}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
+}
+
+function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
+  const steps: ChartStep[] = [
+    ...run.verdict.actions.map((a) => ({ atMs: a.atMs, text: a.text, kind: 'action' as const })),
+    ...run.verdict.expectations.map((e) => ({ atMs: e.atMs, text: `${e.text} → ${e.ok ? `held${e.timeToHoldMs !== undefined ? ` after ${(e.timeToHoldMs / 1000).toFixed(1)}s` : ''}` : `FAILED: ${e.saw}`}`, kind: 'expect' as const, ok: e.ok })),
+  ].sort((a, b) => a.atMs - b.atMs);
+  writeFileSync(path.join(dir, 'chart.svg'), shareChart(run.name, run.buckets, steps, run.endMs));
+  writeFileSync(path.join(dir, 'summary.md'), summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs));
+}
+
+export function writeReport(dir: string, run: RunRecord): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'scenario.yaml'), run.text);
+  writeFileSync(path.join(dir, 'events.jsonl'), run.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const series = Object.fromEntries(run.buckets);
+  writeFileSync(path.join(dir, 'timeseries.json'), JSON.stringify(series));
+  const csv = ['client,t_ms,backend,calls,ok,errors,extra_attempts,p50_ms,p99_ms'];
+  for (const [client, bs] of run.buckets) {
+    for (const b of bs) {
+      for (const [name, st] of Object.entries(b.backends)) csv.push([client, b.t, name, st.calls, st.ok, st.calls - st.ok, st.extraAttempts, st.p50Ms, st.p99Ms].join(','));
+    }
+  }
+  writeFileSync(path.join(dir, 'timeseries.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
+  render(dir, run);
+}
+
+/** Re-renders summary.md and chart.svg from a report folder's result.json and timeseries.json. */
+export function rerender(dir: string): { ok: boolean } {
+  let result: { name: string; file: string; endMs: number; verdict: Verdict };
+  let series: Record<string, Bucket[]>;
+  try {
+    result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'));
+    series = JSON.parse(readFileSync(path.join(dir, 'timeseries.json'), 'utf8'));
+  } catch (err) {
+    throw new InputError(`${dir} is not a lab report folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'Reports are written to .lab/reports/<time>-<name>/ by lab play.' });
+  }
+  render(dir, { ...result, buckets: new Map(Object.entries(series)) });
+  return { ok: result.verdict.ok };
+}

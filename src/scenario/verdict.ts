@@ -1,0 +1,75 @@
+// The verdict: every expectation evaluated over the client's buckets, windows sliding bucket by
+// bucket. `within`: the first window end after the step where it holds and then keeps holding for
+// the settle time (that moment minus the step time is the time-to-rebalance). `always`: every whole
+// window after the step holds. A failure says when, and what was seen against what was expected.
+import { windowAt, type Bucket } from './expectations/index.js';
+import type { ExpectStep, Scenario } from './model.js';
+
+export interface ExpectResult {
+  index: number;
+  line: number;
+  text: string;
+  atMs: number;
+  ok: boolean;
+  /** within: when it began to hold for good, relative to the step (the start of the first window
+   * that held, so the window's width does not count as rebalancing time). */
+  timeToHoldMs?: number;
+  /** When it failed (scenario time), and what was seen then. */
+  failedAtMs?: number;
+  saw: string;
+}
+
+export interface ActionResult {
+  index: number;
+  line: number;
+  text: string;
+  atMs: number;
+  ranAtMs?: number;
+  error?: string;
+}
+
+export interface Verdict {
+  ok: boolean;
+  expectations: ExpectResult[];
+  actions: ActionResult[];
+  interrupted: boolean;
+}
+
+function holdsAt(step: ExpectStep, buckets: Bucket[], end: number) {
+  const w = windowAt(buckets, end, step.windowMs);
+  const results = step.checks.map((c) => c.holds(w));
+  return { ok: results.every((r) => r.ok), saw: results.map((r) => r.saw).join('; ') };
+}
+
+export function evaluate(step: ExpectStep, buckets: Bucket[], endMs: number): ExpectResult {
+  const base = { index: step.index, line: step.line, text: step.text, atMs: step.atMs };
+  const ends = buckets.map((b) => b.t).filter((t) => t > step.atMs);
+  if (step.withinMs !== undefined) {
+    const deadline = step.atMs + step.withinMs;
+    let last = { ok: false, saw: 'no traffic after the step' };
+    for (let i = 0; i < ends.length && ends[i] <= deadline; i++) {
+      last = holdsAt(step, buckets, ends[i]);
+      if (!last.ok) continue;
+      // It holds at ends[i]: it must keep holding for the settle time.
+      const settleEnd = ends[i] + step.settleMs;
+      const broke = ends.filter((t) => t > ends[i] && t <= settleEnd).find((t) => !holdsAt(step, buckets, t).ok);
+      if (broke === undefined && settleEnd <= endMs) return { ...base, ok: true, timeToHoldMs: Math.max(0, ends[i] - step.windowMs - step.atMs), saw: last.saw };
+    }
+    return { ...base, ok: false, failedAtMs: deadline, saw: `by ${(deadline / 1000).toFixed(1)}s it ${last.ok ? 'did not keep holding' : 'did not hold'}: ${last.saw}` };
+  }
+  const until = Math.min(endMs, step.atMs + (step.alwaysMs ?? Infinity));
+  for (const t of ends) {
+    if (t < step.atMs + step.windowMs || t > until) continue;
+    const r = holdsAt(step, buckets, t);
+    if (!r.ok) return { ...base, ok: false, failedAtMs: t, saw: `at ${(t / 1000).toFixed(1)}s: ${r.saw}` };
+  }
+  return { ...base, ok: true, saw: 'held throughout' };
+}
+
+export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, actions: ActionResult[], endMs: number, interrupted: boolean): Verdict {
+  const expectations = scenario.steps
+    .filter((s): s is ExpectStep => s.kind === 'expect')
+    .map((s) => (s.atMs >= endMs ? { index: s.index, line: s.line, text: s.text, atMs: s.atMs, ok: false, saw: 'the run ended before this step' } : evaluate(s, buckets.get(s.client) ?? [], endMs)));
+  const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined);
+  return { ok, expectations, actions, interrupted };
+}

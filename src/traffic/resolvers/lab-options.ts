@@ -1,0 +1,8 @@
+// Channel options that point the lab's resolvers at a sandbox's etcd and Consul.
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { CONSUL_ADDRESS_OPTION } from './resolver-consul.js';
+import { ETCD_ENDPOINTS_OPTION, ETCD_PREFIX_OPTION } from './resolver-etcd.js';
+
+export function resolverOptions(sandbox: { etcd: string; etcdPrefix: string; consul: string }): ChannelOptions {
+  return { [ETCD_ENDPOINTS_OPTION]: sandbox.etcd, [ETCD_PREFIX_OPTION]: sandbox.etcdPrefix, [CONSUL_ADDRESS_OPTION]: sandbox.consul };
+}
