@@ -27,7 +27,9 @@ export function loadScenario(file: string, topologyFor: (echo?: number) => Topol
 }
 
 export function parseScenario(file: string, text: string, topologyFor: (echo?: number) => Topology): Scenario {
-  const { value, positions } = parseYaml(file, text, scenarioSchema);
+  const { value, positions } = parseYaml(file, text, scenarioSchema, (p) =>
+    p.length === 2 && p[0] === 'steps' ? `a step has "at" and one action (${ACTION_KINDS.join(', ')}) or "expect"` : undefined,
+  );
   const fail = (at: PropertyKey[], msg: string, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg);
   const durationMs = ms(value.duration);
   if (durationMs <= 0) throw fail(['duration'], `duration: expected a positive duration, found ${JSON.stringify(value.duration)}`);

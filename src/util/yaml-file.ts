@@ -12,7 +12,10 @@ export interface ParsedYaml<T> {
   positions: YamlPositions;
 }
 
-export function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S): ParsedYaml<z.output<S>> {
+/** Extra words for an unknown key at a path ("steps[2]" → "actions are: kill, stop, ..."). */
+export type UnknownKeyHint = (path: ReadonlyArray<PropertyKey>) => string | undefined;
+
+export function parseYaml<S extends z.ZodType>(file: string, text: string, schema: S, hint?: UnknownKeyHint): ParsedYaml<z.output<S>> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const positions = new YamlPositions(file, doc, lines);
@@ -30,7 +33,7 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
     // A typo'd key shows up twice (unknown key + missing key); the unknown one is the cause.
     const issues = result.error.issues;
     const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-    throw issueToError(first, raw, positions, schema);
+    throw issueToError(first, raw, positions, schema, hint);
   }
   return { value: result.data, raw, positions };
 }
@@ -52,24 +55,31 @@ export function describeValue(v: unknown): string {
 
 type Issue = z.core.$ZodIssue;
 
-function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, schema: z.ZodType): FileError {
+function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, schema: z.ZodType, hint?: UnknownKeyHint): FileError {
   const path = issue.path as Path;
   const where = describePath(path);
   const found = describeValue(valueAt(raw, path));
   const prefix = where ? `${where}: ` : '';
+  if (issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key' && valueAt(raw, path) === undefined) {
+    return new FileError(positions.at(path.slice(0, -1)), `${prefix}missing${issue.code === 'invalid_type' ? ` (expected ${issue.expected})` : ''}`);
+  }
   switch (issue.code) {
+    case 'invalid_key': {
+      // A record key that breaks its rule: point at the key, say the rule.
+      const key = path[path.length - 1];
+      const rule = issue.issues[0]?.message ?? 'invalid key';
+      return new FileError(positions.at(path, 'key'), `${where}: ${rule}, found "${String(key)}"`);
+    }
     case 'unrecognized_keys': {
       const key = issue.keys[0];
       const guess = closest(key, knownKeys(schema));
+      const extra = hint?.(path);
       return new FileError(
         positions.at([...path, key], 'key'),
-        `${where ? `${where}: ` : ''}unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        `${where ? `${where}: ` : ''}unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : extra ? ` (${extra})` : ''}`,
       );
     }
     case 'invalid_type': {
-      if (valueAt(raw, path) === undefined) {
-        return new FileError(positions.at(path.slice(0, -1)), `${prefix}missing (expected ${issue.expected})`);
-      }
       return new FileError(positions.at(path), `${prefix}expected ${issue.expected}, found ${found}`);
     }
     case 'invalid_value':
