@@ -1,0 +1,120 @@
+// `lab play` as users run it, on a real sandbox (project labplay on 127.82.x.y): actions really
+// happen and are undone, a broken expectation fails the run, Ctrl-C stops, undoes and reports.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { call, controlClient } from '../../src/grpc/protos.js';
+import { checkHealth } from '../../src/grpc/health-client.js';
+import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
+import { lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+
+const PROJECT = 'labplay';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-play-'));
+const scenario = (name: string, text: string) => {
+  const f = path.join(dir, `${name}.yaml`);
+  writeFileSync(f, text);
+  return f;
+};
+
+describe('lab play on a real sandbox', () => {
+  const rt = getRuntime();
+  const file = testTopologyFile(PROJECT, 82);
+
+  before(async () => {
+    await down(rt, PROJECT);
+  });
+  after(async () => {
+    await down(rt, PROJECT);
+    assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+  });
+
+  it('runs kill, health and fault for real, passes its expectations, undoes them, and writes the report', async () => {
+    const f = scenario(
+      'actions',
+      `name: actions
+duration: 8s
+clients:
+  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8 }
+  cs: { target: "consul:///echo?healthy=true&wait=5s", lb: round_robin, concurrency: 4 }
+  slow: { target: "ipv4:127.82.1.2:50051", lb: pick_first, concurrency: 2 }
+steps:
+  - { at: 1s, health: { echo-3: NOT_SERVING } }
+  - { at: 1s, expect: { client: cs, share: { echo-3: 0 }, within: 4s } }
+  - { at: 1s, fault: { target: echo-2, latency: 100ms } }
+  - { at: 1s, expect: { client: slow, latency: { p50: "80ms..120ms" }, within: 2s } }
+  - { at: 4s, kill: echo-1 }
+  - { at: 4s, expect: { client: rr, share: { echo-1: 0 }, within: 2s } }
+`,
+    );
+    const reportDir = path.join(dir, 'report-actions');
+    const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /✔ PASS/);
+    assert.match(r.stdout, /rr: share echo-1 0 within 2s\s+pass/);
+    // Undone: echo-1 runs again, echo-3 serves, echo-2 has no fault.
+    const containers = await rt.listContainers(projectSelector(PROJECT));
+    assert.deepEqual(containers.map((c) => c.state), Array(containers.length).fill('running'));
+    assert.equal(await checkHealth('127.82.1.3:50051'), 'SERVING');
+    const ctl = controlClient('127.82.1.2:50051');
+    const stats = await call<object, { fault: { latencyMs: number } }>(ctl, 'GetStats', {});
+    ctl.close();
+    assert.equal(stats.fault.latencyMs, 0);
+    for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'result.json']) assert.ok(existsSync(path.join(reportDir, f)), f);
+    const svg = readFileSync(path.join(reportDir, 'chart.svg'), 'utf8');
+    assert.equal((svg.match(/<polyline/g) ?? []).length >= 7, true, 'share lines for every backend of every client');
+    assert.match(readFileSync(path.join(reportDir, 'summary.md'), 'utf8'), /verdict \*\*PASS\*\*/);
+    // lab report re-renders it
+    const rr = await lab(['report', reportDir]);
+    assert.equal(rr.exitCode, 0, rr.stderr);
+  });
+
+  it('an expectation that should fail does fail: exit 1, and says what was seen', async () => {
+    const f = scenario(
+      'broken',
+      `name: broken lesson
+duration: 4s
+clients:
+  pf: { target: "etcd:///echo", lb: pick_first, concurrency: 4 }
+steps:
+  - { at: 1s, expect: { client: pf, share: "≈ 1:1:1 ± 5%", within: 2s } }
+`,
+    );
+    const r = await lab(['-f', file, 'play', f, '--report-dir', path.join(dir, 'report-broken')]);
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout, /FAIL\s+—\s+by 3\.0s it did not hold: echo-1 100\.0%, echo-2 0\.0%, echo-3 0\.0%/);
+    assert.match(r.stdout, /✖ FAIL/);
+  });
+
+  it('Ctrl-C in the middle stops traffic, undoes the pause, writes the partial report and exits 130', async () => {
+    const f = scenario(
+      'interrupted',
+      `name: interrupted
+duration: 30s
+clients:
+  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 4 }
+steps:
+  - { at: 1s, pause: echo-2 }
+  - { at: 1s, expect: { client: rr, share: { echo-2: 0 }, within: 20s } }
+`,
+    );
+    const reportDir = path.join(dir, 'report-interrupted');
+    const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', f, '--report-dir', reportDir], { reject: false, cwd: ROOT });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!/freeze \(docker pause\) echo-2/.test(out) && Date.now() - t0 < 60_000) await sleep(50);
+    const [paused] = await rt.listContainers({ ...projectSelector(PROJECT), 'dev.lab.instance': 'echo-2' });
+    assert.equal(paused.state, 'paused');
+    child.kill('SIGINT');
+    const r = await child;
+    assert.equal(r.exitCode, 130, out);
+    const [after] = await rt.listContainers({ ...projectSelector(PROJECT), 'dev.lab.instance': 'echo-2' });
+    assert.equal(after.state, 'running');
+    const result = JSON.parse(readFileSync(path.join(reportDir, 'result.json'), 'utf8')) as { verdict: { ok: boolean; interrupted: boolean } };
+    assert.deepEqual([result.verdict.ok, result.verdict.interrupted], [false, true]);
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Bucket } from '../../src/scenario/expectations/index.js';
+import type { BucketStats } from '../../src/traffic/events.js';
+import { expectationKinds } from '../../src/scenario/expectations/index.js';
+import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
+import type { ExpectStep } from '../../src/scenario/model.js';
+import { evaluate } from '../../src/scenario/verdict.js';
+
+const stat = (calls: number, errors = 0, p99 = 1): BucketStats => ({ calls, ok: calls - errors, errors: errors ? { UNAVAILABLE: errors } : {}, extraAttempts: 0, p50Ms: 1, p99Ms: p99, maxMs: p99 });
+type Calls = Record<string, number>;
+
+/** 250 ms buckets from `from` to `to`; shares(t) gives calls per backend at time t. */
+function series(to: number, shares: (t: number) => Record<string, number>): Bucket[] {
+  const out: Bucket[] = [];
+  for (let t = 250; t <= to; t += 250) {
+    const s = shares(t);
+    const backends = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, stat(v)]));
+    out.push({ t, total: stat(Object.values(s).reduce((a, b) => a + b, 0)), backends });
+  }
+  return out;
+}
+
+function step(share: unknown, mode: { withinMs?: number; alwaysMs?: number }, atMs = 4000): ExpectStep {
+  const check = expectationKinds().find((k) => k.key === 'share')!.parse(share, ['echo-1', 'echo-2', 'echo-3']);
+  if (typeof check === 'string') throw new Error(check);
+  return { kind: 'expect', index: 0, line: 1, atMs, client: 'rr', checks: [check], settleMs: 1000, windowMs: 1000, text: 'x', ...mode };
+}
+
+// echo-2 is killed at 4 s; traffic leaves it 500 ms later.
+const killed = series(12_000, (t): Calls => (t <= 4500 ? { 'echo-1': 100, 'echo-2': 100, 'echo-3': 100 } : { 'echo-1': 150, 'echo-3': 150 }));
+
+describe('matchers', () => {
+  it('read shares, bounds, ranges and tolerances', () => {
+    const m = (s: string) => {
+      const r = parseMatcher(s, 'percent');
+      if (typeof r === 'string') throw new Error(r);
+      return r;
+    };
+    assert.equal(m('0').test(0), true);
+    assert.equal(m('0').test(0.1), false);
+    assert.equal(m('>25%').test(25), false);
+    assert.equal(m('>=25%').test(25), true);
+    assert.equal(m('30%..40%').test(35), true);
+    assert.equal(m('33% ± 5%').test(37.9), true);
+    assert.equal(m('33% ± 5%').test(38.1), false);
+    assert.equal(parseMatcher('lots', 'percent'), 'expected a share such as 0, 25%, >25%, <10%, 30%..40% or 33% ± 5%, found "lots"');
+    const lat = parseMatcher('<50ms', 'ms');
+    assert.ok(typeof lat !== 'string' && lat.test(49) && !lat.test(50));
+    assert.deepEqual(parseRatio('≈ 1:2:3 ± 5%'), { parts: [1, 2, 3], tolerance: 5 });
+  });
+});
+
+describe('verdict', () => {
+  it('within: holds once the windows are past the change, and reports when it began to hold', () => {
+    const r = evaluate(step({ 'echo-2': 0 }, { withinMs: 3000 }), killed, 12_000);
+    assert.equal(r.ok, true);
+    assert.equal(r.timeToHoldMs, 500);
+  });
+
+  it('within: fails with what was seen when the deadline is too short', () => {
+    const r = evaluate(step({ 'echo-2': 0 }, { withinMs: 1000 }), killed, 12_000);
+    assert.equal(r.ok, false);
+    assert.equal(r.failedAtMs, 5000);
+    assert.match(r.saw, /^by 5\.0s it did not hold: echo-2 \d+\.\d%$/);
+  });
+
+  it('within: a share that holds for a moment and breaks inside the settle time does not pass', () => {
+    const flappy = series(12_000, (t): Calls => (t > 4500 && t <= 5500 ? { 'echo-1': 150, 'echo-3': 150 } : { 'echo-1': 100, 'echo-2': 100, 'echo-3': 100 }));
+    const r = evaluate(step({ 'echo-2': 0 }, { withinMs: 6000 }), flappy, 12_000);
+    assert.equal(r.ok, false);
+  });
+
+  it('always: catches the first window that breaks, and passes when none does', () => {
+    const bad = evaluate(step('≈ 1:1:1 ± 5%', { alwaysMs: Infinity }, 1000), killed, 12_000);
+    assert.equal(bad.ok, false);
+    assert.equal(bad.failedAtMs, 4750);
+    const good = evaluate(step({ 'echo-2': 0 }, { alwaysMs: 3000 }, 6000), killed, 12_000);
+    assert.equal(good.ok, true);
+  });
+});
