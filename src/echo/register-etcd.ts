@@ -46,6 +46,12 @@ export class EtcdRegistrar {
     }
   }
 
+  /** Puts the registration's current value again, under the same lease. */
+  async refresh(): Promise<void> {
+    if (this.lease) await this.lease.put(this.key).value(JSON.stringify(this.registration));
+    else await this.ensureRegistered();
+  }
+
   /**
    * One registration loop at a time, however many triggers (a lost lease, a deleted key) arrive:
    * an etcd outage must not multiply leases and retries (it once ran an echo out of memory).

@@ -83,6 +83,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     etcdLease: (await etcd?.leaseHex()) ?? '',
     consulRegistered: consul?.registered ?? false,
     uptimeMs: String(Date.now() - startedAt),
+    weight: registration.weight,
   });
   const unary =
     <Req>(fn: (req: Req) => void | Promise<void>) =>
@@ -118,6 +119,11 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
   server.addService((controlDef.Control as unknown as { service: ServiceDefinition }).service, {
     SetFault: unary<{ fault?: Fault }>((req) => faults.set(req.fault ?? {})),
     SetHealth: unary<{ serving: boolean }>((req) => setServing(req.serving)),
+    SetWeight: unary<{ weight: number }>(async (req) => {
+      registration.weight = req.weight;
+      // Registrations carry the weight: put the etcd value again, register with Consul again.
+      await Promise.all([etcd?.refresh(), consul?.registered ? consul.start() : undefined]);
+    }),
     SetConsulRegistration: unary<{ registered: boolean }>(async (req) => {
       if (!consul) throw new Error('this echo server has no Consul agent configured');
       await (req.registered ? consul.start() : consul.stop());

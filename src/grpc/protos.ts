@@ -28,6 +28,7 @@ export interface Stats {
   etcdKey: string;
   etcdLease: string;
   consulRegistered: boolean;
+  weight: number;
 }
 
 export type EchoClient = Client & { UnaryEcho: Unary<{ message: string }, { message: string }> } & Record<string, (...args: never[]) => unknown>;
@@ -35,6 +36,7 @@ export type ControlClient = Client & {
   SetFault: Unary<{ fault: Record<string, number> }, Stats>;
   SetHealth: Unary<{ serving: boolean }, Stats>;
   SetConsulRegistration: Unary<{ registered: boolean }, Stats>;
+  SetWeight: Unary<{ weight: number }, Stats>;
   GetStats: Unary<Record<string, never>, Stats>;
   ResetStats: Unary<Record<string, never>, Stats>;
   Drain: Unary<{ graceMs: number }, Stats>;

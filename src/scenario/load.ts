@@ -34,8 +34,14 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
   const durationMs = ms(value.duration);
   if (durationMs <= 0) throw fail(['duration'], `duration: expected a positive duration, found ${JSON.stringify(value.duration)}`);
   const topology = topologyFor(value.sandbox?.echo);
-  const instances = new Set(topology.instances.map((i) => i.name));
-  const echoes = topology.instances.filter((i) => i.role === 'echo').map((i) => i.name);
+  // Steps may name what a `scale` step adds: names come from the largest sandbox the run will have.
+  const echoCount = (t: Topology) => t.instances.filter((i) => i.role === 'echo').length;
+  const scaled = value.steps.map((st) => (st as { scale?: { echo?: unknown } }).scale?.echo).filter((n): n is number => typeof n === 'number');
+  const largest = Math.max(echoCount(topology), ...scaled);
+  const widest = largest > echoCount(topology) ? topologyFor(largest) : topology;
+  const instances = new Set(widest.instances.map((i) => i.name));
+  const echoes = widest.instances.filter((i) => i.role === 'echo').map((i) => i.name);
+  const startEchoes = topology.instances.filter((i) => i.role === 'echo').map((i) => i.name);
 
   const clients: TrafficClientSpec[] = [];
   for (const [name, c] of Object.entries(value.clients)) {
@@ -77,7 +83,7 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     if (actions.length === 1) {
       const kind = actions[0];
       const def = getAction(kind)!;
-      const arg = def.parse((s as Record<string, unknown>)[kind], instances);
+      const arg = def.parse((s as Record<string, unknown>)[kind], { instances, clients: new Set(Object.keys(value.clients)) });
       if (typeof arg === 'string') throw fail([...at, kind], `steps[${i}].${kind}: ${arg}`);
       steps.push({ kind: 'action', index: i, atMs, line, action: def, arg, text: def.describe(arg) });
       return;
@@ -90,7 +96,8 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     for (const kind of expectationKinds()) {
       const raw = e[kind.key];
       if (raw === undefined) continue;
-      const check = kind.parse(raw, echoes);
+      // A ratio compares the starting echo servers; per-backend shares may name any.
+      const check = kind.parse(raw, typeof raw === 'string' && kind.key === 'share' ? startEchoes : echoes);
       if (typeof check === 'string') throw fail([...at, 'expect', kind.key], `steps[${i}].expect.${check.startsWith(kind.key) ? '' : `${kind.key}: `}${check}`);
       checks.push(check);
     }

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { controlClient, type ControlClient } from '../grpc/protos.js';
 import { LABEL, projectSelector, up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
-import { TrafficClient, type TrafficEvent } from '../traffic/index.js';
+import { TrafficClient, type TrafficClientSpec, type TrafficEvent } from '../traffic/index.js';
 import { resolverOptions } from '../traffic/resolvers/lab-options.js';
 import type { ActionContext } from './actions/index.js';
 import type { Bucket } from './expectations/index.js';
@@ -76,16 +76,16 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
       await up(rt, current, { signal: opts.signal });
     },
     undo: (text, fn) => undos.push({ text, fn }),
+    setServiceConfig: () => {
+      throw new Error('traffic has not started');
+    },
   };
 
   const buckets = new Map<string, Bucket[]>();
-  const clients = scenario.clients.map((spec) => {
-    const c = new TrafficClient({
-      ...spec,
-      bucketMs: opts.bucketMs ?? 250,
-      channelOptions: { ...spec.channelOptions, ...resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress }) },
-    });
-    buckets.set(spec.name, []);
+  const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
+  const makeClient = (spec: TrafficClientSpec) => {
+    const c = new TrafficClient({ ...spec, bucketMs: opts.bucketMs ?? 250, channelOptions: { ...spec.channelOptions, ...channelOptions } });
+    if (!buckets.has(spec.name)) buckets.set(spec.name, []);
     c.on('event', (e) => {
       // Client times count from the scenario's start of traffic, like the steps'.
       const stamped = { ...e, t: now() } as TrafficEvent;
@@ -93,7 +93,19 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
       emit(stamped);
     });
     return c;
-  });
+  };
+  const clients = scenario.clients.map(makeClient);
+  let trafficRunning = false;
+  ctx.setServiceConfig = (name, serviceConfig) => {
+    const i = clients.findIndex((c) => c.spec.name === name);
+    const old = clients[i];
+    if (!trafficRunning) return old.spec.serviceConfig;
+    const next = makeClient({ ...old.spec, serviceConfig });
+    next.start();
+    clients[i] = next;
+    void old.stop(500);
+    return old.spec.serviceConfig;
+  };
 
   const actions: ActionResult[] = scenario.steps.filter((s): s is ActionStep => s.kind === 'action').map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
   const timers: NodeJS.Timeout[] = [];
@@ -102,6 +114,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   try {
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     t0 = performance.now();
+    trafficRunning = true;
     for (const c of clients) c.start();
     for (const step of scenario.steps) {
       timers.push(
@@ -123,6 +136,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     await sleep(scenario.durationMs, undefined, { signal: opts.signal }).catch(() => undefined);
   } finally {
     endMs = now();
+    trafficRunning = false;
     for (const t of timers) clearTimeout(t);
     await Promise.allSettled(clients.map((c) => c.stop(1000)));
     await Promise.allSettled(running);

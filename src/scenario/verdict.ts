@@ -26,6 +26,36 @@ export interface ActionResult {
   atMs: number;
   ranAtMs?: number;
   error?: string;
+  /** Per client: how long after the action its shares settled (null: they never did). */
+  rebalanceMs?: Record<string, number | null>;
+}
+
+const SETTLE_TOLERANCE = 5; // points of share
+const SETTLE_HOLD_MS = 2000;
+const WINDOW_MS = 1000;
+
+/**
+ * Time-to-rebalance: from the action to the start of the first 1 s window after which every
+ * backend's share stays within 5 points for 2 s (or until the next action or the end).
+ */
+export function settleMs(buckets: Bucket[], fromMs: number, untilMs: number): number | null {
+  const ends = buckets.map((b) => b.t).filter((t) => t >= fromMs + WINDOW_MS && t <= untilMs);
+  const shares = (t: number) => {
+    const w = windowAt(buckets, t, WINDOW_MS);
+    return Object.fromEntries(Object.entries(w.backends).map(([k, v]) => [k, w.total.calls ? (100 * v.calls) / w.total.calls : 0]));
+  };
+  for (let i = 0; i < ends.length; i++) {
+    const ref = shares(ends[i]);
+    if (!Object.keys(ref).length) continue;
+    const holdEnd = Math.min(untilMs, ends[i] + SETTLE_HOLD_MS);
+    const later = ends.filter((t) => t > ends[i] && t <= holdEnd);
+    const stable = later.every((t) => {
+      const s = shares(t);
+      return [...new Set([...Object.keys(s), ...Object.keys(ref)])].every((k) => Math.abs((s[k] ?? 0) - (ref[k] ?? 0)) <= SETTLE_TOLERANCE);
+    });
+    if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || holdEnd === untilMs)) return Math.max(0, ends[i] - WINDOW_MS - fromMs);
+  }
+  return null;
 }
 
 export interface Verdict {
@@ -70,6 +100,12 @@ export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, ac
   const expectations = scenario.steps
     .filter((s): s is ExpectStep => s.kind === 'expect')
     .map((s) => (s.atMs >= endMs ? { index: s.index, line: s.line, text: s.text, atMs: s.atMs, ok: false, saw: 'the run ended before this step' } : evaluate(s, buckets.get(s.client) ?? [], endMs)));
+  const starts = actions.map((a) => a.ranAtMs ?? a.atMs).sort((a, b) => a - b);
+  for (const a of actions) {
+    if (a.ranAtMs === undefined) continue;
+    const next = starts.find((t) => t > a.ranAtMs!) ?? endMs;
+    a.rebalanceMs = Object.fromEntries([...buckets].map(([client, bs]) => [client, settleMs(bs, a.ranAtMs!, next)]));
+  }
   const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined);
   return { ok, expectations, actions, interrupted };
 }

@@ -72,6 +72,68 @@ steps:
     assert.equal(rr.exitCode, 0, rr.stderr);
   });
 
+  it('stop, start, restart and scale happen for real (SIGTERM deregisters; new echoes join; scale-down is undone)', async () => {
+    const f = scenario(
+      'lifecycle',
+      `name: lifecycle
+duration: 12s
+clients:
+  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8 }
+steps:
+  - { at: 1s, stop: echo-1 }
+  - { at: 1s, expect: { client: rr, share: { echo-1: 0 }, errors: { total: 0 }, within: 2s } }
+  - { at: 3s, start: echo-1 }
+  - { at: 3s, expect: { client: rr, share: { echo-1: ">20%" }, within: 3s } }
+  - { at: 6s, restart: echo-2 }
+  - { at: 8s, scale: { echo: 4 } }
+  - { at: 8s, expect: { client: rr, share: { echo-4: ">15%" }, within: 3s } }
+`,
+    );
+    const r = await lab(['-f', file, 'play', f, '--report-dir', path.join(dir, 'report-lifecycle')]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    // The scale-up was undone: three echo servers again, echo-4 gone (gracefully: deregistered).
+    const names = (await rt.listContainers(projectSelector(PROJECT))).map((c) => c.labels['dev.lab.instance']).sort();
+    assert.deepEqual(names, ['consul', 'echo-1', 'echo-2', 'echo-3', 'etcd']);
+  });
+
+  it('registry, weight, balancer and network actions happen for real and are undone', async () => {
+    const f = scenario(
+      'registry',
+      `name: registry
+duration: 14s
+clients:
+  w: { target: "etcd:///echo", lb: wrr_smooth, concurrency: 8 }
+  cs: { target: "consul:///echo?healthy=true&wait=5s", lb: round_robin, concurrency: 4 }
+steps:
+  - { at: 1s, set-weight: { echo-3: 4 } }
+  - { at: 1s, expect: { client: w, share: "≈ 1:1:4 ± 5%", within: 3s } }
+  - { at: 4s, deregister: echo-1 }
+  - { at: 4s, expect: { client: cs, share: { echo-1: 0 }, within: 3s } }
+  - { at: 7s, register: echo-1 }
+  - { at: 7s, expect: { client: cs, share: { echo-1: ">20%" }, within: 3s } }
+  - { at: 7s, expire-lease: echo-2 }
+  - { at: 9s, set-lb: { client: w, lb: pick_first } }
+  - { at: 9s, expect: { client: w, share: { echo-1: 100% }, within: 2s } }
+  - { at: 11s, partition: echo-2 }
+  - { at: 11s, expect: { client: cs, share: { echo-2: 0 }, within: 2s } }
+`,
+    );
+    const reportDir = path.join(dir, 'report-registry');
+    const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    // expire-lease really revoked it: the etcd client saw echo-2 leave, then come back.
+    const events = readFileSync(path.join(reportDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; client?: string; t: number; addresses?: string[] });
+    const afterExpire = events.filter((e) => e.type === 'resolution' && e.client === 'w' && e.t >= 7000 && e.t < 9000);
+    assert.ok(afterExpire.some((e) => !e.addresses!.includes('127.82.1.2:50051')), 'echo-2 left the etcd list');
+    assert.ok(afterExpire.some((e) => e.addresses!.includes('127.82.1.2:50051')), 'and came back');
+    // Undone: echo-2 is on the network again, echo-3's weight is 1 again.
+    const ctl = controlClient('127.82.1.3:50051');
+    const stats = await call<object, { weight: number }>(ctl, 'GetStats', {});
+    ctl.close();
+    assert.equal(stats.weight, 1);
+    assert.equal(await checkHealth('127.82.1.2:50051'), 'SERVING');
+  });
+
   it('an expectation that should fail does fail: exit 1, and says what was seen', async () => {
     const f = scenario(
       'broken',

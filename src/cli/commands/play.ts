@@ -84,7 +84,15 @@ export function registerPlay(program: Command): void {
             v.expectations.map((e) => [sec(e.atMs).trim(), e.text, e.ok ? c.green('pass') : c.red('FAIL'), e.timeToHoldMs !== undefined ? sec(e.timeToHoldMs).trim() : '—', e.saw]),
           ),
         );
-        for (const a of v.actions.filter((x) => x.error)) out(c.red(`✖ step at ${sec(a.atMs).trim()} (${a.text}) failed: ${a.error}`));
+        if (v.actions.length) {
+          out('');
+          out(
+            table(
+              ['AT', 'ACTION', 'TIME TO REBALANCE'],
+              v.actions.map((a) => [sec(a.atMs).trim(), a.text, a.error ? c.red(`failed: ${a.error}`) : Object.entries(a.rebalanceMs ?? {}).map(([cl, ms]) => `${cl} ${ms === null ? 'did not settle' : sec(ms).trim()}`).join('  ')]),
+            ),
+          );
+        }
         out(`\n${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${dir}/summary.md`);
       }
       process.exitCode = v.interrupted ? 130 : v.ok ? 0 : 1;

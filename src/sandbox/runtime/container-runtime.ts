@@ -67,6 +67,10 @@ export interface ContainerRuntime {
   /** Resident memory of the container's processes, in bytes. */
   memoryUsage(id: string): Promise<number>;
 
+  /** Cuts a container off a network (a partition), or joins it again under its aliases. */
+  disconnectNetwork(containerId: string, network: string): Promise<void>;
+  connectNetwork(containerId: string, network: string, aliases: string[]): Promise<void>;
+
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
   removeNetwork(id: string): Promise<void>;

@@ -188,6 +188,16 @@ export class DockerRuntime implements ContainerRuntime {
     return s.anon ?? s.rss ?? stats.memory_stats.usage ?? 0;
   }
 
+  async disconnectNetwork(containerId: string, network: string): Promise<void> {
+    log('docker', `disconnect ${containerId.slice(0, 12)} from ${network}`);
+    await this.docker.getNetwork(network).disconnect({ Container: containerId, Force: true });
+  }
+
+  async connectNetwork(containerId: string, network: string, aliases: string[]): Promise<void> {
+    log('docker', `connect ${containerId.slice(0, 12)} to ${network}`);
+    await this.docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
+  }
+
   async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
     const list = await this.docker.listNetworks({ filters: labelFilter(labels) });
     return list.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));

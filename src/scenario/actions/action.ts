@@ -2,6 +2,7 @@
 // itself; every action really happens (a signal, a docker pause, a revoked lease, a check that
 // fails), and says how to undo itself when the scenario ends.
 import type { ControlClient } from '../../grpc/protos.js';
+import type { ServiceConfigJson } from '../../traffic/index.js';
 import type { ContainerInfo, ContainerRuntime } from '../../sandbox/runtime/container-runtime.js';
 import type { Topology } from '../../topology/types.js';
 import type { ActionKind } from './kinds.js';
@@ -15,14 +16,22 @@ export interface ActionContext {
   control(instance: string): ControlClient;
   /** Brings the sandbox to the topology with this many echo servers (waits until ready). */
   scaleTo(echo: number): Promise<void>;
+  /** Replaces a traffic client's service config live (a new channel, the same name and series). */
+  setServiceConfig(client: string, serviceConfig: ServiceConfigJson): ServiceConfigJson;
   /** Registers how to undo what was just done; undos run in reverse order when the scenario ends. */
   undo(what: string, fn: () => Promise<void>): void;
 }
 
+/** What a step may name: the sandbox's services and the scenario's clients. */
+export interface Names {
+  instances: ReadonlySet<string>;
+  clients: ReadonlySet<string>;
+}
+
 export interface ActionDefinition<A = unknown> {
   kind: ActionKind;
-  /** Checks the step's argument against the sandbox's names; a string is the error to report. */
-  parse(raw: unknown, instances: ReadonlySet<string>): A | string;
+  /** Checks the step's argument against the names it may use; a string is the error to report. */
+  parse(raw: unknown, names: Names): A | string;
   describe(arg: A): string;
   run(arg: A, ctx: ActionContext): Promise<void>;
 }

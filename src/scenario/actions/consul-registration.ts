@@ -6,7 +6,7 @@ import { call } from '../../grpc/protos.js';
 for (const registered of [false, true]) {
   registerAction<{ target: string }>({
     kind: registered ? 'register' : 'deregister',
-    parse: (raw, instances) => instanceArg(raw, instances, isEcho, 'an echo server'),
+    parse: (raw, { instances }) => instanceArg(raw, instances, isEcho, 'an echo server'),
     describe: (a) => `${registered ? 'register' : 'deregister'} ${a.target} ${registered ? 'with' : 'from'} Consul`,
     async run({ target }, ctx) {
       await call(ctx.control(target), 'SetConsulRegistration', { registered });

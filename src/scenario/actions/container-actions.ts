@@ -8,7 +8,7 @@ type Arg = { target: string };
 function containerAction(kind: ActionKind, verb: string, run: (arg: Arg, ctx: ActionContext) => Promise<void>): void {
   registerAction<Arg>({
     kind,
-    parse: (raw, instances) => instanceArg(raw, instances),
+    parse: (raw, { instances }) => instanceArg(raw, instances),
     describe: (a) => `${verb} ${a.target}`,
     run,
   });

@@ -6,7 +6,7 @@ import { instanceArg, isEcho, registerAction } from './action.js';
 
 registerAction<{ target: string }>({
   kind: 'expire-lease',
-  parse: (raw, instances) => instanceArg(raw, instances, isEcho, 'an echo server'),
+  parse: (raw, { instances }) => instanceArg(raw, instances, isEcho, 'an echo server'),
   describe: (a) => `revoke the etcd lease of ${a.target}`,
   async run({ target }, ctx) {
     const inst = ctx.topology.instances.find((i) => i.name === target);

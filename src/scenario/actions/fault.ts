@@ -14,7 +14,7 @@ const KEYS = ['target', 'latency', 'jitter', 'errorRate', 'code', 'failN', 'ofM'
 
 registerAction<FaultArg>({
   kind: 'fault',
-  parse(raw, instances) {
+  parse(raw, { instances }) {
     if (!raw || typeof raw !== 'object') return `expected { target: echo-N, latency, jitter, errorRate, code, failN, ofM, cpuBurn }, found ${JSON.stringify(raw)}`;
     const r = raw as Record<string, unknown>;
     const unknown = Object.keys(r).find((k) => !KEYS.includes(k));

@@ -4,7 +4,7 @@ import { isEcho, registerAction } from './action.js';
 
 registerAction<{ target: string; serving: boolean }>({
   kind: 'health',
-  parse(raw, instances) {
+  parse(raw, { instances }) {
     const entries = raw && typeof raw === 'object' ? Object.entries(raw) : [];
     if (entries.length !== 1) return `expected { <echo server>: SERVING | NOT_SERVING }, found ${JSON.stringify(raw)}`;
     const [target, status] = entries[0];

@@ -5,5 +5,8 @@ import './expire-lease.js';
 import './consul-registration.js';
 import './health.js';
 import './fault.js';
+import './set-weight.js';
+import './partition.js';
+import './set-lb.js';
 export { getAction, type ActionContext, type ActionDefinition } from './action.js';
 export { ACTION_KINDS, type ActionKind } from './kinds.js';

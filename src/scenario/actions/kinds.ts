@@ -12,6 +12,10 @@ export const ACTION_KINDS = [
   'register',
   'health',
   'fault',
+  'set-weight',
+  'partition',
+  'heal',
+  'set-lb',
 ] as const;
 
 export type ActionKind = (typeof ACTION_KINDS)[number];

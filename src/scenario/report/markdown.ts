@@ -14,9 +14,14 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '',
     '## Steps',
     '',
-    '| at | action | result |',
-    '| --- | --- | --- |',
-    ...verdict.actions.map((a) => `| ${s(a.atMs)} | ${a.text} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} |`),
+    '| at | action | result | time to rebalance |',
+    '| --- | --- | --- | --- |',
+    ...verdict.actions.map(
+      (a) =>
+        `| ${s(a.atMs)} | ${a.text} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(a.rebalanceMs ?? {})
+          .map(([c, v]) => `${c} ${v === null ? 'did not settle' : s(v)}`)
+          .join(', ')} |`,
+    ),
     '',
     '## Expectations',
     '',

@@ -1,0 +1,30 @@
+// partition: echo-2 (or etcd, consul) — cut it off the lab network (docker network disconnect): no
+// Consul check reaches it, it cannot renew its etcd lease, and its published port leads nowhere.
+// heal: echo-2 joins the network again under its name.
+import { instanceArg, registerAction, type ActionContext } from './action.js';
+
+async function heal(target: string, ctx: ActionContext): Promise<void> {
+  const c = await ctx.container(target);
+  await ctx.rt.connectNetwork(c.id, ctx.topology.network, [target]).catch((err: { statusCode?: number; message: string }) => {
+    // Already connected (403/409 from Docker): nothing to heal.
+    if (err.statusCode !== 403 && err.statusCode !== 409) throw err;
+  });
+}
+
+registerAction<{ target: string }>({
+  kind: 'partition',
+  parse: (raw, { instances }) => instanceArg(raw, instances),
+  describe: (a) => `cut ${a.target} off the lab network`,
+  async run({ target }, ctx) {
+    const c = await ctx.container(target);
+    await ctx.rt.disconnectNetwork(c.id, ctx.topology.network);
+    ctx.undo(`reconnect ${target}`, () => heal(target, ctx));
+  },
+});
+
+registerAction<{ target: string }>({
+  kind: 'heal',
+  parse: (raw, { instances }) => instanceArg(raw, instances),
+  describe: (a) => `reconnect ${a.target} to the lab network`,
+  run: ({ target }, ctx) => heal(target, ctx),
+});
