@@ -36,24 +36,33 @@ const WINDOW_MS = 1000;
 
 /**
  * Time-to-rebalance: from the action to the start of the first 1 s window after which every
- * backend's share stays within 5 points for 2 s (or until the next action or the end).
+ * backend's share stays within 5 points for 2 s (or until the next action or the end) and no more
+ * calls fail per window than in the window before the action. Failures count: calls stalling on a
+ * frozen backend are few next to the rest, but traffic has moved only when they stop failing.
  */
 export function settleMs(buckets: Bucket[], fromMs: number, untilMs: number): number | null {
   const ends = buckets.map((b) => b.t).filter((t) => t >= fromMs + WINDOW_MS && t <= untilMs);
   const shares = (t: number) => {
     const w = windowAt(buckets, t, WINDOW_MS);
-    return Object.fromEntries(Object.entries(w.backends).map(([k, v]) => [k, w.total.calls ? (100 * v.calls) / w.total.calls : 0]));
+    return Object.fromEntries(Object.entries(w.backends).map(([k, v]) => [k, w.total.calls ? (100 * v.calls) / w.total.calls : 0])) as Record<string, number>;
   };
+  const failing = (t: number) => {
+    const w = windowAt(buckets, t, WINDOW_MS);
+    return w.total.calls - w.total.ok;
+  };
+  const baseline = failing(fromMs);
   for (let i = 0; i < ends.length; i++) {
     const ref = shares(ends[i]);
     if (!Object.keys(ref).length) continue;
     const holdEnd = Math.min(untilMs, ends[i] + SETTLE_HOLD_MS);
     const later = ends.filter((t) => t > ends[i] && t <= holdEnd);
-    const stable = later.every((t) => {
+    const stable = [ends[i], ...later].every((t) => failing(t) <= baseline) && later.every((t) => {
       const s = shares(t);
       return [...new Set([...Object.keys(s), ...Object.keys(ref)])].every((k) => Math.abs((s[k] ?? 0) - (ref[k] ?? 0)) <= SETTLE_TOLERANCE);
     });
-    if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || holdEnd === untilMs)) return Math.max(0, ends[i] - WINDOW_MS - fromMs);
+    // A shorter hold counts only when the whole interval is too short for a full one.
+    const short = untilMs - fromMs < WINDOW_MS + SETTLE_HOLD_MS;
+    if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || (short && holdEnd === untilMs))) return Math.max(0, ends[i] - WINDOW_MS - fromMs);
   }
   return null;
 }
@@ -100,10 +109,11 @@ export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, ac
   const expectations = scenario.steps
     .filter((s): s is ExpectStep => s.kind === 'expect')
     .map((s) => (s.atMs >= endMs ? { index: s.index, line: s.line, text: s.text, atMs: s.atMs, ok: false, saw: 'the run ended before this step' } : evaluate(s, buckets.get(s.client) ?? [], endMs)));
-  const starts = actions.map((a) => a.ranAtMs ?? a.atMs).sort((a, b) => a - b);
   for (const a of actions) {
     if (a.ranAtMs === undefined) continue;
-    const next = starts.find((t) => t > a.ranAtMs!) ?? endMs;
+    // Actions at the same time share an interval: it runs to the next action scheduled later.
+    const later = actions.filter((b) => b.atMs > a.atMs).map((b) => b.ranAtMs ?? b.atMs);
+    const next = later.length ? Math.min(...later) : endMs;
     a.rebalanceMs = Object.fromEntries([...buckets].map(([client, bs]) => [client, settleMs(bs, a.ranAtMs!, next)]));
   }
   const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined);

@@ -5,7 +5,7 @@ import type { BucketStats } from '../../src/traffic/events.js';
 import { expectationKinds } from '../../src/scenario/expectations/index.js';
 import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
 import type { ExpectStep } from '../../src/scenario/model.js';
-import { evaluate } from '../../src/scenario/verdict.js';
+import { evaluate, settleMs } from '../../src/scenario/verdict.js';
 
 const stat = (calls: number, errors = 0, p99 = 1): BucketStats => ({ calls, ok: calls - errors, errors: errors ? { UNAVAILABLE: errors } : {}, extraAttempts: 0, p50Ms: 1, p99Ms: p99, maxMs: p99 });
 type Calls = Record<string, number>;
@@ -77,5 +77,37 @@ describe('verdict', () => {
     assert.equal(bad.failedAtMs, 4750);
     const good = evaluate(step({ 'echo-2': 0 }, { alwaysMs: 3000 }, 6000), killed, 12_000);
     assert.equal(good.ok, true);
+  });
+});
+
+describe('time to rebalance after an action', () => {
+  /** Buckets whose per-backend calls and failing calls the test decides. */
+  function run(to: number, at: (t: number) => { calls: Calls; failing: number }): Bucket[] {
+    const out: Bucket[] = [];
+    for (let t = 250; t <= to; t += 250) {
+      const { calls, failing } = at(t);
+      const total = Object.values(calls).reduce((a, b) => a + b, 0);
+      out.push({ t, total: stat(total, failing), backends: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, stat(v)])) });
+    }
+    return out;
+  }
+  const even = { 'echo-1': 100, 'echo-2': 100, 'echo-3': 100 };
+  const without2 = { 'echo-1': 150, 'echo-3': 150 };
+
+  it('a kill: shares move at once and the errors stop at once', () => {
+    const b = run(12_000, (t) => (t <= 4000 ? { calls: even, failing: 0 } : { calls: without2, failing: t <= 4250 ? 3 : 0 }));
+    assert.equal(settleMs(b, 4000, 12_000), 250);
+  });
+
+  it('a freeze: shares look settled at once, but traffic has moved only when calls stop failing', () => {
+    // Calls to the frozen backend stall and fail for 4 s (until its lease expires), a few a window.
+    const b = run(14_000, (t) => (t <= 4000 ? { calls: even, failing: 0 } : { calls: t <= 8000 ? { 'echo-1': 149, 'echo-2': 2, 'echo-3': 149 } : without2, failing: t <= 8000 ? 2 : 0 }));
+    assert.equal(settleMs(b, 4000, 14_000), 4000);
+  });
+
+  it('never settles when the shares keep swinging', () => {
+    // Swinging every 1.5 s: slower than the 1 s window, so the windows see it.
+    const b = run(12_000, (t) => ({ calls: Math.floor(t / 1500) % 2 ? even : without2, failing: 0 }));
+    assert.equal(settleMs(b, 4000, 12_000), null);
   });
 });
