@@ -98,9 +98,10 @@ describe('resolvers against the real sandbox', () => {
 
   it('etcd: an outage keeps the list (no empty list, no resolver-caused errors) and resyncs after', async () => {
     const k = client('etcd:///echo');
+    let etcdId = '';
     try {
       await k.until('initial list', k.resolvedTo([addr(1), addr(2), addr(3)]));
-      const etcdId = (await rt.listContainers({ 'dev.lab.project': PROJECT, 'dev.lab.instance': 'etcd' }))[0].id;
+      etcdId = (await rt.listContainers({ 'dev.lab.project': PROJECT, 'dev.lab.instance': 'etcd' }))[0].id;
       await rt.stopContainer(etcdId, 1);
       const outageStart = k.c.elapsedMs;
       await k.until('the outage is reported', (e) => e.type === 'resolver-error');
@@ -116,6 +117,9 @@ describe('resolvers against the real sandbox', () => {
       assert.deepEqual(errors, {}, 'no call failed because of the outage');
     } finally {
       await k.c.stop();
+      // Whatever happened, etcd runs again and the echo servers are registered for the next tests.
+      if (etcdId) await rt.startContainer(etcdId).catch(() => undefined);
+      await up(rt, testTopology(file));
     }
   });
 

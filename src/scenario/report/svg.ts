@@ -44,7 +44,8 @@ export function shareChart(title: string, clients: Map<string, Bucket[]>, steps:
       out.push(`<line x1="${x(st.atMs)}" x2="${x(st.atMs)}" y1="${top}" y2="${top + panelH}" stroke="${st.kind === 'action' ? '#444' : st.ok === false ? '#d62728' : '#2ca02c'}" stroke-dasharray="${st.kind === 'action' ? '4 3' : '2 2'}"/>`);
     }
     backends.forEach((b, bi) => {
-      const pts = buckets.map((bk) => `${x(bk.t).toFixed(1)},${y(bk.total.calls ? (100 * (bk.backends[b]?.calls ?? 0)) / bk.total.calls : 0).toFixed(1)}`);
+      // A bucket without finished calls (every call stalled) has no share: no point, not 0%.
+      const pts = buckets.filter((bk) => bk.total.calls > 0).map((bk) => `${x(bk.t).toFixed(1)},${y((100 * (bk.backends[b]?.calls ?? 0)) / bk.total.calls).toFixed(1)}`);
       const color = colorOf(b);
       out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
       out.push(`<rect x="${left + plotW + 12}" y="${top + 8 + bi * 16}" width="10" height="10" fill="${color}"/>`, `<text x="${left + plotW + 28}" y="${top + 17 + bi * 16}">${esc(b)}</text>`);

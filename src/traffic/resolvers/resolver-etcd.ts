@@ -64,7 +64,18 @@ class EtcdResolver implements experimental.Resolver {
       for (const kv of res.kvs) this.put(kv.key.toString(), kv.value.toString());
       this.publish(this.hadList ? 'resynced after an outage' : 'initial list');
       const from = (BigInt(res.header.revision) + 1n).toString();
-      const watcher = await this.client.watch().prefix(this.prefix).startRevision(from).create();
+      // etcd3's create() never settles when etcd goes away meanwhile: give it a deadline, and
+      // cancel a watcher that arrives after it.
+      const creating = this.client.watch().prefix(this.prefix).startRevision(from).create();
+      const watcher = await Promise.race([
+        creating,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => {
+            void creating.then((late) => late.cancel()).catch(() => undefined);
+            reject(new Error('the watch was not established within 3 s'));
+          }, 3000).unref(),
+        ),
+      ]);
       if (this.destroyed) return void watcher.cancel();
       this.watcher = watcher;
       watcher.on('put', (kv) => {
