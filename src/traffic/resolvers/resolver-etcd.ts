@@ -67,15 +67,21 @@ class EtcdResolver implements experimental.Resolver {
       // etcd3's create() never settles when etcd goes away meanwhile: give it a deadline, and
       // cancel a watcher that arrives after it.
       const creating = this.client.watch().prefix(this.prefix).startRevision(from).create();
+      let timedOut = false;
+      let deadline: NodeJS.Timeout | undefined;
       const watcher = await Promise.race([
         creating,
-        new Promise<never>((_, reject) =>
-          setTimeout(() => {
-            void creating.then((late) => late.cancel()).catch(() => undefined);
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => {
+            timedOut = true;
             reject(new Error('the watch was not established within 3 s'));
-          }, 3000).unref(),
-        ),
-      ]);
+          }, 3000);
+          deadline.unref();
+        }),
+      ]).finally(() => {
+        clearTimeout(deadline);
+        if (timedOut) void creating.then((late) => late.cancel()).catch(() => undefined);
+      });
       if (this.destroyed) return void watcher.cancel();
       this.watcher = watcher;
       watcher.on('put', (kv) => {
