@@ -2,6 +2,7 @@
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { networkInterfaces } from 'node:os';
 import { httpPut } from './http-put.js';
+import { retryWithBackoff } from './retry.js';
 import type { Registration } from './register-etcd.js';
 
 /** This container's own IPv4 on the lab network (the first non-internal one). */
@@ -62,20 +63,17 @@ export class ConsulRegistrar {
   /** Registers, retrying with backoff until the agent accepts. */
   async start(): Promise<void> {
     this.stopped = false;
-    let delay = 50;
-    while (!this.stopped) {
-      try {
+    await retryWithBackoff(
+      'consul',
+      async () => {
         const res = await httpPut(`${this.url}/v1/agent/service/register`, JSON.stringify(this.body()), 2000);
         if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.trim()}`);
         this.registered = true;
         this.log(`consul: registered ${this.registration.id}`);
-        return;
-      } catch (err) {
-        this.log(`consul: ${(err as Error).message}; retrying in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 1000);
-      }
-    }
+      },
+      () => this.stopped,
+      this.log,
+    );
   }
 
   async stop(): Promise<void> {

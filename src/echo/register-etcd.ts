@@ -1,6 +1,7 @@
 // Registers this echo server in etcd under <prefix>/<service>/<id> with a lease kept alive
 // (seed 001's registry), and puts the key back when it vanishes or the lease is lost.
 import { Etcd3, type Lease } from 'etcd3';
+import { retryWithBackoff } from './retry.js';
 
 export interface Registration {
   id: string;
@@ -100,18 +101,8 @@ export class EtcdRegistrar {
     this.watcherCancel = () => watcher.cancel();
   }
 
-  private async retry(fn: () => Promise<void>): Promise<void> {
-    let delay = 50;
-    for (;;) {
-      if (this.stopped) return;
-      try {
-        return await fn();
-      } catch (err) {
-        this.log(`etcd: ${(err as Error).message}; retrying in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 1000);
-      }
-    }
+  private retry(fn: () => Promise<void>): Promise<void> {
+    return retryWithBackoff('etcd', fn, () => this.stopped, this.log);
   }
 
   /** Deregisters: revokes the lease (which deletes the key) and closes the client. */

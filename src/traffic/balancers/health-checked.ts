@@ -6,6 +6,7 @@
 // would fail the first calls), and one without a health service (UNIMPLEMENTED) stays healthy.
 import { credentials, experimental, makeClientConstructor, status, type ChannelOptions, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { childPolicyOf, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'health_checked';
 
@@ -28,10 +29,7 @@ class HealthCheckedConfig implements experimental.TypedLoadBalancingConfig {
     return { [NAME]: { serviceName: this.serviceName, childPolicy: [this.child.toJsonObject()] } };
   }
   static createFromJson(obj: { serviceName?: unknown; childPolicy?: unknown }): HealthCheckedConfig {
-    const list = obj.childPolicy === undefined ? [{ round_robin: {} }] : obj.childPolicy;
-    if (!Array.isArray(list)) throw new Error(`${NAME}: childPolicy must be a list of load balancing configs`);
-    const child = experimental.selectLbConfigFromList(list);
-    if (!child) throw new Error(`${NAME}: no known policy in childPolicy ${JSON.stringify(list)}`);
+    const child = childPolicyOf(NAME, obj.childPolicy, [{ round_robin: {} }]);
     if (child.getLoadBalancerName() === 'pick_first') throw new Error(`${NAME}: pick_first does not follow subchannel health; use round_robin or one of the lab's balancers`);
     return new HealthCheckedConfig(typeof obj.serviceName === 'string' ? obj.serviceName : '', child);
   }
@@ -104,28 +102,25 @@ class HealthCheckedSubchannel extends experimental.BaseSubchannelWrapper {
   }
 }
 
-class HealthCheckedLoadBalancer implements experimental.LoadBalancer {
-  private readonly child: experimental.ChildLoadBalancerHandler;
+class HealthCheckedLoadBalancer extends WrapperBalancer {
   private readonly watches = new Map<string, HealthWatch>();
   private serviceName = '';
 
-  constructor(helper: experimental.ChannelControlHelper) {
-    this.child = new experimental.ChildLoadBalancerHandler(
-      experimental.createChildChannelControlHelper(helper, {
-        createSubchannel: (address, args) => {
-          const key = experimental.subchannelAddressToString(address);
-          let watch = this.watches.get(key);
-          if (!watch) this.watches.set(key, (watch = new HealthWatch(key, this.serviceName)));
-          return new HealthCheckedSubchannel(helper.createSubchannel(address, args), watch, (w) => {
-            watch.wrappers.delete(w);
-            if (watch.wrappers.size === 0) {
-              watch.close();
-              this.watches.delete(key);
-            }
-          });
-        },
-      }),
-    );
+  protected overrides(helper: experimental.ChannelControlHelper): Partial<experimental.ChannelControlHelper> {
+    return {
+      createSubchannel: (address, args) => {
+        const key = experimental.subchannelAddressToString(address);
+        let watch = this.watches.get(key);
+        if (!watch) this.watches.set(key, (watch = new HealthWatch(key, this.serviceName)));
+        return new HealthCheckedSubchannel(helper.createSubchannel(address, args), watch, (w) => {
+          watch.wrappers.delete(w);
+          if (watch.wrappers.size === 0) {
+            watch.close();
+            this.watches.delete(key);
+          }
+        });
+      },
+    };
   }
 
   updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean {
@@ -133,17 +128,13 @@ class HealthCheckedLoadBalancer implements experimental.LoadBalancer {
     this.serviceName = config.serviceName;
     return this.child.updateAddressList(endpoints, config.child, options, note);
   }
-  exitIdle(): void {
-    this.child.exitIdle();
-  }
-  resetBackoff(): void {
-    this.child.resetBackoff();
-  }
-  destroy(): void {
-    this.child.destroy();
+
+  override destroy(): void {
+    super.destroy();
     for (const w of this.watches.values()) w.close();
     this.watches.clear();
   }
+
   getTypeName(): string {
     return NAME;
   }

@@ -3,6 +3,7 @@
 // around the user's loadBalancingConfig: {"lab_observe": {"client": "<id>", "childPolicy": [...]}}.
 import { connectivityState as ConnectivityState, experimental, type ChannelOptions } from '@grpc/grpc-js';
 import { sinkFor, type ClientSink } from '../sink.js';
+import { childPolicyOf, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'lab_observe';
 /** Metadata key the driver sets on every call, so picks can be tied to the call they serve. */
@@ -20,10 +21,7 @@ class ObserveConfig implements experimental.TypedLoadBalancingConfig {
     return { [NAME]: { client: this.client, childPolicy: [this.child.toJsonObject()] } };
   }
   static createFromJson(obj: { client?: unknown; childPolicy?: unknown }): ObserveConfig {
-    if (!Array.isArray(obj.childPolicy)) throw new Error(`${NAME}: childPolicy must be a list of load balancing configs`);
-    const child = experimental.selectLbConfigFromList(obj.childPolicy);
-    if (!child) throw new Error(`${NAME}: no known policy in childPolicy ${JSON.stringify(obj.childPolicy)}`);
-    return new ObserveConfig(String(obj.client ?? ''), child);
+    return new ObserveConfig(String(obj.client ?? ''), childPolicyOf(NAME, obj.childPolicy));
   }
 }
 
@@ -59,17 +57,14 @@ class ObservingPicker implements experimental.Picker {
   }
 }
 
-class ObserveLoadBalancer implements experimental.LoadBalancer {
-  private readonly child: experimental.ChildLoadBalancerHandler;
+class ObserveLoadBalancer extends WrapperBalancer {
   private sink?: ClientSink;
 
-  constructor(helper: experimental.ChannelControlHelper) {
-    this.child = new experimental.ChildLoadBalancerHandler(
-      experimental.createChildChannelControlHelper(helper, {
-        createSubchannel: (address, args) => new ObservedSubchannel(helper.createSubchannel(address, args), () => this.sink),
-        updateState: (state, picker, error) => helper.updateState(state, new ObservingPicker(picker, this.sink), error),
-      }),
-    );
+  protected overrides(helper: experimental.ChannelControlHelper): Partial<experimental.ChannelControlHelper> {
+    return {
+      createSubchannel: (address, args) => new ObservedSubchannel(helper.createSubchannel(address, args), () => this.sink),
+      updateState: (state, picker, error) => helper.updateState(state, new ObservingPicker(picker, this.sink), error),
+    };
   }
 
   updateAddressList(
@@ -87,15 +82,7 @@ class ObserveLoadBalancer implements experimental.LoadBalancer {
     } else this.sink?.report({ type: 'resolver-error', message: endpoints.error.details });
     return this.child.updateAddressList(endpoints, config.child, options, note);
   }
-  exitIdle(): void {
-    this.child.exitIdle();
-  }
-  resetBackoff(): void {
-    this.child.resetBackoff();
-  }
-  destroy(): void {
-    this.child.destroy();
-  }
+
   getTypeName(): string {
     return NAME;
   }

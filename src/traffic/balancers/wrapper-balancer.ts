@@ -1,0 +1,40 @@
+// The shape shared by policies that wrap one child policy (lab_observe, health_checked): the child's
+// config parsed from `childPolicy`, a ChildLoadBalancerHandler under a helper with some methods
+// overridden, and the rest delegated.
+import { experimental, type ChannelOptions } from '@grpc/grpc-js';
+
+/** The child policy of a wrapper's JSON config (`childPolicy`, or the fallback when absent). */
+export function childPolicyOf(policy: string, list: unknown, fallback?: object[]): experimental.TypedLoadBalancingConfig {
+  const configs = list === undefined ? fallback : list;
+  if (!Array.isArray(configs)) throw new Error(`${policy}: childPolicy must be a list of load balancing configs`);
+  const child = experimental.selectLbConfigFromList(configs);
+  if (!child) throw new Error(`${policy}: no known policy in childPolicy ${JSON.stringify(configs)}`);
+  return child;
+}
+
+export abstract class WrapperBalancer implements experimental.LoadBalancer {
+  protected readonly child: experimental.ChildLoadBalancerHandler;
+
+  constructor(helper: experimental.ChannelControlHelper) {
+    this.child = new experimental.ChildLoadBalancerHandler(experimental.createChildChannelControlHelper(helper, this.overrides(helper)));
+  }
+
+  /**
+   * What the wrapper changes in the child's helper. Called from the constructor, before the
+   * subclass's fields exist: the functions it returns may read them only when they are called.
+   */
+  protected abstract overrides(parent: experimental.ChannelControlHelper): Partial<experimental.ChannelControlHelper>;
+
+  abstract updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean;
+  abstract getTypeName(): string;
+
+  exitIdle(): void {
+    this.child.exitIdle();
+  }
+  resetBackoff(): void {
+    this.child.resetBackoff();
+  }
+  destroy(): void {
+    this.child.destroy();
+  }
+}
