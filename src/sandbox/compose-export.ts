@@ -21,6 +21,7 @@ export function expandedCompose(t: Topology, images: Map<string, string>, projec
       user: spec.user,
       read_only: spec.readOnlyRootfs,
       tmpfs: Object.entries(spec.tmpfs).map(([dir, o]) => `${dir}:${o}`),
+      ...(spec.volumes.length ? { volumes: spec.volumes } : {}),
       cap_drop: ['ALL'],
       security_opt: ['no-new-privileges'],
       networks: { default: { aliases: spec.aliases } },

@@ -53,6 +53,7 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
     user: '65534:65534',
     readOnlyRootfs: true,
     tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777,size=256m' },
+    volumes: inst.volumes,
   };
   spec.labels[LABEL.configHash] = configHash(spec);
   return spec;

@@ -139,6 +139,7 @@ function instance(
     command: list(svc.command),
     env,
     ports,
+    volumes: svc.volumes ?? [],
     hostAddress,
     clusterAddress,
     weight,

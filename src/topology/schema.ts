@@ -30,6 +30,8 @@ export const serviceSchema = z.strictObject({
   command: stringList.optional(),
   environment: z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), z.array(z.string())]).optional(),
   ports: z.array(z.string()).optional(),
+  /** Anonymous volumes only ("/var/lib/etcd"): the lab mounts nothing from the host. */
+  volumes: z.array(z.string().regex(/^\/[^:]*$/, 'only anonymous volumes, as a container path such as /var/lib/etcd (the lab mounts nothing from the host)')).optional(),
   expose: z.array(z.union([z.string(), z.number()])).optional(),
   deploy: z.strictObject({ replicas: z.number().int().min(0).max(250).optional() }).optional(),
   init: z.boolean().optional(),

@@ -28,6 +28,8 @@ export interface InstanceSpec {
   command?: string[];
   env: Record<string, string>;
   ports: PortSpec[];
+  /** Anonymous volumes (container paths): data that survives a restart of the container. */
+  volumes: string[];
   /** The loopback address host clients dial for this instance's main port, e.g. 127.77.1.2:50051. */
   hostAddress: string;
   /** The address in-network consumers dial, e.g. echo-2:50051. */

@@ -41,8 +41,11 @@ describe('sandbox on real Docker', () => {
   });
 
   after(async () => {
+    const { stdout: volume } = await execa('docker', ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', first.instances.find((i) => i.name === 'etcd')!.id]);
     await down(rt, PROJECT);
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] }, 'down left labelled resources behind');
+    const { stdout: volumes } = await execa('docker', ['volume', 'ls', '-q']);
+    assert.ok(volume.trim() && !volumes.split('\n').includes(volume.trim()), `etcd's volume ${volume} outlived down`);
   });
 
   it('starts etcd, Consul and 3 echo servers, all running', async () => {
@@ -160,6 +163,15 @@ describe('sandbox on real Docker', () => {
     const three = await up(rt, t);
     assert.deepEqual(three.removed.sort(), ['echo-4', 'echo-5']);
     assert.deepEqual(three.instances.map((i) => i.id), first.instances.map((i) => i.id));
+  });
+
+  it('etcd keeps its data across a restart (an anonymous volume), so registrations survive it', async () => {
+    const before = await etcdEntries('127.78.0.2:2379', '/lab/services/echo/');
+    const etcd = first.instances.find((i) => i.name === 'etcd')!;
+    await rt.stopContainer(etcd.id, 1);
+    await rt.startContainer(etcd.id);
+    const after = await eventually('etcd answers again', async () => etcdEntries('127.78.0.2:2379', '/lab/services/echo/'));
+    assert.deepEqual(after.map((e) => [e.key, e.lease]).sort(), before.map((e) => [e.key, e.lease]).sort());
   });
 
   it('deregisters from etcd and Consul on SIGTERM and exits 0', async () => {

@@ -11,7 +11,7 @@ registerRecipe('etcd', {
     const files: RootfsFile[] = [{ src: etcd, dest: '/usr/bin/etcd' }, ...(await sharedLibraries(etcd))];
     if (existsSync('/usr/bin/etcdctl')) files.push({ src: '/usr/bin/etcdctl', dest: '/usr/bin/etcdctl' });
     return {
-      rootfs: { files, dirs: ['/tmp', '/etc'] },
+      rootfs: { files, dirs: ['/tmp', '/etc'], writableDirs: ['/var/lib/etcd'] },
       changes: ['ENV PATH=/usr/bin:/bin', 'ENTRYPOINT ["/usr/bin/etcd"]', 'LABEL dev.lab.image=etcd'],
     };
   },

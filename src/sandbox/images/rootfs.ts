@@ -18,6 +18,9 @@ export interface Rootfs {
   files: RootfsFile[];
   /** Empty directories to create (mode 1777 for /tmp). */
   dirs: string[];
+  /** Directories anyone may write (mode 1777): scratch space, and volume mount points, whose
+   * mode an anonymous volume copies (the containers run as nobody). */
+  writableDirs?: string[];
 }
 
 /** The shared libraries a dynamically linked binary needs, as `ldd` resolves them on this host. */
@@ -38,18 +41,19 @@ export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
 export function packRootfs(fs: Rootfs): Readable {
   const pack = tar.pack();
   const dirs = new Set<string>();
+  const writable = new Set((fs.writableDirs ?? []).map((d) => d.replace(/^\/|\/$/g, '')));
   const addDir = (d: string, mode = 0o755) => {
     const parts = d.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('/');
       if (dirs.has(p)) continue;
       dirs.add(p);
-      pack.entry({ name: `${p}/`, type: 'directory', mode: p === 'tmp' ? 0o1777 : mode });
+      pack.entry({ name: `${p}/`, type: 'directory', mode: p === 'tmp' || writable.has(p) ? 0o1777 : mode });
     }
   };
   void (async () => {
     try {
-      for (const d of fs.dirs) addDir(d);
+      for (const d of [...fs.dirs, ...(fs.writableDirs ?? [])]) addDir(d);
       for (const f of fs.files) addDir(path.posix.dirname(f.dest));
       for (const f of fs.files) {
         const real = realpathSync(f.src);
@@ -102,6 +106,7 @@ function fileHash(file: string): string {
 export function rootfsHash(fs: Rootfs, changes: string[]): string {
   const h = createHash('sha256');
   for (const d of [...fs.dirs].sort()) h.update(`d ${d}\n`);
+  for (const d of [...(fs.writableDirs ?? [])].sort()) h.update(`w ${d}\n`);
   for (const f of [...fs.files].sort((a, b) => a.dest.localeCompare(b.dest))) h.update(`f ${f.dest} ${fileHash(f.src)}\n`);
   for (const c of changes) h.update(`c ${c}\n`);
   return h.digest('hex').slice(0, 16);

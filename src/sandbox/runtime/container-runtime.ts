@@ -24,6 +24,8 @@ export interface ContainerSpec {
   user?: string;
   readOnlyRootfs: boolean;
   tmpfs: Record<string, string>;
+  /** Container paths that get an anonymous volume: kept across restarts, removed with the container. */
+  volumes: string[];
   memoryBytes?: number;
 }
 

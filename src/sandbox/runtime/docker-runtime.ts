@@ -113,6 +113,8 @@ export class DockerRuntime implements ContainerRuntime {
         Init: spec.init,
         ReadonlyRootfs: spec.readOnlyRootfs,
         Tmpfs: spec.tmpfs,
+        // Anonymous volumes: no Source; Docker names them and removes them with the container (v).
+        Mounts: spec.volumes.map((Target) => ({ Type: 'volume', Target })) as never,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Memory: spec.memoryBytes,
