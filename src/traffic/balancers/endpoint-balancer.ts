@@ -161,7 +161,8 @@ export abstract class EndpointBalancer implements experimental.LoadBalancer {
     for (const c of this.children.values()) c.leaf.exitIdle();
   }
   resetBackoff(): void {
-    // Leaves reset their own backoff when asked through exitIdle.
+    // As grpc-js round_robin: this policy has no backoff of its own (the leaves' LeafLoadBalancer
+    // exposes none to reset).
   }
   destroy(): void {
     for (const c of this.children.values()) c.leaf.destroy();
