@@ -102,7 +102,8 @@ async function main() {
   for (let i = 0; i < RUNS; i++) {
     dcUp.push(await run('docker-compose', ['-p', COMPOSE_PROJECT, '-f', composeFile, 'up', '-d', '--quiet-pull']));
     await sleep(1000);
-    dcDown.push(await run('docker-compose', ['-p', COMPOSE_PROJECT, '-f', composeFile, 'down']));
+    // -v: etcd's anonymous volume goes too, as it does with lab down.
+    dcDown.push(await run('docker-compose', ['-p', COMPOSE_PROJECT, '-f', composeFile, 'down', '-v']));
     say(`docker-compose run ${i + 1}: up -d ${sec(dcUp[i])} · down ${sec(dcDown[i])}`);
   }
 
@@ -135,6 +136,6 @@ summary (medians)                         lab        docker-compose
 
 main().catch(async (err) => {
   process.stderr.write(`bench failed: ${(err as Error).message}\n`);
-  await execa('docker-compose', ['-p', COMPOSE_PROJECT, 'down'], { reject: false });
+  await execa('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { reject: false });
   process.exitCode = 1;
 });
