@@ -26,6 +26,9 @@ export interface PlayOptions {
   signal?: AbortSignal;
   onEvent?: (e: PlayEvent) => void;
   bucketMs?: number;
+  /** The clients' bucket series, filled as the run goes (each bucket before its event is emitted),
+   * for callers that show the run live. */
+  buckets?: Map<string, Bucket[]>;
 }
 
 export interface PlayResult {
@@ -81,7 +84,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     },
   };
 
-  const buckets = new Map<string, Bucket[]>();
+  const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
   const makeClient = (spec: TrafficClientSpec) => {
     const c = new TrafficClient({ ...spec, bucketMs: opts.bucketMs ?? 250, channelOptions: { ...spec.channelOptions, ...channelOptions } });

@@ -33,7 +33,9 @@ export function registerPlay(program: Command): void {
       const interrupt = abortOnInterrupt();
       const out = (s: string) => !opts.json && process.stdout.write(`${s}\n`);
       out(`${c.bold(scenario.name)} (${scenario.file}) · ${scenario.clients.length} client(s) · ${sec(scenario.durationMs).trim()}`);
-      let lastPrinted = new Map<string, number>();
+      const lastPrinted = new Map<string, number>();
+      // The player's own series, filled before each bucket event: the per-second lines read it.
+      const buckets = new Map<string, Bucket[]>();
       const onEvent = (e: PlayEvent) => {
         if (opts.json) return void process.stdout.write(`${JSON.stringify(e)}\n`);
         if (e.type === 'sandbox') {
@@ -54,22 +56,11 @@ export function registerPlay(program: Command): void {
           out(c.dim(`${sec(e.t)}   ${e.client.padEnd(8)} ${String(w.total.calls).padStart(5)}/s  ${shares}${errs ? c.yellow(`  errors ${errs}`) : ''}`));
         }
       };
-      // The bucket series, for the per-second lines (the player keeps its own copy for the verdict).
-      const buckets = new Map<string, Bucket[]>();
-      const track = (e: PlayEvent) => {
-        if (e.type === 'bucket') {
-          const list = buckets.get(e.client) ?? [];
-          list.push({ t: e.t, total: e.total, backends: e.backends });
-          buckets.set(e.client, list);
-        }
-        onEvent(e);
-      };
       let result;
       try {
-        result = await play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent: track });
+        result = await play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets });
       } finally {
         interrupt.dispose();
-        lastPrinted = new Map();
       }
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
