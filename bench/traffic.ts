@@ -2,7 +2,8 @@
 //   picks per second of every balancer at 3 and 100 backends (the real balancer classes on fake
 //   subchannels); RPS and CPU per 1,000 calls of the driver with full per-backend accounting against
 //   a bare grpc-js client loop with built-in round_robin on the same backends (the lab's echo
-//   containers); and, on one echo server, h2load and a python3-grpcio (C-core) client as yardsticks.
+//   containers); on one echo server, h2load and a python3-grpcio (C-core) client as yardsticks;
+//   and the idle link proxy's cost: RPS and latency through it against the echo's direct port.
 // Usage: npm run bench:traffic [-- --seconds 5 --concurrency 64 --json]
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { connectivityState as ConnectivityState, Metadata } from '@grpc/grpc-js';
 import { execa } from 'execa';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
+import { call, echoClient } from '../src/grpc/protos.js';
 import '../src/traffic/index.js'; // registers the lab's balancers
 import { FakeCluster } from '../test/helpers/fake-subchannels.js';
 import { ROOT, leftovers, testTopology, testTopologyFile } from '../test/helpers/lab.js';
@@ -76,6 +78,23 @@ async function grpcio(target: string, seconds: number): Promise<number | string>
   return Number.isFinite(done) ? done / secs : `failed: ${r.stderr}`.slice(0, 200);
 }
 
+/** p50 and p99 of 1,000 sequential unary calls from this process (after 200 to warm up). */
+async function sequentialLatency(address: string): Promise<{ p50: number; p99: number }> {
+  const client = echoClient(`ipv4:${address}`);
+  const xs: number[] = [];
+  try {
+    for (let i = 0; i < 1200; i++) {
+      const t0 = performance.now();
+      await call(client, 'UnaryEcho', { message: 'hello' }, 5000);
+      if (i >= 200) xs.push(performance.now() - t0);
+    }
+  } finally {
+    client.close();
+  }
+  xs.sort((a, b) => a - b);
+  return { p50: xs[Math.floor(xs.length * 0.5)], p99: xs[Math.floor(xs.length * 0.99)] };
+}
+
 async function main() {
   const result: Record<string, unknown> = {};
   say(`traffic engine benchmark · ${os.cpus().length} cores · ${CONCURRENCY} calls in flight · ${SECONDS} s per run\n`);
@@ -122,6 +141,21 @@ async function main() {
     say(`  bare grpc-js loop      ${Math.round(result.bareOneRps as number)} RPS`);
     say(`  h2load (nghttp2)       ${typeof result.h2loadRps === 'number' ? Math.round(result.h2loadRps) : result.h2loadRps} RPS`);
     say(`  python3-grpcio (C-core) ${typeof result.grpcioRps === 'number' ? Math.round(result.grpcioRps) : result.grpcioRps} RPS`);
+
+    // The link proxy (issue 4) sits on every host address; the direct port is beside it (+1).
+    const viaLink = one;
+    const direct = '127.80.1.1:50052';
+    say(`\nthe link proxy's cost, idle (one echo: ${viaLink} through the proxy vs ${direct} direct):`);
+    const linkRuns: Run[] = [];
+    const directRuns: Run[] = [];
+    for (let i = 0; i < 2; i++) {
+      directRuns.push(await bareLoop(`ipv4:${direct}`, SECONDS));
+      linkRuns.push(await bareLoop(`ipv4:${viaLink}`, SECONDS));
+    }
+    const [latDirect, latLink] = [await sequentialLatency(direct), await sequentialLatency(viaLink)];
+    result.linkProxy = { directRps: rps(directRuns), linkRps: rps(linkRuns), directP50Ms: latDirect.p50, linkP50Ms: latLink.p50, directP99Ms: latDirect.p99, linkP99Ms: latLink.p99 };
+    say(`  RPS, ${CONCURRENCY} in flight   direct ${Math.round(rps(directRuns))}   through the proxy ${Math.round(rps(linkRuns))}   ratio ${(rps(linkRuns) / rps(directRuns)).toFixed(3)}`);
+    say(`  one call at a time     direct p50 ${latDirect.p50.toFixed(2)} ms p99 ${latDirect.p99.toFixed(2)} ms   through the proxy p50 ${latLink.p50.toFixed(2)} ms p99 ${latLink.p99.toFixed(2)} ms`);
   } finally {
     await down(rt, PROJECT);
   }

@@ -4,6 +4,8 @@ export interface EchoConfig {
   /** Port the server listens on inside its container (all interfaces of the container's netns). */
   port: number;
   bind: string;
+  /** Port of the link proxy in front of the server (host clients come through it); 0 = none. */
+  linkPort: number;
   /** Address host clients dial (a loopback address published by Docker). */
   hostAddress: string;
   /** Address in-network consumers dial (container name on the lab network). */
@@ -32,6 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EchoConfig 
     id,
     port,
     bind: env.LAB_BIND ?? '0.0.0.0',
+    linkPort: num(env, 'LAB_LINK_PORT', 0),
     hostAddress: env.LAB_HOST_ADDRESS ?? `127.0.0.1:${port}`,
     clusterAddress: env.LAB_CLUSTER_ADDRESS ?? `${id}:${port}`,
     weight: num(env, 'LAB_WEIGHT', 1),

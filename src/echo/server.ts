@@ -11,11 +11,15 @@ import { echoService, type EchoCounters } from './echo-service.js';
 import { EtcdRegistrar, type Registration } from './register-etcd.js';
 import { ConsulRegistrar } from './register-consul.js';
 import { LoadMeter } from './load-report.js';
+import { LinkProxy } from './link/link-proxy.js';
+import type { LinkFault } from './link/link-fault.js';
 
 const LOADER = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
 export interface RunningEcho {
   port: number;
+  /** The link proxy's port, when there is one. */
+  linkPort?: number;
   /** Graceful stop: NOT_SERVING, deregister, GOAWAY, wait up to graceMs for calls, then close. */
   stop(graceMs?: number): Promise<void>;
   health: HealthImplementation;
@@ -63,6 +67,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     'grpc.http2.min_ping_interval_without_data_ms': 500,
   } as never);
   const load = new LoadMeter(counters);
+  const link = cfg.linkPort ? new LinkProxy({ host: '127.0.0.1', port: cfg.port }) : undefined;
 
   const setServing = (on: boolean) => {
     serving = on;
@@ -84,6 +89,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     consulRegistered: consul?.registered ?? false,
     uptimeMs: String(Date.now() - startedAt),
     weight: registration.weight,
+    link: link?.stats(),
   });
   const unary =
     <Req>(fn: (req: Req) => void | Promise<void>) =>
@@ -102,6 +108,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
       load.stop();
       setServing(false);
       await Promise.all([etcd?.stop(), consul?.stop()]);
+      link?.stopAccepting();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
@@ -113,11 +120,16 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
           resolve();
         });
       });
+      link?.close();
     })());
 
   server.addService((echoDef.Echo as unknown as { service: ServiceDefinition }).service, echoService(cfg.id, faults, counters));
   server.addService((controlDef.Control as unknown as { service: ServiceDefinition }).service, {
     SetFault: unary<{ fault?: Fault }>((req) => faults.set(req.fault ?? {})),
+    SetLinkFault: unary<{ fault?: Partial<LinkFault> }>((req) => {
+      if (!link) throw new Error('this echo server runs without a link proxy (LAB_LINK_PORT is not set)');
+      link.set(req.fault);
+    }),
     SetHealth: unary<{ serving: boolean }>((req) => setServing(req.serving)),
     SetWeight: unary<{ weight: number }>(async (req) => {
       registration.weight = req.weight;
@@ -147,10 +159,13 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     server.bindAsync(`${cfg.bind}:${cfg.port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   log(`listening on ${cfg.bind}:${port} as ${cfg.id} (host ${cfg.hostAddress}, cluster ${cfg.clusterAddress})`);
+  if (link) link.upstream.port = port; // the port actually bound (cfg.port may be 0)
+  const linkPort = link ? await link.listen(cfg.bind, cfg.linkPort) : undefined;
+  if (link) log(`link proxy on ${cfg.bind}:${linkPort} -> 127.0.0.1:${port}`);
 
   // Registration runs in the background with retries: a backend comes up before its registries may.
   void etcd?.start();
   void consul?.start();
 
-  return { port, stop, health, counters };
+  return { port, linkPort, stop, health, counters };
 }

@@ -15,6 +15,7 @@ function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
     LAB_ID: inst.name,
     LAB_SERVICE: inst.service,
     LAB_PORT: port,
+    ...(inst.linkPort ? { LAB_LINK_PORT: String(inst.linkPort) } : {}),
     LAB_HOST_ADDRESS: inst.hostAddress,
     LAB_CLUSTER_ADDRESS: inst.clusterAddress,
     LAB_WEIGHT: String(inst.weight),

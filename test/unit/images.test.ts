@@ -40,7 +40,13 @@ describe('container plan', () => {
     assert.equal(spec.name, 'lab-echo-2');
     assert.equal(spec.labels[LABEL.project], 'lab');
     assert.equal(spec.labels[LABEL.session], 'sess');
-    assert.deepEqual(spec.ports, [{ hostIp: '127.77.1.2', hostPort: 50051, containerPort: 50051, protocol: 'tcp' }]);
+    // The host address leads through the link proxy (container 50052); the direct port sits beside it.
+    assert.deepEqual(spec.ports, [
+      { hostIp: '127.77.1.2', hostPort: 50051, containerPort: 50052, protocol: 'tcp' },
+      { hostIp: '127.77.1.2', hostPort: 50052, containerPort: 50051, protocol: 'tcp' },
+    ]);
+    assert.equal(spec.env.LAB_LINK_PORT, '50052');
+    assert.equal(echo2.controlAddress, '127.77.1.2:50052');
     assert.equal(spec.env.LAB_HOST_ADDRESS, '127.77.1.2:50051');
     assert.equal(spec.env.LAB_CLUSTER_ADDRESS, 'echo-2:50051');
     assert.equal(spec.env.LAB_ETCD, 'etcd:2379');
