@@ -9,10 +9,24 @@ export interface EtcdEntry {
   ttl?: number;
 }
 
-async function etcdPost<T>(etcdHost: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
-  const res = await fetch(`http://${etcdHost}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
+/** POST to etcd's JSON gateway. `etcdHosts` may list a cluster's members ("a:2379,b:2379"): each is tried in turn. */
+export async function etcdPost<T>(etcdHosts: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  let last: unknown;
+  for (const host of etcdHosts.split(',')) {
+    try {
+      const res = await fetch(`http://${host}${path}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+      });
+      if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}`);
+      return (await res.json()) as T;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      last = err;
+    }
+  }
+  throw last;
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -14,8 +14,8 @@ import { scenarioSchema } from './schema.js';
 
 const ms = (v: string | number) => parseDuration(v)!;
 
-/** Reads and checks `file`; `topologyFor(echo)` gives the sandbox the scenario will run on. */
-export function loadScenario(file: string, topologyFor: (echo?: number) => Topology): Scenario {
+/** Reads and checks `file`; `topologyFor(echo, etcd)` gives the sandbox the scenario will run on. */
+export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: number) => Topology): Scenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -26,19 +26,19 @@ export function loadScenario(file: string, topologyFor: (echo?: number) => Topol
   return parseScenario(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, topologyFor);
 }
 
-export function parseScenario(file: string, text: string, topologyFor: (echo?: number) => Topology): Scenario {
+export function parseScenario(file: string, text: string, topologyFor: (echo?: number, etcd?: number) => Topology): Scenario {
   const { value, positions } = parseYaml(file, text, scenarioSchema, (p) =>
     p.length === 2 && p[0] === 'steps' ? `a step has "at" and one action (${ACTION_KINDS.join(', ')}) or "expect"` : undefined,
   );
   const fail = (at: PropertyKey[], msg: string, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg);
   const durationMs = ms(value.duration);
   if (durationMs <= 0) throw fail(['duration'], `duration: expected a positive duration, found ${JSON.stringify(value.duration)}`);
-  const topology = topologyFor(value.sandbox?.echo);
+  const topology = topologyFor(value.sandbox?.echo, value.sandbox?.etcd);
   // Steps may name what a `scale` step adds: names come from the largest sandbox the run will have.
   const echoCount = (t: Topology) => t.instances.filter((i) => i.role === 'echo').length;
   const scaled = value.steps.map((st) => (st as { scale?: { echo?: unknown } }).scale?.echo).filter((n): n is number => typeof n === 'number');
   const largest = Math.max(echoCount(topology), ...scaled);
-  const widest = largest > echoCount(topology) ? topologyFor(largest) : topology;
+  const widest = largest > echoCount(topology) ? topologyFor(largest, value.sandbox?.etcd) : topology;
   const instances = new Set(widest.instances.map((i) => i.name));
   const echoes = widest.instances.filter((i) => i.role === 'echo').map((i) => i.name);
   const startEchoes = topology.instances.filter((i) => i.role === 'echo').map((i) => i.name);
@@ -119,5 +119,5 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     });
   });
   steps.sort((a, b) => a.atMs - b.atMs || a.index - b.index);
-  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, clients, steps };
+  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, etcd: value.sandbox?.etcd, clients, steps };
 }

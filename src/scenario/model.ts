@@ -38,6 +38,8 @@ export interface Scenario {
   description?: string;
   durationMs: number;
   echo?: number;
+  /** Members of the etcd cluster the scenario asks for (sandbox.etcd). */
+  etcd?: number;
   clients: TrafficClientSpec[];
   steps: Step[];
 }

@@ -47,7 +47,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     opts.onEvent?.(e);
   };
   const { rt } = opts;
-  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo });
+  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd });
 
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
@@ -70,12 +70,12 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
       if (!c) {
         const inst = current.instances.find((i) => i.name === instance);
         if (!inst) throw new Error(`${instance} is not in the sandbox`);
-        controls.set(instance, (c = controlClient(inst.hostAddress)));
+        controls.set(instance, (c = controlClient(inst.controlAddress)));
       }
       return c;
     },
     async scaleTo(echo) {
-      current = loadTopology(opts.topologyFile, { echo });
+      current = loadTopology(opts.topologyFile, { echo, etcd: scenario.etcd });
       await up(rt, current, { signal: opts.signal });
     },
     undo: (text, fn) => undos.push({ text, fn }),
@@ -126,7 +126,10 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
           const result = actions.find((a) => a.index === step.index)!;
           result.ranAtMs = now();
           const p = step.action.run(step.arg, ctx).then(
-            () => emit({ type: 'step', t: result.ranAtMs!, index: step.index, kind: 'action', text: step.text }),
+            (detail) => {
+              if (detail) result.detail = detail;
+              emit({ type: 'step', t: result.ranAtMs!, index: step.index, kind: 'action', text: detail ? `${step.text} (${detail})` : step.text });
+            },
             (err: Error) => {
               result.error = err.message;
               emit({ type: 'step', t: result.ranAtMs!, index: step.index, kind: 'action', text: step.text, error: err.message });

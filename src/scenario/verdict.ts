@@ -26,6 +26,8 @@ export interface ActionResult {
   atMs: number;
   ranAtMs?: number;
   error?: string;
+  /** What the action found out as it ran (kill-leader: which member led). */
+  detail?: string;
   /** Per client: how long after the action its shares settled (null: they never did). */
   rebalanceMs?: Record<string, number | null>;
 }

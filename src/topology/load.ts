@@ -12,6 +12,8 @@ export const DEFAULT_TOPOLOGY = 'compose/lab.yaml';
 export interface TopologyOverrides {
   /** Number of echo servers (lab up --echo N, a scenario's sandbox.echo). */
   echo?: number;
+  /** Members of the etcd cluster (a scenario's sandbox.etcd): 1, 3 or 5. */
+  etcd?: number;
   pull?: boolean;
 }
 
@@ -57,6 +59,11 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     const ps = ports(name, svc);
     const main = ps.find((p) => p.protocol === 'tcp');
     if (!main) throw fail(['services', name], `services.${name}: needs a published tcp port on a loopback address, e.g. "127.77.0.2:2379:2379"`);
+    const members = role === 'etcd' ? (overrides.etcd ?? svc['x-lab'].members ?? 1) : 1;
+    if (members > 1) {
+      instances.push(...etcdMembers(name, svc, members, pull, main, (msg) => fail(['services', name, 'x-lab', 'address'], msg)));
+      continue;
+    }
     instances.push(
       instance(name, svc, role, 0, pull, ps, `${main.hostIp}:${main.hostPort}`, `${name}:${main.containerPort}`, 1, ''),
     );
@@ -67,6 +74,8 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   const replicas = overrides.echo ?? echo.deploy?.replicas ?? 3;
   const template = echoLab.address ?? '127.77.1.{n}';
   const echoPort = echoLab.port ?? 50051;
+  const linkProxy = echoLab['link-proxy'] ?? true;
+  if (linkProxy && echoPort === 65535) throw fail(['services', echoName, 'x-lab', 'port'], `services.${echoName}.x-lab.port: the link proxy needs port+1 as well; use a lower port or link-proxy: false`);
   if (!template.includes('{n}')) throw fail(['services', echoName, 'x-lab', 'address'], `services.${echoName}.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "${template}"`);
   for (let n = 1; n <= replicas; n++) {
     const hostIp = template.replace('{n}', String(n));
@@ -74,8 +83,18 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     const name = `${echoName}-${n}`;
     const weight = echoLab.weights?.[n - 1] ?? 1;
     const zone = echoLab.zones?.[(n - 1) % Math.max(1, echoLab.zones?.length ?? 1)] ?? '';
-    const p: PortSpec = { hostIp, hostPort: echoPort, containerPort: echoPort, protocol: 'tcp' };
-    instances.push(instance(name, echo, 'echo', n, pull, [p], `${hostIp}:${echoPort}`, `${name}:${echoPort}`, weight, zone));
+    const inst = instance(name, echo, 'echo', n, pull, [], `${hostIp}:${echoPort}`, `${name}:${echoPort}`, weight, zone);
+    if (linkProxy) {
+      // The host address leads through the link proxy (container port+1); the direct port is
+      // published next to it, at host port+1, for the lab's control calls.
+      inst.linkPort = echoPort + 1;
+      inst.ports = [
+        { hostIp, hostPort: echoPort, containerPort: echoPort + 1, protocol: 'tcp' },
+        { hostIp, hostPort: echoPort + 1, containerPort: echoPort, protocol: 'tcp' },
+      ];
+      inst.controlAddress = `${hostIp}:${echoPort + 1}`;
+    } else inst.ports = [{ hostIp, hostPort: echoPort, containerPort: echoPort, protocol: 'tcp' }];
+    instances.push(inst);
   }
 
   const seen = new Map<string, string>();
@@ -88,7 +107,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   }
 
   const reg = lab.registration;
-  const etcd = instances.find((i) => i.role === 'etcd')!;
+  const etcds = instances.filter((i) => i.role === 'etcd');
   const consul = instances.find((i) => i.role === 'consul')!;
   const dns = consul.ports.find((p) => p.containerPort === 8600 && p.protocol === 'udp');
   const networks = value.networks ?? {};
@@ -104,9 +123,38 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
       deregisterAfterMs: parseDuration(reg['deregister-after'])!,
     },
     instances,
-    etcd: { hostAddress: etcd.hostAddress, clusterAddress: etcd.clusterAddress },
+    // A cluster's members as a list: etcd clients (the resolver, the echo's registrar) take them all.
+    etcd: { hostAddress: etcds.map((e) => e.hostAddress).join(','), clusterAddress: etcds.map((e) => e.clusterAddress).join(',') },
     consul: { hostAddress: consul.hostAddress, clusterAddress: consul.clusterAddress, dnsHostAddress: dns ? `${dns.hostIp}:${dns.hostPort}` : undefined },
   };
+}
+
+/** Flags the lab sets on each member of an etcd cluster (replacing any in the service's command). */
+const MEMBER_FLAGS = ['name', 'listen-peer-urls', 'initial-advertise-peer-urls', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token', 'advertise-client-urls'];
+
+/** etcd-1..N: each on its own loopback address (x-lab.address, default 127.77.2.{n}), peers by name. */
+function etcdMembers(name: string, svc: ServiceFile, members: number, pull: boolean, main: PortSpec, fail: (msg: string) => Error): InstanceSpec[] {
+  const template = svc['x-lab'].address ?? '127.77.2.{n}';
+  if (!template.includes('{n}')) throw fail(`services.${name}.x-lab.address: expected a template with {n} for the members of the etcd cluster, e.g. "127.77.2.{n}", found "${template}"`);
+  const names = Array.from({ length: members }, (_, i) => `${name}-${i + 1}`);
+  const cluster = names.map((m) => `${m}=http://${m}:2380`).join(',');
+  return names.map((member, i) => {
+    const hostIp = template.replace('{n}', String(i + 1));
+    if (!isLoopback(hostIp)) throw fail(`services.${name}.x-lab.address: member ${i + 1} would be ${hostIp}, which is not a loopback address`);
+    const inst = instance(member, svc, 'etcd', i + 1, pull, [{ ...main, hostIp }], `${hostIp}:${main.hostPort}`, `${member}:${main.containerPort}`, 1, '');
+    const base = (inst.command ?? []).filter((arg) => !MEMBER_FLAGS.some((f) => arg === `--${f}` || arg.startsWith(`--${f}=`)));
+    inst.command = [
+      ...base,
+      `--name=${member}`,
+      `--listen-peer-urls=http://0.0.0.0:2380`,
+      `--initial-advertise-peer-urls=http://${member}:2380`,
+      `--advertise-client-urls=http://${member}:${main.containerPort}`,
+      `--initial-cluster=${cluster}`,
+      `--initial-cluster-state=new`,
+      `--initial-cluster-token=${name}-lab`,
+    ];
+    return inst;
+  });
 }
 
 function instance(
@@ -141,6 +189,8 @@ function instance(
     ports,
     volumes: svc.volumes ?? [],
     hostAddress,
+    controlAddress: hostAddress,
+    linkPort: 0,
     clusterAddress,
     weight,
     zone,

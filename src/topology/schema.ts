@@ -17,9 +17,13 @@ const serviceLab = z
     role: z.enum(ROLES),
     /** How to build the image locally when it is not present: one of the lab's recipes. */
     assemble: z.enum(ROLES).optional(),
-    /** Echo only: the loopback address plan; {n} is the replica number from 1. */
+    /** Echo: the loopback address plan; {n} is the replica number from 1. etcd: the members' plan when members > 1. */
     address: z.string().optional(),
+    /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */
+    members: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
     port: z.number().int().min(1).max(65535).optional(),
+    /** Echo only: host clients reach each echo through a TCP link proxy (for link faults). Default true. */
+    'link-proxy': z.boolean().optional(),
     weights: z.array(z.number().int().min(0).max(1000)).optional(),
     zones: z.array(z.string()).optional(),
   });

@@ -32,6 +32,13 @@ export interface InstanceSpec {
   volumes: string[];
   /** The loopback address host clients dial for this instance's main port, e.g. 127.77.1.2:50051. */
   hostAddress: string;
+  /**
+   * Where the lab's own control calls go. For an echo behind a link proxy: its direct port on the
+   * same loopback address (127.77.1.2:50052), so a link fault never cuts the lab off its knobs.
+   */
+  controlAddress: string;
+  /** Echo only: the port of the link proxy inside the container (0 = no proxy). */
+  linkPort: number;
   /** The address in-network consumers dial, e.g. echo-2:50051. */
   clusterAddress: string;
   weight: number;

@@ -23,6 +23,7 @@ export function testTopologyFile(project = 'labtest', octet = 78, edit?: (doc: R
     ports.items.forEach((p, i) => doc.setIn(['services', svc, 'ports', i], swap(p.value)));
   }
   doc.setIn(['services', 'echo', 'x-lab', 'address'], `127.${octet}.1.{n}`);
+  doc.setIn(['services', 'etcd', 'x-lab', 'address'], `127.${octet}.2.{n}`);
   edit?.(doc);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-test-'));
   const file = path.join(dir, 'lab.yaml');

@@ -134,6 +134,63 @@ steps:
     assert.equal(await checkHealth('127.82.1.2:50051'), 'SERVING');
   });
 
+  it('link faults happen for real through the link proxy (latency within ±20%, blackhole, reset) and are undone', async () => {
+    const f = scenario(
+      'links',
+      `name: links
+duration: 10s
+clients:
+  one: { target: "ipv4:127.82.1.2:50051", lb: pick_first, concurrency: 2 }
+  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8, deadline: 500ms }
+steps:
+  - { at: 1s, link: { target: echo-2, latency: 100ms } }
+  - { at: 1s, expect: { client: one, latency: { p50: "80ms..120ms" }, within: 2s } }
+  - { at: 4s, link: { target: echo-3, blackhole: true, direction: both } }
+  - { at: 4s, expect: { client: rr, errors: { DEADLINE_EXCEEDED: ">0" }, within: 2s } }
+  - { at: 7s, link: { target: echo-1, reset: true } }
+  - { at: 7s, expect: { client: rr, share: { echo-1: 0 }, within: 2s } }
+`,
+    );
+    const reportDir = path.join(dir, 'report-links');
+    const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    // Undone: no link fault in force on any echo (asked on the direct port, beside the proxied one).
+    for (const n of [1, 2, 3]) {
+      const ctl = controlClient(`127.82.1.${n}:50052`);
+      const stats = await call<object, { link: { fault: { latencyMs: number; blackhole: boolean; reset: boolean } } }>(ctl, 'GetStats', {});
+      ctl.close();
+      assert.deepEqual([stats.link.fault.latencyMs, stats.link.fault.blackhole, stats.link.fault.reset], [0, false, false], `echo-${n}`);
+    }
+    assert.equal(await checkHealth('127.82.1.1:50051'), 'SERVING');
+  });
+
+  it('kill-leader on a 3-member etcd kills the member that leads; resolution carries on', async () => {
+    const f = scenario(
+      'leader',
+      `name: leader
+sandbox: { etcd: 3 }
+duration: 7s
+clients:
+  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8 }
+steps:
+  - { at: 1s, kill-leader: etcd }
+  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 3s } }
+  - { at: 4s, stop: echo-3 }
+  - { at: 4s, expect: { client: rr, share: { echo-3: 0 }, within: 2s } }
+`,
+    );
+    const reportDir = path.join(dir, 'report-leader');
+    const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const killed = /SIGKILL the etcd leader \((etcd-\d) led\)/.exec(r.stdout);
+    assert.ok(killed, r.stdout);
+    const events = readFileSync(path.join(reportDir, 'events.jsonl'), 'utf8');
+    assert.match(events, new RegExp(`${killed[1]} led`));
+    // Undone: every member runs again.
+    const members = (await rt.listContainers(projectSelector(PROJECT))).filter((c) => c.labels['dev.lab.role'] === 'etcd');
+    assert.deepEqual(members.map((c) => [c.labels['dev.lab.instance'], c.state]).sort(), [['etcd-1', 'running'], ['etcd-2', 'running'], ['etcd-3', 'running']]);
+  });
+
   it('an expectation that should fail does fail: exit 1, and says what was seen', async () => {
     const f = scenario(
       'broken',

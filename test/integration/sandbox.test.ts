@@ -174,6 +174,24 @@ describe('sandbox on real Docker', () => {
     assert.deepEqual(after.map((e) => [e.key, e.lease]).sort(), before.map((e) => [e.key, e.lease]).sort());
   });
 
+  it('the idle link proxy hides nothing: a paused echo stalls a call, a killed one refuses at once', async () => {
+    const echo3 = first.instances.find((i) => i.name === 'echo-3')!;
+    const client = echoClient('ipv4:127.78.1.3:50051');
+    try {
+      await call(client, 'UnaryEcho', { message: 'warm' });
+      await rt.pauseContainer(echo3.id);
+      await assert.rejects(call(client, 'UnaryEcho', { message: 'x' }, 700), (e: { code: number }) => e.code === 4 /* DEADLINE_EXCEEDED */);
+      await rt.unpauseContainer(echo3.id);
+      await call(client, 'UnaryEcho', { message: 'back' }, 3000);
+      await rt.killContainer(echo3.id, 'SIGKILL');
+      // Not a deadline (the call has 5 s): the connection breaks and the next connect is refused.
+      await assert.rejects(call(client, 'UnaryEcho', { message: 'x' }, 5000), (e: { code: number }) => e.code === 14 /* UNAVAILABLE */);
+    } finally {
+      client.close();
+      await up(rt, t); // repairs echo-3 for the tests after this one
+    }
+  });
+
   it('deregisters from etcd and Consul on SIGTERM and exits 0', async () => {
     const id = first.instances.find((i) => i.name === 'echo-2')!.id;
     await rt.stopContainer(id, 5);

@@ -7,7 +7,7 @@ import { parseScenario } from '../../src/scenario/load.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
 
-const topology = (echo?: number) => parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), { echo });
+const topology = (echo?: number, etcd?: number) => parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), { echo, etcd });
 const BAD = path.join(ROOT, 'test/fixtures/scenarios/bad');
 const expected = JSON.parse(readFileSync(path.join(BAD, 'expected.json'), 'utf8')) as Record<string, string>;
 

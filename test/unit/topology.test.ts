@@ -49,11 +49,40 @@ describe('topology: compose/lab.yaml', () => {
     assert.equal(echoes[4].weight, 1);
   });
 
+  it('makes etcd a cluster of 3 members on request: own addresses, peers by name, every client given all of them', () => {
+    const t = parseTopology('lab.yaml', base, { etcd: 3 });
+    const members = t.instances.filter((i) => i.role === 'etcd');
+    assert.deepEqual(members.map((m) => [m.name, m.hostAddress, m.clusterAddress]), [
+      ['etcd-1', '127.77.2.1:2379', 'etcd-1:2379'],
+      ['etcd-2', '127.77.2.2:2379', 'etcd-2:2379'],
+      ['etcd-3', '127.77.2.3:2379', 'etcd-3:2379'],
+    ]);
+    const cmd = members[1].command!;
+    assert.ok(cmd.includes('--name=etcd-2'));
+    assert.ok(cmd.includes('--initial-cluster=etcd-1=http://etcd-1:2380,etcd-2=http://etcd-2:2380,etcd-3=http://etcd-3:2380'));
+    assert.equal(cmd.filter((a) => a.startsWith('--name=')).length, 1, 'the single-member flags are replaced, not doubled');
+    assert.ok(cmd.includes('--heartbeat-interval=20'), 'other flags from the file stay');
+    assert.equal(t.etcd.hostAddress, '127.77.2.1:2379,127.77.2.2:2379,127.77.2.3:2379');
+    assert.equal(t.etcd.clusterAddress, 'etcd-1:2379,etcd-2:2379,etcd-3:2379');
+    // One member (the default) keeps the plain name and address.
+    assert.deepEqual(parseTopology('lab.yaml', base).instances.filter((i) => i.role === 'etcd').map((m) => m.name), ['etcd']);
+  });
+
+  it('puts a link proxy in front of each echo: the host address leads through it, the control address does not', () => {
+    const t = parseTopology('lab.yaml', base);
+    const e = t.instances.find((i) => i.name === 'echo-3')!;
+    assert.equal(e.hostAddress, '127.77.1.3:50051');
+    assert.equal(e.controlAddress, '127.77.1.3:50052');
+    assert.equal(e.linkPort, 50052);
+    const off = parseTopology('lab.yaml', base.replace('link-proxy: true', 'link-proxy: false')).instances.find((i) => i.name === 'echo-3')!;
+    assert.deepEqual([off.controlAddress, off.linkPort, off.ports.length], ['127.77.1.3:50051', 0, 1]);
+  });
+
   it('names an unknown key where it stands, with a suggestion', () =>
-    refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:42:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
+    refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:46:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
 
   it('refuses an unknown role, listing the known ones', () =>
-    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:47:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", found "ecko"'));
+    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", found "ecko"'));
 
   it('refuses to publish on a non-loopback address', () =>
     refuses(
@@ -68,37 +97,37 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('reports broken YAML at its position', () =>
-    refuses(base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '), 'lab.yaml:45:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'));
+    refuses(base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '), 'lab.yaml:49:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'));
 
   it('names the expected type and what was found', () =>
-    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:44:25: services.echo.deploy.replicas: expected number, found "three"'));
+    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:48:25: services.echo.deploy.replicas: expected number, found "three"'));
 
   it('needs {n} in the echo address plan', () =>
     refuses(
       base.replace('"127.77.1.{n}"', '"127.77.1.5"'),
-      'lab.yaml:49:16: services.echo.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "127.77.1.5"',
+      'lab.yaml:53:16: services.echo.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "127.77.1.5"',
     ));
 
   it('refuses an address plan that leaves loopback', () =>
     refuses(
       base.replace('"127.77.1.{n}"', '"127.77.1.25{n}"'),
-      'lab.yaml:49:16: services.echo.x-lab.address: replica 6 would be 127.77.1.256, which is not a loopback address (127.x.y.z with parts up to 255)',
+      'lab.yaml:53:16: services.echo.x-lab.address: replica 6 would be 127.77.1.256, which is not a loopback address (127.x.y.z with parts up to 255)',
       6,
     ));
 
   it('refuses a duration it cannot read', () =>
-    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:63:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
+    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:68:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
 
   it('refuses two services with one role', () =>
     refuses(
       base.replace('role: consul, assemble: consul', 'role: etcd, assemble: consul'),
-      'lab.yaml:39:20: services.consul.x-lab.role: "etcd" is taken by services.etcd; the lab runs one service of each role',
+      'lab.yaml:43:20: services.consul.x-lab.role: "etcd" is taken by services.etcd; the lab runs one service of each role',
     ));
 
   it('says when a required key is missing, pointing at its service', () =>
-    refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:32:5: services.consul.image: missing (expected string)'));
+    refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected string)'));
 
-  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:59:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:64:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
 });

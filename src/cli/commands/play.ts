@@ -27,7 +27,7 @@ export function registerPlay(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string }, cmd: Command) => {
       const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
       // Everything is checked before anything starts.
-      const scenario = loadScenario(file, (echo) => loadTopology(topologyFile, { echo }));
+      const scenario = loadScenario(file, (echo, etcd) => loadTopology(topologyFile, { echo, etcd }));
       const rt = getRuntime();
       await rt.ping(1000);
       const interrupt = abortOnInterrupt();

@@ -33,7 +33,8 @@ export interface ActionDefinition<A = unknown> {
   /** Checks the step's argument against the names it may use; a string is the error to report. */
   parse(raw: unknown, names: Names): A | string;
   describe(arg: A): string;
-  run(arg: A, ctx: ActionContext): Promise<void>;
+  /** Does it; may say what it found out (kill-leader: which member it killed). */
+  run(arg: A, ctx: ActionContext): Promise<void | string>;
 }
 
 const registry = new Map<ActionKind, ActionDefinition<never>>();

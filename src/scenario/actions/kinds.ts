@@ -12,10 +12,12 @@ export const ACTION_KINDS = [
   'register',
   'health',
   'fault',
+  'link',
   'set-weight',
   'partition',
   'heal',
   'set-lb',
+  'kill-leader',
 ] as const;
 
 export type ActionKind = (typeof ACTION_KINDS)[number];

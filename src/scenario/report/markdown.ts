@@ -18,7 +18,7 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '| --- | --- | --- | --- |',
     ...verdict.actions.map(
       (a) =>
-        `| ${s(a.atMs)} | ${a.text} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(a.rebalanceMs ?? {})
+        `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(a.rebalanceMs ?? {})
           .map(([c, v]) => `${c} ${v === null ? 'did not settle' : s(v)}`)
           .join(', ')} |`,
     ),
