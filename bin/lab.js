@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 // /etc/hosts: give clients IP addresses (the lab's targets are loopback IPs, etcd:, consul:, dns:).
 process.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER ??= 'true';
 
+// NO_COLOR (no-color.org): the terminal UI's colours come from chalk, which reads FORCE_COLOR only.
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 if (!existsSync(cli)) {
   process.stderr.write('✖ the lab is not built yet.\n  → Run: npm run build (or bash scripts/setup.sh)\n');

@@ -21,6 +21,7 @@ command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
 # Yardsticks for `npm run bench`: h2load, and a gRPC C-core client (Debian's python3-grpcio).
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)   # the view tests drive a real terminal
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need+=(python3-grpcio)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} (apt)"

@@ -9,6 +9,7 @@ import { registerPlay } from './commands/play.js';
 import { registerReport } from './commands/report.js';
 import { registerSchema } from './commands/schema.js';
 import { registerUp } from './commands/up.js';
+import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import { renderError } from './handle-error.js';
 
 const program = new Command('lab')
@@ -28,6 +29,17 @@ registerTraffic(program);
 registerPlay(program);
 registerReport(program);
 registerSchema(program);
+registerWatch(program);
+
+// `lab` alone opens the view with the default clients, bringing the sandbox up when it is down (on a
+// terminal; elsewhere it prints the help). `lab watch` takes options for the clients.
+program.action(async (_flags, cmd: Command) => {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    program.outputHelp();
+    return;
+  }
+  await runView(cmd, DEFAULT_VIEW_FLAGS, true);
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -3,12 +3,12 @@
 // evaluates the expectations and writes the report. Interrupting stops at once and still undoes and
 // reports. The engine emits events; it knows no screen.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { controlClient, type ControlClient } from '../grpc/protos.js';
-import { LABEL, projectSelector, up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
+import { up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
-import { TrafficClient, type TrafficClientSpec, type TrafficEvent } from '../traffic/index.js';
+import { ClientSet } from '../traffic/driver/client-set.js';
+import type { TrafficEvent } from '../traffic/index.js';
 import { resolverOptions } from '../traffic/resolvers/lab-options.js';
-import type { ActionContext } from './actions/index.js';
+import { sandboxSession, type SandboxSession } from './session.js';
 import type { Bucket } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { verdictOf, type ActionResult, type Verdict } from './verdict.js';
@@ -29,6 +29,8 @@ export interface PlayOptions {
   /** The clients' bucket series, filled as the run goes (each bucket before its event is emitted),
    * for callers that show the run live. */
   buckets?: Map<string, Bucket[]>;
+  /** Called as traffic starts, with what the view's keys act through (its undos run at the end). */
+  onStart?: (live: { session: SandboxSession; clients: ClientSet; now: () => number }) => void;
 }
 
 export interface PlayResult {
@@ -52,63 +54,29 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
 
-  const controls = new Map<string, ControlClient>();
-  const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
-  let current = topology;
-  const ctx: ActionContext = {
-    rt,
-    get topology() {
-      return current;
-    },
-    async container(instance) {
-      const [c] = await rt.listContainers({ ...projectSelector(topology.project), [LABEL.instance]: instance });
-      if (!c) throw new Error(`${instance} has no container (was it scaled away?)`);
-      return c;
-    },
-    control(instance) {
-      let c = controls.get(instance);
-      if (!c) {
-        const inst = current.instances.find((i) => i.name === instance);
-        if (!inst) throw new Error(`${instance} is not in the sandbox`);
-        controls.set(instance, (c = controlClient(inst.controlAddress)));
-      }
-      return c;
-    },
-    async scaleTo(echo) {
-      current = loadTopology(opts.topologyFile, { echo, etcd: scenario.etcd });
-      await up(rt, current, { signal: opts.signal });
-    },
-    undo: (text, fn) => undos.push({ text, fn }),
-    setServiceConfig: () => {
-      throw new Error('traffic has not started');
-    },
-  };
+  const session = sandboxSession(rt, opts.topologyFile, topology, { etcd: scenario.etcd }, opts.signal);
+  const { ctx } = session;
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
-  const makeClient = (spec: TrafficClientSpec) => {
-    const c = new TrafficClient({ ...spec, bucketMs: opts.bucketMs ?? 250, channelOptions: { ...spec.channelOptions, ...channelOptions } });
-    if (!buckets.has(spec.name)) buckets.set(spec.name, []);
-    c.on('event', (e) => {
-      // Client times count from the scenario's start of traffic, like the steps'.
-      const stamped = { ...e, t: now() } as TrafficEvent;
-      if (stamped.type === 'bucket') buckets.get(spec.name)!.push({ t: stamped.t, total: stamped.total, backends: stamped.backends });
-      emit(stamped);
-    });
-    return c;
-  };
-  const clients = scenario.clients.map(makeClient);
-  let trafficRunning = false;
-  ctx.setServiceConfig = (name, serviceConfig) => {
-    const i = clients.findIndex((c) => c.spec.name === name);
-    const old = clients[i];
-    if (!trafficRunning) return old.spec.serviceConfig;
-    const next = makeClient({ ...old.spec, serviceConfig });
-    next.start();
-    clients[i] = next;
-    void old.stop(500);
-    return old.spec.serviceConfig;
-  };
+  const clients = new ClientSet({
+    channelOptions,
+    bucketMs: opts.bucketMs ?? 250,
+    // Client times count from the scenario's start of traffic, like the steps'.
+    now,
+    onEvent: (e) => {
+      if (e.type === 'bucket') {
+        if (!buckets.has(e.client)) buckets.set(e.client, []);
+        buckets.get(e.client)!.push({ t: e.t, total: e.total, backends: e.backends });
+      }
+      emit(e);
+    },
+  });
+  for (const spec of scenario.clients) {
+    buckets.set(spec.name, []);
+    clients.add(spec);
+  }
+  ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
 
   const actions: ActionResult[] = scenario.steps.filter((s): s is ActionStep => s.kind === 'action').map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
   const timers: NodeJS.Timeout[] = [];
@@ -117,8 +85,8 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   try {
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     t0 = performance.now();
-    trafficRunning = true;
-    for (const c of clients) c.start();
+    clients.start();
+    opts.onStart?.({ session, clients, now });
     for (const step of scenario.steps) {
       timers.push(
         setTimeout(() => {
@@ -142,22 +110,12 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     await sleep(scenario.durationMs, undefined, { signal: opts.signal }).catch(() => undefined);
   } finally {
     endMs = now();
-    trafficRunning = false;
     for (const t of timers) clearTimeout(t);
-    await Promise.allSettled(clients.map((c) => c.stop(1000)));
+    await clients.stop(1000);
     await Promise.allSettled(running);
     emit({ type: 'phase', phase: 'undo', t: now() });
-    for (const u of undos.reverse()) {
-      try {
-        await u.fn();
-        emit({ type: 'undo', t: now(), text: u.text });
-      } catch (err) {
-        emit({ type: 'undo', t: now(), text: u.text, error: (err as Error).message });
-      }
-    }
-    // And whatever else changed (a killed etcd, a container removed by hand): reconcile.
-    await up(rt, topology).catch((err: Error) => emit({ type: 'undo', t: now(), text: 'reconcile the sandbox', error: err.message }));
-    for (const c of controls.values()) c.close();
+    await session.undoAll((text, error) => emit({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));
+    session.close();
   }
   const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted);
   emit({ type: 'phase', phase: 'done', t: now() });

@@ -121,3 +121,19 @@ export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, ac
   const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined);
   return { ok, expectations, actions, interrupted };
 }
+
+export type LiveState = 'pending' | 'waiting' | 'holding' | 'passed' | 'failed';
+
+/** Where an expectation stands at `nowMs` of a run in progress (the view's timeline). */
+export function liveState(step: ExpectStep, buckets: Bucket[], nowMs: number): { state: LiveState; timeToHoldMs?: number; saw?: string } {
+  if (nowMs < step.atMs) return { state: 'pending' };
+  const r = evaluate(step, buckets, nowMs);
+  const latest = buckets.length ? buckets[buckets.length - 1].t : 0;
+  if (step.withinMs !== undefined) {
+    if (r.ok) return { state: 'passed', timeToHoldMs: r.timeToHoldMs, saw: r.saw };
+    if (nowMs > step.atMs + step.withinMs + step.settleMs) return { state: 'failed', saw: r.saw };
+    return { state: latest > step.atMs && holdsAt(step, buckets, latest).ok ? 'holding' : 'waiting' };
+  }
+  if (!r.ok) return { state: 'failed', saw: r.saw };
+  return { state: step.alwaysMs !== undefined && nowMs >= step.atMs + step.alwaysMs ? 'passed' : 'holding' };
+}

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { down, getRuntime } from '../../sandbox/index.js';
 import { loadScenario } from '../../scenario/load.js';
-import { play, type PlayEvent } from '../../scenario/player.js';
+import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
 import { reportDirFor, writeReport } from '../../scenario/report/write.js';
 import { windowAt, type Bucket } from '../../scenario/expectations/index.js';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
@@ -20,17 +20,33 @@ export function registerPlay(program: Command): void {
     .command('play')
     .argument('<file>', 'a scenario file, e.g. scenarios/kill-node.yaml')
     .description('play a scenario: traffic, timed failures, expectations; prints the verdict and writes a report')
-    .option('--no-tui', 'plain progress lines (the only view until the rebalance view lands)')
+    .option('--no-tui', 'plain progress lines instead of the rebalance view (what pipes and CI get anyway)')
     .option('--json', 'print events as JSON lines, then the result')
     .option('--down', 'stop the sandbox afterwards (default: leave it running for the next play)')
     .option('--report-dir <dir>', 'where to write the report (default .lab/reports/<time>-<name>)')
-    .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string }, cmd: Command) => {
+    .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string; tui?: boolean }, cmd: Command) => {
       const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
       // Everything is checked before anything starts.
       const scenario = loadScenario(file, (echo, etcd) => loadTopology(topologyFile, { echo, etcd }));
       const rt = getRuntime();
       await rt.ping(1000);
       const interrupt = abortOnInterrupt();
+      const dir = opts.reportDir ?? reportDirFor(scenario.name);
+      const finish = async (result: PlayResult) => {
+        writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
+        if (opts.down) await down(rt, loadTopology(topologyFile).project);
+        process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
+      };
+      if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
+        const { playWithView } = await import('../../view/run-play.js');
+        try {
+          const { result } = await playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir });
+          await finish(result);
+        } finally {
+          interrupt.dispose();
+        }
+        return;
+      }
       const out = (s: string) => !opts.json && process.stdout.write(`${s}\n`);
       out(`${c.bold(scenario.name)} (${scenario.file}) · ${scenario.clients.length} client(s) · ${sec(scenario.durationMs).trim()}`);
       const lastPrinted = new Map<string, number>();
@@ -62,9 +78,7 @@ export function registerPlay(program: Command): void {
       } finally {
         interrupt.dispose();
       }
-      const dir = opts.reportDir ?? reportDirFor(scenario.name);
-      writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
-      if (opts.down) await down(rt, loadTopology(topologyFile).project);
+      await finish(result);
       const v = result.verdict;
       if (opts.json) printJson({ type: 'result', ok: v.ok, interrupted: v.interrupted, expectations: v.expectations, actions: v.actions, report: dir });
       else {
@@ -86,6 +100,5 @@ export function registerPlay(program: Command): void {
         }
         out(`\n${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${dir}/summary.md`);
       }
-      process.exitCode = v.interrupted ? 130 : v.ok ? 0 : 1;
     });
 }

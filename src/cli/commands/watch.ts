@@ -1,0 +1,62 @@
+// lab watch: the rebalance view on the running sandbox, with clients side by side (pick_first beside
+// round_robin by default) and failures on keys. `lab` alone does the same and brings the sandbox up
+// first when it is down. Both need a terminal; q leaves the sandbox running.
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { getRuntime } from '../../sandbox/index.js';
+import { serviceConfigFrom, type TrafficClientSpec } from '../../traffic/index.js';
+import { DEFAULT_TOPOLOGY } from '../../topology/load.js';
+import { positiveInt, type GlobalOptions } from '../context.js';
+import { abortOnInterrupt } from '../interrupt.js';
+
+interface WatchFlags {
+  target: string;
+  lb: string[];
+  concurrency: number;
+}
+
+export function watchClients(flags: WatchFlags): TrafficClientSpec[] {
+  return flags.lb.map((lb, i) => ({
+    name: flags.lb.indexOf(lb) === i ? lb.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 16) || `c${i + 1}` : `${lb}-${i + 1}`,
+    target: flags.target,
+    serviceConfig: serviceConfigFrom(lb),
+    concurrency: flags.concurrency,
+    deadlineMs: 1000,
+  }));
+}
+
+export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
+      hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
+    });
+  }
+  const clients = watchClients(flags);
+  const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
+  const rt = getRuntime();
+  await rt.ping(1000);
+  const interrupt = abortOnInterrupt();
+  try {
+    const { runWatch } = await import('../../view/run-watch.js');
+    await runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal });
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export const DEFAULT_VIEW_FLAGS: WatchFlags = { target: 'etcd:///echo', lb: ['pick_first', 'round_robin'], concurrency: 4 };
+
+function addViewOptions(cmd: Command): Command {
+  return cmd
+    .option('-t, --target <target>', 'what the clients dial', DEFAULT_VIEW_FLAGS.target)
+    .option('--lb <policies...>', 'one client per balancer, side by side', DEFAULT_VIEW_FLAGS.lb)
+    .option('--concurrency <n>', 'calls in flight per client', positiveInt('--concurrency', 10_000), DEFAULT_VIEW_FLAGS.concurrency);
+}
+
+export function registerWatch(program: Command): void {
+  addViewOptions(
+    program
+      .command('watch')
+      .description('open the rebalance view on the running sandbox: traffic per backend, cluster state, failures on keys (? for help, q quits)'),
+  ).action((flags: WatchFlags, cmd: Command) => runView(cmd, flags, false));
+}

@@ -1,0 +1,70 @@
+// The context actions run in, shared by `lab play` and the view's keys: containers by instance,
+// control clients on the echo servers' direct ports, scaling, and the undo list that puts the
+// sandbox back when the scenario (or the view) ends.
+import { controlClient, type ControlClient } from '../grpc/protos.js';
+import { LABEL, projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
+import { loadTopology } from '../topology/load.js';
+import type { Topology } from '../topology/types.js';
+import type { ActionContext } from './actions/index.js';
+
+export interface SandboxSession {
+  ctx: ActionContext;
+  /** Runs the undos in reverse order (each reported), then reconciles the sandbox to `topology`. */
+  undoAll(report: (text: string, error?: string) => void): Promise<void>;
+  /** Closes the control clients. */
+  close(): void;
+}
+
+export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topology: Topology, overrides: { etcd?: number }, signal?: AbortSignal): SandboxSession {
+  const controls = new Map<string, ControlClient>();
+  const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
+  let current = topology;
+  const ctx: ActionContext = {
+    rt,
+    get topology() {
+      return current;
+    },
+    async container(instance) {
+      const [c] = await rt.listContainers({ ...projectSelector(topology.project), [LABEL.instance]: instance });
+      if (!c) throw new Error(`${instance} has no container (was it scaled away?)`);
+      return c;
+    },
+    control(instance) {
+      let c = controls.get(instance);
+      if (!c) {
+        const inst = current.instances.find((i) => i.name === instance);
+        if (!inst) throw new Error(`${instance} is not in the sandbox`);
+        controls.set(instance, (c = controlClient(inst.controlAddress)));
+      }
+      return c;
+    },
+    async scaleTo(echo) {
+      current = loadTopology(topologyFile, { echo, etcd: overrides.etcd });
+      await up(rt, current, { signal });
+    },
+    undo: (text, fn) => undos.push({ text, fn }),
+    setServiceConfig: () => {
+      throw new Error('traffic has not started');
+    },
+  };
+  return {
+    ctx,
+    async undoAll(report) {
+      for (const u of undos.splice(0).reverse()) {
+        try {
+          await u.fn();
+          report(u.text);
+        } catch (err) {
+          report(u.text, (err as Error).message);
+        }
+      }
+      // And whatever else changed (a killed etcd, a container removed by hand): reconcile.
+      current = topology;
+      await up(rt, topology).catch((err: Error) => report('reconcile the sandbox', err.message));
+    },
+    close() {
+      for (const c of controls.values()) c.close();
+      controls.clear();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// A named set of traffic clients on one clock: started together, a client's service config swapped
+// live (a new channel under the same name and series), paused and resumed (new channels), stopped.
+// Each event carries the set's time (ms since traffic started), not its client's own.
+import type { ChannelOptions } from '@grpc/grpc-js';
+import type { TrafficEvent } from '../events.js';
+import type { ServiceConfigJson } from './service-config.js';
+import { TrafficClient, type TrafficClientSpec } from './traffic-client.js';
+
+export interface ClientSetOptions {
+  channelOptions: ChannelOptions;
+  bucketMs?: number;
+  now: () => number;
+  onEvent: (e: TrafficEvent) => void;
+}
+
+export class ClientSet {
+  private clients: TrafficClient[] = [];
+  private running = false;
+
+  constructor(private readonly opts: ClientSetOptions) {}
+
+  get specs(): TrafficClientSpec[] {
+    return this.clients.map((c) => c.spec);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  add(spec: TrafficClientSpec): void {
+    const c = this.make(spec);
+    this.clients.push(c);
+    if (this.running) c.start();
+  }
+
+  start(): void {
+    this.running = true;
+    for (const c of this.clients) c.start();
+  }
+
+  /** Replaces a client's service config; returns the old one. Before start, only the spec changes. */
+  setServiceConfig(name: string, serviceConfig: ServiceConfigJson): ServiceConfigJson {
+    const i = this.clients.findIndex((c) => c.spec.name === name);
+    if (i < 0) throw new Error(`no client named ${name}`);
+    const old = this.clients[i];
+    const next = this.make({ ...old.spec, serviceConfig });
+    this.clients[i] = next;
+    if (this.running) {
+      next.start();
+      void old.stop(500);
+    }
+    return old.spec.serviceConfig;
+  }
+
+  /** Stops every channel; resume() opens new ones with the same specs. */
+  async pause(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const old = this.clients;
+    this.clients = old.map((c) => this.make(c.spec));
+    await Promise.allSettled(old.map((c) => c.stop(500)));
+  }
+
+  resume(): void {
+    if (!this.running) this.start();
+  }
+
+  async stop(graceMs = 1000): Promise<void> {
+    this.running = false;
+    await Promise.allSettled(this.clients.map((c) => c.stop(graceMs)));
+  }
+
+  private make(spec: TrafficClientSpec): TrafficClient {
+    const c = new TrafficClient({ ...spec, bucketMs: spec.bucketMs ?? this.opts.bucketMs ?? 250, channelOptions: { ...spec.channelOptions, ...this.opts.channelOptions } });
+    c.on('event', (e) => this.opts.onEvent({ ...e, t: this.opts.now() } as TrafficEvent));
+    return c;
+  }
+}

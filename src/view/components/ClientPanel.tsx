@@ -1,0 +1,65 @@
+// One traffic client: its balancer and target, RPS, errors and latency; per backend a bar of its
+// share of the last second, RPS, errors, p50/p99, a sparkline of its share over the last minute and
+// its subchannel's state; and the addresses its resolver believes in right now.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { bar, count, errorList, fit, ms, pct, sparkline } from '../format.js';
+import type { Layout } from '../layout.js';
+import type { BackendView, ClientView } from '../state.js';
+
+const SUB_COLOR: Record<string, string> = { READY: 'green', CONNECTING: 'yellow', IDLE: 'gray', TRANSIENT_FAILURE: 'red', SHUTDOWN: 'gray' };
+
+/** The backends worth showing when they do not all fit (one row goes to a "more" line): the busiest, kept in name order. */
+function shown(backends: BackendView[], rows: number): { list: BackendView[]; hidden: number } {
+  if (backends.length <= rows) return { list: backends, hidden: 0 };
+  const keep = new Set([...backends].sort((a, b) => b.share - a.share).slice(0, Math.max(0, rows - 1)).map((b) => b.name));
+  return { list: backends.filter((b) => keep.has(b.name)), hidden: backends.length - keep.size };
+}
+
+export function ClientPanel({ client, width, layout, selected, addressOf, nameOf }: { client: ClientView; width: number; layout: Layout; selected: boolean; addressOf: (name: string) => string | undefined; nameOf: (address: string) => string }) {
+  const cols = layout.backendColumns;
+  const errs = errorList(client.errors, true);
+  const fixedCols = 8 + 1 + 5 + 7 + (cols.errors ? 12 : 0) + (cols.latency ? 16 : 0) + (cols.sparkline ? cols.sparkline + 1 : 0) + (cols.subchannel ? 11 : 0);
+  const barWidth = Math.max(6, width - fixedCols - 2);
+  const { list, hidden } = shown(client.backends, layout.backendRows);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate-end">
+        <Text color="cyan">{selected ? '▸ ' : '  '}</Text>
+        <Text bold>{client.name}</Text>
+        {client.lb !== client.name ? <Text> · {client.lb || '…'}</Text> : null}
+        <Text> {count(client.rps)} rps</Text>
+        <Text dimColor>{`  p50 ${ms(client.p50Ms)} p99 ${ms(client.p99Ms)}`}</Text>
+        {errs ? <Text color="red">{`  ✖ ${errs}`}</Text> : null}
+        <Text dimColor> · {client.target}</Text>
+        {client.stopped ? <Text dimColor> (stopped)</Text> : null}
+      </Text>
+      {list.map((b) => {
+        const address = addressOf(b.name);
+        const sub = address ? client.subchannels[address] : undefined;
+        const e = errorList(b.errors, true);
+        return (
+          <Box key={b.name} width={width}>
+            <Text wrap="truncate-end">
+              {'  '}
+              <Text>{fit(b.name, 8)} </Text>
+              <Text color={b.share > 0 ? 'green' : 'gray'}>{bar(b.share, barWidth)}</Text>
+              <Text>{pct(b.share).padStart(5)}</Text>
+              <Text dimColor>{`${count(b.rps)}/s`.padStart(7)}</Text>
+              {cols.errors ? <Text color="red">{fit(e ? ` ${e}` : '', 12)}</Text> : null}
+              {cols.latency ? <Text dimColor>{fit(b.rps ? ` ${ms(b.p50Ms)}/${ms(b.p99Ms)}` : '', 16)}</Text> : null}
+              {cols.sparkline ? <Text color="cyan">{` ${sparkline(b.history, cols.sparkline)}`}</Text> : null}
+              {cols.subchannel ? <Text color={SUB_COLOR[sub ?? ''] ?? 'gray'}>{` ${fit(sub ?? '', 10)}`}</Text> : null}
+            </Text>
+          </Box>
+        );
+      })}
+      {hidden > 0 ? <Text dimColor>{`  … ${hidden} more backend(s) with less traffic`}</Text> : null}
+      <Text dimColor wrap="truncate-end">
+        {'  resolver: '}
+        {client.resolverError ? <Text color="yellow">{client.resolverError} </Text> : null}
+        {client.addresses.length ? client.addresses.map(nameOf).join(' ') : '(no addresses yet)'}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,56 @@
+// Text pieces of the view: bars, sparklines, short numbers. Pure string functions.
+
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** A horizontal bar of `width` cells for a value in 0..1, with eighth-cell precision. */
+export function bar(value: number, width: number): string {
+  const v = Math.max(0, Math.min(1, Number.isFinite(value) ? value : 0));
+  const eighths = Math.round(v * width * 8);
+  const full = Math.floor(eighths / 8);
+  const rest = EIGHTHS[eighths % 8];
+  return ('█'.repeat(full) + rest).padEnd(width, ' ').slice(0, width);
+}
+
+/** The last `width` values (0..1) as a sparkline; missing ones are blank. */
+export function sparkline(values: number[], width: number): string {
+  const tail = values.slice(-width);
+  const s = tail.map((v) => SPARKS[Math.max(0, Math.min(SPARKS.length - 1, Math.round(v * (SPARKS.length - 1))))]).join('');
+  return s.padStart(width, ' ');
+}
+
+export const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+export function ms(v: number): string {
+  if (!v) return '—';
+  if (v < 10) return `${v.toFixed(1)}ms`;
+  if (v < 1000) return `${Math.round(v)}ms`;
+  return `${(v / 1000).toFixed(1)}s`;
+}
+
+export function count(v: number): string {
+  if (v >= 100_000) return `${Math.round(v / 1000)}k`;
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)}k`;
+  return String(Math.round(v));
+}
+
+export const seconds = (t: number) => `${(t / 1000).toFixed(1)}s`;
+
+/** Errors by code, short: "UNAVAILABLE 3, DEADLINE_EXCEEDED 1". */
+export function errorList(errors: Record<string, number>, short = false): string {
+  return Object.entries(errors)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${short ? abbreviate(code) : code} ${n}`)
+    .join(', ');
+}
+
+const ABBR: Record<string, string> = { UNAVAILABLE: 'UNAV', DEADLINE_EXCEEDED: 'DEADLINE', RESOURCE_EXHAUSTED: 'EXHAUSTED', INTERNAL: 'INTERNAL', CANCELLED: 'CANCEL', UNIMPLEMENTED: 'UNIMPL' };
+const abbreviate = (code: string) => ABBR[code] ?? code.slice(0, 8);
+
+/** Fits text into `width` cells: cut with an ellipsis, or padded. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text.padEnd(width, ' ');
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}

@@ -1,0 +1,192 @@
+// The rebalance view's reducer: engine events (traffic, sandbox, scenario) and what the view itself
+// learns (cluster snapshots, expectation states, keys) in, the next ViewState out. Pure: no I/O, no
+// clock; the same event stream always gives the same screen.
+import type { SandboxEvent } from '../sandbox/events.js';
+import type { PlayEvent } from '../scenario/player.js';
+import type { BucketStats } from '../traffic/events.js';
+import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
+
+export type ViewAction =
+  | PlayEvent
+  | { type: 'cluster'; services: Array<Partial<ServiceView> & { name: string }> }
+  | { type: 'expect-state'; index: number; state: StepState; rebalanceMs?: number; detail?: string }
+  | { type: 'action-settled'; index: number; rebalanceMs?: number }
+  | { type: 'tick'; nowMs: number }
+  | { type: 'select'; client?: number; service?: number }
+  | { type: 'help'; open?: boolean }
+  | { type: 'notice'; text: string; level?: LogLine['level']; t?: number }
+  | { type: 'traffic-paused'; paused: boolean }
+  | { type: 'client-config'; client: string; lb: string }
+  | { type: 'verdict'; ok: boolean; interrupted: boolean; report?: string; lines: string[] };
+
+const WINDOW_MS = 1000;
+
+export function reduce(state: ViewState, a: ViewAction): ViewState {
+  switch (a.type) {
+    case 'tick':
+      return a.nowMs === state.nowMs ? state : { ...state, nowMs: a.nowMs };
+    case 'phase':
+      return { ...state, phase: a.phase, ...(a.phase === 'traffic' ? { nowMs: 0 } : {}) };
+    case 'sandbox':
+      return sandbox(state, a.event);
+    case 'cluster':
+      return cluster(state, a.services);
+    case 'client-started':
+      return upsertClient(state, a.client, (c) => ({ ...c, target: a.target, lb: lbName(a.serviceConfig), stopped: false }));
+    case 'client-stopped':
+      return upsertClient(state, a.client, (c) => ({ ...c, stopped: true }));
+    case 'client-config':
+      return upsertClient(state, a.client, (c) => ({ ...c, lb: a.lb }));
+    case 'resolution':
+      return upsertClient(state, a.client, (c) => ({ ...c, addresses: a.addresses, resolverError: undefined }));
+    case 'resolver-error':
+      return log(upsertClient(state, a.client, (c) => ({ ...c, resolverError: a.message })), a.t, `${a.client} resolver: ${a.message}`, 'warn');
+    case 'subchannel':
+      return upsertClient(state, a.client, (c) => ({ ...c, subchannels: { ...c.subchannels, [a.address]: a.state } }));
+    case 'bucket':
+      return bucket(state, a);
+    case 'step': {
+      const steps = state.steps.map((s) =>
+        s.index !== a.index ? s : { ...s, state: (a.error ? 'failed' : a.kind === 'action' ? 'done' : 'waiting') as StepState, detail: a.error ?? (a.kind === 'action' && a.text !== s.text ? a.text : s.detail) },
+      );
+      const next = { ...state, steps, nowMs: Math.max(state.nowMs, a.t) };
+      // Expectations live on the timeline; the log keeps what happened.
+      if (a.kind === 'expect' && !a.error) return next;
+      return log(next, a.t, `▶ ${a.text}${a.error ? `  ✖ ${a.error}` : ''}`, a.error ? 'error' : 'step');
+    }
+    case 'undo':
+      return log(state, a.t, `undo: ${a.text}${a.error ? `  ✖ ${a.error}` : ''}`, a.error ? 'error' : 'info');
+    case 'expect-state':
+      return { ...state, steps: state.steps.map((s) => (s.index === a.index ? { ...s, state: a.state, rebalanceMs: a.rebalanceMs ?? s.rebalanceMs, detail: a.detail ?? s.detail } : s)) };
+    case 'action-settled':
+      return { ...state, steps: state.steps.map((s) => (s.index === a.index ? { ...s, rebalanceMs: a.rebalanceMs } : s)) };
+    case 'select': {
+      const wrap = (v: number, n: number) => (n ? ((v % n) + n) % n : 0);
+      return {
+        ...state,
+        selectedClient: a.client === undefined ? state.selectedClient : wrap(a.client, state.clients.length),
+        selectedService: a.service === undefined ? state.selectedService : wrap(a.service, state.services.length),
+      };
+    }
+    case 'help':
+      return { ...state, help: a.open ?? !state.help };
+    case 'notice':
+      return log({ ...state, notice: a.text }, a.t ?? state.nowMs, a.text, a.level ?? 'info');
+    case 'traffic-paused':
+      return { ...state, trafficPaused: a.paused };
+    case 'verdict':
+      return { ...state, verdict: { ok: a.ok, interrupted: a.interrupted, report: a.report, lines: a.lines } };
+  }
+}
+
+function log(state: ViewState, t: number, text: string, level: LogLine['level']): ViewState {
+  const line: LogLine = { id: state.nextLogId, t, text, level };
+  const all = [...state.log, line];
+  return { ...state, log: all.length > LOG_KEEP ? all.slice(all.length - LOG_KEEP) : all, nextLogId: state.nextLogId + 1 };
+}
+
+function lbName(serviceConfig: unknown): string {
+  const cfg = serviceConfig as { loadBalancingConfig?: Array<Record<string, unknown>> } | undefined;
+  const first = cfg?.loadBalancingConfig?.[0];
+  if (!first) return 'pick_first';
+  const [name, inner] = Object.entries(first)[0];
+  // The lab wraps every policy in lab_observe (and maybe health_checked): show what it wraps.
+  const child = (inner as { childPolicy?: Array<Record<string, unknown>> } | undefined)?.childPolicy;
+  if ((name === 'lab_observe' || name === 'health_checked') && child?.length) {
+    const innerName = lbName({ loadBalancingConfig: child });
+    return name === 'health_checked' ? `${innerName}+health` : innerName;
+  }
+  return name;
+}
+
+function emptyClient(name: string): ClientView {
+  return { name, target: '', lb: '', rps: 0, errors: {}, p50Ms: 0, p99Ms: 0, backends: [], addresses: [], subchannels: {}, stopped: false, recent: [], second: -1 };
+}
+
+function upsertClient(state: ViewState, name: string, fn: (c: ClientView) => ClientView): ViewState {
+  const i = state.clients.findIndex((c) => c.name === name);
+  const old = i >= 0 ? state.clients[i] : emptyClient(name);
+  const next = fn(old);
+  const clients = i >= 0 ? state.clients.map((c, j) => (j === i ? next : c)) : [...state.clients, next];
+  return { ...state, clients };
+}
+
+const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+
+function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): ViewState {
+  return upsertClient({ ...state, nowMs: Math.max(state.nowMs, e.t) }, e.client, (c) => {
+    const buckets = [...c.recent.filter((b) => b.t > e.t - WINDOW_MS), { t: e.t, total: e.total, backends: e.backends }];
+    const span = Math.max(1, Math.min(WINDOW_MS, e.t)) / 1000;
+    const total = sum(buckets.map((b) => b.total));
+    // Every backend the client knows of: served it before, serves it now, or its resolver lists it.
+    const names = new Set([...c.backends.map((b) => b.name), ...buckets.flatMap((b) => Object.keys(b.backends)), ...c.addresses.map((a) => state.names[a] ?? a)]);
+    const second = Math.floor(e.t / 1000);
+    const newSecond = second > c.second;
+    const backends: BackendView[] = [...names].sort(byName).map((name) => {
+      const s = sum(buckets.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
+      const share = total.calls ? s.calls / total.calls : 0;
+      const old = c.backends.find((b) => b.name === name);
+      let history = old?.history ?? [];
+      if (newSecond || !old) {
+        history = [...history, share];
+        if (history.length > HISTORY_SECONDS) history = history.slice(history.length - HISTORY_SECONDS);
+      }
+      return { name, share, rps: s.calls / span, errors: s.errors, p50Ms: s.p50Ms, p99Ms: s.p99Ms, history };
+    });
+    return { ...c, rps: total.calls / span, errors: total.errors, p50Ms: total.p50Ms, p99Ms: total.p99Ms, backends, recent: buckets, second: Math.max(second, c.second) };
+  });
+}
+
+function sum(xs: BucketStats[]): BucketStats {
+  const out: BucketStats = { calls: 0, ok: 0, errors: {}, extraAttempts: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 };
+  for (const b of xs) {
+    const before = out.calls;
+    out.calls += b.calls;
+    out.ok += b.ok;
+    out.extraAttempts += b.extraAttempts;
+    for (const [k, v] of Object.entries(b.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
+    if (b.calls) out.p50Ms = (out.p50Ms * before + b.p50Ms * b.calls) / out.calls;
+    out.p99Ms = Math.max(out.p99Ms, b.p99Ms);
+    out.maxMs = Math.max(out.maxMs, b.maxMs);
+  }
+  return out;
+}
+
+function upsertService(state: ViewState, name: string, patch: Partial<ServiceView>): ViewState {
+  const i = state.services.findIndex((s) => s.name === name);
+  if (i < 0) {
+    const role = /^echo-\d+$/.test(name) ? 'echo' : name.replace(/-\d+$/, '');
+    return { ...state, services: [...state.services, { name, role, hostAddress: '', container: 'absent', ...patch }] };
+  }
+  return { ...state, services: state.services.map((s, j) => (j === i ? { ...s, ...patch } : s)) };
+}
+
+function sandbox(state: ViewState, e: SandboxEvent): ViewState {
+  switch (e.type) {
+    case 'network':
+      return state;
+    case 'image': {
+      let next = state;
+      const what = e.state === 'pulling' ? `pulling ${e.progress ?? ''}`.trim() : e.state === 'assembling' ? 'assembling image' : e.state === 'assembled' ? 'image assembled' : 'image found';
+      for (const s of state.services) if (s.name === e.service || s.name.startsWith(`${e.service}-`)) if (s.progress !== 'ready') next = upsertService(next, s.name, { progress: what });
+      return next;
+    }
+    case 'instance': {
+      if (e.state === 'removed') return log({ ...state, services: state.services.filter((s) => s.name !== e.instance) }, state.nowMs, `${e.instance} removed`, 'info');
+      const progress = e.state === 'ready' ? 'ready' : e.state === 'waiting' ? `waiting${e.detail ? ` (${e.detail})` : ''}` : e.state === 'failed' ? `failed: ${e.detail ?? ''}` : e.state;
+      const container = e.state === 'failed' ? undefined : e.state === 'planned' ? undefined : 'running';
+      return upsertService(state, e.instance, { progress, ...(container ? { container } : {}) });
+    }
+  }
+}
+
+function cluster(state: ViewState, services: Array<Partial<ServiceView> & { name: string }>): ViewState {
+  let next = state;
+  for (const s of services) next = upsertService(next, s.name, s);
+  // Keep etcd, Consul, then echo servers in number order.
+  const rank = (s: ServiceView) => (s.role === 'etcd' ? 0 : s.role === 'consul' ? 1 : 2);
+  const sorted = [...next.services].sort((a, b) => rank(a) - rank(b) || byName(a.name, b.name));
+  const names = { ...next.names };
+  for (const s of sorted) if (s.hostAddress) names[s.hostAddress] = s.name;
+  return { ...next, services: sorted, names };
+}

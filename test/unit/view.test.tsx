@@ -1,0 +1,184 @@
+// The rebalance view without a terminal: a recorded event stream (the first 14 s of a real
+// `lab play scenarios/tour.yaml`: pick_first beside round_robin, echo-1 killed at 10 s) through the
+// pure reducer, then the components rendered by ink into fake terminals of 60, 100 and 160 columns.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import React from 'react';
+import { render as inkRender } from 'ink';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/view/components/App.js';
+import { bar, sparkline } from '../../src/view/format.js';
+import { layoutFor } from '../../src/view/layout.js';
+import { reduce, type ViewAction } from '../../src/view/reducer.js';
+import { initialView, type ViewState } from '../../src/view/state.js';
+import { ROOT } from '../helpers/lab.js';
+
+const events = readFileSync(path.join(ROOT, 'test/fixtures/view/tour-first-14s.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as ViewAction);
+
+const names = { '127.77.1.1:50051': 'echo-1', '127.77.1.2:50051': 'echo-2', '127.77.1.3:50051': 'echo-3' };
+const steps = [
+  { index: 0, atMs: 2000, kind: 'expect' as const, text: 'rr: share ≈ 1:1:1 ± 8% within 4s', state: 'pending' as const },
+  { index: 2, atMs: 10000, kind: 'action' as const, text: 'SIGKILL echo-1', state: 'pending' as const },
+  { index: 5, atMs: 25000, kind: 'action' as const, text: 'freeze (docker pause) echo-2', state: 'pending' as const },
+];
+const start = () =>
+  initialView({
+    title: 'tour',
+    mode: 'play',
+    durationMs: 55_000,
+    names,
+    steps,
+    services: ['etcd', 'consul', 'echo-1', 'echo-2', 'echo-3'].map((name) => ({ name, role: name.startsWith('echo') ? 'echo' : name, hostAddress: '', container: 'absent' })),
+  });
+
+/** The state after the events up to `untilMs` of traffic (and every sandbox event). */
+function replay(untilMs = Infinity, extra: ViewAction[] = []): ViewState {
+  let s = start();
+  let traffic = false;
+  for (const e of events) {
+    if (e.type === 'phase' && e.phase === 'traffic') traffic = true;
+    if (traffic && 't' in e && (e as { t: number }).t > untilMs) break;
+    s = reduce(s, e);
+  }
+  for (const e of extra) s = reduce(s, e);
+  return s;
+}
+
+const killedSnapshot: ViewAction = {
+  type: 'cluster',
+  services: [
+    { name: 'echo-1', role: 'echo', hostAddress: '127.77.1.1:50051', container: 'exited', health: '', etcdRegistered: true, leaseTtl: 2, consulCheck: 'critical' },
+    { name: 'echo-2', role: 'echo', hostAddress: '127.77.1.2:50051', container: 'running', health: 'SERVING', leaseTtl: 4, consulCheck: 'passing', weight: 1 },
+    { name: 'echo-3', role: 'echo', hostAddress: '127.77.1.3:50051', container: 'running', health: 'SERVING', leaseTtl: 4, consulCheck: 'passing', weight: 1, link: '+200ms (backend→client)' },
+  ],
+};
+
+const share = (s: ViewState, client: string, backend: string) => s.clients.find((c) => c.name === client)!.backends.find((b) => b.name === backend)?.share;
+
+describe('view reducer: a recorded event stream', () => {
+  it('before the kill: round_robin spreads evenly, pick_first sits on echo-1, every subchannel READY', () => {
+    const s = replay(9000);
+    assert.deepEqual(s.clients.map((c) => [c.name, c.lb]), [['rr', 'round_robin'], ['pf', 'pick_first']]);
+    for (const b of ['echo-1', 'echo-2', 'echo-3']) assert.ok(Math.abs(share(s, 'rr', b)! - 1 / 3) < 0.05, `rr ${b} ${share(s, 'rr', b)}`);
+    assert.equal(share(s, 'pf', 'echo-1'), 1);
+    // pick_first has not sent a call to echo-2 or echo-3, but its resolver lists them: they show at 0.
+    assert.equal(share(s, 'pf', 'echo-2'), 0);
+    const rr = s.clients[0];
+    assert.deepEqual(rr.addresses.map((a) => s.names[a]), ['echo-1', 'echo-2', 'echo-3']);
+    assert.deepEqual(Object.values(rr.subchannels), ['READY', 'READY', 'READY']);
+    assert.ok(rr.rps > 500, `rr at ${rr.rps} rps`);
+    assert.equal(s.phase, 'traffic');
+    assert.equal(s.steps.find((x) => x.index === 2)!.state, 'pending');
+  });
+
+  it('after the kill: echo-1 at 0 for both clients, its subchannel down, the step done and logged, the history remembers', () => {
+    const s = replay(14000, [killedSnapshot]);
+    assert.equal(share(s, 'rr', 'echo-1'), 0);
+    assert.equal(share(s, 'pf', 'echo-1'), 0);
+    assert.ok(Math.abs(share(s, 'rr', 'echo-2')! - 0.5) < 0.05);
+    assert.equal(share(s, 'pf', 'echo-1'), 0);
+    assert.equal((share(s, 'pf', 'echo-2') ?? 0) + (share(s, 'pf', 'echo-3') ?? 0), 1, 'pick_first moved everything to one other backend');
+    const rr = s.clients[0];
+    assert.notEqual(rr.subchannels['127.77.1.1:50051'], 'READY');
+    assert.equal(s.steps.find((x) => x.index === 2)!.state, 'done');
+    assert.ok(s.log.some((l) => l.text === '▶ SIGKILL echo-1'));
+    const h = rr.backends.find((b) => b.name === 'echo-1')!.history;
+    assert.ok(h.length >= 12 && h.length <= 15, `a sample per second: ${h.length}`);
+    assert.ok(h.slice(0, 8).every((v) => v > 0.25) && h.at(-1) === 0, h.join(','));
+    assert.equal(s.services.find((x) => x.name === 'echo-1')!.container, 'exited');
+    assert.ok(s.nowMs >= 13_000 && s.nowMs <= 14_000);
+  });
+
+  it('selection wraps, help toggles, notices are logged, the verdict is kept', () => {
+    let s = replay(3000);
+    s = reduce(s, { type: 'select', service: -1 });
+    assert.equal(s.selectedService, s.services.length - 1);
+    s = reduce(s, { type: 'select', client: 2 });
+    assert.equal(s.selectedClient, 0);
+    s = reduce(reduce(s, { type: 'help' }), { type: 'notice', text: 'traffic paused' });
+    assert.equal(s.help, true);
+    assert.equal(s.log.at(-1)!.text, 'traffic paused');
+    s = reduce(s, { type: 'verdict', ok: false, interrupted: false, lines: ['x'] });
+    assert.deepEqual(s.verdict, { ok: false, interrupted: false, report: undefined, lines: ['x'] });
+  });
+});
+
+/** ink into a fake terminal of the given size (debug mode: every frame written whole). */
+function frameAt(state: ViewState, columns: number, rows = 40): string {
+  const stdout = Object.assign(new EventEmitter(), { columns, rows, frames: [] as string[], write(f: string) { this.frames.push(f); return true; } });
+  const stdin = Object.assign(new EventEmitter(), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
+  const ink = inkRender(<App state={state} columns={columns} rows={rows} interactive={false} />, { stdout: stdout as never, stdin: stdin as never, debug: true, patchConsole: false, exitOnCtrlC: false });
+  ink.unmount();
+  return stdout.frames.at(-1) ?? '';
+}
+
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const width = (line: string) => [...strip(line)].length;
+
+describe('view components (ink)', () => {
+  it('the frame after a kill shows the killed backend at 0% with an empty bar, and its container exited', () => {
+    const s = replay(14000, [killedSnapshot]);
+    const { lastFrame, unmount } = render(<App state={s} columns={100} rows={40} interactive />);
+    const frame = strip(lastFrame() ?? '');
+    unmount();
+    const cluster = frame.split('\n').find((l) => /^[ ›]echo-1\s+exited/.test(l));
+    assert.ok(cluster, `echo-1 exited in the cluster panel:\n${frame}`);
+    const bars = frame.split('\n').filter((l) => /^ {2}echo-1\s/.test(l)); // traffic rows (cluster rows have one leading column)
+    assert.ok(bars.length >= 2, frame);
+    // Nothing but blanks between the name and 0% (the sparkline after it may remember the past).
+    for (const l of bars) assert.match(l, /^ {2}echo-1 +0% +0\/s/, l);
+    assert.match(frame, /echo-2\s+█+.*\s5\d%/, 'echo-2 took half of round_robin');
+    assert.match(frame, /Timeline .*●/);
+    assert.match(frame, /done\s+SIGKILL echo-1/);
+    assert.match(frame, /link \+200ms/);
+  });
+
+  for (const columns of [60, 160]) {
+    it(`renders at ${columns} columns without a line wider than the terminal`, () => {
+      const s = replay(14000, [killedSnapshot]);
+      const frame = frameAt(s, columns);
+      const lines = frame.split('\n');
+      const wide = lines.filter((l) => width(l) > columns);
+      assert.deepEqual(wide, [], `lines wider than ${columns}`);
+      // Everything is still there: both clients, every backend, the cluster.
+      assert.match(strip(frame), /rr · round_robin/);
+      assert.match(strip(frame), /pf · pick_first/);
+      assert.ok(lines.filter((l) => /^ {2}echo-3\s/.test(strip(l))).length >= 1);
+      if (columns === 160) assert.ok(lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))), 'the two clients side by side');
+      else assert.ok(!lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))), 'one client under the other');
+    });
+  }
+
+  it('keeps the frame within the terminal height, with 30 backends and 3 clients', () => {
+    let s = start();
+    const backends = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`echo-${i + 1}`, { calls: 10, ok: 10, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 }]));
+    s = reduce(s, { type: 'cluster', services: Array.from({ length: 30 }, (_, i) => ({ name: `echo-${i + 1}`, role: 'echo', hostAddress: `127.77.1.${i + 1}:50051`, container: 'running' })) });
+    for (const client of ['a', 'b', 'c']) s = reduce(s, { type: 'bucket', client, t: 1000, widthMs: 1000, total: { calls: 300, ok: 300, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 }, backends });
+    const rows = 40;
+    const frame = frameAt(s, 120, rows);
+    assert.ok(frame.split('\n').length <= rows, `${frame.split('\n').length} lines for a ${rows}-row terminal`);
+    assert.match(strip(frame), /more backend/);
+  });
+});
+
+describe('view format', () => {
+  it('draws bars in eighths and sparklines in eight levels', () => {
+    assert.equal(bar(0, 8), '        ');
+    assert.equal(bar(1, 8), '████████');
+    assert.equal(bar(0.5, 8), '████    ');
+    assert.equal(bar(1 / 16, 8), '▌       ');
+    assert.equal(sparkline([0, 0.5, 1], 5), '  ▁▅█');
+  });
+
+  it('lays two clients side by side only when each gets 64 columns', () => {
+    const s = { ...start(), clients: [{ name: 'a', backends: [] }, { name: 'b', backends: [] }] } as unknown as ViewState;
+    assert.equal(layoutFor(s, 160, 40).clientColumns, 2);
+    assert.equal(layoutFor(s, 120, 40).clientColumns, 1);
+  });
+});
