@@ -12,6 +12,16 @@ export function bar(value: number, width: number): string {
   return ('█'.repeat(full) + rest).padEnd(width, ' ').slice(0, width);
 }
 
+/**
+ * A bar in plain ASCII (#), what the view draws: a line of printable ASCII is measured by ink
+ * without Unicode segmentation, a third of a frame's CPU; and it survives a copy or a dump.
+ */
+export function asciiBar(value: number, width: number): string {
+  const v = Math.max(0, Math.min(1, Number.isFinite(value) ? value : 0));
+  const full = Math.round(v * width);
+  return '#'.repeat(full) + ' '.repeat(width - full);
+}
+
 /** The last `width` values (0..1) as a sparkline; missing ones are blank. */
 export function sparkline(values: number[], width: number): string {
   const tail = values.slice(-width);

@@ -16,7 +16,11 @@ const SESSION = `labview-${process.pid}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-view-'));
 
 const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-t', SESSION)).stdout;
+// With -e the escapes stay (colours); plain() drops them.
+const screen = async () => (await tmux('capture-pane', '-p', '-e', '-t', SESSION)).stdout;
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+/** A backend row whose bar is drawn: a run of # after the name. */
+const barOf = (s: string, backend: string) => plain(s).split('\n').some((l) => new RegExp(`^ {2}${backend} +#{3,}`).test(l));
 
 /** Polls the screen until `test` holds; returns every screen seen (the run scrolls). */
 async function until(test: (s: string) => boolean, ms: number): Promise<string[]> {
@@ -31,7 +35,8 @@ async function until(test: (s: string) => boolean, ms: number): Promise<string[]
   throw new Error(`not on screen within ${ms} ms; last screen:\n${seen.at(-1)}`);
 }
 
-function start(command: string): Promise<unknown> {
+async function start(command: string): Promise<unknown> {
+  await tmux('kill-session', '-t', SESSION);
   // The shell reports the exit code on screen and stays, so the last frame can be read. CI is unset
   // inside: ink draws only the last frame when it sees CI, and this is a real terminal.
   return tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '45', `cd ${ROOT} && env -u CI -u CONTINUOUS_INTEGRATION ${command}; echo "EXIT=$?"; sleep 600`);
@@ -65,10 +70,10 @@ steps:
     );
     await start(`node bin/lab.js -f ${file} play ${scenario} --report-dir ${path.join(dir, 'report')}`);
     const seen = await until((s) => /EXIT=\d+/.test(s), 120_000);
-    const during = seen.find((s) => /Traffic/.test(s) && /█/.test(s) && /Timeline/.test(s));
+    assert.ok(barOf(seen.at(-1)!, 'echo-1') && !barOf(seen.at(-1)!, 'echo-2'), 'in the last frame echo-1 has a bar, the killed echo-2 none');
+    const during = seen.find((s) => /Traffic/.test(s) && barOf(s, 'echo-1') && /Timeline/.test(s));
     assert.ok(during, `no frame with bars and the timeline among ${seen.length} screens; last:\n${seen.at(-1)}`);
-    assert.match(during, /echo-1\s+█+/);
-    const last = seen.at(-1)!;
+    const last = plain(seen.at(-1)!);
     assert.match(last, /▲/, 'the action on the time axis');
     assert.match(last, /done\s+SIGKILL echo-2/);
     assert.match(last, /passed\s+rr: share echo-2 0 within 2s/);
@@ -82,12 +87,12 @@ steps:
     assert.equal(up.exitCode, 0, up.stderr);
     const before = (await rt.listContainers(projectSelector(PROJECT))).map((c) => [c.name, c.id, c.state]).sort();
     await start(`node bin/lab.js -f ${file} watch --lb round_robin`);
-    await until((s) => /READY/.test(s) && /lease \ds/.test(s), 60_000);
+    await until((s) => /READY/.test(plain(s)) && /lease \ds/.test(plain(s)), 60_000);
     // Select echo-2 (etcd, consul, echo-1, echo-2) and pause it.
     await tmux('send-keys', '-t', SESSION, 'Down', 'Down', 'Down');
     await sleep(300);
     await tmux('send-keys', '-t', SESSION, 'p');
-    await until((s) => /›echo-2\s+paused/.test(s), 20_000);
+    await until((s) => />echo-2\s+paused/.test(plain(s)), 20_000);
     const [paused] = await rt.listContainers({ ...projectSelector(PROJECT), 'dev.lab.instance': 'echo-2' });
     assert.equal(paused.state, 'paused');
     await tmux('send-keys', '-t', SESSION, 'q');

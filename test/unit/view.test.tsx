@@ -7,14 +7,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import React from 'react';
+import chalk from 'chalk';
 import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/view/components/App.js';
-import { bar, sparkline } from '../../src/view/format.js';
+import { asciiBar, bar, sparkline } from '../../src/view/format.js';
 import { layoutFor } from '../../src/view/layout.js';
 import { reduce, type ViewAction } from '../../src/view/reducer.js';
 import { initialView, type ViewState } from '../../src/view/state.js';
 import { ROOT } from '../helpers/lab.js';
+
+// Frames in plain text (as with NO_COLOR).
+chalk.level = 0;
 
 const events = readFileSync(path.join(ROOT, 'test/fixtures/view/tour-first-14s.jsonl'), 'utf8')
   .trim()
@@ -133,7 +137,10 @@ describe('view components (ink)', () => {
     assert.ok(bars.length >= 2, frame);
     // Nothing but blanks between the name and 0% (the sparkline after it may remember the past).
     for (const l of bars) assert.match(l, /^ {2}echo-1 +0% +0\/s/, l);
-    assert.match(frame, /echo-2\s+█+.*\s5\d%/, 'echo-2 took half of round_robin');
+    // A full bar and an empty one are as wide: the columns after them line up.
+    const rrRows = frame.split('\n').filter((l) => /^ {2}echo-[123] /.test(l)).slice(0, 3);
+    assert.equal(new Set(rrRows.map((l) => l.indexOf('%'))).size, 1, rrRows.join('\n'));
+    assert.match(frame, /echo-2 +#+ +5\d%/, 'echo-2 took half of round_robin');
     assert.match(frame, /Timeline .*●/);
     assert.match(frame, /done\s+SIGKILL echo-1/);
     assert.match(frame, /link \+200ms/);
@@ -168,6 +175,12 @@ describe('view components (ink)', () => {
 });
 
 describe('view format', () => {
+  it('draws ASCII bars', () => {
+    assert.equal(asciiBar(0.5, 8), '####    ');
+    assert.equal(asciiBar(1, 4), '####');
+    assert.equal(asciiBar(0, 3), '   ');
+  });
+
   it('draws bars in eighths and sparklines in eight levels', () => {
     assert.equal(bar(0, 8), '        ');
     assert.equal(bar(1, 8), '████████');

@@ -14,7 +14,7 @@ const LEVEL_COLOR: Record<LogLine['level'], string | undefined> = { info: undefi
 
 export function App({ state, columns, rows, interactive }: { state: ViewState; columns: number; rows: number; interactive: boolean }) {
   const layout = layoutFor(state, columns, rows);
-  const clock = state.phase === 'traffic' || state.phase === 'undo' || state.phase === 'done' ? `${seconds(state.nowMs)}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}` : state.phase;
+  const clock = state.phase === 'traffic' || state.phase === 'undo' || state.phase === 'done' ? `${seconds(state.durationMs ? Math.min(state.nowMs, state.durationMs) : state.nowMs)}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}` : state.phase;
   return (
     <Box flexDirection="column" width={layout.width}>
       <Static items={state.log}>

@@ -2,18 +2,34 @@
 // share of the last second, RPS, errors, p50/p99, a sparkline of its share over the last minute and
 // its subchannel's state; and the addresses its resolver believes in right now.
 import React from 'react';
+import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { bar, count, errorList, fit, ms, pct, sparkline } from '../format.js';
+import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.js';
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
 
-const SUB_COLOR: Record<string, string> = { READY: 'green', CONNECTING: 'yellow', IDLE: 'gray', TRANSIENT_FAILURE: 'red', SHUTDOWN: 'gray' };
+const SUB_COLOR: Record<string, (s: string) => string> = { READY: chalk.green, CONNECTING: chalk.yellow, IDLE: chalk.gray, TRANSIENT_FAILURE: chalk.red, SHUTDOWN: chalk.gray };
 
 /** The backends worth showing when they do not all fit (one row goes to a "more" line): the busiest, kept in name order. */
 function shown(backends: BackendView[], rows: number): { list: BackendView[]; hidden: number } {
   if (backends.length <= rows) return { list: backends, hidden: 0 };
   const keep = new Set([...backends].sort((a, b) => b.share - a.share).slice(0, Math.max(0, rows - 1)).map((b) => b.name));
   return { list: backends.filter((b) => keep.has(b.name)), hidden: backends.length - keep.size };
+}
+
+function backendLine(b: BackendView, barWidth: number, cols: Layout['backendColumns']): string {
+  const e = errorList(b.errors, true);
+  let line = `  ${fit(b.name, 8)} ${chalk.green(asciiBar(b.share, barWidth))}${pct(b.share).padStart(5)}${chalk.dim(`${count(b.rps)}/s`.padStart(7))}`;
+  if (cols.errors) line += chalk.red(fit(e ? ` ${e}` : '', 12));
+  if (cols.latency) line += chalk.dim(fit(b.rps ? ` ${ms(b.p50Ms)}/${ms(b.p99Ms)}` : '', 16));
+  return line;
+}
+
+function backendTail(b: BackendView, sub: string | undefined, cols: Layout['backendColumns']): string {
+  let line = '';
+  if (cols.sparkline) line += chalk.cyan(` ${sparkline(b.history, cols.sparkline)}`);
+  if (cols.subchannel) line += (SUB_COLOR[sub ?? ''] ?? chalk.gray)(` ${fit(sub ?? '', 10)}`);
+  return line;
 }
 
 export function ClientPanel({ client, width, layout, selected, addressOf, nameOf }: { client: ClientView; width: number; layout: Layout; selected: boolean; addressOf: (name: string) => string | undefined; nameOf: (address: string) => string }) {
@@ -34,26 +50,14 @@ export function ClientPanel({ client, width, layout, selected, addressOf, nameOf
         <Text dimColor> · {client.target}</Text>
         {client.stopped ? <Text dimColor> (stopped)</Text> : null}
       </Text>
-      {list.map((b) => {
-        const address = addressOf(b.name);
-        const sub = address ? client.subchannels[address] : undefined;
-        const e = errorList(b.errors, true);
-        return (
-          <Box key={b.name} width={width}>
-            <Text wrap="truncate-end">
-              {'  '}
-              <Text>{fit(b.name, 8)} </Text>
-              <Text color={b.share > 0 ? 'green' : 'gray'}>{bar(b.share, barWidth)}</Text>
-              <Text>{pct(b.share).padStart(5)}</Text>
-              <Text dimColor>{`${count(b.rps)}/s`.padStart(7)}</Text>
-              {cols.errors ? <Text color="red">{fit(e ? ` ${e}` : '', 12)}</Text> : null}
-              {cols.latency ? <Text dimColor>{fit(b.rps ? ` ${ms(b.p50Ms)}/${ms(b.p99Ms)}` : '', 16)}</Text> : null}
-              {cols.sparkline ? <Text color="cyan">{` ${sparkline(b.history, cols.sparkline)}`}</Text> : null}
-              {cols.subchannel ? <Text color={SUB_COLOR[sub ?? ''] ?? 'gray'}>{` ${fit(sub ?? '', 10)}`}</Text> : null}
-            </Text>
-          </Box>
-        );
-      })}
+      {list.map((b) => (
+        // Pre-styled: the line in plain ASCII (# bars), so ink measures it on its fast path without
+        // Unicode segmentation (a third of a frame's CPU), and the sparkline in a node of its own.
+        <Box key={b.name} width={width}>
+          <Text wrap="truncate-end">{backendLine(b, barWidth, cols)}</Text>
+          {cols.sparkline || cols.subchannel ? <Text wrap="truncate-end">{backendTail(b, client.subchannels[addressOf(b.name) ?? ''], cols)}</Text> : null}
+        </Box>
+      ))}
       {hidden > 0 ? <Text dimColor>{`  … ${hidden} more backend(s) with less traffic`}</Text> : null}
       <Text dimColor wrap="truncate-end">
         {'  resolver: '}

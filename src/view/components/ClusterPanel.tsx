@@ -1,6 +1,7 @@
 // The cluster: each service with its container state, address, registry state, health, weight and
 // any fault or link fault in force. The selected row (the target of keys) is marked.
 import React from 'react';
+import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import { fit } from '../format.js';
 import { windowAround, type Layout } from '../layout.js';
@@ -20,7 +21,7 @@ function registry(s: ServiceView): { text: string; color?: string } {
   const lease = s.etcdRegistered === false || s.leaseTtl === undefined ? 'no key' : `lease ${s.leaseTtl}s`;
   const consul = s.consulCheck ?? 'not in Consul';
   const bad = s.etcdRegistered === false || (s.consulCheck !== undefined && s.consulCheck !== 'passing') || s.consulCheck === undefined;
-  return { text: `${lease} · ${consul}`, color: bad ? 'yellow' : undefined };
+  return { text: `${lease}, ${consul}`, color: bad ? 'yellow' : undefined };
 }
 
 export function ClusterPanel({ services, selected, layout }: { services: ServiceView[]; selected: number; layout: Layout }) {
@@ -38,18 +39,20 @@ export function ClusterPanel({ services, selected, layout }: { services: Service
         const extras = [s.weight !== undefined && cols.weight && s.role === 'echo' ? `w${s.weight}` : '', s.fault ? `fault ${s.fault}` : '', s.link ? `link ${s.link}` : '', s.progress && s.progress !== 'ready' ? s.progress : '']
           .filter(Boolean)
           .join('  ');
+        const color = (c: string | undefined) => (c ? ((chalk as unknown as Record<string, (x: string) => string>)[c] ?? ((x: string) => x)) : (x: string) => x);
+        // One pre-styled line per service: ink lays out and measures one node.
+        const line =
+          chalk.cyan(idx === selected ? '>' : ' ') +
+          (idx === selected ? chalk.bold : (x: string) => x)(fit(s.name, 9)) +
+          color(STATE_COLOR[s.container] ?? 'yellow')(fit(s.container, 9)) +
+          (cols.address ? chalk.dim(fit(s.hostAddress, 18)) : '') +
+          color(healthColor(s.health))(fit(s.health ?? '', 12)) +
+          (cols.registry ? color(reg.color)(fit(reg.text, 27)) : '') +
+          chalk.magenta(extras);
         return (
-          <Box key={s.name} width={width}>
-            <Text wrap="truncate-end">
-              <Text color="cyan">{idx === selected ? '›' : ' '}</Text>
-              <Text bold={idx === selected}>{fit(s.name, 9)}</Text>
-              <Text color={STATE_COLOR[s.container] ?? 'yellow'}>{fit(s.container, 9)}</Text>
-              {cols.address ? <Text dimColor>{fit(s.hostAddress, 18)}</Text> : null}
-              <Text color={healthColor(s.health)}>{fit(s.health ?? '', 12)}</Text>
-              {cols.registry ? <Text color={reg.color}>{fit(reg.text, 27)}</Text> : null}
-              <Text color="magenta">{extras}</Text>
-            </Text>
-          </Box>
+          <Text key={s.name} wrap="truncate-end">
+            {line}
+          </Text>
         );
       })}
     </Box>
