@@ -34,6 +34,7 @@ export class ClusterPoller {
   ) {}
 
   start(): void {
+    this.stopped = false;
     const loop = async () => {
       if (this.stopped) return;
       await this.poll().catch(() => undefined);

@@ -7,8 +7,12 @@ import { App } from './components/App.js';
 import { reduce, type ViewAction } from './reducer.js';
 import type { ViewState } from './state.js';
 
+export type KeyListener = (input: string, key: Key) => void;
+
 export interface ViewHandle {
   dispatch(a: ViewAction): void;
+  /** Where keys go from now on (the view's owner changes it as it moves between watching and playing). */
+  setKeys(listener: KeyListener): void;
   readonly state: ViewState;
   /** Draws the last frame and releases the terminal. */
   unmount(): void;
@@ -20,8 +24,8 @@ export interface ViewHandle {
 
 export interface MountOptions {
   fps?: number;
-  /** Keys are read only when set (and stdin is a terminal). */
-  onKey?: (input: string, key: Key) => void;
+  /** Read keys (when stdin is a terminal); they go to the listener given to setKeys. */
+  keys?: boolean;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -34,7 +38,8 @@ function Keys({ onKey }: { onKey: (input: string, key: Key) => void }) {
 export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHandle {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
-  const interactive = !!opts.onKey && !!stdin.isTTY;
+  const interactive = !!opts.keys && !!stdin.isTTY;
+  let listener: KeyListener = () => undefined;
   let state = initial;
   let drawn: ViewState | undefined;
   let lastSize = '';
@@ -44,7 +49,7 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   const tree = () => (
     <>
       <App state={state} columns={stdout.columns || 100} rows={stdout.rows || 30} interactive={interactive} />
-      {interactive ? <Keys onKey={opts.onKey!} /> : null}
+      {interactive ? <Keys onKey={(input, key) => listener(input, key)} /> : null}
     </>
   );
   const ink = render(tree(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
@@ -62,6 +67,9 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   };
   const timer = setInterval(draw, 1000 / (opts.fps ?? 5));
   return {
+    setKeys(l) {
+      listener = l;
+    },
     dispatch(a) {
       const t0 = performance.now();
       state = reduce(state, a);

@@ -17,7 +17,10 @@ export type ViewAction =
   | { type: 'notice'; text: string; level?: LogLine['level']; t?: number }
   | { type: 'traffic-paused'; paused: boolean }
   | { type: 'client-config'; client: string; lb: string }
-  | { type: 'verdict'; ok: boolean; interrupted: boolean; report?: string; lines: string[] };
+  | { type: 'verdict'; ok: boolean; interrupted: boolean; report?: string; lines: string[] }
+  | { type: 'picker'; files?: string[]; move?: number; close?: boolean }
+  /** A new screen (a scenario starts in the view, or the view goes back to watching); the log stays. */
+  | { type: 'reset'; state: ViewState };
 
 const WINDOW_MS = 1000;
 
@@ -76,6 +79,15 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
       return { ...state, trafficPaused: a.paused };
     case 'verdict':
       return { ...state, verdict: { ok: a.ok, interrupted: a.interrupted, report: a.report, lines: a.lines } };
+    case 'picker': {
+      if (a.close) return { ...state, picker: undefined };
+      const files = a.files ?? state.picker?.files ?? [];
+      const n = files.length;
+      const selected = n ? ((((state.picker?.selected ?? 0) + (a.move ?? 0)) % n) + n) % n : 0;
+      return { ...state, picker: { files, selected } };
+    }
+    case 'reset':
+      return { ...a.state, log: state.log, nextLogId: state.nextLogId };
   }
 }
 

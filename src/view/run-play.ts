@@ -1,26 +1,34 @@
-// `lab play FILE` on a terminal: the scenario runs under the view. Its steps are on the timeline with
-// each expectation's live state; keys act on the scenario's own sandbox and clients (and are undone
-// with the scenario's own actions); q stops the scenario as Ctrl-C does. The last frame stays.
-import type { Key } from 'ink';
+// A scenario played under the view (`lab play FILE` on a terminal, or `s` in `lab`/`lab watch`): its
+// steps on the timeline with each expectation's live state; keys act on the scenario's own sandbox
+// and clients (and are undone with the scenario's own actions); q stops the scenario as Ctrl-C does.
 import type { ContainerRuntime } from '../sandbox/index.js';
 import { play, type PlayResult } from '../scenario/player.js';
 import type { Scenario } from '../scenario/model.js';
+import { writeReport } from '../scenario/report/write.js';
 import { liveState } from '../scenario/verdict.js';
 import type { Bucket } from '../scenario/expectations/index.js';
 import { loadTopology } from '../topology/load.js';
+import type { Topology } from '../topology/types.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { seconds } from './format.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
-import { initialView, type StepState, type StepView } from './state.js';
-import { namesOf, servicesOf } from './run-watch.js';
+import { initialView, type ServiceView, type StepState, type StepView } from './state.js';
 
 export interface PlayViewOptions {
   rt: ContainerRuntime;
   topologyFile: string;
   signal: AbortSignal;
   reportDir: string;
+  /** Play in this view (it stays mounted); otherwise one is mounted and unmounted here. */
+  view?: ViewHandle;
 }
+
+export function servicesOf(t: Topology): ServiceView[] {
+  return t.instances.map((i) => ({ name: i.name, role: i.role, hostAddress: i.hostAddress, container: 'absent', progress: 'pending' }));
+}
+
+export const namesOf = (t: Topology) => Object.fromEntries(t.instances.map((i) => [i.hostAddress, i.name]));
 
 export function stepsOf(scenario: Scenario): StepView[] {
   return scenario.steps.map((s) => ({ index: s.index, atMs: s.atMs, kind: s.kind, text: s.text, state: 'pending' as StepState }));
@@ -35,17 +43,18 @@ export function verdictLines(result: PlayResult): string[] {
   ];
 }
 
-export async function playWithView(scenario: Scenario, opts: PlayViewOptions): Promise<{ result: PlayResult; view: ViewHandle }> {
+/** Plays the scenario under the view, writes its report, and leaves the verdict on screen. */
+export async function playWithView(scenario: Scenario, opts: PlayViewOptions): Promise<PlayResult> {
   const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd });
   const quit = new AbortController();
   const signal = AbortSignal.any([quit.signal, opts.signal]);
-  let onKey = (input: string, key: Key) => {
+  const start = initialView({ title: `${scenario.name} (${scenario.file})`, mode: 'play', durationMs: scenario.durationMs, services: servicesOf(topology), steps: stepsOf(scenario), names: namesOf(topology) });
+  const view = opts.view ?? mountView(start, { keys: true });
+  if (opts.view) view.dispatch({ type: 'reset', state: start });
+  // Until traffic runs, only stopping: q or Ctrl-C (the terminal is in raw mode, so no SIGINT).
+  view.setKeys((input, key) => {
     if (input === 'q' || (key.ctrl && input === 'c')) quit.abort(new Error('q'));
-  };
-  const view = mountView(
-    initialView({ title: `${scenario.name} (${scenario.file})`, mode: 'play', durationMs: scenario.durationMs, services: servicesOf(topology), steps: stepsOf(scenario), names: namesOf(topology) }),
-    { onKey: (input, key) => onKey(input, key) },
-  );
+  });
   let currentTopology = () => topology;
   const poller = new ClusterPoller(opts.rt, () => currentTopology(), (services) => view.dispatch({ type: 'cluster', services }));
   const buckets = new Map<string, Bucket[]>();
@@ -75,17 +84,18 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
       onStart: (live) => {
         now = live.now;
         currentTopology = () => live.session.ctx.topology;
-        onKey = keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session: live.session, clients: live.clients, quit: () => quit.abort(new Error('q')) });
+        view.setKeys(keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session: live.session, clients: live.clients, quit: () => quit.abort(new Error('q')) }));
         tick = setInterval(evaluate, 500);
       },
     });
   } finally {
     if (tick) clearInterval(tick);
-    onKey = () => undefined;
+    view.setKeys(() => undefined);
     poller.stop();
   }
   await poller.poll().catch(() => undefined); // the last frame shows the sandbox as it is left
   poller.close();
+  writeReport(opts.reportDir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
   // The final states come from the verdict itself.
   for (const e of result.verdict.expectations) view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });
   for (const a of result.verdict.actions) {
@@ -93,6 +103,6 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
     if (settled.length) view.dispatch({ type: 'action-settled', index: a.index, rebalanceMs: Math.max(...settled) });
   }
   view.dispatch({ type: 'verdict', ok: result.verdict.ok, interrupted: result.verdict.interrupted, report: `${opts.reportDir}/summary.md`, lines: verdictLines(result) });
-  view.unmount();
-  return { result, view };
+  if (!opts.view) view.unmount();
+  return result;
 }

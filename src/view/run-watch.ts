@@ -1,19 +1,24 @@
 // `lab watch` and `lab` alone: the view on a running sandbox (or, for `lab`, one it brings up with
-// progress per service), with clients the user can switch and failures driven by keys. q undoes what
-// the keys did and leaves the sandbox running.
+// progress per service), with clients the user can switch and failures driven by keys; `s` picks a
+// scenario from the library and plays it in the same view. q undoes what the keys did and leaves
+// the sandbox running.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Key } from 'ink';
 import { LabError } from '../errors.js';
 import { projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
-import { sandboxSession } from '../scenario/session.js';
+import { loadScenario } from '../scenario/load.js';
+import { reportDirFor } from '../scenario/report/write.js';
+import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
-import type { Topology } from '../topology/types.js';
 import { ClientSet } from '../traffic/driver/client-set.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
 import { resolverOptions } from '../traffic/resolvers/lab-options.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
-import { mountView } from './mount.js';
-import { initialView, type ServiceView } from './state.js';
+import { mountView, type ViewHandle } from './mount.js';
+import { namesOf, playWithView, servicesOf } from './run-play.js';
+import { initialView } from './state.js';
 
 export interface WatchOptions {
   rt: ContainerRuntime;
@@ -22,13 +27,11 @@ export interface WatchOptions {
   /** Bring the sandbox up when it is not (lab alone); otherwise refuse (lab watch). */
   bringUp: boolean;
   signal: AbortSignal;
+  /** Where `s` finds scenarios (default: scenarios/ in the working directory). */
+  library?: string;
 }
 
-export function servicesOf(t: Topology): ServiceView[] {
-  return t.instances.map((i) => ({ name: i.name, role: i.role, hostAddress: i.hostAddress, container: 'absent', progress: 'pending' }));
-}
-
-export const namesOf = (t: Topology) => Object.fromEntries(t.instances.map((i) => [i.hostAddress, i.name]));
+const isQuit = (input: string, key: Key) => input === 'q' || (key.ctrl && input === 'c');
 
 export async function runWatch(opts: WatchOptions): Promise<void> {
   const { rt } = opts;
@@ -39,20 +42,19 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   if (!opts.bringUp && !existing.some((c) => c.state === 'running')) {
     throw new LabError(`no lab sandbox is running (project ${topology.project})`, { hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.' });
   }
+  const library = opts.library ?? path.join(process.cwd(), 'scenarios');
   const quit = new AbortController();
   const stop = AbortSignal.any([quit.signal, opts.signal]);
-  // Until traffic runs, only quitting: q or Ctrl-C (the terminal is in raw mode, so no SIGINT).
-  let onKey = (input: string, key: Key) => {
-    if (input === 'q' || (key.ctrl && input === 'c')) quit.abort();
-  };
-  const view = mountView(initialView({ title: opts.bringUp ? 'the lab' : 'watch', mode: 'watch', services: servicesOf(topology), names: namesOf(topology) }), {
-    onKey: (input, key) => onKey(input, key),
-  });
+  const watching = () => initialView({ title: opts.bringUp ? 'the lab' : 'watch', mode: 'watch', services: servicesOf(topology), names: namesOf(topology) });
+  const view = mountView(watching(), { keys: true });
+  // Until traffic runs, only quitting (the terminal is in raw mode, so Ctrl-C comes as a key).
+  view.setKeys((input, key) => isQuit(input, key) && quit.abort());
   const session = sandboxSession(rt, opts.topologyFile, topology, {}, stop);
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
   const poller = new ClusterPoller(rt, () => session.ctx.topology, (services) => view.dispatch({ type: 'cluster', services }));
   let clients: ClientSet | undefined;
+  let tick: NodeJS.Timeout | undefined;
   try {
     view.dispatch({ type: 'phase', phase: 'sandbox', t: 0 });
     await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
@@ -64,14 +66,17 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     });
     for (const spec of opts.clients) clients.add(spec);
     session.ctx.setServiceConfig = (name, cfg) => clients!.setServiceConfig(name, cfg);
-    onKey = keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() });
+    const watchKeys = withPicker(view, library, keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() }), (file) => {
+      void playInWatch(file, { view, opts, session, clients: clients!, poller, back: () => view.setKeys(watchKeys), stop });
+    });
+    view.setKeys(watchKeys);
     view.dispatch({ type: 'phase', phase: 'traffic', t: 0 });
     clients.start();
-    const tick = setInterval(() => view.dispatch({ type: 'tick', nowMs: now() }), 250);
+    tick = setInterval(() => view.state.mode === 'watch' && view.dispatch({ type: 'tick', nowMs: now() }), 250);
     await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
-    clearInterval(tick);
   } finally {
-    onKey = () => undefined;
+    if (tick) clearInterval(tick);
+    view.setKeys(() => undefined);
     await clients?.stop(500);
     poller.stop();
     view.dispatch({ type: 'phase', phase: 'undo', t: now() });
@@ -82,4 +87,69 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     view.dispatch({ type: 'notice', text: 'left the sandbox running (lab down stops it)' });
     view.unmount();
   }
+}
+
+/** Wraps the watch keys with `s` (open the picker) and the picker's own keys while it is open. */
+function withPicker(view: ViewHandle, library: string, keys: (input: string, key: Key) => void, pick: (file: string) => void) {
+  return (input: string, key: Key) => {
+    const picker = view.state.picker;
+    if (!picker) {
+      if (input === 's') {
+        let files: string[] = [];
+        try {
+          files = readdirSync(library).filter((f) => f.endsWith('.yaml')).sort();
+        } catch {
+          // no library: the picker says so
+        }
+        return view.dispatch({ type: 'picker', files });
+      }
+      return keys(input, key);
+    }
+    if (key.escape || input === 'q') return view.dispatch({ type: 'picker', close: true });
+    if (key.upArrow) return view.dispatch({ type: 'picker', move: -1 });
+    if (key.downArrow) return view.dispatch({ type: 'picker', move: 1 });
+    if (key.return && picker.files.length) {
+      view.dispatch({ type: 'picker', close: true });
+      pick(path.join(library, picker.files[picker.selected]));
+    }
+  };
+}
+
+interface PlayInWatch {
+  view: ViewHandle;
+  opts: WatchOptions;
+  session: SandboxSession;
+  clients: ClientSet;
+  poller: ClusterPoller;
+  back: () => void;
+  stop: AbortSignal;
+}
+
+/** Pauses the watch's own traffic, plays the file in the view, then any key goes back to watching. */
+async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
+  const { view, opts } = w;
+  let scenario;
+  try {
+    scenario = loadScenario(file, (echo, etcd) => loadTopology(opts.topologyFile, { echo, etcd }));
+  } catch (err) {
+    view.dispatch({ type: 'notice', text: `✖ ${(err as Error).message}`, level: 'error' });
+    return;
+  }
+  const saved = view.state;
+  await w.clients.pause();
+  w.poller.stop();
+  try {
+    await playWithView(scenario, { rt: opts.rt, topologyFile: opts.topologyFile, signal: w.stop, reportDir: reportDirFor(scenario.name), view });
+  } catch (err) {
+    view.dispatch({ type: 'notice', text: `✖ ${scenario.name}: ${(err as Error).message}`, level: 'error' });
+  }
+  if (w.stop.aborted) return;
+  view.dispatch({ type: 'notice', text: 'any key goes back to watching' });
+  view.setKeys(() => {
+    // The scenario reconciled the sandbox to its own shape; watching resumes on what runs now.
+    view.dispatch({ type: 'reset', state: { ...saved, verdict: undefined, picker: undefined, trafficPaused: false } });
+    w.back();
+    w.clients.resume();
+    w.poller.start();
+  });
 }

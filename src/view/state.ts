@@ -99,6 +99,8 @@ export interface ViewState {
   /** A line for the bottom of the screen (what a key did, or why it could not). */
   notice?: string;
   verdict?: { ok: boolean; interrupted: boolean; report?: string; lines: string[] };
+  /** The scenario picker (`s` in the view): the library's files and the one selected. */
+  picker?: { files: string[]; selected: number };
 }
 
 export const LOG_KEEP = 200;

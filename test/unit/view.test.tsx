@@ -99,7 +99,7 @@ describe('view reducer: a recorded event stream', () => {
     assert.ok(s.nowMs >= 13_000 && s.nowMs <= 14_000);
   });
 
-  it('selection wraps, help toggles, notices are logged, the verdict is kept', () => {
+  it('selection wraps, help toggles, notices are logged, the picker moves, a reset keeps the log, the verdict is kept', () => {
     let s = replay(3000);
     s = reduce(s, { type: 'select', service: -1 });
     assert.equal(s.selectedService, s.services.length - 1);
@@ -108,6 +108,16 @@ describe('view reducer: a recorded event stream', () => {
     s = reduce(reduce(s, { type: 'help' }), { type: 'notice', text: 'traffic paused' });
     assert.equal(s.help, true);
     assert.equal(s.log.at(-1)!.text, 'traffic paused');
+    s = reduce(s, { type: 'picker', files: ['a.yaml', 'b.yaml', 'c.yaml'] });
+    s = reduce(reduce(s, { type: 'picker', move: -1 }), { type: 'picker', move: -1 });
+    assert.deepEqual(s.picker, { files: ['a.yaml', 'b.yaml', 'c.yaml'], selected: 1 });
+    s = reduce(s, { type: 'picker', close: true });
+    assert.equal(s.picker, undefined);
+    // A new screen keeps the log.
+    const logged = s.log.length;
+    s = reduce(s, { type: 'reset', state: start() });
+    assert.equal(s.log.length, logged);
+    assert.equal(s.clients.length, 0);
     s = reduce(s, { type: 'verdict', ok: false, interrupted: false, lines: ['x'] });
     assert.deepEqual(s.verdict, { ok: false, interrupted: false, report: undefined, lines: ['x'] });
   });

@@ -32,16 +32,15 @@ export function registerPlay(program: Command): void {
       await rt.ping(1000);
       const interrupt = abortOnInterrupt();
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
-      const finish = async (result: PlayResult) => {
-        writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
+      const finish = async (result: PlayResult, reportWritten = false) => {
+        if (!reportWritten) writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
         if (opts.down) await down(rt, loadTopology(topologyFile).project);
         process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
       };
       if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
         const { playWithView } = await import('../../view/run-play.js');
         try {
-          const { result } = await playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir });
-          await finish(result);
+          await finish(await playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir }), true);
         } finally {
           interrupt.dispose();
         }

@@ -7,6 +7,7 @@ import { layoutFor } from '../layout.js';
 import type { LogLine, ViewState } from '../state.js';
 import { ClusterPanel } from './ClusterPanel.js';
 import { Help } from './Help.js';
+import { Picker } from './Picker.js';
 import { Timeline } from './Timeline.js';
 import { TrafficPanel } from './TrafficPanel.js';
 
@@ -30,7 +31,9 @@ export function App({ state, columns, rows, interactive }: { state: ViewState; c
         <Text dimColor>{`  ${state.phase === 'done' ? 'done' : state.mode === 'play' ? 'playing' : 'watching'} · ${clock}`}</Text>
         {interactive ? <Text dimColor>{'   ? help · q quit'}</Text> : null}
       </Text>
-      {state.help ? (
+      {state.picker ? (
+        <Picker files={state.picker.files} selected={state.picker.selected} width={layout.width} />
+      ) : state.help ? (
         <Help mode={state.mode} width={layout.width} />
       ) : (
         <>
@@ -39,7 +42,7 @@ export function App({ state, columns, rows, interactive }: { state: ViewState; c
           <Timeline state={state} layout={layout} />
         </>
       )}
-      {state.notice && !state.verdict ? (
+      {state.notice ? (
         <Text dimColor wrap="truncate-end">
           {state.notice}
         </Text>

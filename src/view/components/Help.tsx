@@ -14,6 +14,7 @@ export const KEYS: Array<[string, string]> = [
   ['+ -', 'add / remove an echo server'],
   ['b', "switch the selected client's balancer"],
   ['space', 'pause / resume traffic'],
+  ['s', 'pick a scenario from the library and play it here (lab and lab watch)'],
   ['?', 'this help'],
   ['q', 'quit: undo what the keys did, leave the sandbox running'],
 ];
