@@ -30,7 +30,6 @@ function fakeTerminal() {
 }
 
 async function main() {
-  process.env.CI = ''; // ink draws every frame only outside CI
   const child = execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/echo-fleet-child.ts'), String(BACKENDS)], { cwd: ROOT, stdin: 'pipe', buffer: false });
   const addresses = await new Promise<string[]>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as string[]));

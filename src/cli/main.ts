@@ -33,7 +33,9 @@ registerWatch(program);
 
 // `lab` alone opens the view with the default clients, bringing the sandbox up when it is down (on a
 // terminal; elsewhere it prints the help). `lab watch` takes options for the clients.
-program.action(async (_flags, cmd: Command) => {
+program.allowExcessArguments().action(async (_flags, cmd: Command) => {
+  // Not a command we know (commander hands it to this action as an operand): say so, with a guess.
+  if (cmd.args.length) (program as unknown as { unknownCommand(): never }).unknownCommand();
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     program.outputHelp();
     return;

@@ -129,7 +129,8 @@ function frameAt(state: ViewState, columns: number, rows = 40): string {
   const stdin = Object.assign(new EventEmitter(), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
   const ink = inkRender(<App state={state} columns={columns} rows={rows} interactive={false} />, { stdout: stdout as never, stdin: stdin as never, debug: true, patchConsole: false, exitOnCtrlC: false });
   ink.unmount();
-  return stdout.frames.at(-1) ?? '';
+  // The last full frame (under CI, ink's unmount writes one more, empty, frame).
+  return stdout.frames.filter((f) => f.trim()).at(-1) ?? '';
 }
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

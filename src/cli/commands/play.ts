@@ -12,6 +12,7 @@ import type { GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson, table } from '../output.js';
 import { plainLine } from '../ui/up-progress.js';
+import { liveFramesOnTerminal } from './watch.js';
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`.padStart(6);
 
@@ -38,6 +39,7 @@ export function registerPlay(program: Command): void {
         process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
       };
       if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
+        liveFramesOnTerminal();
         const { playWithView } = await import('../../view/run-play.js');
         try {
           await finish(await playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir }), true);

@@ -25,6 +25,14 @@ export function watchClients(flags: WatchFlags): TrafficClientSpec[] {
   }));
 }
 
+/**
+ * ink draws only the last frame when it sees CI set (it reads it once, when first loaded). The view
+ * runs on a terminal, where a person watches: it must draw every frame.
+ */
+export function liveFramesOnTerminal(): void {
+  if (process.stdout.isTTY && process.stdin.isTTY) process.env.CI = 'false';
+}
+
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
@@ -37,6 +45,7 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
   await rt.ping(1000);
   const interrupt = abortOnInterrupt();
   try {
+    liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
     await runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal });
   } finally {
