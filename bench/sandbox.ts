@@ -1,7 +1,7 @@
 // Benchmark of the sandbox (issue 2), in one run on this machine:
 //   lab up with images cold and cached, re-up, lab down, the echo container's memory, and the same
 //   containers through docker-compose (Debian's package) as the yardstick.
-// Usage: npm run bench [-- --runs 3 --json]
+// Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30 (bench/scale.ts)
 // Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -58,6 +58,11 @@ async function echoMemory(): Promise<Array<{ name: string; rssMB: number; anonMB
 }
 
 async function main() {
+  if (args.includes('--scale')) {
+    // npm run bench -- --scale 30: the lab at N backends against 3 (bench/scale.ts).
+    const { runScale } = await import('./scale.js');
+    return runScale(Number(args[args.indexOf('--scale') + 1]) || 30, JSON_OUT);
+  }
   const file = testTopologyFile(PROJECT, 80);
   await lab(['-f', file, 'down']);
   say(`lab sandbox benchmark · ${os.cpus().length} cores · ${RUNS} runs each · project ${PROJECT} on 127.80.x.y\n`);

@@ -53,11 +53,17 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
       if (err instanceof LabError) throw fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
       throw err;
     }
+    // {echo-2} in a target is that instance's host address; {consul-dns} Consul's DNS interface:
+    // scenarios name backends, not the addresses of one topology.
+    const places: Record<string, string | undefined> = { ...Object.fromEntries(widest.instances.map((i) => [i.name, i.hostAddress])), 'consul-dns': widest.consul.dnsHostAddress };
+    const unknownPlace = [...c.target.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
+    if (unknownPlace !== undefined) throw fail(['clients', name, 'target'], `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${Object.keys(places).filter((k) => places[k]).map((k) => `{${k}}`).join(', ')})`);
+    const target = c.target.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
     const keepalive =
       c.keepalive === undefined ? undefined : typeof c.keepalive === 'object' ? { timeMs: ms(c.keepalive.time), timeoutMs: ms(c.keepalive.timeout) } : { timeMs: ms(c.keepalive), timeoutMs: 1000 };
     clients.push({
       name,
-      target: c.target,
+      target,
       serviceConfig,
       rate: c.rate,
       concurrency: c.rate ? undefined : (c.concurrency ?? 8),
@@ -66,6 +72,7 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
       metadata: c.metadata,
       hashKeys: c.hashKeys,
       keepalive,
+      ...(c.dnsInterval === undefined ? {} : { channelOptions: { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) } }),
     });
   }
   if (clients.length === 0) throw fail(['clients'], 'clients: a scenario needs at least one client');
@@ -101,7 +108,7 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
       if (typeof check === 'string') throw fail([...at, 'expect', kind.key], `steps[${i}].expect.${check.startsWith(kind.key) ? '' : `${kind.key}: `}${check}`);
       checks.push(check);
     }
-    if (!checks.length) throw fail([...at, 'expect'], `steps[${i}].expect: nothing to check (share, errors or latency)`);
+    if (!checks.length) throw fail([...at, 'expect'], `steps[${i}].expect: nothing to check (share, errors, latency or attempts)`);
     const withinMs = e.within === undefined ? undefined : ms(e.within);
     const alwaysMs = e.always === undefined ? undefined : e.always === true ? Infinity : ms(e.always);
     steps.push({

@@ -8,7 +8,7 @@ export interface Matcher {
   text: string;
 }
 
-export type Unit = 'percent' | 'ms' | 'count';
+export type Unit = 'percent' | 'ms' | 'count' | 'number';
 
 const NUM = String.raw`(\d+(?:\.\d+)?)`;
 
@@ -19,10 +19,11 @@ function toNumber(raw: string, unit: Unit): number | undefined {
     return m ? Number(m[1]) : undefined;
   }
   if (unit === 'ms') return parseDuration(/^\d+(\.\d+)?$/.test(s) ? `${s}ms` : s);
+  if (unit === 'number') return /^\d+(\.\d+)?$/.test(s) ? Number(s) : undefined;
   return /^\d+$/.test(s) ? Number(s) : undefined;
 }
 
-const unitHint: Record<Unit, string> = { percent: 'a share such as 0, 25%, >25%, <10%, 30%..40% or 33% ± 5%', ms: 'a latency such as <50ms, <=1s or 10ms..20ms', count: 'a count such as 0, <5, >=10 or 2..8' };
+const unitHint: Record<Unit, string> = { number: 'a number such as 1, <1.5, >=2 or 2.5..3.5', percent: 'a share such as 0, 25%, >25%, <10%, 30%..40% or 33% ± 5%', ms: 'a latency such as <50ms, <=1s or 10ms..20ms', count: 'a count such as 0, <5, >=10 or 2..8' };
 
 /** Parses a matcher; returns an error message (what was expected) when it is not one. */
 export function parseMatcher(input: string | number, unit: Unit): Matcher | string {

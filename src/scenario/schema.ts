@@ -18,6 +18,8 @@ export const expectSchema = z.strictObject({
   errors: z.record(z.string(), matcherValue).optional(),
   /** { p50: "<5ms", p99: "<50ms" } over the window. */
   latency: z.partialRecord(z.enum(['p50', 'p99', 'max']), matcherValue).optional(),
+  /** Attempts per call (retries and hedges add to 1): "2.5..3.5", "<1.1". */
+  attempts: matcherValue.optional(),
   /** Holds by this time after the step, and keeps holding for `settle`. */
   within: duration.optional(),
   /** Holds in every window for this long after the step (true: to the end). */
@@ -38,6 +40,8 @@ const clientSchema = z.strictObject({
   metadata: z.record(z.string(), z.string()).optional(),
   hashKeys: z.number().int().positive().optional(),
   keepalive: z.union([duration, z.strictObject({ time: duration, timeout: duration })]).optional(),
+  /** dns: targets: the least time between two resolutions (grpc-js's default is 30 s). */
+  dnsInterval: duration.optional(),
 });
 
 const actionShape = Object.fromEntries(ACTION_KINDS.map((k) => [k, z.unknown().optional()])) as Record<(typeof ACTION_KINDS)[number], z.ZodOptional<z.ZodUnknown>>;

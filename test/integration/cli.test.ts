@@ -94,6 +94,29 @@ describe('lab CLI', () => {
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
   });
 
+  it('kill -9 of lab play mid-run: a second command is refused while it lives; after, the next lab status sweeps all it left', async () => {
+    const scenario = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-kill9-')), 'long.yaml');
+    writeFileSync(scenario, 'name: long\nduration: 60s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2 }\nsteps:\n  - { at: 1s, pause: echo-2 }\n');
+    const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!/freeze \(docker pause\) echo-2/.test(out) && Date.now() - t0 < 90_000) await sleep(50);
+    // While it runs, another command that would change the sandbox is refused, naming it.
+    const other = await lab(['-f', file, 'up']);
+    assert.equal(other.exitCode, 1, other.stdout);
+    assert.match(other.stderr, new RegExp(`another lab command is changing the sandbox ${PROJECT}: \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}`));
+    child.kill('SIGKILL');
+    await child;
+    assert.ok((await leftovers(PROJECT)).containers.length >= 5, 'the sandbox was there when it died');
+    const s = await lab(['-f', file, 'status']);
+    assert.match(s.stderr, new RegExp(`a previous \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}, started [^)]+\\) died without cleaning up: removed what it left \\(5 container\\(s\\), 1 network\\(s\\)\\)`));
+    assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+    // Once swept, the next command is quiet about it.
+    const again = await lab(['-f', file, 'status']);
+    assert.doesNotMatch(again.stderr, /died without cleaning up/);
+  });
+
   it('up, status --json and down as a user runs them', async () => {
     const u = await lab(['-f', file, 'up']);
     assert.equal(u.exitCode, 0, u.stderr);

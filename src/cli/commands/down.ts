@@ -1,6 +1,7 @@
 // lab down [--json]
 import type { Command } from 'commander';
 import { down, getRuntime } from '../../sandbox/index.js';
+import { forgetIfOrphaned } from '../../sandbox/owner.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -13,6 +14,7 @@ export function registerDown(program: Command): void {
     .action(async (opts: { project?: string; json?: boolean }, cmd: Command) => {
       const project = opts.project ?? topologyFrom(cmd.optsWithGlobals<GlobalOptions>()).project;
       const r = await down(getRuntime(), project);
+      forgetIfOrphaned(project);
       if (opts.json) return printJson(r);
       if (!r.containers.length && !r.networks.length) {
         process.stdout.write(`${c.dim('nothing to remove')}: no container or network is labelled dev.lab.project=${project}\n`);

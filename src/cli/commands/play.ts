@@ -8,6 +8,7 @@ import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js'
 import { reportDirFor, writeReport } from '../../scenario/report/write.js';
 import { windowAt, type Bucket } from '../../scenario/expectations/index.js';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
+import { withSandbox } from '../claim.js';
 import type { GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson, table } from '../output.js';
@@ -31,18 +32,19 @@ export function registerPlay(program: Command): void {
       const scenario = loadScenario(file, (echo, etcd) => loadTopology(topologyFile, { echo, etcd }));
       const rt = getRuntime();
       await rt.ping(1000);
+      const project = loadTopology(topologyFile).project;
       const interrupt = abortOnInterrupt();
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       const finish = async (result: PlayResult, reportWritten = false) => {
         if (!reportWritten) writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
-        if (opts.down) await down(rt, loadTopology(topologyFile).project);
+        if (opts.down) await down(rt, project);
         process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
       };
       if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
         liveFramesOnTerminal();
         const { playWithView } = await import('../../view/run-play.js');
         try {
-          await finish(await playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir }), true);
+          await finish(await withSandbox(rt, project, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir })), true);
         } finally {
           interrupt.dispose();
         }
@@ -75,7 +77,7 @@ export function registerPlay(program: Command): void {
       };
       let result;
       try {
-        result = await play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets });
+        result = await withSandbox(rt, project, () => play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets }));
       } finally {
         interrupt.dispose();
       }

@@ -1,6 +1,7 @@
 // lab status [--json]
 import type { Command } from 'commander';
 import { getRuntime, status, type ServiceStatus } from '../../sandbox/index.js';
+import { sweepBefore } from '../claim.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson, table } from '../output.js';
 
@@ -19,7 +20,9 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const r = await status(getRuntime(), t);
+      const rt = getRuntime();
+      await sweepBefore(rt, t.project);
+      const r = await status(rt, t);
       if (opts.json) return printJson(r);
       const up = r.services.filter((s) => s.container !== 'absent').length;
       process.stdout.write(`${c.bold(r.project)} (${r.topology}) · network ${r.network ?? c.dim('absent')}${r.session ? ` · session ${r.session}` : ''}\n\n`);

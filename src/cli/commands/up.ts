@@ -1,6 +1,7 @@
 // lab up [--echo N] [--pull] [--json]
 import type { Command } from 'commander';
 import { getRuntime, up } from '../../sandbox/index.js';
+import { withSandbox } from '../claim.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson, table } from '../output.js';
@@ -18,7 +19,8 @@ export function registerUp(program: Command): void {
       const interrupt = abortOnInterrupt();
       const progress = startProgress(`lab up: ${t.project} (${t.file})`, t.instances.map((i) => i.name), opts.json);
       try {
-        const r = await up(getRuntime(), t, { onEvent: progress.onEvent, signal: interrupt.signal });
+        const rt = getRuntime();
+        const r = await withSandbox(rt, t.project, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));
         await progress.stop();
         if (opts.json) return printJson(r);
         process.stdout.write(

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { getRuntime } from '../../sandbox/index.js';
 import { serviceConfigFrom, type TrafficClientSpec } from '../../traffic/index.js';
-import { DEFAULT_TOPOLOGY } from '../../topology/load.js';
+import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
+import { withSandbox } from '../claim.js';
 import { positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 
@@ -34,12 +35,12 @@ export function liveFramesOnTerminal(): void {
 }
 
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
+  const clients = watchClients(flags); // flags first: a typo is named even off a terminal
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
     });
   }
-  const clients = watchClients(flags);
   const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
   const rt = getRuntime();
   await rt.ping(1000);
@@ -47,7 +48,7 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
   try {
     liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
-    await runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal });
+    await withSandbox(rt, loadTopology(topologyFile).project, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal }));
   } finally {
     interrupt.dispose();
   }

@@ -223,6 +223,34 @@ export class DockerRuntime implements ContainerRuntime {
 let cached: ContainerRuntime | undefined;
 
 /** The process's one container runtime (DOCKER_HOST and friends are honoured by dockerode). */
+/** A socket-level failure talking to the daemon: Docker went away (stopped, restarting). */
+const CONNECTION_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES']);
+const lostDaemon = (err: unknown) => {
+  const e = err as NodeJS.ErrnoException & { syscall?: string };
+  return !!e?.code && CONNECTION_CODES.has(e.code) && (e.syscall === 'connect' || e.syscall === 'read' || e.syscall === 'write' || e.code === 'ECONNRESET' || e.code === 'EPIPE');
+};
+
+/**
+ * Every call of a runtime, with a lost daemon said plainly: "Docker is not answering at ..." with
+ * what to do, as ping says it, instead of a socket error from deep inside dockerode.
+ */
+export function sayWhenDockerIsGone(rt: DockerRuntime): ContainerRuntime {
+  return new Proxy(rt, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function' || prop === 'ping' || prop === 'constructor') return v;
+      return async (...args: unknown[]) => {
+        try {
+          return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (err) {
+          if (lostDaemon(err)) await target.ping(2000); // throws the plain "not answering" error
+          throw err;
+        }
+      };
+    },
+  });
+}
+
 export function getRuntime(): ContainerRuntime {
-  return (cached ??= new DockerRuntime());
+  return (cached ??= sayWhenDockerIsGone(new DockerRuntime()));
 }

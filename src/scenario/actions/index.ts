@@ -10,5 +10,6 @@ import './set-weight.js';
 import './partition.js';
 import './set-lb.js';
 import './kill-leader.js';
+import './drain.js';
 export { getAction, type ActionContext, type ActionDefinition } from './action.js';
 export { ACTION_KINDS, type ActionKind } from './kinds.js';

@@ -18,6 +18,7 @@ export const ACTION_KINDS = [
   'heal',
   'set-lb',
   'kill-leader',
+  'drain',
 ] as const;
 
 export type ActionKind = (typeof ACTION_KINDS)[number];

@@ -1,5 +1,5 @@
 // An expectation over a window of one client's stats: the contract and the registry of kinds
-// (share, errors, latency), each in its own file. A check says whether it holds and what it saw.
+// (share, errors, latency, attempts), each in its own file. A check says whether it holds and what it saw.
 import type { WindowStats } from './window.js';
 
 export interface Check {
@@ -8,7 +8,7 @@ export interface Check {
 }
 
 export interface ExpectationKind {
-  key: 'share' | 'errors' | 'latency';
+  key: 'share' | 'errors' | 'latency' | 'attempts';
   /** Builds the check from the YAML value; a string is the error to report at its position. */
   parse(raw: unknown, backends: string[]): Check | string;
 }

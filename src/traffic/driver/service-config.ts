@@ -27,7 +27,7 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
   if (lb === undefined) return { loadBalancingConfig: [{ pick_first: {} }] };
   let config: ServiceConfigJson;
   if (typeof lb === 'object') config = lb as ServiceConfigJson;
-  else if (lb.trim().startsWith('{')) {
+  else if (/^\s*[[{]/.test(lb)) {
     try {
       config = JSON.parse(lb) as ServiceConfigJson;
     } catch (err) {
@@ -47,6 +47,10 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
 
 /** grpc-js's own validation, so a bad config is refused before any channel exists. */
 export function validateServiceConfig(config: ServiceConfigJson): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InputError(`service config: expected a JSON object such as {"loadBalancingConfig": [{"round_robin": {}}]}, found ${JSON.stringify(config)}`);
+  for (const key of ['loadBalancingConfig', 'methodConfig'] as const) {
+    if (config[key] !== undefined && !Array.isArray(config[key])) throw new InputError(`service config: ${key} must be a list, e.g. ${key === 'loadBalancingConfig' ? '[{"round_robin": {}}]' : '[{"name": [{"service": "grpc.examples.echo.Echo"}], "timeout": "1s"}]'}, found ${JSON.stringify(config[key])}`);
+  }
   try {
     // validateServiceConfig is not exported from the package root; parse the LB part through the
     // public API and let the channel validate the rest (it throws on creation).

@@ -1,0 +1,112 @@
+// Who is changing a project's sandbox right now. Every command that changes it (up, play, watch,
+// lab) writes a marker file (its pid and command) while it runs and removes it when it ends: after
+// success, an error or Ctrl-C alike. A marker whose process is gone means that command died without
+// cleaning up (kill -9, a crash, a closed laptop): the next lab command sweeps what it left — every
+// container, network and volume with the project's label — and says so. No reaper container: one
+// would need the Docker socket mounted, which the lab never does.
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EnvironmentError } from '../errors.js';
+import { cacheDir } from '../util/paths.js';
+import { down, type DownResult } from './down.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+
+export interface Marker {
+  pid: number;
+  command: string;
+  startedAt: string;
+  host: string;
+}
+
+export interface Swept {
+  marker: Marker;
+  removed: DownResult;
+}
+
+export const markerPath = (project: string) => path.join(cacheDir(), 'run', `${project}.json`);
+
+function readMarker(project: string): Marker | undefined {
+  try {
+    return JSON.parse(readFileSync(markerPath(project), 'utf8')) as Marker;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is the marker's process still running (and still a lab, not a reused pid)? */
+export function alive(m: Marker): boolean {
+  if (m.host !== os.hostname()) return true; // another machine's: not ours to judge
+  if (m.pid === process.pid) return true;
+  try {
+    process.kill(m.pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return /lab|node/.test(readFileSync(`/proc/${m.pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+}
+
+/** Sweeps what a dead owner left, if anything; for every command that touches the sandbox. */
+export async function sweepIfOrphaned(rt: ContainerRuntime, project: string): Promise<Swept | undefined> {
+  const m = readMarker(project);
+  if (!m || alive(m)) return undefined;
+  const removed = await down(rt, project);
+  try {
+    unlinkSync(markerPath(project));
+  } catch {
+    // another command swept it first
+  }
+  return { marker: m, removed };
+}
+
+/** After `lab down` removed everything anyway: forget a dead owner's marker (a live one's stays). */
+export function forgetIfOrphaned(project: string): void {
+  const m = readMarker(project);
+  if (m && !alive(m)) {
+    try {
+      unlinkSync(markerPath(project));
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export interface Claim {
+  swept?: Swept;
+  release(): void;
+}
+
+/**
+ * Marks the sandbox as changed by this process (sweeping first what a dead one left). Refuses when
+ * another live lab command is changing it: two scenarios on one sandbox would spoil each other.
+ */
+export async function claimSandbox(rt: ContainerRuntime, project: string, command: string): Promise<Claim> {
+  const other = readMarker(project);
+  if (other && other.pid !== process.pid && alive(other)) {
+    throw new EnvironmentError(`another lab command is changing the sandbox ${project}: \`${other.command}\` (pid ${other.pid}, since ${other.startedAt})`, {
+      hint: `Wait for it to end, or stop it (kill ${other.pid}; Ctrl-C in its terminal). If it is gone for good, remove ${markerPath(project)}.`,
+    });
+  }
+  const swept = await sweepIfOrphaned(rt, project);
+  const file = markerPath(project);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const marker: Marker = { pid: process.pid, command, startedAt: new Date().toISOString(), host: os.hostname() };
+  writeFileSync(file, JSON.stringify(marker));
+  const release = () => {
+    process.off('exit', release);
+    const now = readMarker(project);
+    if (now?.pid === process.pid && existsSync(file)) unlinkSync(file);
+  };
+  // Also on process.exit() paths that skip finally blocks; kill -9 is what the sweep is for.
+  process.on('exit', release);
+  return { swept, release };
+}
+
+/** One line for the terminal about a sweep. */
+export function sweptLine(s: Swept): string {
+  return `a previous \`${s.marker.command}\` (pid ${s.marker.pid}, started ${s.marker.startedAt}) died without cleaning up: removed what it left (${s.removed.containers.length} container(s), ${s.removed.networks.length} network(s))`;
+}

@@ -1,0 +1,19 @@
+// attempts: "2.5..3.5" — attempts per call over the window (1 without retries or hedging; each
+// retry or hedge adds one). Shows why a retry policy turns 67% errors into none (seed 000).
+import { parseMatcher } from '../matchers.js';
+import { registerExpectation } from './expectation.js';
+import type { WindowStats } from './window.js';
+
+const perCall = (w: WindowStats) => (w.total.calls ? (w.total.calls + w.total.extraAttempts) / w.total.calls : 0);
+
+registerExpectation({
+  key: 'attempts',
+  parse(raw) {
+    const m = parseMatcher(raw as string | number, 'number');
+    if (typeof m === 'string') return `attempts per call: ${m}`;
+    return {
+      text: `attempts per call ${m.text}`,
+      holds: (w) => ({ ok: m.test(perCall(w)), saw: `${perCall(w).toFixed(2)} attempts per call` }),
+    };
+  },
+});

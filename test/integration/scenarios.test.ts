@@ -1,0 +1,58 @@
+// The scenario library is the lab's widest end-to-end test: every file in scenarios/ is played as a
+// user plays it (`lab play FILE --no-tui`) on a real sandbox (project labscen on 127.84.x.y) and
+// must pass; and a lesson broken on purpose must fail. Runs last (the file sorts after the others).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { down, getRuntime } from '../../src/sandbox/index.js';
+import { LIBRARY, libraryFiles, playFile } from '../../scripts/scenarios.js';
+import { leftovers, testTopologyFile } from '../helpers/lab.js';
+
+const PROJECT = 'labscen';
+
+describe('the scenario library, played', () => {
+  const rt = getRuntime();
+  const topology = testTopologyFile(PROJECT, 84);
+  const reportRoot = mkdtempSync(path.join(os.tmpdir(), 'lab-library-'));
+
+  before(async () => {
+    await down(rt, PROJECT);
+  });
+  after(async () => {
+    await down(rt, PROJECT);
+    assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+  });
+
+  it('has the stories the seeds tell', () => {
+    for (const f of ['tour', 'pick-first-vs-round-robin', 'retry-two-of-three', 'hedging', 'etcd-lease-expiry', 'etcd-outage', 'consul-health', 'kill-node', 'blackhole-keepalive', 'weighted', 'slow-backend', 'ring-hash', 'dns-caching', 'rolling-restart', 'etcd-leader']) {
+      assert.ok(libraryFiles().includes(`${f}.yaml`), f);
+    }
+    // Each says what it shows and what to look for, in a header comment.
+    for (const f of libraryFiles()) assert.match(readFileSync(path.join(LIBRARY, f), 'utf8'), /^# [a-z-]+/, f);
+  });
+
+  for (const file of libraryFiles()) {
+    it(`${file} passes`, { timeout: 180_000 }, async () => {
+      const p = await playFile(path.join(LIBRARY, file), { topology, reportRoot });
+      assert.equal(p.exitCode, 0, p.output.split('\n').slice(-30).join('\n'));
+      assert.equal(p.verdict?.ok, true);
+      assert.ok(p.verdict!.expectations.length > 0);
+    });
+  }
+
+  it('a broken lesson fails: retry-two-of-three without its retryPolicy', { timeout: 120_000 }, async () => {
+    const text = readFileSync(path.join(LIBRARY, 'retry-two-of-three.yaml'), 'utf8');
+    const broken = text.replace(/\n\s+retryPolicy:[^\n]*/, '');
+    assert.notEqual(broken, text);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-broken-')), 'retry-broken.yaml');
+    writeFileSync(file, broken);
+    const p = await playFile(file, { topology, reportRoot });
+    assert.equal(p.exitCode, 1, p.output);
+    const failed = p.verdict!.expectations.filter((e) => !e.ok);
+    assert.equal(failed.length, 1);
+    assert.match(failed[0].text, /^retry: errors total 0/);
+    assert.match(failed[0].saw, /total [1-9]\d*; 1\.00 attempts per call/);
+  });
+});
