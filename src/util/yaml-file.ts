@@ -24,7 +24,15 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
     const msg = yamlError.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new FileError(positions.offset(yamlError.pos[0]), `invalid YAML: ${msg}`);
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias with no anchor (*x), or aliases that expand too far: the yaml library throws plain
+    // errors here, after parsing. Point at the first alias in the file.
+    const alias = /\*[^\s,\]}]*/.exec(text);
+    throw new FileError(alias ? positions.offset(alias.index) : positions.at([]), `invalid YAML: ${(err as Error).message}`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new FileError(positions.at([]), `expected a mapping at the top of the file, found ${describeValue(raw)}`);
   }
