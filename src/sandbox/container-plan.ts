@@ -48,7 +48,8 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
     },
     ports: inst.ports,
     network: t.network,
-    aliases: [inst.name],
+    // Echo servers also answer to their service's name ("echo"): HAProxy finds them all by it.
+    aliases: inst.role === 'echo' ? [inst.name, inst.service] : [inst.name],
     init: true,
     // Least privilege: nobody, read-only root, all capabilities dropped; scratch space in tmpfs.
     user: '65534:65534',

@@ -24,5 +24,9 @@ export function readinessOf(t: Topology, inst: InstanceSpec): { strategy: WaitSt
         ),
         timeoutMs: 45_000,
       };
+    case 'proxy':
+      // Ready when a gRPC health check through its L7 frontend reaches an echo server (and so
+      // when HAProxy has resolved the backends through Docker's DNS and found one healthy).
+      return { strategy: grpcHealthWait(t.proxy?.l7 ?? inst.hostAddress), timeoutMs: 45_000 };
   }
 }

@@ -15,7 +15,7 @@ import { scenarioSchema } from './schema.js';
 const ms = (v: string | number) => parseDuration(v)!;
 
 /** Reads and checks `file`; `topologyFor(echo, etcd)` gives the sandbox the scenario will run on. */
-export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: number) => Topology): Scenario {
+export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: number, proxy?: boolean) => Topology): Scenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -26,19 +26,19 @@ export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: n
   return parseScenario(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, topologyFor);
 }
 
-export function parseScenario(file: string, text: string, topologyFor: (echo?: number, etcd?: number) => Topology): Scenario {
+export function parseScenario(file: string, text: string, topologyFor: (echo?: number, etcd?: number, proxy?: boolean) => Topology): Scenario {
   const { value, positions } = parseYaml(file, text, scenarioSchema, (p) =>
     p.length === 2 && p[0] === 'steps' ? `a step has "at" and one action (${ACTION_KINDS.join(', ')}) or "expect"` : undefined,
   );
   const fail = (at: PropertyKey[], msg: string, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg);
   const durationMs = ms(value.duration);
   if (durationMs <= 0) throw fail(['duration'], `duration: expected a positive duration, found ${JSON.stringify(value.duration)}`);
-  const topology = topologyFor(value.sandbox?.echo, value.sandbox?.etcd);
+  const topology = topologyFor(value.sandbox?.echo, value.sandbox?.etcd, value.sandbox?.proxy);
   // Steps may name what a `scale` step adds: names come from the largest sandbox the run will have.
   const echoCount = (t: Topology) => t.instances.filter((i) => i.role === 'echo').length;
   const scaled = value.steps.map((st) => (st as { scale?: { echo?: unknown } }).scale?.echo).filter((n): n is number => typeof n === 'number');
   const largest = Math.max(echoCount(topology), ...scaled);
-  const widest = largest > echoCount(topology) ? topologyFor(largest, value.sandbox?.etcd) : topology;
+  const widest = largest > echoCount(topology) ? topologyFor(largest, value.sandbox?.etcd, value.sandbox?.proxy) : topology;
   const instances = new Set(widest.instances.map((i) => i.name));
   const echoes = widest.instances.filter((i) => i.role === 'echo').map((i) => i.name);
   const startEchoes = topology.instances.filter((i) => i.role === 'echo').map((i) => i.name);
@@ -55,7 +55,12 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     }
     // {echo-2} in a target is that instance's host address; {consul-dns} Consul's DNS interface:
     // scenarios name backends, not the addresses of one topology.
-    const places: Record<string, string | undefined> = { ...Object.fromEntries(widest.instances.map((i) => [i.name, i.hostAddress])), 'consul-dns': widest.consul.dnsHostAddress };
+    const places: Record<string, string | undefined> = {
+      ...Object.fromEntries(widest.instances.map((i) => [i.name, i.hostAddress])),
+      'consul-dns': widest.consul.dnsHostAddress,
+      'proxy-l4': widest.proxy?.l4,
+      'proxy-l7': widest.proxy?.l7,
+    };
     const unknownPlace = [...c.target.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
     if (unknownPlace !== undefined) throw fail(['clients', name, 'target'], `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${Object.keys(places).filter((k) => places[k]).map((k) => `{${k}}`).join(', ')})`);
     const target = c.target.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
@@ -126,5 +131,5 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     });
   });
   steps.sort((a, b) => a.atMs - b.atMs || a.index - b.index);
-  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, etcd: value.sandbox?.etcd, clients, steps };
+  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, etcd: value.sandbox?.etcd, proxy: value.sandbox?.proxy, clients, steps };
 }

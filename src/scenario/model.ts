@@ -40,6 +40,8 @@ export interface Scenario {
   echo?: number;
   /** Members of the etcd cluster the scenario asks for (sandbox.etcd). */
   etcd?: number;
+  /** The scenario runs the proxy service (sandbox.proxy). */
+  proxy?: boolean;
   clients: TrafficClientSpec[];
   steps: Step[];
 }

@@ -49,12 +49,12 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     opts.onEvent?.(e);
   };
   const { rt } = opts;
-  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd });
+  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd, proxy: scenario.proxy });
 
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
 
-  const session = sandboxSession(rt, opts.topologyFile, topology, { etcd: scenario.etcd }, opts.signal);
+  const session = sandboxSession(rt, opts.topologyFile, topology, { etcd: scenario.etcd, proxy: scenario.proxy }, opts.signal);
   const { ctx } = session;
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();

@@ -56,7 +56,7 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** Overrides of compose/lab.yaml: how many echo servers, and etcd as a cluster of 3 or 5 members. */
-  sandbox: z.strictObject({ echo: z.number().int().min(1).max(250).optional(), etcd: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional() }).optional(),
+  sandbox: z.strictObject({ echo: z.number().int().min(1).max(250).optional(), etcd: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(), proxy: z.boolean().optional() }).optional(),
   duration,
   clients: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'client names are letters, digits, - and _'), clientSchema),
   steps: z.array(stepSchema).default([]),

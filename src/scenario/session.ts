@@ -15,7 +15,7 @@ export interface SandboxSession {
   close(): void;
 }
 
-export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topology: Topology, overrides: { etcd?: number }, signal?: AbortSignal): SandboxSession {
+export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topology: Topology, overrides: { etcd?: number; proxy?: boolean }, signal?: AbortSignal): SandboxSession {
   const controls = new Map<string, ControlClient>();
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
   let current = topology;
@@ -39,7 +39,7 @@ export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topol
       return c;
     },
     async scaleTo(echo) {
-      current = loadTopology(topologyFile, { echo, etcd: overrides.etcd });
+      current = loadTopology(topologyFile, { echo, etcd: overrides.etcd, proxy: overrides.proxy });
       await up(rt, current, { signal });
     },
     undo: (text, fn) => undos.push({ text, fn }),

@@ -14,6 +14,8 @@ export interface TopologyOverrides {
   echo?: number;
   /** Members of the etcd cluster (a scenario's sandbox.etcd): 1, 3 or 5. */
   etcd?: number;
+  /** Run the proxy service (HAProxy) even when the file does not enable it (lab up --proxy). */
+  proxy?: boolean;
   pull?: boolean;
 }
 
@@ -97,6 +99,30 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     instances.push(inst);
   }
 
+  // The proxy (HAProxy), when the file has one and it is enabled or asked for: two tcp ports, L4 then L7.
+  let proxy: Topology['proxy'];
+  const proxyEntry = byRole.get('proxy');
+  if (proxyEntry && (overrides.proxy ?? proxyEntry[1]['x-lab'].enabled ?? false)) {
+    const [name, svc] = proxyEntry;
+    const ps = ports(name, svc).filter((p) => p.protocol === 'tcp');
+    if (ps.length !== 2) throw fail(['services', name, 'ports'], `services.${name}.ports: the proxy publishes two tcp ports, L4 then L7, e.g. ["127.77.0.4:50061:50061", "127.77.0.4:50062:50062"]`);
+    const inst = instance(name, svc, 'proxy', 0, pull, ps, `${ps[0].hostIp}:${ps[0].hostPort}`, `${name}:${ps[0].containerPort}`, 1, '');
+    const balance = svc['x-lab'].balance ?? 'roundrobin';
+    // HAProxy's L4 mode cannot hash on a header: it balances connections round robin then.
+    inst.env = {
+      ...inst.env,
+      LAB_L4_PORT: String(ps[0].containerPort),
+      LAB_L7_PORT: String(ps[1].containerPort),
+      LAB_BALANCE_L4: balance.startsWith('hdr(') ? 'roundrobin' : balance,
+      LAB_BALANCE_L7: balance,
+      LAB_SLOTS: String(Math.max(16, replicas * 2)),
+      LAB_ECHO_NAME: echoName,
+      LAB_ECHO_PORT: String(echoPort),
+    };
+    instances.push(inst);
+    proxy = { l4: `${ps[0].hostIp}:${ps[0].hostPort}`, l7: `${ps[1].hostIp}:${ps[1].hostPort}`, balance };
+  }
+
   const seen = new Map<string, string>();
   for (const inst of instances) {
     for (const p of inst.ports) {
@@ -126,6 +152,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     // A cluster's members as a list: etcd clients (the resolver, the echo's registrar) take them all.
     etcd: { hostAddress: etcds.map((e) => e.hostAddress).join(','), clusterAddress: etcds.map((e) => e.clusterAddress).join(',') },
     consul: { hostAddress: consul.hostAddress, clusterAddress: consul.clusterAddress, dnsHostAddress: dns ? `${dns.hostIp}:${dns.hostPort}` : undefined },
+    proxy,
   };
 }
 

@@ -9,7 +9,7 @@ const duration = z
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
-export const ROLES = ['etcd', 'consul', 'echo'] as const;
+export const ROLES = ['etcd', 'consul', 'echo', 'proxy'] as const;
 export type Role = (typeof ROLES)[number];
 
 const serviceLab = z
@@ -22,6 +22,10 @@ const serviceLab = z
     /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */
     members: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
     port: z.number().int().min(1).max(65535).optional(),
+    /** Proxy only: HAProxy's balance algorithm (roundrobin, leastconn, source, static-rr, hdr(<name>)). */
+    balance: z.string().regex(/^(roundrobin|leastconn|source|static-rr|first|random|hdr\([A-Za-z0-9-]+\))$/, 'expected roundrobin, leastconn, source, static-rr, first, random or hdr(<header>)').optional(),
+    /** Proxy only: runs only when asked (lab up --proxy, a scenario's sandbox.proxy). Default false. */
+    enabled: z.boolean().optional(),
     /** Echo only: host clients reach each echo through a TCP link proxy (for link faults). Default true. */
     'link-proxy': z.boolean().optional(),
     weights: z.array(z.number().int().min(0).max(1000)).optional(),

@@ -55,4 +55,6 @@ export interface Topology {
   /** Host addresses of the lab's registries, for host-side clients (status, resolvers). */
   etcd: { hostAddress: string; clusterAddress: string };
   consul: { hostAddress: string; clusterAddress: string; dnsHostAddress?: string };
+  /** HAProxy's two frontends on loopback, when the proxy runs: L4 (tcp) and L7 (HTTP/2). */
+  proxy?: { l4: string; l7: string; balance: string };
 }

@@ -38,7 +38,8 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const existing = await rt.listContainers(projectSelector(loadTopology(opts.topologyFile).project));
   // Watch what runs: as many echo servers as there are now (lab up --echo N may have changed it).
   const echoes = existing.filter((c) => c.labels['dev.lab.role'] === 'echo').length;
-  const topology = loadTopology(opts.topologyFile, echoes ? { echo: echoes } : {});
+  const withProxy = existing.some((c) => c.labels['dev.lab.role'] === 'proxy');
+  const topology = loadTopology(opts.topologyFile, { ...(echoes ? { echo: echoes } : {}), ...(withProxy ? { proxy: true } : {}) });
   if (!opts.bringUp && !existing.some((c) => c.state === 'running')) {
     throw new LabError(`no lab sandbox is running (project ${topology.project})`, { hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.' });
   }
@@ -130,7 +131,7 @@ async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   const { view, opts } = w;
   let scenario;
   try {
-    scenario = loadScenario(file, (echo, etcd) => loadTopology(opts.topologyFile, { echo, etcd }));
+    scenario = loadScenario(file, (echo, etcd, proxy) => loadTopology(opts.topologyFile, { echo, etcd, proxy }));
   } catch (err) {
     view.dispatch({ type: 'notice', text: `✖ ${(err as Error).message}`, level: 'error' });
     return;

@@ -26,7 +26,7 @@ describe('the scenario library, played', () => {
   });
 
   it('has the stories the seeds tell', () => {
-    for (const f of ['tour', 'pick-first-vs-round-robin', 'retry-two-of-three', 'hedging', 'etcd-lease-expiry', 'etcd-outage', 'consul-health', 'kill-node', 'blackhole-keepalive', 'weighted', 'slow-backend', 'ring-hash', 'dns-caching', 'rolling-restart', 'etcd-leader']) {
+    for (const f of ['tour', 'pick-first-vs-round-robin', 'retry-two-of-three', 'hedging', 'etcd-lease-expiry', 'etcd-outage', 'consul-health', 'kill-node', 'blackhole-keepalive', 'weighted', 'slow-backend', 'ring-hash', 'dns-caching', 'rolling-restart', 'etcd-leader', 'k8s-service-imbalance', 'proxy-failover']) {
       assert.ok(libraryFiles().includes(`${f}.yaml`), f);
     }
     // Each says what it shows and what to look for, in a header comment.

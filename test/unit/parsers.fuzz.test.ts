@@ -13,7 +13,7 @@ import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
 
 const compose = readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8');
-const topology = (echo?: number, etcd?: number) => parseTopology('compose/lab.yaml', compose, { echo, etcd });
+const topology = (echo?: number, etcd?: number, proxy?: boolean) => parseTopology('compose/lab.yaml', compose, { echo, etcd, proxy });
 const library = readdirSync(path.join(ROOT, 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => readFileSync(path.join(ROOT, 'scenarios', f), 'utf8'));

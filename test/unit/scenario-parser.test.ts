@@ -7,7 +7,7 @@ import { parseScenario } from '../../src/scenario/load.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
 
-const topology = (echo?: number, etcd?: number) => parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), { echo, etcd });
+const topology = (echo?: number, etcd?: number, proxy?: boolean) => parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), { echo, etcd, proxy });
 const BAD = path.join(ROOT, 'test/fixtures/scenarios/bad');
 const expected = JSON.parse(readFileSync(path.join(BAD, 'expected.json'), 'utf8')) as Record<string, string>;
 

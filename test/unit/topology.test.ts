@@ -82,7 +82,7 @@ describe('topology: compose/lab.yaml', () => {
     refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:46:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
 
   it('refuses an unknown role, listing the known ones', () =>
-    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", found "ecko"'));
+    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", found "ecko"'));
 
   it('refuses to publish on a non-loopback address', () =>
     refuses(
@@ -116,7 +116,7 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('refuses a duration it cannot read', () =>
-    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:68:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
+    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:76:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
 
   it('refuses two services with one role', () =>
     refuses(
@@ -127,7 +127,7 @@ describe('topology: compose/lab.yaml', () => {
   it('says when a required key is missing, pointing at its service', () =>
     refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected string)'));
 
-  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:64:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:72:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
 });

@@ -2,4 +2,5 @@
 import './recipe-etcd.js';
 import './recipe-consul.js';
 import './recipe-echo.js';
+import './recipe-proxy.js';
 export { resolveImage, type ImageEvent } from './resolve-image.js';

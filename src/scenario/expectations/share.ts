@@ -1,9 +1,17 @@
-// share: { echo-2: 0, echo-1: ">25%" } or "≈ 1:2:3 ± 5%" (backends in name order).
+// share: { echo-2: 0, echo-1: ">25%" } or "≈ 1:2:3 ± 5%" (backends in name order); `top` is the
+// busiest backend, whichever it is ({ top: ">95%" }: everything on one backend), `bottom` the idlest
+// of those the window saw.
 import { parseMatcher, parseRatio, type Matcher } from '../matchers.js';
 import { registerExpectation } from './expectation.js';
 import type { WindowStats } from './window.js';
 
-const pct = (w: WindowStats, name: string) => (w.total.calls ? (100 * (w.backends[name]?.calls ?? 0)) / w.total.calls : 0);
+const share = (w: WindowStats, name: string) => (w.total.calls ? (100 * (w.backends[name]?.calls ?? 0)) / w.total.calls : 0);
+const pct = (w: WindowStats, name: string) => {
+  if (name !== 'top' && name !== 'bottom') return share(w, name);
+  const all = Object.keys(w.backends).map((n) => share(w, n));
+  if (!all.length) return 0;
+  return name === 'top' ? Math.max(...all) : Math.min(...all);
+};
 const natural = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
 
 registerExpectation({
@@ -27,7 +35,7 @@ registerExpectation({
     if (!raw || typeof raw !== 'object') return `expected per-backend shares such as { echo-2: 0 }, found ${JSON.stringify(raw)}`;
     const checks: Array<[string, Matcher]> = [];
     for (const [name, v] of Object.entries(raw)) {
-      if (!backends.includes(name)) return `unknown backend "${name}" in share (the sandbox has ${backends.join(', ')})`;
+      if (!backends.includes(name) && name !== 'top' && name !== 'bottom') return `unknown backend "${name}" in share (the sandbox has ${backends.join(', ')}; or top, bottom)`;
       const m = parseMatcher(v as string | number, 'percent');
       if (typeof m === 'string') return `share.${name}: ${m}`;
       checks.push([name, m]);
