@@ -108,7 +108,7 @@ async function main() {
   });
   if (timer) clearInterval(timer);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-soak-'));
-  writeReport(dir, { name: scenario.name, file: 'soak.yaml', text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
+  writeReport(dir, { name: scenario.name, file: 'soak.yaml', text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, eventsFile: result.eventsFile });
   await down(rt, PROJECT);
 
   const from = samples.find((s) => s.minute === 2) ?? samples[0];

@@ -7,6 +7,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTraffic } from './commands/traffic.js';
 import { registerPlay } from './commands/play.js';
 import { registerReport } from './commands/report.js';
+import { registerRouter } from './commands/router.js';
 import { registerSchema } from './commands/schema.js';
 import { registerUp } from './commands/up.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
@@ -30,6 +31,7 @@ registerPlay(program);
 registerReport(program);
 registerSchema(program);
 registerWatch(program);
+registerRouter(program);
 
 // `lab` alone opens the view with the default clients, bringing the sandbox up when it is down (on a
 // terminal; elsewhere it prints the help). `lab watch` takes options for the clients.

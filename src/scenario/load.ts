@@ -44,6 +44,7 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
   const startEchoes = topology.instances.filter((i) => i.role === 'echo').map((i) => i.name);
 
   const clients: TrafficClientSpec[] = [];
+  let usesRouter = false;
   for (const [name, c] of Object.entries(value.clients)) {
     if (c.rate && c.concurrency) throw fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
     let serviceConfig;
@@ -60,7 +61,9 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
       'consul-dns': widest.consul.dnsHostAddress,
       'proxy-l4': widest.proxy?.l4,
       'proxy-l7': widest.proxy?.l7,
+      router: widest.router,
     };
+    if (c.target.includes('{router}')) usesRouter = true;
     const unknownPlace = [...c.target.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
     if (unknownPlace !== undefined) throw fail(['clients', name, 'target'], `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${Object.keys(places).filter((k) => places[k]).map((k) => `{${k}}`).join(', ')})`);
     const target = c.target.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
@@ -131,5 +134,5 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
     });
   });
   steps.sort((a, b) => a.atMs - b.atMs || a.index - b.index);
-  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, etcd: value.sandbox?.etcd, proxy: value.sandbox?.proxy, clients, steps };
+  return { file, text, name: value.name, description: value.description, durationMs, echo: value.sandbox?.echo, etcd: value.sandbox?.etcd, proxy: value.sandbox?.proxy, router: usesRouter, clients, steps };
 }

@@ -42,6 +42,8 @@ export interface Scenario {
   etcd?: number;
   /** The scenario runs the proxy service (sandbox.proxy). */
   proxy?: boolean;
+  /** A client dials {router}: the player runs the lab's gRPC router for the scenario. */
+  router?: boolean;
   clients: TrafficClientSpec[];
   steps: Step[];
 }

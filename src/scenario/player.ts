@@ -2,6 +2,9 @@
 // at its time, then stops traffic, undoes what the scenario did (in reverse order, then a reconcile),
 // evaluates the expectations and writes the report. Interrupting stops at once and still undoes and
 // reports. The engine emits events; it knows no screen.
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
@@ -9,6 +12,9 @@ import { ClientSet } from '../traffic/driver/client-set.js';
 import type { TrafficEvent } from '../traffic/index.js';
 import { resolverOptions } from '../traffic/resolvers/lab-options.js';
 import { sandboxSession, type SandboxSession } from './session.js';
+import { GrpcRouter } from '../router/grpc-router.js';
+import { EnvironmentError } from '../errors.js';
+import type { Topology } from '../topology/types.js';
 import type { Bucket } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { verdictOf, type ActionResult, type Verdict } from './verdict.js';
@@ -35,17 +41,33 @@ export interface PlayOptions {
 
 export interface PlayResult {
   verdict: Verdict;
-  events: PlayEvent[];
+  /** Every event of the run, one JSON per line (a temporary file: writeReport moves it). */
+  eventsFile: string;
   buckets: Map<string, Bucket[]>;
   endMs: number;
 }
 
+async function startRouter(t: Topology): Promise<GrpcRouter> {
+  const echo = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
+  const router = new GrpcRouter([GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin')], resolverOptions({ etcd: t.etcd.hostAddress, etcdPrefix: t.registration.etcdPrefix, consul: t.consul.hostAddress }));
+  const [host, port] = [t.router.slice(0, t.router.lastIndexOf(':')), Number(t.router.slice(t.router.lastIndexOf(':') + 1))];
+  try {
+    await router.listen(host, port);
+  } catch (err) {
+    throw new EnvironmentError(`the router cannot listen on ${t.router}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'Is a `lab router` already running there? Stop it, or set x-lab.router in the topology.' });
+  }
+  return router;
+}
+
 export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayResult> {
-  const events: PlayEvent[] = [];
+  // Events go to a file as they come (a long run would otherwise hold every one in memory); the
+  // report copies it.
+  const eventsFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-play-')), 'events.jsonl');
+  const eventLog = createWriteStream(eventsFile);
   let t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
   const emit = (e: PlayEvent) => {
-    events.push(e);
+    eventLog.write(`${JSON.stringify(e)}\n`);
     opts.onEvent?.(e);
   };
   const { rt } = opts;
@@ -56,6 +78,9 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
 
   const session = sandboxSession(rt, opts.topologyFile, topology, { etcd: scenario.etcd, proxy: scenario.proxy }, opts.signal);
   const { ctx } = session;
+  // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
+  // every service to the echo servers through the etcd resolver, round_robin per request.
+  const router = scenario.router ? await startRouter(topology) : undefined;
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
@@ -112,6 +137,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     endMs = now();
     for (const t of timers) clearTimeout(t);
     await clients.stop(1000);
+    await router?.close();
     await Promise.allSettled(running);
     emit({ type: 'phase', phase: 'undo', t: now() });
     await session.undoAll((text, error) => emit({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));
@@ -119,5 +145,6 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   }
   const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted);
   emit({ type: 'phase', phase: 'done', t: now() });
-  return { verdict, events, buckets, endMs };
+  await new Promise<void>((resolve) => eventLog.end(resolve));
+  return { verdict, eventsFile, buckets, endMs };
 }

@@ -153,6 +153,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     etcd: { hostAddress: etcds.map((e) => e.hostAddress).join(','), clusterAddress: etcds.map((e) => e.clusterAddress).join(',') },
     consul: { hostAddress: consul.hostAddress, clusterAddress: consul.clusterAddress, dnsHostAddress: dns ? `${dns.hostIp}:${dns.hostPort}` : undefined },
     proxy,
+    router: lab.router,
   };
 }
 

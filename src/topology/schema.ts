@@ -53,6 +53,8 @@ export const topologySchema = z.strictObject({
     .strictObject({
       project: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected a short lower-case name (letters, digits, dashes)').default('lab'),
       pull: z.boolean().default(false),
+      /** Where `lab router` (and a scenario's {router} target) listens: a loopback address. */
+      router: z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/, 'expected a loopback address and port, e.g. 127.77.0.5:50070').default('127.77.0.5:50070'),
       registration: z
         .strictObject({
           'etcd-prefix': z.string().startsWith('/').default('/lab/services'),

@@ -55,6 +55,8 @@ export interface Topology {
   /** Host addresses of the lab's registries, for host-side clients (status, resolvers). */
   etcd: { hostAddress: string; clusterAddress: string };
   consul: { hostAddress: string; clusterAddress: string; dnsHostAddress?: string };
+  /** Where the lab's gRPC router listens (lab router; a scenario's {router} target). */
+  router: string;
   /** HAProxy's two frontends on loopback, when the proxy runs: L4 (tcp) and L7 (HTTP/2). */
   proxy?: { l4: string; l7: string; balance: string };
 }

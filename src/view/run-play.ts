@@ -95,7 +95,7 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   }
   await poller.poll().catch(() => undefined); // the last frame shows the sandbox as it is left
   poller.close();
-  writeReport(opts.reportDir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
+  writeReport(opts.reportDir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, eventsFile: result.eventsFile });
   // The final states come from the verdict itself.
   for (const e of result.verdict.expectations) view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });
   for (const a of result.verdict.actions) {

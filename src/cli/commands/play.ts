@@ -36,7 +36,7 @@ export function registerPlay(program: Command): void {
       const interrupt = abortOnInterrupt();
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       const finish = async (result: PlayResult, reportWritten = false) => {
-        if (!reportWritten) writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, events: result.events });
+        if (!reportWritten) writeReport(dir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, eventsFile: result.eventsFile });
         if (opts.down) await down(rt, project);
         process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
       };

@@ -1,5 +1,5 @@
 // Writes a run's report folder, and re-renders one from its files (`lab report DIR`).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Bucket } from '../expectations/index.js';
@@ -15,7 +15,9 @@ export interface RunRecord {
   endMs: number;
   verdict: Verdict;
   buckets: Map<string, Bucket[]>;
-  events: PlayEvent[];
+  /** The run's events: a JSONL file the player wrote (moved into the report), or a list. */
+  eventsFile?: string;
+  events?: PlayEvent[];
 }
 
 export function reportDirFor(name: string, root = path.join(process.cwd(), '.lab', 'reports')): string {
@@ -35,7 +37,10 @@ function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
 export function writeReport(dir: string, run: RunRecord): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'scenario.yaml'), run.text);
-  writeFileSync(path.join(dir, 'events.jsonl'), run.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  if (run.eventsFile) {
+    copyFileSync(run.eventsFile, path.join(dir, 'events.jsonl'));
+    rmSync(path.dirname(run.eventsFile), { recursive: true, force: true });
+  } else writeFileSync(path.join(dir, 'events.jsonl'), (run.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
   const series = Object.fromEntries(run.buckets);
   writeFileSync(path.join(dir, 'timeseries.json'), JSON.stringify(series));
   const csv = ['client,t_ms,backend,calls,ok,errors,extra_attempts,p50_ms,p99_ms'];

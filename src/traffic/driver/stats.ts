@@ -41,7 +41,8 @@ class Accumulator {
     return {
       calls: this.calls,
       ok: this.ok,
-      errors: { ...this.errors },
+      // Most buckets have no errors: they share one frozen empty map (a long run keeps them all).
+      errors: hasKeys(this.errors) ? { ...this.errors } : NO_ERRORS,
       extraAttempts: this.extraAttempts,
       p50Ms: this.calls ? ms(this.latency.getValueAtPercentile(50)) : 0,
       p99Ms: this.calls ? ms(this.latency.getValueAtPercentile(99)) : 0,
@@ -62,6 +63,12 @@ export interface StatsView {
   total: BucketStats;
   backends: Record<string, BucketStats>;
 }
+
+const NO_ERRORS: Record<string, number> = Object.freeze({}) as Record<string, number>;
+const hasKeys = (o: object) => {
+  for (const _ in o) return true;
+  return false;
+};
 
 export class CallStats {
   private readonly bucket = new Map<string, Accumulator>();
