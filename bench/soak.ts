@@ -34,7 +34,8 @@ const CHURN = [
 ];
 
 function churnScenario(minutes: number): string {
-  const seconds = minutes * 60;
+  // 15 s past the last minute, so the last sample is taken while traffic still runs.
+  const seconds = minutes * 60 + 15;
   const steps = ['  - { at: 2s, expect: { client: rr, errors: { rate: "<60%" }, always: true } }'];
   for (let t = 4, i = 0; t < seconds - 4; t += 4, i++) steps.push(`  - { at: ${t}s, ${CHURN[i % CHURN.length]} }`);
   return `name: soak

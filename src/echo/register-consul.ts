@@ -1,7 +1,7 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { networkInterfaces } from 'node:os';
-import { httpPut } from './http-put.js';
+import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
 import type { Registration } from './register-etcd.js';
 
@@ -18,9 +18,13 @@ function split(address: string): { host: string; port: number } {
   return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
 }
 
+/** How often a registered echo checks that its agent still knows it (a restarted dev agent forgets). */
+const RECHECK_MS = 2000;
+
 export class ConsulRegistrar {
   registered = false;
   private stopped = false;
+  private recheck?: NodeJS.Timeout;
 
   constructor(
     private readonly url: string,
@@ -74,10 +78,32 @@ export class ConsulRegistrar {
       () => this.stopped,
       this.log,
     );
+    this.watchRegistration();
+  }
+
+  /** Registers again when the agent no longer has this service (Consul restarted: a dev agent
+   * keeps its catalog in memory), as the etcd registrar puts its key back (seed 001). */
+  private watchRegistration(): void {
+    if (this.recheck || this.stopped) return;
+    const loop = async () => {
+      this.recheck = undefined;
+      if (this.stopped) return;
+      const res = await httpGet(`${this.url}/v1/agent/service/${encodeURIComponent(this.registration.id)}`, 1000).catch(() => undefined);
+      if (!this.stopped && res?.status === 404) {
+        this.log('consul: the agent lost this service; registering again');
+        this.registered = false;
+        await this.start();
+        return;
+      }
+      if (!this.stopped) this.recheck = setTimeout(() => void loop(), RECHECK_MS);
+    };
+    this.recheck = setTimeout(() => void loop(), RECHECK_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = undefined;
     if (!this.registered) return;
     try {
       await httpPut(`${this.url}/v1/agent/service/deregister/${encodeURIComponent(this.registration.id)}`, undefined, 1000);

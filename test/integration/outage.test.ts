@@ -60,6 +60,20 @@ describe('outages of the lab’s own parts', () => {
     assert.deepEqual(actions, [['etcd', 'kept'], ['consul', 'kept'], ['echo-1', 'kept'], ['echo-2', 'kept'], ['echo-3', 'created']]);
   });
 
+  it('changing one service in the topology recreates only that service; the rest keep their containers', async () => {
+    const changed = testTopologyFile(PROJECT, 88, (doc) => doc.setIn(['services', 'consul', 'command'], ['agent', '-dev', '-client=0.0.0.0', '-log-level=error']));
+    const before = await lab(['-f', file, 'up', '--json']);
+    const ids = new Map((JSON.parse(before.stdout) as { instances: Array<{ name: string; id: string }> }).instances.map((i) => [i.name, i.id]));
+    const r = await lab(['-f', changed, 'up', '--json']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const after = (JSON.parse(r.stdout) as { instances: Array<{ name: string; id: string; action: string }> }).instances;
+    assert.deepEqual(after.map((i) => [i.name, i.action]), [['etcd', 'kept'], ['consul', 'recreated'], ['echo-1', 'kept'], ['echo-2', 'kept'], ['echo-3', 'kept']]);
+    for (const i of after) assert.equal(i.id === ids.get(i.name), i.name !== 'consul', i.name);
+    // And back: again only consul.
+    const back = await lab(['-f', file, 'up', '--json']);
+    assert.deepEqual((JSON.parse(back.stdout) as { instances: Array<{ action: string }> }).instances.map((i) => i.action), ['kept', 'recreated', 'kept', 'kept', 'kept']);
+  });
+
   it('Docker stopped and started mid-scenario: the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back', { timeout: 240_000 }, async () => {
     const scenario = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-outage-')), 'outage.yaml');
     writeFileSync(scenario, 'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n');
