@@ -15,7 +15,7 @@ import { sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
 import type { Topology } from '../topology/types.js';
-import type { Bucket } from './expectations/index.js';
+import { compactSeries, type Bucket } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { verdictOf, type ActionResult, type Verdict } from './verdict.js';
 
@@ -46,6 +46,9 @@ export interface PlayResult {
   buckets: Map<string, Bucket[]>;
   endMs: number;
 }
+
+/** How long the series keeps its fine buckets (250 ms); older ones are merged into whole seconds. */
+const FINE_MS = 120_000;
 
 async function startRouter(t: Topology): Promise<GrpcRouter> {
   const echo = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
@@ -83,6 +86,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   const router = scenario.router ? await startRouter(topology) : undefined;
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
+  const compacted = new Map<string, number>();
   const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
   const clients = new ClientSet({
     channelOptions,
@@ -92,7 +96,10 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     onEvent: (e) => {
       if (e.type === 'bucket') {
         if (!buckets.has(e.client)) buckets.set(e.client, []);
-        buckets.get(e.client)!.push({ t: e.t, total: e.total, backends: e.backends });
+        const series = buckets.get(e.client)!;
+        series.push({ t: e.t, total: e.total, backends: e.backends });
+        // Past FINE_MS the series is kept in whole seconds: a long run's memory stays flat.
+        if (series.length % 64 === 0) compacted.set(e.client, compactSeries(series, compacted.get(e.client) ?? 0, e.t - FINE_MS));
       }
       emit(e);
     },

@@ -3,6 +3,7 @@
 // clock; the same event stream always gives the same screen.
 import type { SandboxEvent } from '../sandbox/events.js';
 import type { PlayEvent } from '../scenario/player.js';
+import { sumStats } from '../scenario/expectations/window.js';
 import type { BucketStats } from '../traffic/events.js';
 import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
 
@@ -129,13 +130,13 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
   return upsertClient({ ...state, nowMs: Math.max(state.nowMs, e.t) }, e.client, (c) => {
     const buckets = [...c.recent.filter((b) => b.t > e.t - WINDOW_MS), { t: e.t, total: e.total, backends: e.backends }];
     const span = Math.max(1, Math.min(WINDOW_MS, e.t)) / 1000;
-    const total = sum(buckets.map((b) => b.total));
+    const total = sumStats(buckets.map((b) => b.total));
     // Every backend the client knows of: served it before, serves it now, or its resolver lists it.
     const names = new Set([...c.backends.map((b) => b.name), ...buckets.flatMap((b) => Object.keys(b.backends)), ...c.addresses.map((a) => state.names[a] ?? a)]);
     const second = Math.floor(e.t / 1000);
     const newSecond = second > c.second;
     const backends: BackendView[] = [...names].sort(byName).map((name) => {
-      const s = sum(buckets.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
+      const s = sumStats(buckets.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
       const share = total.calls ? s.calls / total.calls : 0;
       const old = c.backends.find((b) => b.name === name);
       let history = old?.history ?? [];
@@ -147,21 +148,6 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
     });
     return { ...c, rps: total.calls / span, errors: total.errors, p50Ms: total.p50Ms, p99Ms: total.p99Ms, backends, recent: buckets, second: Math.max(second, c.second) };
   });
-}
-
-function sum(xs: BucketStats[]): BucketStats {
-  const out: BucketStats = { calls: 0, ok: 0, errors: {}, extraAttempts: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 };
-  for (const b of xs) {
-    const before = out.calls;
-    out.calls += b.calls;
-    out.ok += b.ok;
-    out.extraAttempts += b.extraAttempts;
-    for (const [k, v] of Object.entries(b.errors)) out.errors[k] = (out.errors[k] ?? 0) + v;
-    if (b.calls) out.p50Ms = (out.p50Ms * before + b.p50Ms * b.calls) / out.calls;
-    out.p99Ms = Math.max(out.p99Ms, b.p99Ms);
-    out.maxMs = Math.max(out.maxMs, b.maxMs);
-  }
-  return out;
 }
 
 function upsertService(state: ViewState, name: string, patch: Partial<ServiceView>): ViewState {

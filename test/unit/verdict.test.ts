@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Bucket } from '../../src/scenario/expectations/index.js';
 import type { BucketStats } from '../../src/traffic/events.js';
-import { expectationKinds } from '../../src/scenario/expectations/index.js';
+import { compactSeries, expectationKinds, windowAt } from '../../src/scenario/expectations/index.js';
 import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
 import type { ExpectStep } from '../../src/scenario/model.js';
 import { evaluate, settleMs } from '../../src/scenario/verdict.js';
@@ -109,5 +109,35 @@ describe('time to rebalance after an action', () => {
     // Swinging every 1.5 s: slower than the 1 s window, so the windows see it.
     const b = run(12_000, (t) => ({ calls: Math.floor(t / 1500) % 2 ? even : without2, failing: 0 }));
     assert.equal(settleMs(b, 4000, 12_000), null);
+  });
+});
+
+describe('compacting a long series', () => {
+  const stats = (calls: number, p99: number, errors: Record<string, number> = {}) => ({ calls, ok: calls - Object.values(errors).reduce((a, b) => a + b, 0), errors, extraAttempts: 0, p50Ms: 1, p99Ms: p99, maxMs: p99 });
+  const series = () =>
+    Array.from({ length: 40 }, (_, i) => {
+      const t = (i + 1) * 250;
+      return { t, total: stats(10 + i, i, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}), backends: { 'echo-1': stats(4 + i, i), 'echo-2': stats(6, 1, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}) } };
+    });
+
+  it('merges whole seconds up to the cutoff, exactly, and leaves the rest as it was', () => {
+    const s = series();
+    const next = compactSeries(s, 0, 6000);
+    assert.equal(next, 6, 'six whole seconds merged');
+    assert.deepEqual(s.slice(0, 6).map((b) => b.t), [1000, 2000, 3000, 4000, 5000, 6000]);
+    assert.equal(s.length, 6 + 16);
+    const sum = (xs: typeof s, f: (b: (typeof s)[number]) => number) => xs.reduce((n, b) => n + f(b), 0);
+    const whole = series();
+    assert.equal(sum(s, (b) => b.total.calls), sum(whole, (b) => b.total.calls));
+    assert.equal(sum(s, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0), sum(whole, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0));
+    // A one-second window over merged buckets sees what it saw before.
+    for (const end of [2000, 5000]) {
+      const a = windowAt(whole, end, 1000);
+      const b = windowAt(s, end, 1000);
+      assert.deepEqual([b.total.calls, b.total.ok, b.total.p99Ms, b.backends['echo-1'].calls], [a.total.calls, a.total.ok, a.total.p99Ms, a.backends['echo-1'].calls]);
+    }
+    // Again from where it stopped: nothing more until the cutoff moves.
+    assert.equal(compactSeries(s, next, 6000), next);
+    assert.equal(compactSeries(s, next, 8000), 8);
   });
 });

@@ -3,4 +3,4 @@ import './errors.js';
 import './latency.js';
 import './attempts.js';
 export { expectationKinds, type Check } from './expectation.js';
-export { windowAt, type Bucket, type WindowStats } from './window.js';
+export { compactSeries, sumStats, windowAt, type Bucket, type WindowStats } from './window.js';
