@@ -115,15 +115,17 @@ async function main() {
   const from = samples.find((s) => s.minute === 2) ?? samples[0];
   const last = samples.at(-1)!;
   const growth = from && last ? (last.heapMB - from.heapMB) / from.heapMB : NaN;
+  // Complete: every client's series covers the run without a gap (250 ms buckets for the last two
+  // minutes, whole seconds before), and every file is there.
   const bucketsPerClient = [...result.buckets.values()].map((b) => b.length);
-  const expected = Math.floor(result.endMs / 250);
-  const complete = ['summary.md', 'chart.svg', 'timeseries.csv', 'events.jsonl', 'result.json'].every((f) => existsSync(path.join(dir, f))) && bucketsPerClient.every((n) => n >= expected * 0.95);
+  const gapless = [...result.buckets.values()].every((b) => b.length > 0 && b[0].t <= 1000 && b[b.length - 1].t >= result.endMs - 1000 && b.every((x, i) => i === 0 || x.t - b[i - 1].t <= 1250));
+  const complete = ['summary.md', 'chart.svg', 'timeseries.csv', 'events.jsonl', 'result.json'].every((f) => existsSync(path.join(dir, f))) && gapless;
   const actions = result.verdict.actions;
   say('');
   say(`heap from minute ${from?.minute} to ${last?.minute}: ${from?.heapMB.toFixed(1)} → ${last?.heapMB.toFixed(1)} MB (${(100 * growth).toFixed(1)}%; target under +10%)`);
   say(`channels ${from?.channels} → ${last?.channels}, subchannels ${from?.subchannels} → ${last?.subchannels}, timers ${from?.timers} → ${last?.timers}, sockets ${from?.sockets} → ${last?.sockets}`);
   say(`actions: ${actions.length} ran, ${actions.filter((a) => a.error).length} failed${actions.filter((a) => a.error).slice(0, 3).map((a) => ` (${a.text}: ${a.error})`).join('')}`);
-  say(`report: ${dir} — ${complete ? 'complete' : 'INCOMPLETE'} (${bucketsPerClient.join('/')} buckets per client of ~${expected}; ${events} events; summary ${readFileSync(path.join(dir, 'summary.md'), 'utf8').length} bytes)`);
+  say(`report: ${dir} — ${complete ? 'complete' : 'INCOMPLETE'} (${bucketsPerClient.join('/')} buckets per client, no gap over ${(result.endMs / 1000).toFixed(0)} s: ${gapless}; ${events} events; summary ${readFileSync(path.join(dir, 'summary.md'), 'utf8').length} bytes)`);
   say(`left behind: ${JSON.stringify(await leftovers(PROJECT))}`);
   process.exitCode = growth < 0.1 && complete ? 0 : 1;
 }
