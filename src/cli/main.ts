@@ -14,7 +14,7 @@ import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js'
 import { renderError } from './handle-error.js';
 
 const program = new Command('lab')
-  .description('A local gRPC cluster lab: etcd, Consul and echo servers in Docker; resolvers, balancers and failures you can watch.')
+  .description('A local gRPC cluster lab: etcd, Consul and echo servers in Docker; resolvers, balancers and failures you can watch. Run `lab` alone on a terminal for the rebalance view.')
   .version('0.1.0')
   .option('-f, --file <path>', 'the topology (Compose file with x-lab extensions)', undefined)
   .showSuggestionAfterError(true)
