@@ -3,14 +3,14 @@
 //   containers through docker-compose (Debian's package) as the yardstick.
 // Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30 (bench/scale.ts)
 // Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { getRuntime, projectSelector } from '../src/sandbox/index.js';
 import { cacheDir } from '../src/util/paths.js';
-import { lab, leftovers, testTopologyFile } from '../test/helpers/lab.js';
+import { lab, leftovers, tempDir, testTopologyFile } from '../test/helpers/lab.js';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
@@ -73,7 +73,7 @@ async function main() {
   let coldMs: number | undefined;
   if (inUse.length === 0) {
     if (images.length) await execa('docker', ['rmi', ...images]);
-    const coldCache = mkdtempSync(path.join(os.tmpdir(), 'lab-cold-cache-'));
+    const coldCache = tempDir('lab-cold-cache-');
     coldMs = await labTimed(file, ['up'], { LAB_CACHE: coldCache, LAB_CONSUL_BIN: path.join(cacheDir(), 'consul/usr/bin/consul') });
     say(`cold up (assembles 3 images): ${sec(coldMs)}`);
     await labTimed(file, ['down']);
@@ -98,7 +98,7 @@ async function main() {
   for (const m of mem) say(`${m.name}: VmRSS ${m.rssMB.toFixed(1)} MB · private (RssAnon) ${m.anonMB.toFixed(1)} MB · PSS ${m.pssMB.toFixed(1)} MB · cgroup anon ${m.cgroupMB.toFixed(1)} MB`);
 
   // The yardstick: the same containers through docker-compose (no readiness waits, no registration wait).
-  const composeFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-bench-compose-')), 'compose.yaml');
+  const composeFile = path.join(tempDir('lab-bench-compose-'), 'compose.yaml');
   const expanded = await lab(['-f', file, 'config', '--expanded']);
   await labTimed(file, ['down']);
   writeFileSync(composeFile, expanded.stdout.replaceAll(`dev.lab.project: ${PROJECT}`, `dev.lab.project: ${COMPOSE_PROJECT}`).replaceAll(`${PROJECT}-`, `${COMPOSE_PROJECT}-`));

@@ -7,14 +7,14 @@
 // Usage: npm run bench:traffic [-- --seconds 5 --concurrency 64 --json]
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connectivityState as ConnectivityState, Metadata } from '@grpc/grpc-js';
 import { execa } from 'execa';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
 import { call, echoClient } from '../src/grpc/protos.js';
 import '../src/traffic/index.js'; // registers the lab's balancers
 import { FakeCluster } from '../test/helpers/fake-subchannels.js';
-import { ROOT, leftovers, testTopology, testTopologyFile } from '../test/helpers/lab.js';
+import { ROOT, leftovers, tempDir, testTopology, testTopologyFile } from '../test/helpers/lab.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -63,7 +63,7 @@ async function driverLoop(target: string, seconds: number): Promise<Run> {
 }
 
 async function h2load(address: string, seconds: number): Promise<number | string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-h2load-'));
+  const dir = tempDir('lab-h2load-');
   const body = path.join(dir, 'body.bin');
   const msg = Buffer.from([0x0a, 0x05, ...Buffer.from('hello')]);
   writeFileSync(body, Buffer.concat([Buffer.from([0, 0, 0, 0, msg.length]), msg]));

@@ -107,7 +107,9 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     (stopping ??= (async () => {
       load.stop();
       setServing(false);
-      await Promise.all([etcd?.stop(), consul?.stop()]);
+      // Deregistering is worth a second, no more: a registry that is down or failing over (an etcd
+      // leader just killed) must not hold the GOAWAY back. A lease not revoked runs out by itself.
+      await Promise.race([Promise.all([etcd?.stop(), consul?.stop()]), new Promise((r) => setTimeout(r, 1000).unref())]);
       link?.stopAccepting();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

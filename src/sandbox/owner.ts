@@ -4,7 +4,7 @@
 // cleaning up (kill -9, a crash, a closed laptop): the next lab command sweeps what it left — every
 // container, network and volume with the project's label — and says so. No reaper container: one
 // would need the Docker socket mounted, which the lab never does.
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
@@ -25,6 +25,19 @@ export interface Swept {
 }
 
 export const markerPath = (project: string) => path.join(cacheDir(), 'run', `${project}.json`);
+
+let eventFiles = 0;
+/** Where a playing process writes its event log until the report takes it (swept with its marker). */
+export function eventsFileFor(pid: number): string {
+  mkdirSync(path.join(cacheDir(), 'run'), { recursive: true });
+  return path.join(cacheDir(), 'run', `events-${pid}-${Date.now()}-${eventFiles++}.jsonl`);
+}
+
+/** A dead process's event logs: nobody will take them into a report now. */
+function removeEventFiles(pid: number): void {
+  const dir = path.join(cacheDir(), 'run');
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) if (f.startsWith(`events-${pid}-`)) rmSync(path.join(dir, f), { force: true });
+}
 
 function readMarker(project: string): Marker | undefined {
   try {
@@ -55,6 +68,7 @@ export async function sweepIfOrphaned(rt: ContainerRuntime, project: string): Pr
   const m = readMarker(project);
   if (!m || alive(m)) return undefined;
   const removed = await down(rt, project);
+  removeEventFiles(m.pid);
   try {
     unlinkSync(markerPath(project));
   } catch {

@@ -2,11 +2,10 @@
 // at its time, then stops traffic, undoes what the scenario did (in reverse order, then a reconcile),
 // evaluates the expectations and writes the report. Interrupting stops at once and still undoes and
 // reports. The engine emits events; it knows no screen.
-import { createWriteStream, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
+import { eventsFileFor } from '../sandbox/owner.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet } from '../traffic/driver/client-set.js';
 import type { TrafficEvent } from '../traffic/index.js';
@@ -64,8 +63,8 @@ async function startRouter(t: Topology): Promise<GrpcRouter> {
 
 export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayResult> {
   // Events go to a file as they come (a long run would otherwise hold every one in memory); the
-  // report copies it.
-  const eventsFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-play-')), 'events.jsonl');
+  // report moves it. Named by pid: a sweep after a crash removes it with the sandbox.
+  const eventsFile = eventsFileFor(process.pid);
   const eventLog = createWriteStream(eventsFile);
   let t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);

@@ -1,6 +1,6 @@
 // Test helpers: a topology on its own project and loopback range (so tests never touch a user's
 // running lab), the CLI as a real process, and a check that nothing labelled was left behind.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Options } from 'execa';
@@ -9,6 +9,18 @@ import { getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/types.js';
 import { packageRoot } from '../../src/util/paths.js';
+
+const temps: string[] = [];
+process.on('exit', () => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory that is removed when this process exits (tests leave nothing in /tmp). */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
 
 export const ROOT = packageRoot();
 
@@ -25,7 +37,7 @@ export function testTopologyFile(project = 'labtest', octet = 78, edit?: (doc: R
   doc.setIn(['services', 'echo', 'x-lab', 'address'], `127.${octet}.1.{n}`);
   doc.setIn(['services', 'etcd', 'x-lab', 'address'], `127.${octet}.2.{n}`);
   edit?.(doc);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-test-'));
+  const dir = tempDir('lab-test-');
   const file = path.join(dir, 'lab.yaml');
   writeFileSync(file, doc.toString());
   return file;

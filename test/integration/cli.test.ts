@@ -2,13 +2,13 @@
 // a port taken, kill -9 in the middle of `up`, and `down` after it.
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type Server } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cacheDir } from '../../src/util/paths.js';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labcli';
 
@@ -21,7 +21,7 @@ describe('lab CLI', () => {
   });
 
   it('refuses a malformed topology with file:line:column, exit 2, and starts nothing', async () => {
-    const bad = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-bad-')), 'lab.yaml');
+    const bad = path.join(tempDir('lab-bad-'), 'lab.yaml');
     writeFileSync(bad, `x-lab: { project: ${PROJECT} }\nservices:\n  etcd:\n    image: x\n    x-lab: { role: etcd }\n    ports: [ "127.79.0.2:2379:2379" \n`);
     const r = await lab(['-f', bad, 'up']);
     assert.equal(r.exitCode, 2);
@@ -55,7 +55,7 @@ describe('lab CLI', () => {
   });
 
   it('gives up on a Docker socket that accepts but never answers, instead of hanging', async () => {
-    const sock = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-sock-')), 'docker.sock');
+    const sock = path.join(tempDir('lab-sock-'), 'docker.sock');
     const silent: Server = createNetServer(() => undefined).listen(sock);
     try {
       const r = await lab(['-f', file, 'up'], { env: { DOCKER_HOST: `unix://${sock}` } });
@@ -95,7 +95,7 @@ describe('lab CLI', () => {
   });
 
   it('kill -9 of lab play mid-run: a second command is refused while it lives; after, the next lab status sweeps all it left', async () => {
-    const scenario = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-kill9-')), 'long.yaml');
+    const scenario = path.join(tempDir('lab-kill9-'), 'long.yaml');
     writeFileSync(scenario, 'name: long\nduration: 60s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2 }\nsteps:\n  - { at: 1s, pause: echo-2 }\n');
     const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT });
     let out = '';
@@ -109,9 +109,12 @@ describe('lab CLI', () => {
     child.kill('SIGKILL');
     await child;
     assert.ok((await leftovers(PROJECT)).containers.length >= 5, 'the sandbox was there when it died');
+    const eventLogs = () => readdirSync(path.join(cacheDir(), 'run')).filter((f) => f.startsWith(`events-${child.pid}-`));
+    assert.equal(eventLogs().length, 1, 'its event log was being written');
     const s = await lab(['-f', file, 'status']);
     assert.match(s.stderr, new RegExp(`a previous \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}, started [^)]+\\) died without cleaning up: removed what it left \\(5 container\\(s\\), 1 network\\(s\\)\\)`));
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+    assert.deepEqual(eventLogs(), [], 'and its event log went with it');
     // Once swept, the next command is quiet about it.
     const again = await lab(['-f', file, 'status']);
     assert.doesNotMatch(again.stderr, /died without cleaning up/);

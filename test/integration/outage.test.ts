@@ -2,8 +2,7 @@
 // lab's back, and the Docker daemon itself stopped and started in the middle of a scenario. The lab
 // says what happened, and the next `up` (or the scenario's own reconcile) repairs the cluster.
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { cacheDir } from '../../src/util/paths.js';
-import { lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labout';
 
@@ -75,7 +74,7 @@ describe('outages of the lab’s own parts', () => {
   });
 
   it('Docker stopped and started mid-scenario: the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back', { timeout: 240_000 }, async () => {
-    const scenario = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-outage-')), 'outage.yaml');
+    const scenario = path.join(tempDir('lab-outage-'), 'outage.yaml');
     writeFileSync(scenario, 'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n');
     const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT, all: true });
     let out = '';

@@ -2,20 +2,19 @@
 // user plays it (`lab play FILE --no-tui`) on a real sandbox (project labscen on 127.84.x.y) and
 // must pass; and a lesson broken on purpose must fail. Runs last (the file sorts after the others).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { down, getRuntime } from '../../src/sandbox/index.js';
 import { LIBRARY, libraryFiles, playFile } from '../../scripts/scenarios.js';
-import { leftovers, testTopologyFile } from '../helpers/lab.js';
+import { leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labscen';
 
 describe('the scenario library, played', () => {
   const rt = getRuntime();
   const topology = testTopologyFile(PROJECT, 84);
-  const reportRoot = mkdtempSync(path.join(os.tmpdir(), 'lab-library-'));
+  const reportRoot = tempDir('lab-library-');
 
   before(async () => {
     await down(rt, PROJECT);
@@ -46,7 +45,7 @@ describe('the scenario library, played', () => {
     const text = readFileSync(path.join(LIBRARY, 'retry-two-of-three.yaml'), 'utf8');
     const broken = text.replace(/\n\s+retryPolicy:[^\n]*/, '');
     assert.notEqual(broken, text);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'lab-broken-')), 'retry-broken.yaml');
+    const file = path.join(tempDir('lab-broken-'), 'retry-broken.yaml');
     writeFileSync(file, broken);
     const p = await playFile(file, { topology, reportRoot });
     assert.equal(p.exitCode, 1, p.output);

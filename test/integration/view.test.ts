@@ -2,18 +2,17 @@
 // `lab watch` takes keys (a pause really happens) and q leaves the sandbox as it was. Project
 // labview on 127.83.x.y.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
-import { lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labview';
 const SESSION = `labview-${process.pid}`;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-view-'));
+const dir = tempDir('lab-view-');
 
 const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
 // With -e the escapes stay (colours); plain() drops them.

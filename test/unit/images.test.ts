@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { configHash, planContainer } from '../../src/sandbox/container-plan.js';
@@ -8,11 +7,11 @@ import { rootfsHash, sharedLibraries } from '../../src/sandbox/images/rootfs.js'
 import { LABEL } from '../../src/sandbox/labels.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { readFileSync } from 'node:fs';
-import { ROOT } from '../helpers/lab.js';
+import { ROOT, tempDir } from '../helpers/lab.js';
 
 describe('image content hash', () => {
   it('changes when a file\'s content changes and only then', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-hash-'));
+    const dir = tempDir('lab-hash-');
     const f = path.join(dir, 'bin');
     writeFileSync(f, 'one');
     const fs = { files: [{ src: f, dest: '/usr/bin/x' }], dirs: ['/tmp'] };

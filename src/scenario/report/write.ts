@@ -39,7 +39,7 @@ export function writeReport(dir: string, run: RunRecord): void {
   writeFileSync(path.join(dir, 'scenario.yaml'), run.text);
   if (run.eventsFile) {
     copyFileSync(run.eventsFile, path.join(dir, 'events.jsonl'));
-    rmSync(path.dirname(run.eventsFile), { recursive: true, force: true });
+    rmSync(run.eventsFile, { force: true });
   } else writeFileSync(path.join(dir, 'events.jsonl'), (run.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
   const series = Object.fromEntries(run.buckets);
   writeFileSync(path.join(dir, 'timeseries.json'), JSON.stringify(series));
