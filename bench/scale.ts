@@ -10,7 +10,7 @@ import { down, getRuntime } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
 import { ClientSet } from '../src/traffic/driver/client-set.js';
 import { serviceConfigFrom } from '../src/traffic/driver/service-config.js';
-import { resolverOptions } from '../src/traffic/resolvers/lab-options.js';
+import { sandboxResolverOptions } from '../src/traffic/resolvers/lab-options.js';
 import { ClusterPoller } from '../src/view/cluster-poller.js';
 import { mountView } from '../src/view/mount.js';
 import { namesOf, servicesOf } from '../src/view/run-play.js';
@@ -46,7 +46,7 @@ async function measure(file: string, n: number, say: (s: string) => void): Promi
   const view = mountView(initialView({ title: 'scale', mode: 'watch', services: servicesOf(topology), names: namesOf(topology) }), { stdout: out as never, stdin: input as never });
   const t0 = performance.now();
   const clients = new ClientSet({
-    channelOptions: resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress }),
+    channelOptions: sandboxResolverOptions(topology),
     now: () => Math.round(performance.now() - t0),
     onEvent: (e) => view.dispatch(e),
   });

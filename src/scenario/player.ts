@@ -9,7 +9,7 @@ import { eventsFileFor } from '../sandbox/owner.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet } from '../traffic/driver/client-set.js';
 import type { TrafficEvent } from '../traffic/index.js';
-import { resolverOptions } from '../traffic/resolvers/lab-options.js';
+import { sandboxResolverOptions } from '../traffic/resolvers/lab-options.js';
 import { sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
@@ -51,7 +51,7 @@ const FINE_MS = 120_000;
 
 async function startRouter(t: Topology): Promise<GrpcRouter> {
   const echo = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
-  const router = new GrpcRouter([GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin')], resolverOptions({ etcd: t.etcd.hostAddress, etcdPrefix: t.registration.etcdPrefix, consul: t.consul.hostAddress }));
+  const router = new GrpcRouter([GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin')], sandboxResolverOptions(t));
   const [host, port] = [t.router.slice(0, t.router.lastIndexOf(':')), Number(t.router.slice(t.router.lastIndexOf(':') + 1))];
   try {
     await router.listen(host, port);
@@ -86,7 +86,7 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const compacted = new Map<string, number>();
-  const channelOptions = resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress });
+  const channelOptions = sandboxResolverOptions(topology);
   const clients = new ClientSet({
     channelOptions,
     bucketMs: opts.bucketMs ?? 250,

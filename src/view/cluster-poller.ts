@@ -2,24 +2,14 @@
 // TTL (etcd) and check (Consul), and its health, weight, faults and link fault (its control port).
 // Reads only; a registry that does not answer is shown as such, never as an error of the view.
 import { call, controlClient, type ControlClient, type Stats } from '../grpc/protos.js';
+import { describeFault, type Fault } from '../echo/faults.js';
 import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../echo/link/link-fault.js';
 import { LABEL, projectSelector, type ContainerRuntime } from '../sandbox/index.js';
 import { consulInstances, etcdEntries } from '../sandbox/registry-probe.js';
 import type { Topology } from '../topology/types.js';
 import type { ServiceView } from './state.js';
 
-type EchoStats = Stats & { fault?: Record<string, number>; link?: { fault?: Partial<LinkFault> } };
-
-export function describeFault(f: Record<string, number> | undefined): string {
-  if (!f) return '';
-  const parts = [
-    f.latencyMs ? `+${f.latencyMs}ms${f.jitterMs ? `±${f.jitterMs}` : ''}` : '',
-    f.errorRate ? `${Math.round(f.errorRate * 100)}% errors` : '',
-    f.failOfM ? `fail ${f.failN}/${f.failOfM}` : '',
-    f.cpuBurnUs ? `${f.cpuBurnUs}µs CPU` : '',
-  ].filter(Boolean);
-  return parts.join(', ');
-}
+type EchoStats = Stats & { fault?: Partial<Fault>; link?: { fault?: Partial<LinkFault> } };
 
 export class ClusterPoller {
   private timer?: NodeJS.Timeout;

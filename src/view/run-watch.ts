@@ -13,7 +13,7 @@ import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet } from '../traffic/driver/client-set.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
-import { resolverOptions } from '../traffic/resolvers/lab-options.js';
+import { sandboxResolverOptions } from '../traffic/resolvers/lab-options.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
@@ -61,7 +61,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
     poller.start();
     clients = new ClientSet({
-      channelOptions: resolverOptions({ etcd: topology.etcd.hostAddress, etcdPrefix: topology.registration.etcdPrefix, consul: topology.consul.hostAddress }),
+      channelOptions: sandboxResolverOptions(topology),
       now,
       onEvent: (e) => view.dispatch(e),
     });

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type Options } from 'execa';
 import { parseDocument } from 'yaml';
 import { getRuntime, projectSelector } from '../../src/sandbox/index.js';
@@ -66,4 +67,20 @@ export async function leftovers(project: string): Promise<{ containers: string[]
   const rt = getRuntime();
   const [cs, ns] = await Promise.all([rt.listContainers(projectSelector(project)), rt.listNetworks(projectSelector(project))]);
   return { containers: cs.map((c) => c.name), networks: ns.map((n) => n.name) };
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`): for events outside our process. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < ms) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }

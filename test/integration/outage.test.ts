@@ -10,27 +10,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { cacheDir } from '../../src/util/paths.js';
-import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+import { ROOT, eventually, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labout';
 
 const dockerAnswers = async () => (await execa('docker', ['info'], { reject: false, timeout: 5000 })).exitCode === 0;
-
-async function until(what: string, ok: () => Promise<boolean>, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await ok()) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
 
 /** Starts dockerd the way scripts/setup.sh does, detached, and waits for it to answer. */
 async function startDockerd(): Promise<void> {
   if (await dockerAnswers()) return;
   const log = openSync(path.join(cacheDir(), 'dockerd.log'), 'a');
   spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] }).unref();
-  await until('dockerd answers again', dockerAnswers, 60_000);
+  await eventually('dockerd answers again', dockerAnswers, 60_000);
 }
 
 describe('outages of the lab’s own parts', () => {
@@ -79,13 +70,13 @@ describe('outages of the lab’s own parts', () => {
     const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT, all: true });
     let out = '';
     child.all!.on('data', (d: Buffer) => (out += d.toString()));
-    await until('traffic runs', async () => /── traffic/.test(out), 90_000);
+    await eventually('traffic runs', async () => /── traffic/.test(out), 90_000);
     await sleep(3000);
     // The daemon goes away (its containers stop with it) ...
     await execa('pkill', ['-TERM', '-x', 'dockerd']);
-    await until('dockerd is gone', async () => !(await dockerAnswers()), 60_000);
+    await eventually('dockerd is gone', async () => !(await dockerAnswers()), 60_000);
     // ... the step at 8 s finds no Docker, and says so; then the daemon comes back.
-    await until('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
+    await eventually('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
     await startDockerd();
     const r = await child;
     assert.equal(r.exitCode, 1, out);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { down, getRuntime, up } from '../../src/sandbox/index.js';
 import { TrafficClient, serviceConfigFrom, type TrafficEvent } from '../../src/traffic/index.js';
 import type { BucketStats } from '../../src/traffic/events.js';
-import { leftovers, testTopologyFile } from '../helpers/lab.js';
+import { eventually, leftovers, testTopologyFile } from '../helpers/lab.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const PROJECT = 'labproxy';
@@ -34,16 +34,6 @@ function client(target: string) {
     return { total, errors, share: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, total ? v / total : 0])) };
   };
   return { c, window };
-}
-
-/** Waits until `ok(window)` holds; returns how long that took. Fails after `ms`. */
-async function within(what: string, ms: number, check: () => boolean): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (check()) return Date.now() - t0;
-    await sleep(100);
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
 }
 
 describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
@@ -82,15 +72,19 @@ describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
     l7.c.start();
     try {
       await up(rt, topo(5));
-      const joined = await within('echo-4 and echo-5 take calls', 5000, () => {
+      let t0 = Date.now();
+      await eventually('echo-4 and echo-5 take calls', async () => {
         const w = l7.window();
         return (w.share['echo-4'] ?? 0) > 0.1 && (w.share['echo-5'] ?? 0) > 0.1;
-      });
+      }, 5000);
+      const joined = Date.now() - t0;
       await up(rt, topo(2)); // echo-3..5 stop gracefully
-      const left = await within('only echo-1 and echo-2 take calls, without errors', 5000, () => {
+      t0 = Date.now();
+      await eventually('only echo-1 and echo-2 take calls, without errors', async () => {
         const w = l7.window();
         return w.total > 50 && w.errors === 0 && Object.entries(w.share).every(([k, v]) => v === 0 || k === 'echo-1' || k === 'echo-2');
-      });
+      }, 5000);
+      const left = Date.now() - t0;
       process.stdout.write(`# HAProxy L7 followed the cluster: joined in ${joined} ms, left in ${left} ms\n`);
     } finally {
       await l7.c.stop();

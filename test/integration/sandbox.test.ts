@@ -2,32 +2,15 @@
 // scaling, graceful stop, down. Runs on its own project and loopback range (127.78.x.y).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { execa } from 'execa';
 import { down, getRuntime, status, up, type UpResult } from '../../src/sandbox/index.js';
 import { consulInstances, etcdEntries } from '../../src/sandbox/registry-probe.js';
 import { call, echoClient } from '../../src/grpc/protos.js';
 import type { Topology } from '../../src/topology/types.js';
-import { leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
+import { eventually, leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
 
 const PROJECT = 'labtest';
-
-/** Polls `fn` until it returns a truthy value (or throws after `ms`): for events outside our process. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < ms) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
 
 describe('sandbox on real Docker', () => {
   const rt = getRuntime();

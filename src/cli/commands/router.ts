@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { GrpcRouter, type Route } from '../../router/grpc-router.js';
 import { serviceConfigFrom } from '../../traffic/index.js';
-import { resolverOptions } from '../../traffic/resolvers/lab-options.js';
+import { sandboxResolverOptions } from '../../traffic/resolvers/lab-options.js';
 import { isLoopback } from '../../topology/load.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -31,7 +31,7 @@ export function registerRouter(program: Command): void {
       const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(listen);
       if (!m || !isLoopback(m[1])) throw new InputError(`--listen expects a loopback address and port (127.x.y.z:PORT), found "${listen}"`);
       const routes = (opts.route.length ? opts.route : ['*=etcd:///echo@round_robin']).map(parseRoute);
-      const router = new GrpcRouter(routes, resolverOptions({ etcd: t.etcd.hostAddress, etcdPrefix: t.registration.etcdPrefix, consul: t.consul.hostAddress }));
+      const router = new GrpcRouter(routes, sandboxResolverOptions(t));
       const interrupt = abortOnInterrupt();
       try {
         await router.listen(m[1], Number(m[2])).catch((err: NodeJS.ErrnoException) => {

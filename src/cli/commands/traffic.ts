@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { TrafficClient, serviceConfigFrom, type CallKind, type TrafficEvent } from '../../traffic/index.js';
-import { resolverOptions } from '../../traffic/resolvers/lab-options.js';
+import { sandboxResolverOptions } from '../../traffic/resolvers/lab-options.js';
 import { parseDuration } from '../../util/duration.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -77,7 +77,7 @@ export function registerTraffic(program: Command): void {
         hashKeys: opts.hashKeys,
         keepalive,
         channelOptions: {
-          ...resolverOptions({ etcd: t.etcd.hostAddress, etcdPrefix: t.registration.etcdPrefix, consul: t.consul.hostAddress }),
+          ...sandboxResolverOptions(t),
           ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
         },
       });

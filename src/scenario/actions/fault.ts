@@ -1,6 +1,7 @@
 // fault: { target: echo-2, latency: 100ms, jitter: 20ms, errorRate: 10%, code: UNAVAILABLE,
 // failN: 2, ofM: 3, cpuBurn: 500us } — the echo's own knobs. `fault: { target: echo-2 }` clears them.
 import { status } from '@grpc/grpc-js';
+import { describeFault } from '../../echo/faults.js';
 import { call } from '../../grpc/protos.js';
 import { parseDuration } from '../../util/duration.js';
 import { isEcho, registerAction } from './action.js';
@@ -44,10 +45,7 @@ registerAction<FaultArg>({
     }
     return { target: r.target, fault: { latencyMs, jitterMs, errorRate, errorCode: code, failN, failOfM, cpuBurnUs } };
   },
-  describe: ({ target, fault: f }) => {
-    const parts = [f.latencyMs && `+${f.latencyMs}ms${f.jitterMs ? `±${f.jitterMs}` : ''}`, f.errorRate && `${f.errorRate * 100}% errors`, f.failOfM && `fail ${f.failN} of ${f.failOfM}`, f.cpuBurnUs && `${f.cpuBurnUs}µs CPU/call`].filter(Boolean);
-    return `fault on ${target}: ${parts.join(', ') || 'cleared'}`;
-  },
+  describe: ({ target, fault }) => `fault on ${target}: ${describeFault(fault) || 'cleared'}`,
   async run({ target, fault }, ctx) {
     await call(ctx.control(target), 'SetFault', { fault });
     ctx.undo(`clear faults on ${target}`, async () => void (await call(ctx.control(target), 'SetFault', { fault: {} })));
