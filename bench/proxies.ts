@@ -5,11 +5,14 @@
 // each driven by `lab traffic` (its own process, 64 calls in flight, alternating, 2 runs each), and
 // the router's RPS as a fraction of direct (target: at least 0.5) and of HAProxy's.
 // Project labpxbench on 127.90.x.y; removes all it made.
+import { setupLab } from '../src/setup.js';
 import path from 'node:path';
-import { execa } from 'execa';
+import { $ } from 'zx';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, ROOT, testTopologyFile } from '../test/helpers/lab.js';
+
+setupLab();
 
 const args = process.argv.slice(2);
 const SECONDS = Number(args[args.indexOf('--seconds') + 1]) || 5;
@@ -24,10 +27,17 @@ interface Run {
 }
 
 async function traffic(file: string, target: string, lb: string): Promise<Run> {
-  const r = await execa(process.execPath, [lab, '-f', file, 'traffic', '-t', target, '--lb', lb, '--concurrency', '64', '-d', `${SECONDS}s`, '--deadline', '5s', '--json'], { cwd: ROOT });
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; total?: { ok: number; p99Ms: number }; elapsedMs?: number });
+  const args = [lab, '-f', file, 'traffic', '-t', target, '--lb', lb, '--concurrency', '64', '-d', `${SECONDS}s`, '--deadline', '5s', '--json'];
+  const r = await $({ cwd: ROOT, quiet: true })`${process.execPath} ${args}`;
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type?: string; total?: { ok: number; p99Ms: number }; elapsedMs?: number });
   const summary = lines.at(-1)!;
-  const buckets = lines.filter((l) => l.type === 'bucket' && l.total).map((l) => l.total!.p99Ms).sort((a, b) => a - b);
+  const buckets = lines
+    .filter((l) => l.type === 'bucket' && l.total)
+    .map((l) => l.total!.p99Ms)
+    .sort((a, b) => a - b);
   return { rps: summary.total!.ok / (summary.elapsedMs! / 1000), p99: buckets[Math.floor(buckets.length / 2)] ?? NaN };
 }
 
@@ -37,11 +47,11 @@ async function main() {
   const t = loadTopology(file, { proxy: true });
   await down(rt, PROJECT);
   await up(rt, t);
-  const router = execa(process.execPath, [lab, '-f', file, 'router'], { cwd: ROOT, reject: false, buffer: false });
+  const router = $({ cwd: ROOT, nothrow: true, quiet: true })`${process.execPath} ${[lab, '-f', file, 'router']}`;
   try {
     await new Promise<void>((resolve, reject) => {
-      router.stdout!.on('data', (d: Buffer) => /listens on/.test(d.toString()) && resolve());
-      router.catch(reject);
+      router.stdout.on('data', (d: Buffer) => /listens on/.test(d.toString()) && resolve());
+      void router.then((r) => reject(new Error(`the router exited: ${r.stderr}`)));
     });
     const paths: Array<[string, string, string]> = [
       ['direct (client-side round_robin)', 'etcd:///echo', 'round_robin'],

@@ -3,14 +3,17 @@
 //   containers through docker-compose (Debian's package) as the yardstick.
 // Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30 (bench/scale.ts)
 // Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
+import { setupLab } from '../src/setup.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
+import { $ } from 'zx';
 import { getRuntime, projectSelector } from '../src/sandbox/index.js';
 import { cacheDir } from '../src/util/paths.js';
 import { lab, leftovers, tempDir, testTopologyFile } from '../test/helpers/lab.js';
+
+setupLab();
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
@@ -24,8 +27,8 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
   const t0 = performance.now();
-  const r = await execa(cmd, argv, { reject: false, env, all: true });
-  if (r.exitCode !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.exitCode}):\n${r.all}`);
+  const r = await $({ nothrow: true, quiet: true, env: { ...process.env, ...env } })`${cmd} ${argv}`;
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.exitCode}):\n${r.stdall}`);
   return performance.now() - t0;
 }
 
@@ -40,7 +43,7 @@ async function echoMemory(): Promise<Array<{ name: string; rssMB: number; anonMB
   const out = [];
   for (const c of await rt.listContainers(projectSelector(PROJECT))) {
     if (c.labels['dev.lab.role'] !== 'echo') continue;
-    const { stdout: pid } = await execa('docker', ['inspect', '-f', '{{.State.Pid}}', c.id]);
+    const { stdout: pid } = await $({ quiet: true })`docker inspect -f {{.State.Pid}} ${c.id}`;
     const children = readFileSync(`/proc/${pid.trim()}/task/${pid.trim()}/children`, 'utf8').trim().split(/\s+/);
     const node = children.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('server.cjs')) ?? pid.trim();
     const status = readFileSync(`/proc/${node}/status`, 'utf8');
@@ -68,11 +71,13 @@ async function main() {
   say(`lab sandbox benchmark · ${os.cpus().length} cores · ${RUNS} runs each · project ${PROJECT} on 127.80.x.y\n`);
 
   // Cold: the lab's images removed and the file-hash cache empty, so up assembles all three.
-  const images = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter((r) => /^lab\/(etcd|consul|echo):/.test(r));
-  const inUse = (await execa('docker', ['ps', '-a', '--format', '{{.Image}}'])).stdout.split('\n').filter((i) => images.includes(i));
+  const images = (await $({ quiet: true })`docker images --format {{.Repository}}:{{.Tag}}`).stdout
+    .split('\n')
+    .filter((r) => /^lab\/(etcd|consul|echo):/.test(r));
+  const inUse = (await $({ quiet: true })`docker ps -a --format {{.Image}}`).stdout.split('\n').filter((i) => images.includes(i));
   let coldMs: number | undefined;
   if (inUse.length === 0) {
-    if (images.length) await execa('docker', ['rmi', ...images]);
+    if (images.length) await $({ quiet: true })`docker rmi ${images}`;
     const coldCache = tempDir('lab-cold-cache-');
     coldMs = await labTimed(file, ['up'], { LAB_CACHE: coldCache, LAB_CONSUL_BIN: path.join(cacheDir(), 'consul/usr/bin/consul') });
     say(`cold up (assembles 3 images): ${sec(coldMs)}`);
@@ -95,13 +100,19 @@ async function main() {
   await labTimed(file, ['up']);
   await sleep(5000);
   const mem = await echoMemory();
-  for (const m of mem) say(`${m.name}: VmRSS ${m.rssMB.toFixed(1)} MB · private (RssAnon) ${m.anonMB.toFixed(1)} MB · PSS ${m.pssMB.toFixed(1)} MB · cgroup anon ${m.cgroupMB.toFixed(1)} MB`);
+  for (const m of mem)
+    say(
+      `${m.name}: VmRSS ${m.rssMB.toFixed(1)} MB · private (RssAnon) ${m.anonMB.toFixed(1)} MB · PSS ${m.pssMB.toFixed(1)} MB · cgroup anon ${m.cgroupMB.toFixed(1)} MB`,
+    );
 
   // The yardstick: the same containers through docker-compose (no readiness waits, no registration wait).
   const composeFile = path.join(tempDir('lab-bench-compose-'), 'compose.yaml');
   const expanded = await lab(['-f', file, 'config', '--expanded']);
   await labTimed(file, ['down']);
-  writeFileSync(composeFile, expanded.stdout.replaceAll(`dev.lab.project: ${PROJECT}`, `dev.lab.project: ${COMPOSE_PROJECT}`).replaceAll(`${PROJECT}-`, `${COMPOSE_PROJECT}-`));
+  writeFileSync(
+    composeFile,
+    expanded.stdout.replaceAll(`dev.lab.project: ${PROJECT}`, `dev.lab.project: ${COMPOSE_PROJECT}`).replaceAll(`${PROJECT}-`, `${COMPOSE_PROJECT}-`),
+  );
   const dcUp: number[] = [];
   const dcDown: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -141,6 +152,6 @@ summary (medians)                         lab        docker-compose
 
 main().catch(async (err) => {
   process.stderr.write(`bench failed: ${(err as Error).message}\n`);
-  await execa('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { reject: false });
+  await $({ nothrow: true, quiet: true })`docker-compose -p ${COMPOSE_PROJECT} down -v`;
   process.exitCode = 1;
 });

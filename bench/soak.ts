@@ -4,6 +4,7 @@
 // a full GC), live grpc-js channels and subchannels (channelz), and live timers and sockets; then
 // whether memory stayed flat (under +10% from minute 2 to the end), whether anything leaked, and
 // whether the report is complete. Not in CI's default path: it takes ten minutes.
+import { setupLab } from '../src/setup.js';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { play } from '../src/scenario/player.js';
 import { writeReport } from '../src/scenario/report/write.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
+
+setupLab();
 
 const args = process.argv.slice(2);
 const MINUTES = Number(args[args.indexOf('--minutes') + 1]) || 10;
@@ -52,7 +55,9 @@ ${steps.join('\n')}
 /** Live top channels and their subchannels, from grpc-js's own channelz registry. */
 function channelz(): Promise<{ channels: number; subchannels: number }> {
   return new Promise((resolve) => {
-    const h = getChannelzHandlers() as unknown as { GetTopChannels(call: unknown, cb: (e: unknown, r: { channel: Array<{ subchannel_ref: unknown[] }> }) => void): void };
+    const h = getChannelzHandlers() as unknown as {
+      GetTopChannels(call: unknown, cb: (e: unknown, r: { channel: Array<{ subchannel_ref: unknown[] }> }) => void): void;
+    };
     h.GetTopChannels({ request: { max_results: 10_000, start_channel_id: 0 } }, (_e, r) =>
       resolve({ channels: r.channel.length, subchannels: r.channel.reduce((n, c) => n + c.subchannel_ref.length, 0) }),
     );
@@ -74,10 +79,18 @@ async function sample(minute: number): Promise<Sample> {
   const m = process.memoryUsage();
   const res = process.getActiveResourcesInfo();
   const cz = await channelz();
-  return { minute, heapMB: m.heapUsed / 2 ** 20, rssMB: m.rss / 2 ** 20, ...cz, timers: res.filter((r) => r === 'Timeout').length, sockets: res.filter((r) => r === 'TCPSocketWrap').length };
+  return {
+    minute,
+    heapMB: m.heapUsed / 2 ** 20,
+    rssMB: m.rss / 2 ** 20,
+    ...cz,
+    timers: res.filter((r) => r === 'Timeout').length,
+    sockets: res.filter((r) => r === 'TCPSocketWrap').length,
+  };
 }
 
-const line = (s: Sample) => `  min ${String(s.minute).padStart(2)}  heap ${s.heapMB.toFixed(1).padStart(6)} MB  rss ${s.rssMB.toFixed(0).padStart(4)} MB  channels ${s.channels}  subchannels ${s.subchannels}  timers ${s.timers}  sockets ${s.sockets}`;
+const line = (s: Sample) =>
+  `  min ${String(s.minute).padStart(2)}  heap ${s.heapMB.toFixed(1).padStart(6)} MB  rss ${s.rssMB.toFixed(0).padStart(4)} MB  channels ${s.channels}  subchannels ${s.subchannels}  timers ${s.timers}  sockets ${s.sockets}`;
 
 async function main() {
   if (!(globalThis as { gc?: unknown }).gc) say('(run with --expose-gc for heap figures after a full GC; npm run soak does)');
@@ -109,7 +122,15 @@ async function main() {
   });
   if (timer) clearInterval(timer);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-soak-'));
-  writeReport(dir, { name: scenario.name, file: 'soak.yaml', text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, eventsFile: result.eventsFile });
+  writeReport(dir, {
+    name: scenario.name,
+    file: 'soak.yaml',
+    text,
+    endMs: result.endMs,
+    verdict: result.verdict,
+    buckets: result.buckets,
+    eventsFile: result.eventsFile,
+  });
   await down(rt, PROJECT);
 
   const from = samples.find((s) => s.minute === 2) ?? samples[0];
@@ -118,14 +139,28 @@ async function main() {
   // Complete: every client's series covers the run without a gap (250 ms buckets for the last two
   // minutes, whole seconds before), and every file is there.
   const bucketsPerClient = [...result.buckets.values()].map((b) => b.length);
-  const gapless = [...result.buckets.values()].every((b) => b.length > 0 && b[0].t <= 1000 && b[b.length - 1].t >= result.endMs - 1000 && b.every((x, i) => i === 0 || x.t - b[i - 1].t <= 1250));
+  const gapless = [...result.buckets.values()].every(
+    (b) => b.length > 0 && b[0].t <= 1000 && b[b.length - 1].t >= result.endMs - 1000 && b.every((x, i) => i === 0 || x.t - b[i - 1].t <= 1250),
+  );
   const complete = ['summary.md', 'chart.svg', 'timeseries.csv', 'events.jsonl', 'result.json'].every((f) => existsSync(path.join(dir, f))) && gapless;
   const actions = result.verdict.actions;
   say('');
-  say(`heap from minute ${from?.minute} to ${last?.minute}: ${from?.heapMB.toFixed(1)} → ${last?.heapMB.toFixed(1)} MB (${(100 * growth).toFixed(1)}%; target under +10%)`);
-  say(`channels ${from?.channels} → ${last?.channels}, subchannels ${from?.subchannels} → ${last?.subchannels}, timers ${from?.timers} → ${last?.timers}, sockets ${from?.sockets} → ${last?.sockets}`);
-  say(`actions: ${actions.length} ran, ${actions.filter((a) => a.error).length} failed${actions.filter((a) => a.error).slice(0, 3).map((a) => ` (${a.text}: ${a.error})`).join('')}`);
-  say(`report: ${dir} — ${complete ? 'complete' : 'INCOMPLETE'} (${bucketsPerClient.join('/')} buckets per client, no gap over ${(result.endMs / 1000).toFixed(0)} s: ${gapless}; ${events} events; summary ${readFileSync(path.join(dir, 'summary.md'), 'utf8').length} bytes)`);
+  say(
+    `heap from minute ${from?.minute} to ${last?.minute}: ${from?.heapMB.toFixed(1)} → ${last?.heapMB.toFixed(1)} MB (${(100 * growth).toFixed(1)}%; target under +10%)`,
+  );
+  say(
+    `channels ${from?.channels} → ${last?.channels}, subchannels ${from?.subchannels} → ${last?.subchannels}, timers ${from?.timers} → ${last?.timers}, sockets ${from?.sockets} → ${last?.sockets}`,
+  );
+  say(
+    `actions: ${actions.length} ran, ${actions.filter((a) => a.error).length} failed${actions
+      .filter((a) => a.error)
+      .slice(0, 3)
+      .map((a) => ` (${a.text}: ${a.error})`)
+      .join('')}`,
+  );
+  say(
+    `report: ${dir} — ${complete ? 'complete' : 'INCOMPLETE'} (${bucketsPerClient.join('/')} buckets per client, no gap over ${(result.endMs / 1000).toFixed(0)} s: ${gapless}; ${events} events; summary ${readFileSync(path.join(dir, 'summary.md'), 'utf8').length} bytes)`,
+  );
   say(`left behind: ${JSON.stringify(await leftovers(PROJECT))}`);
   process.exitCode = growth < 0.1 && complete ? 0 : 1;
 }

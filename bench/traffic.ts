@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { connectivityState as ConnectivityState, Metadata } from '@grpc/grpc-js';
-import { execa } from 'execa';
+import { $ } from 'zx';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
-import { call, echoClient } from '../src/grpc/protos.js';
-import '../src/traffic/index.js'; // registers the lab's balancers
+import { echoClient, unary } from '../src/grpc/index.js';
+import { setupLab } from '../src/setup.js';
 import { FakeCluster } from '../test/helpers/fake-subchannels.js';
 import { ROOT, leftovers, tempDir, testTopology, testTopologyFile } from '../test/helpers/lab.js';
 
+setupLab();
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const SECONDS = flag('--seconds', 5);
@@ -23,7 +24,6 @@ const CONCURRENCY = flag('--concurrency', 64);
 const JSON_OUT = args.includes('--json');
 const PROJECT = 'labbench';
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function picksPerSecond(policy: string, n: number): number {
   const cluster = new FakeCluster();
@@ -51,13 +51,28 @@ type Run = { calls: number; secs: number; cpuMs: number };
 
 /** bench/bare-loop.mjs in its own process: bare grpc-js, round_robin, the same deadline. */
 async function bareLoop(target: string, seconds: number): Promise<Run> {
-  const r = await execa(process.execPath, [path.join(ROOT, 'bench/bare-loop.mjs'), target, String(CONCURRENCY), String(seconds)]);
+  const r = await $({ quiet: true })`${process.execPath} ${path.join(ROOT, 'bench/bare-loop.mjs')} ${target} ${CONCURRENCY} ${seconds}`;
   return JSON.parse(r.stdout) as Run;
 }
 
 /** The lab's driver as users run it (the built CLI, its own process), with full accounting. */
 async function driverLoop(target: string, seconds: number): Promise<Run> {
-  const r = await execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), 'traffic', '-t', target, '--lb', 'round_robin', '--concurrency', String(CONCURRENCY), '--deadline', '5s', '-d', `${seconds}s`, '--json']);
+  const args = [
+    path.join(ROOT, 'bin/lab.js'),
+    'traffic',
+    '-t',
+    target,
+    '--lb',
+    'round_robin',
+    '--concurrency',
+    CONCURRENCY,
+    '--deadline',
+    '5s',
+    '-d',
+    `${seconds}s`,
+    '--json',
+  ];
+  const r = await $({ quiet: true })`${process.execPath} ${args.map(String)}`;
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { total: { ok: number }; elapsedMs: number; cpuMs: number };
   return { calls: summary.total.ok, secs: summary.elapsedMs / 1000, cpuMs: summary.cpuMs };
 }
@@ -67,13 +82,17 @@ async function h2load(address: string, seconds: number): Promise<number | string
   const body = path.join(dir, 'body.bin');
   const msg = Buffer.from([0x0a, 0x05, ...Buffer.from('hello')]);
   writeFileSync(body, Buffer.concat([Buffer.from([0, 0, 0, 0, msg.length]), msg]));
-  const r = await execa('h2load', ['-c', '1', '-m', String(CONCURRENCY), '-D', String(seconds), '-d', body, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://${address}/grpc.examples.echo.Echo/UnaryEcho`], { reject: false });
+  const url = `http://${address}/grpc.examples.echo.Echo/UnaryEcho`;
+  const r = await $({
+    nothrow: true,
+    quiet: true,
+  })`h2load -c 1 -m ${CONCURRENCY} -D ${seconds} -d ${body} -H ${'content-type: application/grpc'} -H ${'te: trailers'} ${url}`;
   const m = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(r.stdout);
   return m ? Number(m[1]) : `failed: ${r.stderr || r.stdout}`.slice(0, 200);
 }
 
 async function grpcio(target: string, seconds: number): Promise<number | string> {
-  const r = await execa('/usr/bin/python3', [path.join(ROOT, 'bench/yardstick-grpcio.py'), target, String(CONCURRENCY), String(seconds)], { reject: false });
+  const r = await $({ nothrow: true, quiet: true })`/usr/bin/python3 ${path.join(ROOT, 'bench/yardstick-grpcio.py')} ${target} ${CONCURRENCY} ${seconds}`;
   const [done, secs] = r.stdout.trim().split(/\s+/).map(Number);
   return Number.isFinite(done) ? done / secs : `failed: ${r.stderr}`.slice(0, 200);
 }
@@ -85,7 +104,7 @@ async function sequentialLatency(address: string): Promise<{ p50: number; p99: n
   try {
     for (let i = 0; i < 1200; i++) {
       const t0 = performance.now();
-      await call(client, 'UnaryEcho', { message: 'hello' }, 5000);
+      await unary((o, cb) => client.UnaryEcho({ message: 'hello' }, o, cb), 5000);
       if (i >= 200) xs.push(performance.now() - t0);
     }
   } finally {
@@ -99,11 +118,13 @@ async function main() {
   const result: Record<string, unknown> = {};
   say(`traffic engine benchmark · ${os.cpus().length} cores · ${CONCURRENCY} calls in flight · ${SECONDS} s per run\n`);
 
-  say('picks per second (the balancer\'s picker, READY backends, fake subchannels):');
+  say("picks per second (the balancer's picker, READY backends, fake subchannels):");
   const picks: Record<string, { at3: number; at100: number }> = {};
   for (const policy of ['pick_first', 'round_robin', 'random', 'weighted_random', 'wrr_smooth', 'wrr_lvs', 'least_request', 'p2c_ewma', 'ring_hash']) {
     picks[policy] = { at3: picksPerSecond(policy, 3), at100: picksPerSecond(policy, 100) };
-    say(`  ${policy.padEnd(16)} ${(picks[policy].at3 / 1e6).toFixed(2).padStart(6)} M/s at 3   ${(picks[policy].at100 / 1e6).toFixed(2).padStart(6)} M/s at 100`);
+    say(
+      `  ${policy.padEnd(16)} ${(picks[policy].at3 / 1e6).toFixed(2).padStart(6)} M/s at 3   ${(picks[policy].at100 / 1e6).toFixed(2).padStart(6)} M/s at 100`,
+    );
   }
   result.picksPerSecond = picks;
 
@@ -153,9 +174,20 @@ async function main() {
       linkRuns.push(await bareLoop(`ipv4:${viaLink}`, SECONDS));
     }
     const [latDirect, latLink] = [await sequentialLatency(direct), await sequentialLatency(viaLink)];
-    result.linkProxy = { directRps: rps(directRuns), linkRps: rps(linkRuns), directP50Ms: latDirect.p50, linkP50Ms: latLink.p50, directP99Ms: latDirect.p99, linkP99Ms: latLink.p99 };
-    say(`  RPS, ${CONCURRENCY} in flight   direct ${Math.round(rps(directRuns))}   through the proxy ${Math.round(rps(linkRuns))}   ratio ${(rps(linkRuns) / rps(directRuns)).toFixed(3)}`);
-    say(`  one call at a time     direct p50 ${latDirect.p50.toFixed(2)} ms p99 ${latDirect.p99.toFixed(2)} ms   through the proxy p50 ${latLink.p50.toFixed(2)} ms p99 ${latLink.p99.toFixed(2)} ms`);
+    result.linkProxy = {
+      directRps: rps(directRuns),
+      linkRps: rps(linkRuns),
+      directP50Ms: latDirect.p50,
+      linkP50Ms: latLink.p50,
+      directP99Ms: latDirect.p99,
+      linkP99Ms: latLink.p99,
+    };
+    say(
+      `  RPS, ${CONCURRENCY} in flight   direct ${Math.round(rps(directRuns))}   through the proxy ${Math.round(rps(linkRuns))}   ratio ${(rps(linkRuns) / rps(directRuns)).toFixed(3)}`,
+    );
+    say(
+      `  one call at a time     direct p50 ${latDirect.p50.toFixed(2)} ms p99 ${latDirect.p99.toFixed(2)} ms   through the proxy p50 ${latLink.p50.toFixed(2)} ms p99 ${latLink.p99.toFixed(2)} ms`,
+    );
   } finally {
     await down(rt, PROJECT);
   }

@@ -6,13 +6,14 @@
 // Usage: npm run bench:view [-- --seconds 6 --backends 30 --json]
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { execa } from 'execa';
-import '../src/traffic/index.js';
-import { ClientSet } from '../src/traffic/driver/client-set.js';
-import { serviceConfigFrom } from '../src/traffic/driver/service-config.js';
+import { $ } from 'zx';
+import { setupLab } from '../src/setup.js';
+import { ClientSet, serviceConfigFrom } from '../src/traffic/index.js';
 import { mountView, type ViewHandle } from '../src/view/mount.js';
 import { initialView } from '../src/view/state.js';
 import { ROOT } from '../test/helpers/lab.js';
+
+setupLab();
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -24,16 +25,34 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A terminal that swallows what it is sent (counting bytes), 160×50. */
 function fakeTerminal() {
-  const out = Object.assign(new EventEmitter(), { isTTY: true, columns: 160, rows: 50, bytes: 0, write(chunk: string) { this.bytes += chunk.length; return true; } });
-  const input = Object.assign(new EventEmitter(), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
+  const out = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    columns: 160,
+    rows: 50,
+    bytes: 0,
+    write(chunk: string) {
+      this.bytes += chunk.length;
+      return true;
+    },
+  });
+  const input = Object.assign(new EventEmitter(), {
+    isTTY: false,
+    setRawMode() {},
+    setEncoding() {},
+    resume() {},
+    pause() {},
+    ref() {},
+    unref() {},
+    read: () => null,
+  });
   return { out, input };
 }
 
 async function main() {
-  const child = execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/echo-fleet-child.ts'), String(BACKENDS)], { cwd: ROOT, stdin: 'pipe', buffer: false });
+  const child = $({ cwd: ROOT, quiet: true, nothrow: true })`${process.execPath} --import tsx ${path.join(ROOT, 'bench/echo-fleet-child.ts')} ${BACKENDS}`;
   const addresses = await new Promise<string[]>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as string[]));
-    child.catch(reject);
+    child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as string[]));
+    void child.then((r) => reject(new Error(`the echo fleet exited: ${r.stderr}`)));
   });
   const names = Object.fromEntries(addresses.map((a, i) => [a, `echo-${i + 1}`]));
   let view: ViewHandle | undefined;
@@ -48,7 +67,8 @@ async function main() {
       view?.dispatch(e);
     },
   });
-  for (const lb of ['round_robin', 'least_request', 'p2c_ewma']) clients.add({ name: lb, target: `ipv4:${addresses.join(',')}`, serviceConfig: serviceConfigFrom(lb), concurrency: 32, deadlineMs: 5000 });
+  for (const lb of ['round_robin', 'least_request', 'p2c_ewma'])
+    clients.add({ name: lb, target: `ipv4:${addresses.join(',')}`, serviceConfig: serviceConfigFrom(lb), concurrency: 32, deadlineMs: 5000 });
   say(`rebalance view benchmark · ${BACKENDS} backends · 3 clients × 32 in flight · ${SECONDS} s per phase`);
   clients.start();
   await sleep(2000); // warm up the channels and the servers' JIT
@@ -58,21 +78,38 @@ async function main() {
   for (const withView of [false, true, false, true, false, true]) {
     const term = fakeTerminal();
     if (withView) {
-      view = mountView(initialView({ title: 'bench', mode: 'watch', names, services: addresses.map((a, i) => ({ name: `echo-${i + 1}`, role: 'echo', hostAddress: a, container: 'running' })) }), { stdout: term.out as never, stdin: term.input as never });
+      view = mountView(
+        initialView({
+          title: 'bench',
+          mode: 'watch',
+          names,
+          services: addresses.map((a, i) => ({ name: `echo-${i + 1}`, role: 'echo', hostAddress: a, container: 'running' })),
+        }),
+        { stdout: term.out as never, stdin: term.input as never },
+      );
     }
     const cpu0 = process.cpuUsage();
     const calls0 = calls;
     await sleep(SECONDS * 1000);
     const cpu = process.cpuUsage(cpu0);
-    phases.push({ view: withView, cpuMs: (cpu.user + cpu.system) / 1000, calls: calls - calls0, reduceMs: view?.reduceMs ?? 0, drawMs: view?.drawMs ?? 0, frames: view?.frames ?? 0 });
+    phases.push({
+      view: withView,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      calls: calls - calls0,
+      reduceMs: view?.reduceMs ?? 0,
+      drawMs: view?.drawMs ?? 0,
+      frames: view?.frames ?? 0,
+    });
     view?.unmount();
     view = undefined;
     const p = phases.at(-1)!;
-    say(`  ${withView ? 'driver + view' : 'driver alone '}  ${Math.round(p.calls / SECONDS)} calls/s  ${((1000 * p.cpuMs) / p.calls).toFixed(1)} ms CPU per 1,000 calls${withView ? `  (${p.frames} frames; in the reducer ${p.reduceMs.toFixed(0)} ms, drawing ${p.drawMs.toFixed(0)} ms)` : ''}`);
+    say(
+      `  ${withView ? 'driver + view' : 'driver alone '}  ${Math.round(p.calls / SECONDS)} calls/s  ${((1000 * p.cpuMs) / p.calls).toFixed(1)} ms CPU per 1,000 calls${withView ? `  (${p.frames} frames; in the reducer ${p.reduceMs.toFixed(0)} ms, drawing ${p.drawMs.toFixed(0)} ms)` : ''}`,
+    );
   }
   await clients.stop(500);
-  child.stdin!.end();
-  await child.catch(() => undefined);
+  child.stdin.end();
+  await child;
 
   const per = (ps: Phase[]) => ps.reduce((n, p) => n + p.cpuMs, 0) / ps.reduce((n, p) => n + p.calls, 0);
   const alone = phases.filter((p) => !p.view);
@@ -82,9 +119,21 @@ async function main() {
   const overhead = pairs[Math.floor(pairs.length / 2)];
   const driverCpuInViewPhases = withV.reduce((n, p) => n + p.calls, 0) * per(alone);
   const measured = withV.reduce((n, p) => n + p.reduceMs + p.drawMs, 0) / driverCpuInViewPhases;
-  const result = { backends: BACKENDS, clients: 3, cpuPer1000Alone: 1000 * per(alone), cpuPer1000WithView: 1000 * per(withV), viewCpuFraction: overhead, measuredViewFraction: measured, fps: withV.reduce((n, p) => n + p.frames, 0) / (withV.length * SECONDS) };
-  say(`\n  the view's CPU as a fraction of the driver's: ${(100 * overhead).toFixed(1)}% by CPU per call, median of ${pairs.length} pairs (${pairs.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}; target: under 10%)`);
-  say(`  CPU measured around the reducer and each frame:  ${(100 * measured).toFixed(1)}% (process CPU: includes V8's helper threads)   at ${result.fps.toFixed(1)} frames per second`);
+  const result = {
+    backends: BACKENDS,
+    clients: 3,
+    cpuPer1000Alone: 1000 * per(alone),
+    cpuPer1000WithView: 1000 * per(withV),
+    viewCpuFraction: overhead,
+    measuredViewFraction: measured,
+    fps: withV.reduce((n, p) => n + p.frames, 0) / (withV.length * SECONDS),
+  };
+  say(
+    `\n  the view's CPU as a fraction of the driver's: ${(100 * overhead).toFixed(1)}% by CPU per call, median of ${pairs.length} pairs (${pairs.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}; target: under 10%)`,
+  );
+  say(
+    `  CPU measured around the reducer and each frame:  ${(100 * measured).toFixed(1)}% (process CPU: includes V8's helper threads)   at ${result.fps.toFixed(1)} frames per second`,
+  );
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 

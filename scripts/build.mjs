@@ -1,6 +1,8 @@
-// Builds the CLI (dist/cli.js) and the echo image's bundle (dist/echo-image/), which holds the echo
-// server in one file plus the .proto files it and its libraries load at run time.
+// Builds the CLI (dist/cli/main.js, split into chunks) and the echo image's bundle (dist/echo-image/),
+// which holds the echo server in one file plus the .proto files it and its libraries load at run
+// time. The registries' plug-in lists are generated first (gen-plugins.mjs).
 import { build } from 'esbuild';
+import './gen-plugins.mjs';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { $ } from 'zx';
 import type { Verdict } from '../src/scenario/verdict.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,21 +21,31 @@ export interface Played {
   output: string;
 }
 
-export const libraryFiles = () => readdirSync(LIBRARY).filter((f) => f.endsWith('.yaml')).sort();
+export const libraryFiles = () =>
+  readdirSync(LIBRARY)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 /** Plays one file with the built CLI; reads the verdict from the report it writes. */
 export async function playFile(file: string, opts: { topology?: string; reportRoot?: string } = {}): Promise<Played> {
   const reportDir = path.join(opts.reportRoot ?? mkdtempSync(path.join(os.tmpdir(), 'lab-scenarios-')), path.basename(file, '.yaml'));
   const t0 = Date.now();
   const args = [path.join(ROOT, 'bin/lab.js'), ...(opts.topology ? ['-f', opts.topology] : []), 'play', file, '--no-tui', '--report-dir', reportDir];
-  const r = await execa(process.execPath, args, { reject: false, cwd: ROOT, all: true, timeout: 5 * 60_000 });
+  const r = await $({ nothrow: true, quiet: true, cwd: ROOT, timeout: '5m' })`${process.execPath} ${args}`;
   let result: { name: string; verdict: Verdict } | undefined;
   try {
     result = JSON.parse(readFileSync(path.join(reportDir, 'result.json'), 'utf8'));
   } catch {
     // no report: the play failed before traffic (its output says why)
   }
-  return { file, name: result?.name ?? path.basename(file), exitCode: r.exitCode ?? -1, ms: Date.now() - t0, verdict: result?.verdict, output: String(r.all ?? '') };
+  return {
+    file,
+    name: result?.name ?? path.basename(file),
+    exitCode: r.exitCode ?? -1,
+    ms: Date.now() - t0,
+    verdict: result?.verdict,
+    output: r.stdall,
+  };
 }
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -44,7 +54,16 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 export function rebalanceSummary(v: Verdict | undefined): string {
   if (!v) return '';
   return v.actions
-    .map((a) => `${a.text} @${sec(a.atMs)}: ${a.error ? `failed (${a.error})` : Object.entries(a.rebalanceMs ?? {}).map(([c, ms]) => `${c} ${ms === null ? '—' : sec(ms)}`).join(', ')}`)
+    .map(
+      (a) =>
+        `${a.text} @${sec(a.atMs)}: ${
+          a.error
+            ? `failed (${a.error})`
+            : Object.entries(a.rebalanceMs ?? {})
+                .map(([c, ms]) => `${c} ${ms === null ? '—' : sec(ms)}`)
+                .join(', ')
+        }`,
+    )
     .join(' | ');
 }
 
@@ -63,11 +82,19 @@ async function main() {
     if (!json && p.exitCode !== 0) process.stdout.write(`${p.output.split('\n').slice(-25).join('\n')}\n`);
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify(results.map(({ output: _, ...r }) => r), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        results.map(({ output: _, ...r }) => r),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     const rows = results.map((p) => [p.file.replace(/\.yaml$/, ''), p.exitCode === 0 ? 'pass' : 'FAIL', sec(p.ms), rebalanceSummary(p.verdict)]);
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['SCENARIO', 'VERDICT', 'TOOK'][i].length));
-    process.stdout.write(`\n${['SCENARIO', 'VERDICT', 'TOOK', 'TIME TO REBALANCE (per action, per client)'].map((h, i) => (i < 3 ? h.padEnd(w[i]) : h)).join('  ')}\n`);
+    process.stdout.write(
+      `\n${['SCENARIO', 'VERDICT', 'TOOK', 'TIME TO REBALANCE (per action, per client)'].map((h, i) => (i < 3 ? h.padEnd(w[i]) : h)).join('  ')}\n`,
+    );
     for (const r of rows) process.stdout.write(`${r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c)).join('  ')}\n`);
     const failed = results.filter((p) => p.exitCode !== 0).length;
     process.stdout.write(`\n${results.length - failed} passed, ${failed} failed, ${sec(results.reduce((n, p) => n + p.ms, 0))} in all\n`);

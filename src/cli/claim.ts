@@ -1,7 +1,6 @@
 // Runs a command that changes the sandbox under the project's marker (src/sandbox/owner.ts): what
 // a crashed earlier command left is swept first (and said so), and a live one is not disturbed.
-import { claimSandbox, sweepIfOrphaned, sweptLine } from '../sandbox/owner.js';
-import type { ContainerRuntime } from '../sandbox/runtime/container-runtime.js';
+import { claimSandbox, sweepIfOrphaned, sweptLine, type ContainerRuntime } from '../sandbox/index.js';
 import { c } from './output.js';
 
 const commandLine = () => `lab ${process.argv.slice(2).join(' ')}`.trim();

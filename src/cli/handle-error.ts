@@ -9,7 +9,13 @@ export function renderError(err: unknown): number {
   if (err instanceof LabError) {
     process.stderr.write(`${c.red('✖')} ${err.message}\n`);
     if (err instanceof ReadinessError && err.logTail.trim()) {
-      process.stderr.write(`${c.dim(`── last log lines of ${err.service} ──`)}\n${err.logTail.trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+      process.stderr.write(
+        `${c.dim(`── last log lines of ${err.service} ──`)}\n${err.logTail
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
     }
     if (err.hint) process.stderr.write(`  ${c.yellow('→')} ${err.hint}\n`);
     if (process.env.LAB_DEBUG && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);

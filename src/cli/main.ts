@@ -12,9 +12,14 @@ import { registerSchema } from './commands/schema.js';
 import { registerUp } from './commands/up.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import { renderError } from './handle-error.js';
+import { setupLab } from '../setup.js';
+
+setupLab();
 
 const program = new Command('lab')
-  .description('A local gRPC cluster lab: etcd, Consul and echo servers in Docker; resolvers, balancers and failures you can watch. Run `lab` alone on a terminal for the rebalance view.')
+  .description(
+    'A local gRPC cluster lab: etcd, Consul and echo servers in Docker; resolvers, balancers and failures you can watch. Run `lab` alone on a terminal for the rebalance view.',
+  )
   .version('0.1.0')
   .option('-f, --file <path>', 'the topology (Compose file with x-lab extensions)', undefined)
   .showSuggestionAfterError(true)

@@ -1,17 +1,13 @@
-// Terminal output helpers: colour only on a TTY and without NO_COLOR; a plain-text table.
+// Terminal output helpers: chalk's colours, only on a TTY and without NO_COLOR; a plain-text table.
+import { stripVTControlCharacters } from 'node:util';
+import { Chalk } from 'chalk';
+
 const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-const wrap = (code: number, reset: number) => (s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
 
-export const c = {
-  bold: wrap(1, 22),
-  dim: wrap(2, 22),
-  red: wrap(31, 39),
-  green: wrap(32, 39),
-  yellow: wrap(33, 39),
-  cyan: wrap(36, 39),
-};
+/** Decided once, when the CLI starts: colours for a terminal, none for a pipe. */
+export const c = new Chalk({ level: useColor() ? 1 : 0 });
 
-const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const visible = (s: string) => stripVTControlCharacters(s).length;
 
 /** Columns padded to the widest cell; the header is dimmed. */
 export function table(header: string[], rows: string[][]): string {

@@ -1,15 +1,10 @@
 // `lab doctor`: what the lab needs on this machine, each check saying what is wrong and the command
 // that fixes it.
+import { getRecipe, LABEL, projectSelector, bindProblem, PING_TIMEOUT_MS, type ContainerRuntime, echoBundleDir } from '../sandbox/index.js';
 import { existsSync } from 'node:fs';
 import { LabError } from '../errors.js';
-import { getRecipe } from '../sandbox/images/recipe.js';
-import '../sandbox/images/index.js';
-import { LABEL, projectSelector } from '../sandbox/labels.js';
-import { bindProblem } from '../sandbox/ports.js';
-import { PING_TIMEOUT_MS, type ContainerRuntime } from '../sandbox/runtime/container-runtime.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
-import { echoBundleDir } from '../sandbox/images/recipe-echo.js';
 import path from 'node:path';
 
 export interface CheckResult {
@@ -79,7 +74,9 @@ export async function runChecks(rt: ContainerRuntime, topologyFile: string): Pro
       name: 'loopback addresses',
       ok: taken.length === 0,
       detail: taken.length ? `in use: ${taken.join(', ')}` : `${topo.instances.reduce((n, i) => n + i.ports.length, 0)} free or held by the lab`,
-      fix: taken.length ? `ss -lntup | grep -E '${taken.map((a) => a.split('/')[0].replace(/\./g, '\\.')).join('|')}'  # find and stop who holds them` : undefined,
+      fix: taken.length
+        ? `ss -lntup | grep -E '${taken.map((a) => a.split('/')[0].replace(/\./g, '\\.')).join('|')}'  # find and stop who holds them`
+        : undefined,
     });
   }
   return results;

@@ -1,11 +1,24 @@
 // grpc.examples.echo.Echo: all four methods, each reply carrying this backend's identity
 // (in the message as "<id>: <message>" and in the `x-lab-backend` header), with faults applied.
-import { Metadata, type ServerDuplexStream, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Metadata,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { FaultState } from './faults.js';
 
-interface EchoMessage { message: string }
+interface EchoMessage {
+  message: string;
+}
 
-export interface EchoCounters { calls: number; injectedFailures: number }
+export interface EchoCounters {
+  calls: number;
+  injectedFailures: number;
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : r()));
 
@@ -70,4 +83,3 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
     },
   };
 }
-

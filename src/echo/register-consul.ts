@@ -1,6 +1,7 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { networkInterfaces } from 'node:os';
+import { experimental } from '@grpc/grpc-js';
 import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
 import type { Registration } from './register-etcd.js';
@@ -14,8 +15,8 @@ function ownIpv4(): string | undefined {
 }
 
 function split(address: string): { host: string; port: number } {
-  const i = address.lastIndexOf(':');
-  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+  const hp = experimental.splitHostPort(address);
+  return { host: hp?.host ?? address, port: hp?.port ?? 0 };
 }
 
 /** How often a registered echo checks that its agent still knows it (a restarted dev agent forgets). */

@@ -7,7 +7,7 @@
 // cancels the upstream call.
 import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { Client, credentials, Metadata, status, type ChannelOptions, type ClientDuplexStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/driver/service-config.js';
+import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/index.js';
 import { GrpcFrames, frame } from './frames.js';
 
 export interface Route {
@@ -24,7 +24,24 @@ export interface RouterStats {
 }
 
 /** Headers that belong to one HTTP/2 hop or to the gRPC framing, not to the call's metadata. */
-const HOP = new Set(['content-type', 'te', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'user-agent', 'content-length', 'connection', 'host', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'grpc-status', 'grpc-message', 'date']);
+const HOP = new Set([
+  'content-type',
+  'te',
+  'grpc-timeout',
+  'grpc-encoding',
+  'grpc-accept-encoding',
+  'user-agent',
+  'content-length',
+  'connection',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'grpc-status',
+  'grpc-message',
+  'date',
+]);
 
 /** grpc-timeout: "100m", "5S", "1H" ... (hours, minutes, seconds, milli, micro, nano) → ms. */
 export function timeoutMs(value: string | undefined): number | undefined {
@@ -62,7 +79,8 @@ const identity = (b: Buffer) => b;
 /** grpc-message's percent-encoding: bytes outside printable ASCII, and % itself (the gRPC spec). */
 export function percentEncode(text: string): string {
   let out = '';
-  for (const b of Buffer.from(text, 'utf8')) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of Buffer.from(text, 'utf8'))
+    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
@@ -118,7 +136,13 @@ export class GrpcRouter {
     }
     this.stats.byService[service] = (this.stats.byService[service] ?? 0) + 1;
     const timeout = timeoutMs(headers['grpc-timeout'] as string | undefined);
-    const call: ClientDuplexStream<Buffer, Buffer> = this.clientFor(route).makeBidiStreamRequest(path, identity, identity, metadataFrom(headers), timeout === undefined ? {} : { deadline: Date.now() + timeout });
+    const call: ClientDuplexStream<Buffer, Buffer> = this.clientFor(route).makeBidiStreamRequest(
+      path,
+      identity,
+      identity,
+      metadataFrom(headers),
+      timeout === undefined ? {} : { deadline: Date.now() + timeout },
+    );
     let responded = false;
     let finished = false;
     const respond = (md?: Metadata) => {
@@ -169,7 +193,10 @@ export class GrpcRouter {
 
   private trailersOnly(stream: ServerHttp2Stream, code: status, message: string): void {
     if (stream.destroyed) return;
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': percentEncode(message) }, { endStream: true });
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': percentEncode(message) },
+      { endStream: true },
+    );
     stream.resume();
   }
 }

@@ -1,6 +1,7 @@
 // Turns one InstanceSpec into the container the lab wants, with a config hash (as docker compose
 // does) so that `up` recreates only what changed.
 import { createHash } from 'node:crypto';
+import { experimental } from '@grpc/grpc-js';
 import type { InstanceSpec, Topology } from '../topology/types.js';
 import { goDuration } from '../util/duration.js';
 import type { ContainerSpec } from './runtime/container-runtime.js';
@@ -10,7 +11,7 @@ export const containerName = (project: string, instance: string) => `${project}-
 
 /** What each echo server is told about itself and its registries. */
 function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
-  const port = inst.clusterAddress.split(':').pop()!;
+  const port = String(experimental.splitHostPort(inst.clusterAddress)?.port ?? '');
   return {
     LAB_ID: inst.name,
     LAB_SERVICE: inst.service,
@@ -64,6 +65,13 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
 /** Hash of everything that shapes the container except the session (which survives reconciles). */
 export function configHash(spec: ContainerSpec): string {
   const { labels, ...rest } = spec;
-  const stable = { ...rest, labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== LABEL.session && k !== LABEL.configHash).sort()) };
+  const stable = {
+    ...rest,
+    labels: Object.fromEntries(
+      Object.entries(labels)
+        .filter(([k]) => k !== LABEL.session && k !== LABEL.configHash)
+        .sort(),
+    ),
+  };
   return createHash('sha256').update(JSON.stringify(stable)).digest('hex').slice(0, 16);
 }

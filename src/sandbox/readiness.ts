@@ -1,6 +1,7 @@
 // What "ready" means for each role: etcd healthy, Consul with a leader, an echo server SERVING
 // and registered in both etcd and Consul.
 import type { InstanceSpec, Topology } from '../topology/types.js';
+import type { EtcdReader } from './registry/etcd-reader.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';
 import { consulPassingWait, etcdKeyWait } from './wait/registry-wait.js';
@@ -8,7 +9,8 @@ import { allOf, type WaitStrategy } from './wait/wait-strategy.js';
 
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
-export function readinessOf(t: Topology, inst: InstanceSpec): { strategy: WaitStrategy; timeoutMs: number } {
+/** `etcd` reads the registry for every echo's wait (the caller owns and closes it). */
+export function readinessOf(t: Topology, inst: InstanceSpec, etcd: EtcdReader): { strategy: WaitStrategy; timeoutMs: number } {
   switch (inst.role) {
     case 'etcd':
       return { strategy: etcdHealthWait(inst.hostAddress), timeoutMs: 30_000 };
@@ -19,7 +21,7 @@ export function readinessOf(t: Topology, inst: InstanceSpec): { strategy: WaitSt
         strategy: allOf(
           `${inst.name} healthy and registered`,
           grpcHealthWait(inst.hostAddress),
-          etcdKeyWait(t.etcd.hostAddress, etcdKeyOf(t, inst)),
+          etcdKeyWait(etcd, etcdKeyOf(t, inst)),
           consulPassingWait(t.consul.hostAddress, inst.service, inst.name),
         ),
         timeoutMs: 45_000,

@@ -1,11 +1,12 @@
 // `lab status`: every service's container state, addresses, registry state and health, derived
 // from Docker, etcd, Consul and the servers themselves at the moment of asking.
-import { checkHealth } from '../grpc/health-client.js';
+import { checkHealth } from '../grpc/index.js';
 import type { Topology } from '../topology/types.js';
 import { LABEL, projectSelector } from './labels.js';
 import { findNetwork } from './network.js';
 import { etcdKeyOf } from './readiness.js';
-import { consulInstances, etcdEntries, type ConsulInstance, type EtcdEntry } from './registry-probe.js';
+import { consulInstances, type ConsulInstance } from './registry/consul-reader.js';
+import { EtcdReader, type EtcdEntry } from './registry/etcd-reader.js';
 import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
 
 export interface ServiceStatus {
@@ -51,7 +52,7 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
   const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
 
   const [etcd, consul] = await Promise.all([
-    etcdEntries(t.etcd.hostAddress, `${t.registration.etcdPrefix.replace(/\/$/, '')}/`).catch((err: Error) => {
+    withEtcd(t.etcd.hostAddress, (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
       errors.push(`etcd at ${t.etcd.hostAddress}: ${err.message}`);
       return undefined as EtcdEntry[] | undefined;
     }),
@@ -102,4 +103,14 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
     extra: [...byInstance.keys()].filter((n) => !known.has(n)),
     errors,
   };
+}
+
+/** Reads etcd through a reader that lives as long as the read. */
+async function withEtcd<T>(hosts: string, read: (r: EtcdReader) => Promise<T>): Promise<T> {
+  const reader = new EtcdReader(hosts, 800);
+  try {
+    return await read(reader);
+  } finally {
+    reader.close();
+  }
 }

@@ -6,11 +6,12 @@ import type { InstanceSpec, Topology } from '../topology/types.js';
 import { log } from '../util/log.js';
 import { containerName, planContainer } from './container-plan.js';
 import type { InstanceAction, SandboxListener } from './events.js';
-import { resolveImage } from './images/index.js';
+import { resolveImage, type ImageEvent } from './images/index.js';
 import { LABEL, projectSelector } from './labels.js';
 import { ensureNetwork } from './network.js';
 import { bindProblem } from './ports.js';
 import { readinessOf } from './readiness.js';
+import { EtcdReader } from './registry/etcd-reader.js';
 import { PING_TIMEOUT_MS, type ContainerInfo, type ContainerRuntime } from './runtime/container-runtime.js';
 import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
 
@@ -42,101 +43,142 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   const started = Date.now();
   const emit = opts.onEvent ?? (() => undefined);
   await rt.ping(PING_TIMEOUT_MS);
-
   const existing = new Map<string, ContainerInfo>();
   for (const c of await rt.listContainers(projectSelector(t.project))) existing.set(c.labels[LABEL.instance] ?? c.name, c);
 
-  // 1. Ports: refuse before starting anything when an address the lab needs is taken by someone else.
-  for (const inst of t.instances) {
-    const ours = existing.get(inst.name);
-    if (ours && ours.state !== 'exited' && ours.state !== 'created' && ours.state !== 'dead') continue;
-    for (const p of inst.ports) {
-      const problem = await bindProblem(p);
-      if (problem) {
-        throw new EnvironmentError(`${inst.name} cannot publish ${p.hostIp}:${p.hostPort}/${p.protocol}: ${problem === 'EADDRINUSE' ? 'the address is in use by another program' : problem}.`, {
-          hint:
-            problem === 'EADDRINUSE'
-              ? `Find who holds it: ss -lntup 'sport = :${p.hostPort}'. Stop it, or change the address in ${t.file}.`
-              : `Check ${p.hostIp} is a loopback address this machine can bind, or change it in ${t.file}.`,
-        });
-      }
-    }
-  }
-
-  // 2. Images: one resolution per distinct image, shared by replicas.
-  const images = new Map<string, Promise<string>>();
-  const imageFor = (inst: InstanceSpec) => {
-    const key = `${inst.image.ref}|${inst.image.assemble ?? ''}|${inst.image.pull}`;
-    let p = images.get(key);
-    if (!p) {
-      p = resolveImage(rt, inst.image, (e) => emit({ type: 'image', service: inst.service, state: e.kind, ref: e.ref, ms: 'ms' in e ? e.ms : undefined, progress: 'progress' in e ? e.progress : undefined }));
-      images.set(key, p);
-    }
-    return p;
-  };
-  const resolved = new Map<string, string>();
-  await Promise.all(t.instances.map(async (inst) => resolved.set(inst.name, await imageFor(inst))));
+  await checkPorts(t, existing);
+  const images = await resolveImages(rt, t, emit);
   opts.signal?.throwIfAborted();
 
-  // 3. Network and containers. Track what this run creates, to undo it on failure.
+  // Network and containers. Track what this run creates, to undo it on failure.
   const net = await ensureNetwork(rt, t.project, t.network);
   emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
   const createdIds: string[] = [];
-  const result: UpInstance[] = [];
-  const removed: string[] = [];
-
+  const etcd = new EtcdReader(t.etcd.hostAddress);
+  let result: UpInstance[];
+  let removed: string[];
   try {
-    const wanted = new Set(t.instances.map((i) => i.name));
-    await Promise.all(
-      [...existing.entries()]
-        .filter(([name]) => !wanted.has(name))
-        .map(async ([name, c]) => {
-          // Scale-down is graceful: SIGTERM lets an echo server deregister from etcd and Consul.
-          if (c.state === 'running') await rt.stopContainer(c.id, 2).catch(() => undefined);
-          await rt.removeContainer(c.id);
-          removed.push(name);
-          emit({ type: 'instance', instance: name, state: 'removed' });
-        }),
-    );
-
-    // Each container is reconciled and then awaited on its own, so fast ones are ready while slow
-    // ones still start. The first failure stops the others' waits before anything is cleaned up.
-    const stopOthers = new AbortController();
-    const signal = AbortSignal.any([stopOthers.signal, ...(opts.signal ? [opts.signal] : [])]);
-    // The registries' containers go to Docker first: echo servers register in them, and Docker
-    // starts containers roughly in the order asked, so this takes them off the critical path.
-    const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, resolved.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
-    const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
-    const registriesStarted = Promise.allSettled(reconciling.values());
-    for (const inst of t.instances) if (!reconciling.has(inst.name)) reconciling.set(inst.name, registriesStarted.then(() => reconcile(inst)));
-
-    const settled = await Promise.allSettled(
-      t.instances.map(async (inst) => {
-        try {
-          const r = await reconciling.get(inst.name)!;
-          emit({ type: 'instance', instance: inst.name, state: r.action });
-          result.push(r);
-          await awaitReady(rt, t, inst, r.id, emit, signal);
-        } catch (err) {
-          stopOthers.abort(err);
-          throw err;
-        }
-      }),
-    );
-    const failure = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !isAbort(x.reason));
-    const first = failure ?? settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-    if (first) throw first.reason;
+    removed = await removeExtras(rt, t, existing, emit);
+    const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
+    result = await startAndAwait(rt, t, reconcile, emit, etcd, opts.signal);
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
     if (net.created) await rt.removeNetwork(net.id).catch(() => undefined);
     if (opts.signal?.aborted) throw new LabError('interrupted: removed the containers this `up` had started.', { exitCode: 130, cause: err });
     throw err;
+  } finally {
+    etcd.close();
   }
-
   const order = new Map(t.instances.map((i, n) => [i.name, n]));
   result.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
   return { project: t.project, session: net.session, network: t.network, instances: result, removed, ms: Date.now() - started };
+}
+
+/** Refuses before starting anything when an address the lab needs is taken by someone else. */
+async function checkPorts(t: Topology, existing: Map<string, ContainerInfo>): Promise<void> {
+  for (const inst of t.instances) {
+    const ours = existing.get(inst.name);
+    if (ours && ours.state !== 'exited' && ours.state !== 'created' && ours.state !== 'dead') continue;
+    for (const p of inst.ports) {
+      const problem = await bindProblem(p);
+      if (!problem) continue;
+      const inUse = problem === 'EADDRINUSE';
+      throw new EnvironmentError(
+        `${inst.name} cannot publish ${p.hostIp}:${p.hostPort}/${p.protocol}: ${inUse ? 'the address is in use by another program' : problem}.`,
+        {
+          hint: inUse
+            ? `Find who holds it: ss -lntup 'sport = :${p.hostPort}'. Stop it, or change the address in ${t.file}.`
+            : `Check ${p.hostIp} is a loopback address this machine can bind, or change it in ${t.file}.`,
+        },
+      );
+    }
+  }
+}
+
+/** Each instance's image reference: one resolution per distinct image, shared by replicas. */
+async function resolveImages(rt: ContainerRuntime, t: Topology, emit: SandboxListener): Promise<Map<string, string>> {
+  const byImage = new Map<string, Promise<string>>();
+  const imageFor = (inst: InstanceSpec) => {
+    const key = `${inst.image.ref}|${inst.image.assemble ?? ''}|${inst.image.pull}`;
+    let p = byImage.get(key);
+    if (!p) {
+      const onImage = (e: ImageEvent) =>
+        emit({
+          type: 'image',
+          service: inst.service,
+          state: e.kind,
+          ref: e.ref,
+          ms: 'ms' in e ? e.ms : undefined,
+          progress: 'progress' in e ? e.progress : undefined,
+        });
+      byImage.set(key, (p = resolveImage(rt, inst.image, onImage)));
+    }
+    return p;
+  };
+  const resolved = new Map<string, string>();
+  await Promise.all(t.instances.map(async (inst) => resolved.set(inst.name, await imageFor(inst))));
+  return resolved;
+}
+
+/** Removes labelled containers the topology no longer has. Scale-down is graceful: SIGTERM lets an echo server deregister. */
+async function removeExtras(rt: ContainerRuntime, t: Topology, existing: Map<string, ContainerInfo>, emit: SandboxListener): Promise<string[]> {
+  const wanted = new Set(t.instances.map((i) => i.name));
+  const removed: string[] = [];
+  await Promise.all(
+    [...existing.entries()]
+      .filter(([name]) => !wanted.has(name))
+      .map(async ([name, c]) => {
+        if (c.state === 'running') await rt.stopContainer(c.id, 2).catch(() => undefined);
+        await rt.removeContainer(c.id);
+        removed.push(name);
+        emit({ type: 'instance', instance: name, role: c.labels[LABEL.role], state: 'removed' });
+      }),
+  );
+  return removed;
+}
+
+/**
+ * Reconciles every container and awaits each one's readiness on its own, so fast ones are ready while
+ * slow ones still start; the first failure stops the others' waits. The registries' containers go to
+ * Docker first: echo servers register in them, and Docker starts containers roughly in the order asked.
+ */
+async function startAndAwait(
+  rt: ContainerRuntime,
+  t: Topology,
+  reconcile: (inst: InstanceSpec) => Promise<UpInstance>,
+  emit: SandboxListener,
+  etcd: EtcdReader,
+  outer?: AbortSignal,
+): Promise<UpInstance[]> {
+  const stopOthers = new AbortController();
+  const signal = AbortSignal.any([stopOthers.signal, ...(outer ? [outer] : [])]);
+  const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
+  const registriesStarted = Promise.allSettled(reconciling.values());
+  for (const inst of t.instances)
+    if (!reconciling.has(inst.name))
+      reconciling.set(
+        inst.name,
+        registriesStarted.then(() => reconcile(inst)),
+      );
+  const result: UpInstance[] = [];
+  const settled = await Promise.allSettled(
+    t.instances.map(async (inst) => {
+      try {
+        const r = await reconciling.get(inst.name)!;
+        emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
+        result.push(r);
+        await awaitReady(rt, t, inst, r.id, emit, signal, etcd);
+      } catch (err) {
+        stopOthers.abort(err);
+        throw err;
+      }
+    }),
+  );
+  const failure = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !isAbort(x.reason));
+  const first = failure ?? settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (first) throw first.reason;
+  return result;
 }
 
 const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
@@ -175,10 +217,18 @@ async function reconcileOne(
 }
 
 /** Waits for one container's readiness; a container that dies while awaited fails fast with its logs. */
-async function awaitReady(rt: ContainerRuntime, t: Topology, inst: InstanceSpec, id: string, emit: SandboxListener, signal: AbortSignal): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst);
+async function awaitReady(
+  rt: ContainerRuntime,
+  t: Topology,
+  inst: InstanceSpec,
+  id: string,
+  emit: SandboxListener,
+  signal: AbortSignal,
+  etcd: EtcdReader,
+): Promise<void> {
+  const { strategy, timeoutMs } = readinessOf(t, inst, etcd);
   const t0 = Date.now();
-  emit({ type: 'instance', instance: inst.name, state: 'waiting', detail: strategy.what });
+  emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {
     await waitUntil(strategy, {
       timeoutMs,
@@ -192,10 +242,10 @@ async function awaitReady(rt: ContainerRuntime, t: Topology, inst: InstanceSpec,
   } catch (err) {
     if (!(err instanceof WaitTimeout)) throw err;
     const tail = await rt.logs(id, 15);
-    emit({ type: 'instance', instance: inst.name, state: 'failed', detail: err.message });
+    emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'failed', detail: err.message });
     throw new ReadinessError(`${inst.name} did not come up: ${err.message}.`, inst.name, tail, {
       hint: `Its last log lines are above. Full logs: docker logs ${containerName(t.project, inst.name)}`,
     });
   }
-  emit({ type: 'instance', instance: inst.name, state: 'ready', ms: Date.now() - t0 });
+  emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'ready', ms: Date.now() - t0 });
 }

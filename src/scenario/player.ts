@@ -1,15 +1,13 @@
 // Plays a scenario: brings the sandbox to the scenario's shape, starts its clients, runs each step
-// at its time, then stops traffic, undoes what the scenario did (in reverse order, then a reconcile),
-// evaluates the expectations and writes the report. Interrupting stops at once and still undoes and
-// reports. The engine emits events; it knows no screen.
+// at its time, then stops traffic, undoes what the scenario did (in reverse order, then a reconcile)
+// and evaluates the expectations into a verdict. Interrupting stops at once and still undoes. The
+// caller writes the report (report/write.ts). The engine emits events; it knows no screen.
 import { createWriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { up, type ContainerRuntime, type SandboxEvent } from '../sandbox/index.js';
-import { eventsFileFor } from '../sandbox/owner.js';
+import { experimental } from '@grpc/grpc-js';
+import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
-import { ClientSet } from '../traffic/driver/client-set.js';
-import type { TrafficEvent } from '../traffic/index.js';
-import { sandboxResolverOptions } from '../traffic/resolvers/lab-options.js';
+import { type TrafficEvent, ClientSet, sandboxResolverOptions } from '../traffic/index.js';
 import { sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
@@ -52,11 +50,13 @@ const FINE_MS = 120_000;
 async function startRouter(t: Topology): Promise<GrpcRouter> {
   const echo = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
   const router = new GrpcRouter([GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin')], sandboxResolverOptions(t));
-  const [host, port] = [t.router.slice(0, t.router.lastIndexOf(':')), Number(t.router.slice(t.router.lastIndexOf(':') + 1))];
+  const hp = experimental.splitHostPort(t.router);
   try {
-    await router.listen(host, port);
+    await router.listen(hp?.host ?? t.router, hp?.port ?? 0);
   } catch (err) {
-    throw new EnvironmentError(`the router cannot listen on ${t.router}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'Is a `lab router` already running there? Stop it, or set x-lab.router in the topology.' });
+    throw new EnvironmentError(`the router cannot listen on ${t.router}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      hint: 'Is a `lab router` already running there? Stop it, or set x-lab.router in the topology.',
+    });
   }
   return router;
 }
@@ -109,10 +109,12 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   }
   ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
 
-  const actions: ActionResult[] = scenario.steps.filter((s): s is ActionStep => s.kind === 'action').map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
+  const actions: ActionResult[] = scenario.steps
+    .filter((s): s is ActionStep => s.kind === 'action')
+    .map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
   const timers: NodeJS.Timeout[] = [];
   const running: Array<Promise<void>> = [];
-  let endMs = 0;
+  let endMs: number;
   try {
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     t0 = performance.now();

@@ -1,33 +1,14 @@
-// The scenario file format (YAML). The JSON Schema editors use is generated from this zod schema
-// (`lab schema`). Durations read like 5s or 500ms; times are relative to the start of traffic.
+// The scenario file format (YAML), as a zod schema built from the registries: each action's and
+// expectation's own schema sits under its key, so the parser, `lab schema` (the JSON Schema editors
+// use), --help and the README's tables all come from one place. Durations carry their unit (500ms,
+// 5s); shares and rates are percentages (25%) or fractions of one (0.25).
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
-import { ACTION_KINDS } from './actions/kinds.js';
+import { duration, toMs } from '../util/units.js';
+import { actionDefinitions } from './actions/index.js';
+import { expectationKinds } from './expectations/index.js';
 
-export const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
-  message: 'expected a duration such as 500ms, 5s or 1m',
-});
-
-const matcherValue = z.union([z.string(), z.number()]);
-
-export const expectSchema = z.strictObject({
-  client: z.string().min(1),
-  /** Per backend: { echo-2: 0, echo-1: ">25%" }, or a ratio over backends in name order: "≈ 1:2:3 ± 5%". */
-  share: z.union([z.record(z.string(), matcherValue), z.string()]).optional(),
-  /** { rate: "<1%" }, { total: 0 }, { UNAVAILABLE: "<5" } over the window. */
-  errors: z.record(z.string(), matcherValue).optional(),
-  /** { p50: "<5ms", p99: "<50ms" } over the window. */
-  latency: z.partialRecord(z.enum(['p50', 'p99', 'max']), matcherValue).optional(),
-  /** Attempts per call (retries and hedges add to 1): "2.5..3.5", "<1.1". */
-  attempts: matcherValue.optional(),
-  /** Holds by this time after the step, and keeps holding for `settle`. */
-  within: duration.optional(),
-  /** Holds in every window for this long after the step (true: to the end). */
-  always: z.union([duration, z.literal(true)]).optional(),
-  settle: duration.optional(),
-  /** Window the stats are taken over (default 1s). */
-  window: duration.optional(),
-});
+/** How long a scenario may run: a day (a soak is hours; Node's timers stop at ~24.8 days). */
+export const MAX_SCENARIO_MS = 24 * 3_600_000;
 
 const clientSchema = z.strictObject({
   target: z.string().min(1).default('etcd:///echo'),
@@ -44,23 +25,55 @@ const clientSchema = z.strictObject({
   dnsInterval: duration.optional(),
 });
 
-const actionShape = Object.fromEntries(ACTION_KINDS.map((k) => [k, z.unknown().optional()])) as Record<(typeof ACTION_KINDS)[number], z.ZodOptional<z.ZodUnknown>>;
+function expectSchema() {
+  return z.strictObject({
+    client: z.string().min(1),
+    ...Object.fromEntries(expectationKinds().map((k) => [k.key, k.schema.optional().describe(`${k.summary}. e.g. ${k.example}`)])),
+    /** Holds by this time after the step, and keeps holding for `settle`. */
+    within: duration.optional(),
+    /** Holds in every window for this long after the step (true: to the end). */
+    always: z.union([duration, z.literal(true)]).optional(),
+    settle: duration.optional(),
+    /** Window the stats are taken over (default 1s). */
+    window: duration.refine((v) => toMs(v) > 0, { message: 'a window must be longer than 0 (e.g. 1s)' }).optional(),
+  });
+}
 
-export const stepSchema = z.strictObject({
-  at: duration,
-  expect: expectSchema.optional(),
-  ...actionShape,
-});
+function stepSchema() {
+  return z.strictObject({
+    at: duration,
+    expect: expectSchema().optional(),
+    ...Object.fromEntries(actionDefinitions().map((a) => [a.kind, a.arg.optional().describe(`${a.summary}. e.g. ${a.example}`)])),
+  });
+}
 
-export const scenarioSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  /** Overrides of compose/lab.yaml: how many echo servers, and etcd as a cluster of 3 or 5 members. */
-  sandbox: z.strictObject({ echo: z.number().int().min(1).max(250).optional(), etcd: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(), proxy: z.boolean().optional() }).optional(),
-  duration,
-  clients: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'client names are letters, digits, - and _'), clientSchema),
-  steps: z.array(stepSchema).default([]),
-});
+let built: ReturnType<typeof build> | undefined;
 
-export type ScenarioFile = z.infer<typeof scenarioSchema>;
-export type ExpectFile = z.infer<typeof expectSchema>;
+function build() {
+  return z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Overrides of compose/lab.yaml: how many echo servers, etcd as a cluster of 3 or 5 members, the proxy. */
+    sandbox: z
+      .strictObject({
+        echo: z.number().int().min(1).max(250).optional(),
+        etcd: z
+          .union([z.literal(1), z.literal(3), z.literal(5)], {
+            error: (iss) => `etcd is 1, 3 or 5 members (a cluster needs an odd number), found ${JSON.stringify(iss.input)}`,
+          })
+          .optional(),
+        proxy: z.boolean().optional(),
+      })
+      .optional(),
+    duration: duration.refine((v) => toMs(v) > 0 && toMs(v) <= MAX_SCENARIO_MS, { message: 'a scenario runs for more than 0 and at most 24h' }),
+    clients: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'client names are letters, digits, - and _'), clientSchema),
+    steps: z.array(stepSchema()).default([]),
+  });
+}
+
+/** The schema, built once the registries are filled (setup()). */
+export function scenarioSchema() {
+  return (built ??= build());
+}
+
+export type ScenarioFile = z.infer<ReturnType<typeof build>>;

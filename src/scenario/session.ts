@@ -1,7 +1,7 @@
 // The context actions run in, shared by `lab play` and the view's keys: containers by instance,
 // control clients on the echo servers' direct ports, scaling, and the undo list that puts the
 // sandbox back when the scenario (or the view) ends.
-import { controlClient, type ControlClient } from '../grpc/protos.js';
+import { EchoControl } from '../grpc/index.js';
 import { LABEL, projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -15,8 +15,14 @@ export interface SandboxSession {
   close(): void;
 }
 
-export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topology: Topology, overrides: { etcd?: number; proxy?: boolean }, signal?: AbortSignal): SandboxSession {
-  const controls = new Map<string, ControlClient>();
+export function sandboxSession(
+  rt: ContainerRuntime,
+  topologyFile: string,
+  topology: Topology,
+  overrides: { etcd?: number; proxy?: boolean },
+  signal?: AbortSignal,
+): SandboxSession {
+  const controls = new Map<string, EchoControl>();
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
   let current = topology;
   const ctx: ActionContext = {
@@ -34,7 +40,7 @@ export function sandboxSession(rt: ContainerRuntime, topologyFile: string, topol
       if (!c) {
         const inst = current.instances.find((i) => i.name === instance);
         if (!inst) throw new Error(`${instance} is not in the sandbox`);
-        controls.set(instance, (c = controlClient(inst.controlAddress)));
+        controls.set(instance, (c = new EchoControl(inst.controlAddress)));
       }
       return c;
     },

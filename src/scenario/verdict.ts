@@ -58,10 +58,12 @@ export function settleMs(buckets: Bucket[], fromMs: number, untilMs: number): nu
     if (!Object.keys(ref).length) continue;
     const holdEnd = Math.min(untilMs, ends[i] + SETTLE_HOLD_MS);
     const later = ends.filter((t) => t > ends[i] && t <= holdEnd);
-    const stable = [ends[i], ...later].every((t) => failing(t) <= baseline) && later.every((t) => {
-      const s = shares(t);
-      return [...new Set([...Object.keys(s), ...Object.keys(ref)])].every((k) => Math.abs((s[k] ?? 0) - (ref[k] ?? 0)) <= SETTLE_TOLERANCE);
-    });
+    const stable =
+      [ends[i], ...later].every((t) => failing(t) <= baseline) &&
+      later.every((t) => {
+        const s = shares(t);
+        return [...new Set([...Object.keys(s), ...Object.keys(ref)])].every((k) => Math.abs((s[k] ?? 0) - (ref[k] ?? 0)) <= SETTLE_TOLERANCE);
+      });
     // A shorter hold counts only when the whole interval is too short for a full one.
     const short = untilMs - fromMs < WINDOW_MS + SETTLE_HOLD_MS;
     if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || (short && holdEnd === untilMs))) return Math.max(0, ends[i] - WINDOW_MS - fromMs);
@@ -94,9 +96,15 @@ export function evaluate(step: ExpectStep, buckets: Bucket[], endMs: number): Ex
       // It holds at ends[i]: it must keep holding for the settle time.
       const settleEnd = ends[i] + step.settleMs;
       const broke = ends.filter((t) => t > ends[i] && t <= settleEnd).find((t) => !holdsAt(step, buckets, t).ok);
-      if (broke === undefined && settleEnd <= endMs) return { ...base, ok: true, timeToHoldMs: Math.max(0, ends[i] - step.windowMs - step.atMs), saw: last.saw };
+      if (broke === undefined && settleEnd <= endMs)
+        return { ...base, ok: true, timeToHoldMs: Math.max(0, ends[i] - step.windowMs - step.atMs), saw: last.saw };
     }
-    return { ...base, ok: false, failedAtMs: deadline, saw: `by ${(deadline / 1000).toFixed(1)}s it ${last.ok ? 'did not keep holding' : 'did not hold'}: ${last.saw}` };
+    return {
+      ...base,
+      ok: false,
+      failedAtMs: deadline,
+      saw: `by ${(deadline / 1000).toFixed(1)}s it ${last.ok ? 'did not keep holding' : 'did not hold'}: ${last.saw}`,
+    };
   }
   const until = Math.min(endMs, step.atMs + (step.alwaysMs ?? Infinity));
   for (const t of ends) {
@@ -110,7 +118,11 @@ export function evaluate(step: ExpectStep, buckets: Bucket[], endMs: number): Ex
 export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, actions: ActionResult[], endMs: number, interrupted: boolean): Verdict {
   const expectations = scenario.steps
     .filter((s): s is ExpectStep => s.kind === 'expect')
-    .map((s) => (s.atMs >= endMs ? { index: s.index, line: s.line, text: s.text, atMs: s.atMs, ok: false, saw: 'the run ended before this step' } : evaluate(s, buckets.get(s.client) ?? [], endMs)));
+    .map((s) =>
+      s.atMs >= endMs
+        ? { index: s.index, line: s.line, text: s.text, atMs: s.atMs, ok: false, saw: 'the run ended before this step' }
+        : evaluate(s, buckets.get(s.client) ?? [], endMs),
+    );
   for (const a of actions) {
     if (a.ranAtMs === undefined) continue;
     // Actions at the same time share an interval: it runs to the next action scheduled later.

@@ -3,34 +3,37 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 
-const duration = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 500ms, 5s or 1m' });
+const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 500ms, 5s or 1m' });
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
 export const ROLES = ['etcd', 'consul', 'echo', 'proxy'] as const;
 export type Role = (typeof ROLES)[number];
 
-const serviceLab = z
-  .strictObject({
-    role: z.enum(ROLES),
-    /** How to build the image locally when it is not present: one of the lab's recipes. */
-    assemble: z.enum(ROLES).optional(),
-    /** Echo: the loopback address plan; {n} is the replica number from 1. etcd: the members' plan when members > 1. */
-    address: z.string().optional(),
-    /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */
-    members: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    /** Proxy only: HAProxy's balance algorithm (roundrobin, leastconn, source, static-rr, hdr(<name>)). */
-    balance: z.string().regex(/^(roundrobin|leastconn|source|static-rr|first|random|hdr\([A-Za-z0-9-]+\))$/, 'expected roundrobin, leastconn, source, static-rr, first, random or hdr(<header>)').optional(),
-    /** Proxy only: runs only when asked (lab up --proxy, a scenario's sandbox.proxy). Default false. */
-    enabled: z.boolean().optional(),
-    /** Echo only: host clients reach each echo through a TCP link proxy (for link faults). Default true. */
-    'link-proxy': z.boolean().optional(),
-    weights: z.array(z.number().int().min(0).max(1000)).optional(),
-    zones: z.array(z.string()).optional(),
-  });
+const serviceLab = z.strictObject({
+  role: z.enum(ROLES),
+  /** How to build the image locally when it is not present: one of the lab's recipes. */
+  assemble: z.enum(ROLES).optional(),
+  /** Echo: the loopback address plan; {n} is the replica number from 1. etcd: the members' plan when members > 1. */
+  address: z.string().optional(),
+  /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */
+  members: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Proxy only: HAProxy's balance algorithm (roundrobin, leastconn, source, static-rr, hdr(<name>)). */
+  balance: z
+    .string()
+    .regex(
+      /^(roundrobin|leastconn|source|static-rr|first|random|hdr\([A-Za-z0-9-]+\))$/,
+      'expected roundrobin, leastconn, source, static-rr, first, random or hdr(<header>)',
+    )
+    .optional(),
+  /** Proxy only: runs only when asked (lab up --proxy, a scenario's sandbox.proxy). Default false. */
+  enabled: z.boolean().optional(),
+  /** Echo only: host clients reach each echo through a TCP link proxy (for link faults). Default true. */
+  'link-proxy': z.boolean().optional(),
+  weights: z.array(z.number().int().min(0).max(1000)).optional(),
+  zones: z.array(z.string()).optional(),
+});
 
 export const serviceSchema = z.strictObject({
   image: z.string().min(1),
@@ -39,7 +42,9 @@ export const serviceSchema = z.strictObject({
   environment: z.union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), z.array(z.string())]).optional(),
   ports: z.array(z.string()).optional(),
   /** Anonymous volumes only ("/var/lib/etcd"): the lab mounts nothing from the host. */
-  volumes: z.array(z.string().regex(/^\/[^:]*$/, 'only anonymous volumes, as a container path such as /var/lib/etcd (the lab mounts nothing from the host)')).optional(),
+  volumes: z
+    .array(z.string().regex(/^\/[^:]*$/, 'only anonymous volumes, as a container path such as /var/lib/etcd (the lab mounts nothing from the host)'))
+    .optional(),
   expose: z.array(z.union([z.string(), z.number()])).optional(),
   deploy: z.strictObject({ replicas: z.number().int().min(0).max(250).optional() }).optional(),
   init: z.boolean().optional(),
@@ -51,10 +56,16 @@ export const topologySchema = z.strictObject({
   networks: z.record(z.string(), z.object({ name: z.string().optional() }).loose().nullable()).optional(),
   'x-lab': z
     .strictObject({
-      project: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected a short lower-case name (letters, digits, dashes)').default('lab'),
+      project: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,30}$/, 'expected a short lower-case name (letters, digits, dashes)')
+        .default('lab'),
       pull: z.boolean().default(false),
       /** Where `lab router` (and a scenario's {router} target) listens: a loopback address. */
-      router: z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/, 'expected a loopback address and port, e.g. 127.77.0.5:50070').default('127.77.0.5:50070'),
+      router: z
+        .string()
+        .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/, 'expected a loopback address and port, e.g. 127.77.0.5:50070')
+        .default('127.77.0.5:50070'),
       registration: z
         .strictObject({
           'etcd-prefix': z.string().startsWith('/').default('/lab/services'),

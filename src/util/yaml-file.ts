@@ -20,10 +20,7 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const positions = new YamlPositions(file, doc, lines);
   const yamlError = doc.errors[0];
-  if (yamlError) {
-    const msg = yamlError.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new FileError(positions.offset(yamlError.pos[0]), `invalid YAML: ${msg}`);
-  }
+  if (yamlError) throw new FileError(positions.offset(yamlError.pos[0]), yamlProblem(yamlError, text));
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
@@ -61,7 +58,87 @@ export function describeValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** YAML's own errors, in words that say what to do. */
+function yamlProblem(err: { code: string; message: string; pos: [number, number] }, text: string): string {
+  if (err.code === 'DUPLICATE_KEY') {
+    const key = /^\s*["']?([^"':\n]+)["']?\s*:/.exec(text.slice(err.pos[0]))?.[1]?.trim();
+    return `invalid YAML: the key ${key ? `"${key}" ` : ''}appears twice in the same mapping (keep one)`;
+  }
+  if (err.code === 'MULTIPLE_DOCS') {
+    const docs = text.split(/^---\s*$/m).filter((d) => d.trim()).length;
+    return `invalid YAML: the file holds ${docs > 1 ? docs : 'several'} documents (separated by ---); a lab file is one document`;
+  }
+  return `invalid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
 type Issue = z.core.$ZodIssue;
+type Def = Record<string, unknown> & { type?: string; shape?: Record<string, unknown>; options?: unknown[] };
+const defOf = (s: unknown): Def | undefined => (s && typeof s === 'object' ? (s as { def?: Def }).def : undefined);
+
+/** The object schemas a path leads to (several through a union), for keys that belong there. */
+function objectsAt(schema: unknown, path: Path): Def[] {
+  let current: unknown[] = [schema];
+  const unwrap = (s: unknown): unknown[] => {
+    const d = defOf(s);
+    if (!d) return [];
+    if (d.shape) return [s];
+    for (const k of ['innerType', 'in', 'schema']) if (d[k]) return unwrap(d[k]);
+    if (Array.isArray(d.options)) return d.options.flatMap(unwrap);
+    return [s];
+  };
+  for (const part of path) {
+    current = current.flatMap(unwrap).flatMap((s) => {
+      const d = defOf(s)!;
+      if (d.shape) return d.shape[String(part)] ? [d.shape[String(part)]] : [];
+      if (d.type === 'array' && typeof part === 'number') return [d.element];
+      if (d.type === 'record') return [d.valueType];
+      return [];
+    });
+  }
+  return current
+    .flatMap(unwrap)
+    .map(defOf)
+    .filter((d): d is Def => !!d?.shape);
+}
+
+/** Every path (a.b[].c) where the schema has this key, for "it belongs under ..." */
+function placesOf(schema: unknown, key: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (s: unknown, at: string, depth: number): void => {
+    const d = defOf(s);
+    if (!d || seen.has(s) || depth > 8) return;
+    seen.add(s);
+    if (d.shape) {
+      if (key in d.shape) out.push(at);
+      for (const [k, v] of Object.entries(d.shape)) walk(v, at ? `${at}.${k}` : k, depth + 1);
+    }
+    for (const k of ['innerType', 'in', 'schema']) if (d[k]) walk(d[k], at, depth);
+    if (d.type === 'array') walk(d.element, `${at}[]`, depth + 1);
+    if (d.type === 'record') walk(d.valueType, `${at}.<name>`, depth + 1);
+    if (Array.isArray(d.options)) d.options.forEach((o) => walk(o, at, depth));
+  };
+  walk(schema, '', 0);
+  return [...new Set(out)];
+}
+
+function unknownKeyMessage(key: string, path: Path, schema: z.ZodType, hint?: UnknownKeyHint): string {
+  const here = [...new Set(objectsAt(schema, path).flatMap((d) => Object.keys(d.shape!)))];
+  const guess = closest(key, here);
+  if (guess && guess !== key) return `unknown key "${key}" (did you mean "${guess}"?)`;
+  const elsewhere = placesOf(schema, key).filter((p) => p !== describePath(path).replace(/\[\d+\]/g, '[]'));
+  if (elsewhere.length) return `"${key}" does not go here; it belongs under ${elsewhere.map((p) => p || 'the top level').join(' or ')}`;
+  const extra = hint?.(path);
+  if (extra) return `unknown key "${key}" (${extra})`;
+  return `unknown key "${key}"${here.length && here.length <= 16 ? ` (known here: ${here.join(', ')})` : ''}`;
+}
+
+const bound = (issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean; origin?: string }, kind: 'min' | 'max') => {
+  const n = Number(kind === 'min' ? issue.minimum : issue.maximum);
+  const what = issue.origin === 'string' ? 'characters' : issue.origin === 'array' ? 'items' : '';
+  if (kind === 'min') return issue.inclusive === false ? `more than ${n}${what ? ` ${what}` : ''}` : `at least ${n}${what ? ` ${what}` : ''}`;
+  return issue.inclusive === false ? `less than ${n}` : `at most ${n}${what ? ` ${what}` : ''}`;
+};
 
 function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, schema: z.ZodType, hint?: UnknownKeyHint): FileError {
   const path = issue.path as Path;
@@ -80,46 +157,20 @@ function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, sche
     }
     case 'unrecognized_keys': {
       const key = issue.keys[0];
-      const guess = closest(key, knownKeys(schema));
-      const extra = hint?.(path);
-      return new FileError(
-        positions.at([...path, key], 'key'),
-        `${where ? `${where}: ` : ''}unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : extra ? ` (${extra})` : ''}`,
-      );
+      return new FileError(positions.at([...path, key], 'key'), `${prefix}${unknownKeyMessage(key, path, schema, hint)}`);
     }
+    case 'too_small':
+      return new FileError(positions.at(path), `${prefix}expected ${bound(issue, 'min')}, found ${found}`);
+    case 'too_big':
+      return new FileError(positions.at(path), `${prefix}expected ${bound(issue, 'max')}, found ${found}`);
     case 'invalid_type': {
       return new FileError(positions.at(path), `${prefix}expected ${issue.expected}, found ${found}`);
     }
     case 'invalid_value':
-      return new FileError(
-        positions.at(path),
-        `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}`,
-      );
+      return new FileError(positions.at(path), `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}`);
     case 'invalid_union':
       return new FileError(positions.at(path), `${prefix}${issue.message === 'Invalid input' ? 'not a valid value' : issue.message}, found ${found}`);
     default:
       return new FileError(positions.at(path), `${prefix}${issue.message}, found ${found}`);
   }
-}
-
-/** Every object key the schema knows, for "did you mean" hints. */
-function knownKeys(schema: z.ZodType): string[] {
-  const out = new Set<string>();
-  const seen = new Set<unknown>();
-  const walk = (s: unknown): void => {
-    if (!s || typeof s !== 'object' || seen.has(s)) return;
-    seen.add(s);
-    const def = (s as { def?: Record<string, unknown> }).def;
-    if (!def) return;
-    if (def.shape && typeof def.shape === 'object') {
-      for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) {
-        out.add(k);
-        walk(v);
-      }
-    }
-    for (const key of ['innerType', 'element', 'valueType', 'in', 'out', 'schema']) walk(def[key]);
-    if (Array.isArray(def.options)) def.options.forEach(walk);
-  };
-  walk(schema);
-  return [...out];
 }

@@ -1,20 +1,18 @@
 // Once a second, what the cluster panel shows: each container's state (Docker), each echo's lease
 // TTL (etcd) and check (Consul), and its health, weight, faults and link fault (its control port).
 // Reads only; a registry that does not answer is shown as such, never as an error of the view.
-import { call, controlClient, type ControlClient, type Stats } from '../grpc/protos.js';
-import { describeFault, type Fault } from '../echo/faults.js';
-import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../echo/link/link-fault.js';
-import { LABEL, projectSelector, type ContainerRuntime } from '../sandbox/index.js';
-import { consulInstances, etcdEntries } from '../sandbox/registry-probe.js';
+import { describeFault } from '../echo/faults.js';
+import { describeLinkFault, normalizeLinkFault } from '../echo/link/link-fault.js';
+import { EchoControl } from '../grpc/index.js';
+import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime } from '../sandbox/index.js';
 import type { Topology } from '../topology/types.js';
 import type { ServiceView } from './state.js';
-
-type EchoStats = Stats & { fault?: Partial<Fault>; link?: { fault?: Partial<LinkFault> } };
 
 export class ClusterPoller {
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private readonly controls = new Map<string, ControlClient>();
+  private readonly controls = new Map<string, EchoControl>();
+  private etcd?: { hosts: string; reader: EtcdReader };
 
   constructor(
     private readonly rt: ContainerRuntime,
@@ -43,21 +41,49 @@ export class ClusterPoller {
     this.stop();
     for (const c of this.controls.values()) c.close();
     this.controls.clear();
+    this.etcd?.reader.close();
+    this.etcd = undefined;
   }
 
-  private control(address: string): ControlClient {
+  private control(address: string): EchoControl {
     let c = this.controls.get(address);
-    if (!c) this.controls.set(address, (c = controlClient(address)));
+    if (!c) this.controls.set(address, (c = new EchoControl(address)));
     return c;
+  }
+
+  /** Control clients of echo servers that scaled away are closed and forgotten. */
+  private forgetGone(t: Topology): void {
+    const live = new Set(t.instances.map((i) => i.controlAddress));
+    for (const [address, c] of this.controls) {
+      if (live.has(address)) continue;
+      c.close();
+      this.controls.delete(address);
+    }
+  }
+
+  private etcdReader(hosts: string): EtcdReader {
+    if (this.etcd?.hosts !== hosts) {
+      this.etcd?.reader.close();
+      this.etcd = { hosts, reader: new EtcdReader(hosts, 800) };
+    }
+    return this.etcd.reader;
+  }
+
+  /** How many echo control clients the poller holds (tests: it forgets those that scaled away). */
+  get controlClients(): number {
+    return this.controls.size;
   }
 
   async poll(): Promise<void> {
     const t = this.topology();
     const prefix = `${t.registration.etcdPrefix.replace(/\/$/, '')}/`;
     const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
+    this.forgetGone(t);
     const [containers, etcd, consul] = await Promise.all([
       this.rt.listContainers(projectSelector(t.project)),
-      etcdEntries(t.etcd.hostAddress, prefix, 800).catch(() => undefined),
+      this.etcdReader(t.etcd.hostAddress)
+        .entries(prefix)
+        .catch(() => undefined),
       consulInstances(t.consul.hostAddress, echoService, 800).catch(() => undefined),
     ]);
     const byName = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
@@ -82,12 +108,14 @@ export class ClusterPoller {
         const reg = consul?.find((i) => i.id === name);
         view.consulCheck = reg ? (reg.checks.find((ch) => ch.status !== 'passing')?.status ?? 'passing') : undefined;
         if (c?.state === 'running' && inst) {
-          const st = await call<object, EchoStats>(this.control(inst.controlAddress), 'GetStats', {}, 700).catch(() => undefined);
+          const st = await this.control(inst.controlAddress)
+            .getStats(700)
+            .catch(() => undefined);
           view.health = st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';
           if (st) {
             view.weight = st.weight;
-            view.fault = describeFault(st.fault);
-            const link = normalizeLinkFault(st.link?.fault);
+            view.fault = describeFault(st.fault ?? undefined);
+            const link = normalizeLinkFault(st.link?.fault ?? undefined);
             view.link = describeLinkFault(link) === 'clear' ? '' : describeLinkFault(link);
           }
         } else view.health = c?.state === 'paused' ? 'frozen' : '';

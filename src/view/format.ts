@@ -55,7 +55,14 @@ export function errorList(errors: Record<string, number>, short = false): string
     .join(', ');
 }
 
-const ABBR: Record<string, string> = { UNAVAILABLE: 'UNAV', DEADLINE_EXCEEDED: 'DEADLINE', RESOURCE_EXHAUSTED: 'EXHAUSTED', INTERNAL: 'INTERNAL', CANCELLED: 'CANCEL', UNIMPLEMENTED: 'UNIMPL' };
+const ABBR: Record<string, string> = {
+  UNAVAILABLE: 'UNAV',
+  DEADLINE_EXCEEDED: 'DEADLINE',
+  RESOURCE_EXHAUSTED: 'EXHAUSTED',
+  INTERNAL: 'INTERNAL',
+  CANCELLED: 'CANCEL',
+  UNIMPLEMENTED: 'UNIMPL',
+};
 const abbreviate = (code: string) => ABBR[code] ?? code.slice(0, 8);
 
 /** Fits text into `width` cells: cut with an ellipsis, or padded. */

@@ -1,10 +1,10 @@
 // The rebalance view's reducer: engine events (traffic, sandbox, scenario) and what the view itself
 // learns (cluster snapshots, expectation states, keys) in, the next ViewState out. Pure: no I/O, no
 // clock; the same event stream always gives the same screen.
-import type { SandboxEvent } from '../sandbox/events.js';
+import { type SandboxEvent } from '../sandbox/index.js';
+import { byBackendName, type BucketStats } from '../traffic/index.js';
 import type { PlayEvent } from '../scenario/player.js';
 import { sumStats } from '../scenario/expectations/window.js';
-import type { BucketStats } from '../traffic/events.js';
 import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
 
 export type ViewAction =
@@ -44,14 +44,25 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     case 'resolution':
       return upsertClient(state, a.client, (c) => ({ ...c, addresses: a.addresses, resolverError: undefined }));
     case 'resolver-error':
-      return log(upsertClient(state, a.client, (c) => ({ ...c, resolverError: a.message })), a.t, `${a.client} resolver: ${a.message}`, 'warn');
+      return log(
+        upsertClient(state, a.client, (c) => ({ ...c, resolverError: a.message })),
+        a.t,
+        `${a.client} resolver: ${a.message}`,
+        'warn',
+      );
     case 'subchannel':
       return upsertClient(state, a.client, (c) => ({ ...c, subchannels: { ...c.subchannels, [a.address]: a.state } }));
     case 'bucket':
       return bucket(state, a);
     case 'step': {
       const steps = state.steps.map((s) =>
-        s.index !== a.index ? s : { ...s, state: (a.error ? 'failed' : a.kind === 'action' ? 'done' : 'waiting') as StepState, detail: a.error ?? (a.kind === 'action' && a.text !== s.text ? a.text : s.detail) },
+        s.index !== a.index
+          ? s
+          : {
+              ...s,
+              state: (a.error ? 'failed' : a.kind === 'action' ? 'done' : 'waiting') as StepState,
+              detail: a.error ?? (a.kind === 'action' && a.text !== s.text ? a.text : s.detail),
+            },
       );
       const next = { ...state, steps, nowMs: Math.max(state.nowMs, a.t) };
       // Expectations live on the timeline; the log keeps what happened.
@@ -61,7 +72,12 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     case 'undo':
       return log(state, a.t, `undo: ${a.text}${a.error ? `  ✖ ${a.error}` : ''}`, a.error ? 'error' : 'info');
     case 'expect-state':
-      return { ...state, steps: state.steps.map((s) => (s.index === a.index ? { ...s, state: a.state, rebalanceMs: a.rebalanceMs ?? s.rebalanceMs, detail: a.detail ?? s.detail } : s)) };
+      return {
+        ...state,
+        steps: state.steps.map((s) =>
+          s.index === a.index ? { ...s, state: a.state, rebalanceMs: a.rebalanceMs ?? s.rebalanceMs, detail: a.detail ?? s.detail } : s,
+        ),
+      };
     case 'action-settled':
       return { ...state, steps: state.steps.map((s) => (s.index === a.index ? { ...s, rebalanceMs: a.rebalanceMs } : s)) };
     case 'select': {
@@ -113,7 +129,21 @@ function lbName(serviceConfig: unknown): string {
 }
 
 function emptyClient(name: string): ClientView {
-  return { name, target: '', lb: '', rps: 0, errors: {}, p50Ms: 0, p99Ms: 0, backends: [], addresses: [], subchannels: {}, stopped: false, recent: [], second: -1 };
+  return {
+    name,
+    target: '',
+    lb: '',
+    rps: 0,
+    errors: {},
+    p50Ms: 0,
+    p99Ms: 0,
+    backends: [],
+    addresses: [],
+    subchannels: {},
+    stopped: false,
+    recent: [],
+    second: -1,
+  };
 }
 
 function upsertClient(state: ViewState, name: string, fn: (c: ClientView) => ClientView): ViewState {
@@ -124,18 +154,20 @@ function upsertClient(state: ViewState, name: string, fn: (c: ClientView) => Cli
   return { ...state, clients };
 }
 
-const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
-
 function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): ViewState {
   return upsertClient({ ...state, nowMs: Math.max(state.nowMs, e.t) }, e.client, (c) => {
     const buckets = [...c.recent.filter((b) => b.t > e.t - WINDOW_MS), { t: e.t, total: e.total, backends: e.backends }];
     const span = Math.max(1, Math.min(WINDOW_MS, e.t)) / 1000;
     const total = sumStats(buckets.map((b) => b.total));
     // Every backend the client knows of: served it before, serves it now, or its resolver lists it.
-    const names = new Set([...c.backends.map((b) => b.name), ...buckets.flatMap((b) => Object.keys(b.backends)), ...c.addresses.map((a) => state.names[a] ?? a)]);
+    const names = new Set([
+      ...c.backends.map((b) => b.name),
+      ...buckets.flatMap((b) => Object.keys(b.backends)),
+      ...c.addresses.map((a) => state.names[a] ?? a),
+    ]);
     const second = Math.floor(e.t / 1000);
     const newSecond = second > c.second;
-    const backends: BackendView[] = [...names].sort(byName).map((name) => {
+    const backends: BackendView[] = [...names].sort(byBackendName).map((name) => {
       const s = sumStats(buckets.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
       const share = total.calls ? s.calls / total.calls : 0;
       const old = c.backends.find((b) => b.name === name);
@@ -146,15 +178,24 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
       }
       return { name, share, rps: s.calls / span, errors: s.errors, p50Ms: s.p50Ms, p99Ms: s.p99Ms, history };
     });
-    return { ...c, rps: total.calls / span, errors: total.errors, p50Ms: total.p50Ms, p99Ms: total.p99Ms, backends, recent: buckets, second: Math.max(second, c.second) };
+    return {
+      ...c,
+      rps: total.calls / span,
+      errors: total.errors,
+      p50Ms: total.p50Ms,
+      p99Ms: total.p99Ms,
+      backends,
+      recent: buckets,
+      second: Math.max(second, c.second),
+    };
   });
 }
 
 function upsertService(state: ViewState, name: string, patch: Partial<ServiceView>): ViewState {
   const i = state.services.findIndex((s) => s.name === name);
   if (i < 0) {
-    const role = /^echo-\d+$/.test(name) ? 'echo' : name.replace(/-\d+$/, '');
-    return { ...state, services: [...state.services, { name, role, hostAddress: '', container: 'absent', ...patch }] };
+    // A service the view did not know: its role comes with the event (the sandbox's label).
+    return { ...state, services: [...state.services, { name, role: patch.role ?? '', hostAddress: '', container: 'absent', ...patch }] };
   }
   return { ...state, services: state.services.map((s, j) => (j === i ? { ...s, ...patch } : s)) };
 }
@@ -165,15 +206,31 @@ function sandbox(state: ViewState, e: SandboxEvent): ViewState {
       return state;
     case 'image': {
       let next = state;
-      const what = e.state === 'pulling' ? `pulling ${e.progress ?? ''}`.trim() : e.state === 'assembling' ? 'assembling image' : e.state === 'assembled' ? 'image assembled' : 'image found';
-      for (const s of state.services) if (s.name === e.service || s.name.startsWith(`${e.service}-`)) if (s.progress !== 'ready') next = upsertService(next, s.name, { progress: what });
+      const what =
+        e.state === 'pulling'
+          ? `pulling ${e.progress ?? ''}`.trim()
+          : e.state === 'assembling'
+            ? 'assembling image'
+            : e.state === 'assembled'
+              ? 'image assembled'
+              : 'image found';
+      for (const s of state.services)
+        if (s.name === e.service || s.name.startsWith(`${e.service}-`)) if (s.progress !== 'ready') next = upsertService(next, s.name, { progress: what });
       return next;
     }
     case 'instance': {
-      if (e.state === 'removed') return log({ ...state, services: state.services.filter((s) => s.name !== e.instance) }, state.nowMs, `${e.instance} removed`, 'info');
-      const progress = e.state === 'ready' ? 'ready' : e.state === 'waiting' ? `waiting${e.detail ? ` (${e.detail})` : ''}` : e.state === 'failed' ? `failed: ${e.detail ?? ''}` : e.state;
+      if (e.state === 'removed')
+        return log({ ...state, services: state.services.filter((s) => s.name !== e.instance) }, state.nowMs, `${e.instance} removed`, 'info');
+      const progress =
+        e.state === 'ready'
+          ? 'ready'
+          : e.state === 'waiting'
+            ? `waiting${e.detail ? ` (${e.detail})` : ''}`
+            : e.state === 'failed'
+              ? `failed: ${e.detail ?? ''}`
+              : e.state;
       const container = e.state === 'failed' ? undefined : e.state === 'planned' ? undefined : 'running';
-      return upsertService(state, e.instance, { progress, ...(container ? { container } : {}) });
+      return upsertService(state, e.instance, { progress, ...(container ? { container } : {}), ...(e.role ? { role: e.role } : {}) });
     }
   }
 }
@@ -183,7 +240,7 @@ function cluster(state: ViewState, services: Array<Partial<ServiceView> & { name
   for (const s of services) next = upsertService(next, s.name, s);
   // Keep etcd, Consul, then echo servers in number order.
   const rank = (s: ServiceView) => (s.role === 'etcd' ? 0 : s.role === 'consul' ? 1 : 2);
-  const sorted = [...next.services].sort((a, b) => rank(a) - rank(b) || byName(a.name, b.name));
+  const sorted = [...next.services].sort((a, b) => rank(a) - rank(b) || byBackendName(a.name, b.name));
   const names = { ...next.names };
   for (const s of sorted) if (s.hostAddress) names[s.hostAddress] = s.name;
   return { ...next, services: sorted, names };

@@ -38,8 +38,20 @@ export function stepsOf(scenario: Scenario): StepView[] {
 export function verdictLines(result: PlayResult): string[] {
   const v = result.verdict;
   return [
-    ...v.expectations.map((e) => `  ${e.ok ? '✔' : '✖'} ${seconds(e.atMs).padStart(6)}  ${e.text}${e.timeToHoldMs !== undefined ? `  (held after ${seconds(e.timeToHoldMs)})` : ''}${e.ok ? '' : `  — ${e.saw}`}`),
-    ...v.actions.map((a) => `  ▲ ${seconds(a.atMs).padStart(6)}  ${a.text}${a.detail ? ` (${a.detail})` : ''}  ${a.error ? `failed: ${a.error}` : Object.entries(a.rebalanceMs ?? {}).map(([c, ms]) => `${c} ${ms === null ? 'did not settle' : `settled in ${seconds(ms)}`}`).join('  ')}`),
+    ...v.expectations.map(
+      (e) =>
+        `  ${e.ok ? '✔' : '✖'} ${seconds(e.atMs).padStart(6)}  ${e.text}${e.timeToHoldMs !== undefined ? `  (held after ${seconds(e.timeToHoldMs)})` : ''}${e.ok ? '' : `  — ${e.saw}`}`,
+    ),
+    ...v.actions.map(
+      (a) =>
+        `  ▲ ${seconds(a.atMs).padStart(6)}  ${a.text}${a.detail ? ` (${a.detail})` : ''}  ${
+          a.error
+            ? `failed: ${a.error}`
+            : Object.entries(a.rebalanceMs ?? {})
+                .map(([c, ms]) => `${c} ${ms === null ? 'did not settle' : `settled in ${seconds(ms)}`}`)
+                .join('  ')
+        }`,
+    ),
   ];
 }
 
@@ -48,7 +60,14 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd, proxy: scenario.proxy });
   const quit = new AbortController();
   const signal = AbortSignal.any([quit.signal, opts.signal]);
-  const start = initialView({ title: `${scenario.name} (${scenario.file})`, mode: 'play', durationMs: scenario.durationMs, services: servicesOf(topology), steps: stepsOf(scenario), names: namesOf(topology) });
+  const start = initialView({
+    title: `${scenario.name} (${scenario.file})`,
+    mode: 'play',
+    durationMs: scenario.durationMs,
+    services: servicesOf(topology),
+    steps: stepsOf(scenario),
+    names: namesOf(topology),
+  });
   const view = opts.view ?? mountView(start, { keys: true });
   if (opts.view) view.dispatch({ type: 'reset', state: start });
   // Until traffic runs, only stopping: q or Ctrl-C (the terminal is in raw mode, so no SIGINT).
@@ -56,7 +75,11 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
     if (input === 'q' || (key.ctrl && input === 'c')) quit.abort(new Error('q'));
   });
   let currentTopology = () => topology;
-  const poller = new ClusterPoller(opts.rt, () => currentTopology(), (services) => view.dispatch({ type: 'cluster', services }));
+  const poller = new ClusterPoller(
+    opts.rt,
+    () => currentTopology(),
+    (services) => view.dispatch({ type: 'cluster', services }),
+  );
   const buckets = new Map<string, Bucket[]>();
   const expects = scenario.steps.filter((s) => s.kind === 'expect');
   const final = new Set<number>();
@@ -69,7 +92,13 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
       if (final.has(step.index) || t < step.atMs) continue;
       const live = liveState(step, buckets.get(step.client) ?? [], t);
       if (live.state === 'passed' || live.state === 'failed') final.add(step.index);
-      view.dispatch({ type: 'expect-state', index: step.index, state: live.state, rebalanceMs: live.timeToHoldMs, detail: live.state === 'failed' ? live.saw : undefined });
+      view.dispatch({
+        type: 'expect-state',
+        index: step.index,
+        state: live.state,
+        rebalanceMs: live.timeToHoldMs,
+        detail: live.state === 'failed' ? live.saw : undefined,
+      });
     }
   };
   let result: PlayResult;
@@ -84,7 +113,15 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
       onStart: (live) => {
         now = live.now;
         currentTopology = () => live.session.ctx.topology;
-        view.setKeys(keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session: live.session, clients: live.clients, quit: () => quit.abort(new Error('q')) }));
+        view.setKeys(
+          keyHandler({
+            state: () => view.state,
+            dispatch: (a) => view.dispatch(a),
+            session: live.session,
+            clients: live.clients,
+            quit: () => quit.abort(new Error('q')),
+          }),
+        );
         tick = setInterval(evaluate, 500);
       },
     });
@@ -95,14 +132,29 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   }
   await poller.poll().catch(() => undefined); // the last frame shows the sandbox as it is left
   poller.close();
-  writeReport(opts.reportDir, { name: scenario.name, file: scenario.file, text: scenario.text, endMs: result.endMs, verdict: result.verdict, buckets: result.buckets, eventsFile: result.eventsFile });
+  writeReport(opts.reportDir, {
+    name: scenario.name,
+    file: scenario.file,
+    text: scenario.text,
+    endMs: result.endMs,
+    verdict: result.verdict,
+    buckets: result.buckets,
+    eventsFile: result.eventsFile,
+  });
   // The final states come from the verdict itself.
-  for (const e of result.verdict.expectations) view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });
+  for (const e of result.verdict.expectations)
+    view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });
   for (const a of result.verdict.actions) {
     const settled = Object.values(a.rebalanceMs ?? {}).filter((x): x is number => x !== null);
     if (settled.length) view.dispatch({ type: 'action-settled', index: a.index, rebalanceMs: Math.max(...settled) });
   }
-  view.dispatch({ type: 'verdict', ok: result.verdict.ok, interrupted: result.verdict.interrupted, report: `${opts.reportDir}/summary.md`, lines: verdictLines(result) });
+  view.dispatch({
+    type: 'verdict',
+    ok: result.verdict.ok,
+    interrupted: result.verdict.interrupted,
+    report: `${opts.reportDir}/summary.md`,
+    lines: verdictLines(result),
+  });
   if (!opts.view) view.unmount();
   return result;
 }

@@ -11,9 +11,8 @@ import { loadScenario } from '../scenario/load.js';
 import { reportDirFor } from '../scenario/report/write.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
-import { ClientSet } from '../traffic/driver/client-set.js';
+import { ClientSet, sandboxResolverOptions } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
-import { sandboxResolverOptions } from '../traffic/resolvers/lab-options.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
@@ -41,7 +40,9 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const withProxy = existing.some((c) => c.labels['dev.lab.role'] === 'proxy');
   const topology = loadTopology(opts.topologyFile, { ...(echoes ? { echo: echoes } : {}), ...(withProxy ? { proxy: true } : {}) });
   if (!opts.bringUp && !existing.some((c) => c.state === 'running')) {
-    throw new LabError(`no lab sandbox is running (project ${topology.project})`, { hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.' });
+    throw new LabError(`no lab sandbox is running (project ${topology.project})`, {
+      hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.',
+    });
   }
   const library = opts.library ?? path.join(process.cwd(), 'scenarios');
   const quit = new AbortController();
@@ -53,7 +54,11 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const session = sandboxSession(rt, opts.topologyFile, topology, {}, stop);
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
-  const poller = new ClusterPoller(rt, () => session.ctx.topology, (services) => view.dispatch({ type: 'cluster', services }));
+  const poller = new ClusterPoller(
+    rt,
+    () => session.ctx.topology,
+    (services) => view.dispatch({ type: 'cluster', services }),
+  );
   let clients: ClientSet | undefined;
   let tick: NodeJS.Timeout | undefined;
   try {
@@ -67,9 +72,14 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     });
     for (const spec of opts.clients) clients.add(spec);
     session.ctx.setServiceConfig = (name, cfg) => clients!.setServiceConfig(name, cfg);
-    const watchKeys = withPicker(view, library, keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() }), (file) => {
-      void playInWatch(file, { view, opts, session, clients: clients!, poller, back: () => view.setKeys(watchKeys), stop });
-    });
+    const watchKeys = withPicker(
+      view,
+      library,
+      keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() }),
+      (file) => {
+        void playInWatch(file, { view, opts, session, clients: clients!, poller, back: () => view.setKeys(watchKeys), stop });
+      },
+    );
     view.setKeys(watchKeys);
     view.dispatch({ type: 'phase', phase: 'traffic', t: 0 });
     clients.start();
@@ -98,7 +108,9 @@ function withPicker(view: ViewHandle, library: string, keys: (input: string, key
       if (input === 's') {
         let files: string[] = [];
         try {
-          files = readdirSync(library).filter((f) => f.endsWith('.yaml')).sort();
+          files = readdirSync(library)
+            .filter((f) => f.endsWith('.yaml'))
+            .sort();
         } catch {
           // no library: the picker says so
         }

@@ -1,4 +1,4 @@
-import type { BucketStats } from '../traffic/events.js';
+import { type BucketStats } from '../traffic/index.js';
 
 // What the rebalance view shows, as plain data. The reducer (reducer.ts) makes it from engine
 // events; components only render it.
@@ -106,7 +106,14 @@ export interface ViewState {
 export const LOG_KEEP = 200;
 export const HISTORY_SECONDS = 60;
 
-export function initialView(init: { title: string; mode: 'watch' | 'play'; durationMs?: number; services?: ServiceView[]; steps?: StepView[]; names?: Record<string, string> }): ViewState {
+export function initialView(init: {
+  title: string;
+  mode: 'watch' | 'play';
+  durationMs?: number;
+  services?: ServiceView[];
+  steps?: StepView[];
+  names?: Record<string, string>;
+}): ViewState {
   return {
     title: init.title,
     mode: init.mode,

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { configFromEnv } from '../../src/echo/config.js';
 import { startEcho, type RunningEcho } from '../../src/echo/server.js';
-import { call, controlClient } from '../../src/grpc/protos.js';
+import { EchoControl } from '../../src/grpc/index.js';
 import { ROOT } from './lab.js';
 
 export interface Fleet {
@@ -25,8 +25,8 @@ export async function startFleet(n: number, prefix = 'echo'): Promise<Fleet> {
     servers,
     target: (indexes = servers.map((_, i) => i)) => `ipv4:${indexes.map((i) => servers[i].address).join(',')}`,
     async setFault(index, fault) {
-      const ctl = controlClient(servers[index].address);
-      await call(ctl, 'SetFault', { fault });
+      const ctl = new EchoControl(servers[index].address);
+      await ctl.setFault(fault);
       ctl.close();
     },
     stop: async () => {

@@ -1,5 +1,6 @@
 // The CLI as a user runs it (a real process): refusals that start nothing, Docker unreachable,
 // a port taken, kill -9 in the middle of `up`, and `down` after it.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+
+setupLab();
 
 const PROJECT = 'labcli';
 
@@ -96,7 +99,10 @@ describe('lab CLI', () => {
 
   it('kill -9 of lab play mid-run: a second command is refused while it lives; after, the next lab status sweeps all it left', async () => {
     const scenario = path.join(tempDir('lab-kill9-'), 'long.yaml');
-    writeFileSync(scenario, 'name: long\nduration: 60s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2 }\nsteps:\n  - { at: 1s, pause: echo-2 }\n');
+    writeFileSync(
+      scenario,
+      'name: long\nduration: 60s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2 }\nsteps:\n  - { at: 1s, pause: echo-2 }\n',
+    );
     const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -112,7 +118,12 @@ describe('lab CLI', () => {
     const eventLogs = () => readdirSync(path.join(cacheDir(), 'run')).filter((f) => f.startsWith(`events-${child.pid}-`));
     assert.equal(eventLogs().length, 1, 'its event log was being written');
     const s = await lab(['-f', file, 'status']);
-    assert.match(s.stderr, new RegExp(`a previous \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}, started [^)]+\\) died without cleaning up: removed what it left \\(5 container\\(s\\), 1 network\\(s\\)\\)`));
+    assert.match(
+      s.stderr,
+      new RegExp(
+        `a previous \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}, started [^)]+\\) died without cleaning up: removed what it left \\(5 container\\(s\\), 1 network\\(s\\)\\)`,
+      ),
+    );
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
     assert.deepEqual(eventLogs(), [], 'and its event log went with it');
     // Once swept, the next command is quiet about it.
@@ -126,7 +137,9 @@ describe('lab CLI', () => {
     assert.match(u.stdout, /echo-3\s+created\s+127\.79\.1\.3:50051\s+echo-3:50051/);
     const s = await lab(['-f', file, 'status', '--json']);
     assert.equal(s.exitCode, 0, s.stderr);
-    const report = JSON.parse(s.stdout) as { services: Array<{ name: string; container: string; health: string; consul?: { check?: string }; etcd?: { ttl?: number } }> };
+    const report = JSON.parse(s.stdout) as {
+      services: Array<{ name: string; container: string; health: string; consul?: { check?: string }; etcd?: { ttl?: number } }>;
+    };
     const echo1 = report.services.find((x) => x.name === 'echo-1')!;
     assert.equal(echo1.container, 'running');
     assert.equal(echo1.health, 'SERVING');

@@ -1,6 +1,7 @@
 // Outages of the lab's own parts (project labout, 127.88.x.y): an echo container removed behind the
 // lab's back, and the Docker daemon itself stopped and started in the middle of a scenario. The lab
 // says what happened, and the next `up` (or the scenario's own reconcile) repairs the cluster.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { cacheDir } from '../../src/util/paths.js';
 import { ROOT, eventually, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+
+setupLab();
 
 const PROJECT = 'labout';
 
@@ -44,50 +47,83 @@ describe('outages of the lab’s own parts', () => {
     const s = await lab(['-f', file, 'status', '--json']);
     const report = JSON.parse(s.stdout) as { services: Array<{ name: string; container: string; etcd?: { registered: boolean } }> };
     assert.equal(report.services.find((x) => x.name === 'echo-3')!.container, 'absent');
-    assert.deepEqual(report.services.filter((x) => x.name !== 'echo-3').map((x) => x.container), ['running', 'running', 'running', 'running']);
+    assert.deepEqual(
+      report.services.filter((x) => x.name !== 'echo-3').map((x) => x.container),
+      ['running', 'running', 'running', 'running'],
+    );
     const again = await lab(['-f', file, 'up', '--json']);
     const actions = (JSON.parse(again.stdout) as { instances: Array<{ name: string; action: string }> }).instances.map((i) => [i.name, i.action]);
-    assert.deepEqual(actions, [['etcd', 'kept'], ['consul', 'kept'], ['echo-1', 'kept'], ['echo-2', 'kept'], ['echo-3', 'created']]);
+    assert.deepEqual(actions, [
+      ['etcd', 'kept'],
+      ['consul', 'kept'],
+      ['echo-1', 'kept'],
+      ['echo-2', 'kept'],
+      ['echo-3', 'created'],
+    ]);
   });
 
   it('changing one service in the topology recreates only that service; the rest keep their containers', async () => {
-    const changed = testTopologyFile(PROJECT, 88, (doc) => doc.setIn(['services', 'consul', 'command'], ['agent', '-dev', '-client=0.0.0.0', '-log-level=error']));
+    const changed = testTopologyFile(PROJECT, 88, (doc) =>
+      doc.setIn(['services', 'consul', 'command'], ['agent', '-dev', '-client=0.0.0.0', '-log-level=error']),
+    );
     const before = await lab(['-f', file, 'up', '--json']);
     const ids = new Map((JSON.parse(before.stdout) as { instances: Array<{ name: string; id: string }> }).instances.map((i) => [i.name, i.id]));
     const r = await lab(['-f', changed, 'up', '--json']);
     assert.equal(r.exitCode, 0, r.stderr);
     const after = (JSON.parse(r.stdout) as { instances: Array<{ name: string; id: string; action: string }> }).instances;
-    assert.deepEqual(after.map((i) => [i.name, i.action]), [['etcd', 'kept'], ['consul', 'recreated'], ['echo-1', 'kept'], ['echo-2', 'kept'], ['echo-3', 'kept']]);
+    assert.deepEqual(
+      after.map((i) => [i.name, i.action]),
+      [
+        ['etcd', 'kept'],
+        ['consul', 'recreated'],
+        ['echo-1', 'kept'],
+        ['echo-2', 'kept'],
+        ['echo-3', 'kept'],
+      ],
+    );
     for (const i of after) assert.equal(i.id === ids.get(i.name), i.name !== 'consul', i.name);
     // And back: again only consul.
     const back = await lab(['-f', file, 'up', '--json']);
-    assert.deepEqual((JSON.parse(back.stdout) as { instances: Array<{ action: string }> }).instances.map((i) => i.action), ['kept', 'recreated', 'kept', 'kept', 'kept']);
+    assert.deepEqual(
+      (JSON.parse(back.stdout) as { instances: Array<{ action: string }> }).instances.map((i) => i.action),
+      ['kept', 'recreated', 'kept', 'kept', 'kept'],
+    );
   });
 
-  it('Docker stopped and started mid-scenario: the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back', { timeout: 240_000 }, async () => {
-    const scenario = path.join(tempDir('lab-outage-'), 'outage.yaml');
-    writeFileSync(scenario, 'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n');
-    const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT, all: true });
-    let out = '';
-    child.all!.on('data', (d: Buffer) => (out += d.toString()));
-    await eventually('traffic runs', async () => /── traffic/.test(out), 90_000);
-    await sleep(3000);
-    // The daemon goes away (its containers stop with it) ...
-    await execa('pkill', ['-TERM', '-x', 'dockerd']);
-    await eventually('dockerd is gone', async () => !(await dockerAnswers()), 60_000);
-    // ... the step at 8 s finds no Docker, and says so; then the daemon comes back.
-    await eventually('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
-    await startDockerd();
-    const r = await child;
-    assert.equal(r.exitCode, 1, out);
-    assert.match(out, /freeze \(docker pause\) echo-2\s+✖ Docker is not answering/);
-    // The scenario's reconcile at the end (or, failing that, the next up) repaired the cluster.
-    const u = await lab(['-f', file, 'up', '--json']);
-    assert.equal(u.exitCode, 0, u.stderr);
-    const containers = await rt.listContainers(projectSelector(PROJECT));
-    assert.deepEqual(containers.map((c) => c.state).sort(), Array(5).fill('running'));
-    const s = await lab(['-f', file, 'status', '--json']);
-    const report = JSON.parse(s.stdout) as { services: Array<{ name: string; health: string }> };
-    assert.deepEqual(report.services.map((x) => x.health), ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING']);
-  });
+  it(
+    'Docker stopped and started mid-scenario: the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back',
+    { timeout: 240_000 },
+    async () => {
+      const scenario = path.join(tempDir('lab-outage-'), 'outage.yaml');
+      writeFileSync(
+        scenario,
+        'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n',
+      );
+      const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT, all: true });
+      let out = '';
+      child.all!.on('data', (d: Buffer) => (out += d.toString()));
+      await eventually('traffic runs', async () => /── traffic/.test(out), 90_000);
+      await sleep(3000);
+      // The daemon goes away (its containers stop with it) ...
+      await execa('pkill', ['-TERM', '-x', 'dockerd']);
+      await eventually('dockerd is gone', async () => !(await dockerAnswers()), 60_000);
+      // ... the step at 8 s finds no Docker, and says so; then the daemon comes back.
+      await eventually('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
+      await startDockerd();
+      const r = await child;
+      assert.equal(r.exitCode, 1, out);
+      assert.match(out, /freeze \(docker pause\) echo-2\s+✖ Docker is not answering/);
+      // The scenario's reconcile at the end (or, failing that, the next up) repaired the cluster.
+      const u = await lab(['-f', file, 'up', '--json']);
+      assert.equal(u.exitCode, 0, u.stderr);
+      const containers = await rt.listContainers(projectSelector(PROJECT));
+      assert.deepEqual(containers.map((c) => c.state).sort(), Array(5).fill('running'));
+      const s = await lab(['-f', file, 'status', '--json']);
+      const report = JSON.parse(s.stdout) as { services: Array<{ name: string; health: string }> };
+      assert.deepEqual(
+        report.services.map((x) => x.health),
+        ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING'],
+      );
+    },
+  );
 });

@@ -1,15 +1,17 @@
 // `lab play` as users run it, on a real sandbox (project labplay on 127.82.x.y): actions really
 // happen and are undone, a broken expectation fails the run, Ctrl-C stops, undoes and reports.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { call, controlClient } from '../../src/grpc/protos.js';
-import { checkHealth } from '../../src/grpc/health-client.js';
+import { EchoControl, checkHealth } from '../../src/grpc/index.js';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+
+setupLab();
 
 const PROJECT = 'labplay';
 const dir = tempDir('lab-play-');
@@ -56,13 +58,17 @@ steps:
     assert.match(r.stdout, /rr: share echo-1 0 within 2s\s+pass/);
     // Undone: echo-1 runs again, echo-3 serves, echo-2 has no fault.
     const containers = await rt.listContainers(projectSelector(PROJECT));
-    assert.deepEqual(containers.map((c) => c.state), Array(containers.length).fill('running'));
+    assert.deepEqual(
+      containers.map((c) => c.state),
+      Array(containers.length).fill('running'),
+    );
     assert.equal(await checkHealth('127.82.1.3:50051'), 'SERVING');
-    const ctl = controlClient('127.82.1.2:50051');
-    const stats = await call<object, { fault: { latencyMs: number } }>(ctl, 'GetStats', {});
+    const ctl = new EchoControl('127.82.1.2:50051');
+    const stats = await ctl.getStats();
     ctl.close();
-    assert.equal(stats.fault.latencyMs, 0);
-    for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'result.json']) assert.ok(existsSync(path.join(reportDir, f)), f);
+    assert.equal(stats.fault?.latencyMs, 0);
+    for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'result.json'])
+      assert.ok(existsSync(path.join(reportDir, f)), f);
     const svg = readFileSync(path.join(reportDir, 'chart.svg'), 'utf8');
     assert.equal((svg.match(/<polyline/g) ?? []).length >= 7, true, 'share lines for every backend of every client');
     assert.match(readFileSync(path.join(reportDir, 'summary.md'), 'utf8'), /verdict \*\*PASS\*\*/);
@@ -71,11 +77,11 @@ steps:
     assert.equal(rr.exitCode, 0, rr.stderr);
   });
 
-  it('stop, start, restart and scale happen for real (SIGTERM deregisters; new echoes join; scale-down is undone)', async () => {
+  it('stop, start, restart and scale happen for real (SIGTERM deregisters; new echoes join; undone at the end)', async () => {
     const f = scenario(
       'lifecycle',
       `name: lifecycle
-duration: 12s
+duration: 14s
 clients:
   rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8 }
 steps:
@@ -90,6 +96,11 @@ steps:
     );
     const r = await lab(['-f', file, 'play', f, '--report-dir', path.join(dir, 'report-lifecycle')]);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const states = (await rt.listContainers(projectSelector(PROJECT))).map((c) => c.state);
+    assert.ok(
+      states.every((st) => st === 'running'),
+      states.join(', '),
+    );
     // The scale-up was undone: three echo servers again, echo-4 gone (gracefully: deregistered).
     const names = (await rt.listContainers(projectSelector(PROJECT))).map((c) => c.labels['dev.lab.instance']).sort();
     assert.deepEqual(names, ['consul', 'echo-1', 'echo-2', 'echo-3', 'etcd']);
@@ -121,13 +132,22 @@ steps:
     const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     // expire-lease really revoked it: the etcd client saw echo-2 leave, then come back.
-    const events = readFileSync(path.join(reportDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; client?: string; t: number; addresses?: string[] });
+    const events = readFileSync(path.join(reportDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; client?: string; t: number; addresses?: string[] });
     const afterExpire = events.filter((e) => e.type === 'resolution' && e.client === 'w' && e.t >= 7000 && e.t < 9000);
-    assert.ok(afterExpire.some((e) => !e.addresses!.includes('127.82.1.2:50051')), 'echo-2 left the etcd list');
-    assert.ok(afterExpire.some((e) => e.addresses!.includes('127.82.1.2:50051')), 'and came back');
+    assert.ok(
+      afterExpire.some((e) => !e.addresses!.includes('127.82.1.2:50051')),
+      'echo-2 left the etcd list',
+    );
+    assert.ok(
+      afterExpire.some((e) => e.addresses!.includes('127.82.1.2:50051')),
+      'and came back',
+    );
     // Undone: echo-2 is on the network again, echo-3's weight is 1 again.
-    const ctl = controlClient('127.82.1.3:50051');
-    const stats = await call<object, { weight: number }>(ctl, 'GetStats', {});
+    const ctl = new EchoControl('127.82.1.3:50051');
+    const stats = await ctl.getStats();
     ctl.close();
     assert.equal(stats.weight, 1);
     assert.equal(await checkHealth('127.82.1.2:50051'), 'SERVING');
@@ -155,10 +175,10 @@ steps:
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     // Undone: no link fault in force on any echo (asked on the direct port, beside the proxied one).
     for (const n of [1, 2, 3]) {
-      const ctl = controlClient(`127.82.1.${n}:50052`);
-      const stats = await call<object, { link: { fault: { latencyMs: number; blackhole: boolean; reset: boolean } } }>(ctl, 'GetStats', {});
+      const ctl = new EchoControl(`127.82.1.${n}:50052`);
+      const stats = await ctl.getStats();
       ctl.close();
-      assert.deepEqual([stats.link.fault.latencyMs, stats.link.fault.blackhole, stats.link.fault.reset], [0, false, false], `echo-${n}`);
+      assert.deepEqual([stats.link?.fault?.latencyMs, stats.link?.fault?.blackhole, stats.link?.fault?.reset], [0, false, false], `echo-${n}`);
     }
     assert.equal(await checkHealth('127.82.1.1:50051'), 'SERVING');
   });
@@ -187,7 +207,11 @@ steps:
     assert.match(events, new RegExp(`${killed[1]} led`));
     // Undone: every member runs again.
     const members = (await rt.listContainers(projectSelector(PROJECT))).filter((c) => c.labels['dev.lab.role'] === 'etcd');
-    assert.deepEqual(members.map((c) => [c.labels['dev.lab.instance'], c.state]).sort(), [['etcd-1', 'running'], ['etcd-2', 'running'], ['etcd-3', 'running']]);
+    assert.deepEqual(members.map((c) => [c.labels['dev.lab.instance'], c.state]).sort(), [
+      ['etcd-1', 'running'],
+      ['etcd-2', 'running'],
+      ['etcd-3', 'running'],
+    ]);
   });
 
   it('an expectation that should fail does fail: exit 1, and says what was seen', async () => {

@@ -2,6 +2,7 @@
 // backend, the L7 frontend balances each request; and as echo servers come and go (3 → 5 → 2) the
 // proxy routes only to live ones within 5 s (its DNS is re-read every second, checks run every
 // second), with no help from the lab.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,11 +12,20 @@ import type { BucketStats } from '../../src/traffic/events.js';
 import { eventually, leftovers, testTopologyFile } from '../helpers/lab.js';
 import { loadTopology } from '../../src/topology/load.js';
 
+setupLab();
+
 const PROJECT = 'labproxy';
 
 /** A pick_first client on one proxy frontend; shares per backend over the last second. */
 function client(target: string) {
-  const c = new TrafficClient({ name: 'p', target: `ipv4:${target}`, serviceConfig: serviceConfigFrom('pick_first'), concurrency: 6, deadlineMs: 1000, bucketMs: 250 });
+  const c = new TrafficClient({
+    name: 'p',
+    target: `ipv4:${target}`,
+    serviceConfig: serviceConfigFrom('pick_first'),
+    concurrency: 6,
+    deadlineMs: 1000,
+    bucketMs: 250,
+  });
   const recent: Array<{ t: number; backends: Record<string, BucketStats>; total: BucketStats }> = [];
   c.on('event', (e: TrafficEvent) => {
     if (e.type !== 'bucket') return;
@@ -73,17 +83,25 @@ describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
     try {
       await up(rt, topo(5));
       let t0 = Date.now();
-      await eventually('echo-4 and echo-5 take calls', async () => {
-        const w = l7.window();
-        return (w.share['echo-4'] ?? 0) > 0.1 && (w.share['echo-5'] ?? 0) > 0.1;
-      }, 5000);
+      await eventually(
+        'echo-4 and echo-5 take calls',
+        async () => {
+          const w = l7.window();
+          return (w.share['echo-4'] ?? 0) > 0.1 && (w.share['echo-5'] ?? 0) > 0.1;
+        },
+        5000,
+      );
       const joined = Date.now() - t0;
       await up(rt, topo(2)); // echo-3..5 stop gracefully
       t0 = Date.now();
-      await eventually('only echo-1 and echo-2 take calls, without errors', async () => {
-        const w = l7.window();
-        return w.total > 50 && w.errors === 0 && Object.entries(w.share).every(([k, v]) => v === 0 || k === 'echo-1' || k === 'echo-2');
-      }, 5000);
+      await eventually(
+        'only echo-1 and echo-2 take calls, without errors',
+        async () => {
+          const w = l7.window();
+          return w.total > 50 && w.errors === 0 && Object.entries(w.share).every(([k, v]) => v === 0 || k === 'echo-1' || k === 'echo-2');
+        },
+        5000,
+      );
       const left = Date.now() - t0;
       process.stdout.write(`# HAProxy L7 followed the cluster: joined in ${joined} ms, left in ${left} ms\n`);
     } finally {

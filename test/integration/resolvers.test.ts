@@ -1,15 +1,18 @@
 // The lab's resolvers against the real sandbox: etcd (add, delete, outage), Consul (a failing
 // check drops a backend only with healthy=true), and grpc-js's dns: resolver against Consul's DNS.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { down, getRuntime, up } from '../../src/sandbox/index.js';
-import { call, controlClient } from '../../src/grpc/protos.js';
+import { EchoControl } from '../../src/grpc/index.js';
 import { TrafficClient, type TrafficEvent } from '../../src/traffic/index.js';
 import { ETCD_ENDPOINTS_OPTION } from '../../src/traffic/resolvers/resolver-etcd.js';
 import { CONSUL_ADDRESS_OPTION } from '../../src/traffic/resolvers/resolver-consul.js';
-import { leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
+import { eventually, leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
+
+setupLab();
 
 const PROJECT = 'labres';
 const ETCD = '127.81.0.2:2379';
@@ -30,10 +33,11 @@ function client(target: string, lb = 'round_robin', lbConfig: object = {}) {
   });
   c.on('event', (e) => {
     events.push(e);
-    for (const w of [...waiters]) if (w.test(e)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(e);
-    }
+    for (const w of [...waiters])
+      if (w.test(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
+      }
   });
   c.start();
   let mark = 0;
@@ -46,10 +50,13 @@ function client(target: string, lb = 'round_robin', lbConfig: object = {}) {
         else waiters.push({ test, resolve });
       }),
       sleep(ms).then(() => {
-        throw new Error(`${what}: no such event within ${ms} ms; resolutions seen: ${JSON.stringify(events.filter((e) => e.type === 'resolution').map((e) => (e.type === 'resolution' ? e.addresses : [])))}`);
+        throw new Error(
+          `${what}: no such event within ${ms} ms; resolutions seen: ${JSON.stringify(events.filter((e) => e.type === 'resolution').map((e) => (e.type === 'resolution' ? e.addresses : [])))}`,
+        );
       }),
     ]);
-  const resolvedTo = (addresses: string[]) => (e: TrafficEvent) => e.type === 'resolution' && JSON.stringify([...e.addresses].sort()) === JSON.stringify([...addresses].sort());
+  const resolvedTo = (addresses: string[]) => (e: TrafficEvent) =>
+    e.type === 'resolution' && JSON.stringify([...e.addresses].sort()) === JSON.stringify([...addresses].sort());
   /** Calls per backend in the buckets after `t`. */
   const callsSince = (t: number) => {
     const out: Record<string, number> = {};
@@ -110,11 +117,18 @@ describe('resolvers against the real sandbox', () => {
       assert.ok(Object.keys(during).length === 3, `traffic went on to all three: ${JSON.stringify(during)}`);
       // During the outage the list stayed whole: no resolution at all, or only whole ones.
       const duringOutage = k.events.filter((e) => e.type === 'resolution' && e.t > outageStart);
-      assert.ok(duringOutage.every((e) => e.type === 'resolution' && e.addresses.length === 3), 'the outage did not shrink or empty the list');
-      // etcd returns empty (the lab keeps its data in tmpfs); the echo servers register again; the
-      // resolver resyncs from scratch and ends with all three.
+      assert.ok(
+        duringOutage.every((e) => e.type === 'resolution' && e.addresses.length === 3),
+        'the outage did not shrink or empty the list',
+      );
+      // etcd comes back with its data (an anonymous volume) and the echo servers' leases may have run
+      // out meanwhile, so they register again; the resolver resyncs from scratch and ends with all three.
       await rt.startContainer(etcdId);
-      await k.until('resynced to all three', (e) => e.type === 'resolution' && e.t > outageStart && e.addresses.length === 3 && /resynced|put/.test(e.note), 30_000);
+      await k.until(
+        'resynced to all three',
+        (e) => e.type === 'resolution' && e.t > outageStart && e.addresses.length === 3 && /resynced|put/.test(e.note),
+        30_000,
+      );
       const errors = k.c.stats.totals().total.errors;
       assert.deepEqual(errors, {}, 'no call failed because of the outage');
     } finally {
@@ -128,12 +142,12 @@ describe('resolvers against the real sandbox', () => {
   it('consul with healthy=true drops a backend whose check fails; healthy=false keeps sending to it', async () => {
     const healthy = client('consul:///echo?healthy=true&wait=5s');
     const all = client('consul:///echo?wait=5s');
-    const ctl = controlClient(addr(2));
+    const ctl = new EchoControl(addr(2));
     try {
       await healthy.until('initial list', healthy.resolvedTo([addr(1), addr(2), addr(3)]));
       await all.until('initial list', all.resolvedTo([addr(1), addr(2), addr(3)]));
       healthy.mark();
-      await call(ctl, 'SetHealth', { serving: false });
+      await ctl.setHealth(false);
       await healthy.until('echo-2 dropped', healthy.resolvedTo([addr(1), addr(3)]));
       const t = healthy.c.elapsedMs;
       await sleep(900);
@@ -141,23 +155,23 @@ describe('resolvers against the real sandbox', () => {
       assert.equal(healthy.callsSince(t + 300)['echo-2'] ?? 0, 0, 'healthy=true sends nothing to echo-2');
       assert.ok((all.callsSince(all.c.elapsedMs - 700)['echo-2'] ?? 0) > 0, 'healthy=false still sends to echo-2');
       healthy.mark();
-      await call(ctl, 'SetHealth', { serving: true });
+      await ctl.setHealth(true);
       await healthy.until('echo-2 back', healthy.resolvedTo([addr(1), addr(2), addr(3)]));
     } finally {
-      await call(ctl, 'SetHealth', { serving: true }).catch(() => undefined);
+      await ctl.setHealth(true).catch(() => undefined);
       ctl.close();
       await Promise.all([healthy.c.stop(), all.c.stop()]);
     }
   });
 
-  it('counting is exact: per backend, the driver\'s attempts equal what each echo server reports through its control service', async () => {
-    const ctls = [1, 2, 3].map((n) => controlClient(addr(n)));
+  it("counting is exact: per backend, the driver's attempts equal what each echo server reports through its control service", async () => {
+    const ctls = [1, 2, 3].map((n) => new EchoControl(addr(n)));
     try {
-      await Promise.all(ctls.map((c) => call(c, 'ResetStats', {})));
+      await Promise.all(ctls.map((c) => c.resetStats()));
       const k = client('etcd:///echo');
       await sleep(1500);
       await k.c.stop();
-      const stats = await Promise.all(ctls.map((c) => call<object, { id: string; calls: string }>(c, 'GetStats', {})));
+      const stats = await Promise.all(ctls.map((c) => c.getStats()));
       const totals = k.c.stats.totals();
       for (const [i, s] of stats.entries()) {
         assert.equal(k.c.stats.attemptsByAddress.get(addr(i + 1)), Number(s.calls), `${s.id}`);
@@ -169,30 +183,37 @@ describe('resolvers against the real sandbox', () => {
   });
 
   it('weighted_round_robin (ORCA, out of band) moves traffic off a backend that costs more CPU per call; round_robin does not', async () => {
-    const ctl = controlClient(addr(1));
+    const ctl = new EchoControl(addr(1));
     const wrrConfig = { enable_oob_load_report: true, oob_load_reporting_period: '0.5s', blackout_period: '0.5s', weight_update_period: '0.2s' };
     try {
-      await call(ctl, 'SetFault', { fault: { cpuBurnUs: 600 } });
+      await ctl.setFault({ cpuBurnUs: 600 });
       const wrr = client('etcd:///echo', 'weighted_round_robin', wrrConfig);
       const rr = client('etcd:///echo', 'round_robin');
-      await sleep(4000);
-      const t = wrr.c.elapsedMs - 1500;
-      const share = (k: typeof wrr) => {
-        const calls = k.callsSince(t);
+      const share = (k: typeof wrr, since: number) => {
+        const calls = k.callsSince(since);
         const total = Object.values(calls).reduce((a, b) => a + b, 0);
-        return (calls['echo-1'] ?? 0) / total;
+        return total ? (calls['echo-1'] ?? 0) / total : 1;
       };
-      const [wrrShare, rrShare] = [share(wrr), share(rr)];
+      // Weights come from ORCA reports and settle after the blackout: wait for it (with a deadline),
+      // judging each time the last 1.5 s, rather than after a fixed sleep a busy machine can outrun.
+      let wrrShare = 1;
+      await eventually('weighted_round_robin moves traffic off echo-1', async () => {
+        await sleep(500);
+        const t = wrr.c.elapsedMs - 1500;
+        wrrShare = t > 0 ? share(wrr, t) : 1;
+        return wrrShare < 0.2;
+      }).catch(() => undefined);
+      const rrShare = share(rr, rr.c.elapsedMs - 1500);
       await Promise.all([wrr.c.stop(), rr.c.stop()]);
       assert.ok(wrrShare < 0.2, `weighted_round_robin still sends ${(wrrShare * 100).toFixed(1)}% to the expensive backend`);
       assert.ok(Math.abs(rrShare - 1 / 3) < 0.05, `round_robin sends ${(rrShare * 100).toFixed(1)}% to it`);
     } finally {
-      await call(ctl, 'SetFault', { fault: {} }).catch(() => undefined);
+      await ctl.setFault({}).catch(() => undefined);
       ctl.close();
     }
   });
 
-  it('dns: grpc-js\'s resolver against Consul\'s DNS interface finds every echo\'s own address', async () => {
+  it("dns: grpc-js's resolver against Consul's DNS interface finds every echo's own address", async () => {
     const d = client('dns://127.81.0.3:8600/echo.service.consul:50051');
     try {
       await d.until('resolved through Consul DNS', d.resolvedTo([addr(1), addr(2), addr(3)]));

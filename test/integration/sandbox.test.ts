@@ -1,16 +1,29 @@
 // The sandbox against real Docker, etcd and Consul: up, identity, registrations, idempotent re-up,
 // scaling, graceful stop, down. Runs on its own project and loopback range (127.78.x.y).
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { execa } from 'execa';
 import { down, getRuntime, status, up, type UpResult } from '../../src/sandbox/index.js';
-import { consulInstances, etcdEntries } from '../../src/sandbox/registry-probe.js';
-import { call, echoClient } from '../../src/grpc/protos.js';
+import { consulInstances, EtcdReader } from '../../src/sandbox/index.js';
+import { EchoControl, echoClient } from '../../src/grpc/index.js';
+import { unaryEcho } from '../helpers/grpc.js';
 import type { Topology } from '../../src/topology/types.js';
 import { eventually, leftovers, testTopology, testTopologyFile } from '../helpers/lab.js';
 
+setupLab();
+
 const PROJECT = 'labtest';
+
+const etcdEntries = async (prefix: string) => {
+  const reader = new EtcdReader('127.78.0.2:2379');
+  try {
+    return await reader.entries(prefix);
+  } finally {
+    reader.close();
+  }
+};
 
 describe('sandbox on real Docker', () => {
   const rt = getRuntime();
@@ -24,7 +37,12 @@ describe('sandbox on real Docker', () => {
   });
 
   after(async () => {
-    const { stdout: volume } = await execa('docker', ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', first.instances.find((i) => i.name === 'etcd')!.id]);
+    const { stdout: volume } = await execa('docker', [
+      'inspect',
+      '-f',
+      '{{range .Mounts}}{{.Name}}{{end}}',
+      first.instances.find((i) => i.name === 'etcd')!.id,
+    ]);
     await down(rt, PROJECT);
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] }, 'down left labelled resources behind');
     const { stdout: volumes } = await execa('docker', ['volume', 'ls', '-q']);
@@ -43,14 +61,20 @@ describe('sandbox on real Docker', () => {
       ],
     );
     const s = await status(rt, t);
-    assert.deepEqual(s.services.map((x) => x.container), Array(5).fill('running'));
-    assert.deepEqual(s.services.map((x) => x.health), ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING']);
+    assert.deepEqual(
+      s.services.map((x) => x.container),
+      Array(5).fill('running'),
+    );
+    assert.deepEqual(
+      s.services.map((x) => x.health),
+      ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING'],
+    );
   });
 
   it('each echo answers UnaryEcho with its own identity on its own loopback address', async () => {
     for (const n of [1, 2, 3]) {
       const client = echoClient(`ipv4:127.78.1.${n}:50051`);
-      const res = await call<object, { message: string }>(client, 'UnaryEcho', { message: 'who' });
+      const res = await unaryEcho(client, 'who');
       client.close();
       assert.equal(res.message, `echo-${n}: who`);
     }
@@ -73,32 +97,35 @@ describe('sandbox on real Docker', () => {
     } finally {
       etcd.close();
     }
-    const entries = await etcdEntries('127.78.0.2:2379', '/lab/services/echo/');
+    const entries = await etcdEntries('/lab/services/echo/');
     for (const e of entries) assert.ok(e.lease && e.ttl !== undefined && e.ttl > 0 && e.ttl <= 5, `${e.key}: lease ${e.lease} ttl ${e.ttl}`);
   });
 
   it('Consul lists every echo passing, with the host address and the cluster address', async () => {
     const res = await fetch('http://127.78.0.3:8500/v1/health/service/echo?passing');
     const list = (await res.json()) as Array<{ Service: { ID: string; Address: string; Port: number; Meta: Record<string, string> } }>;
-    assert.deepEqual(
-      list.map((e) => [e.Service.ID, e.Service.Address, e.Service.Port, e.Service.Meta.cluster]).sort(),
-      [
-        ['echo-1', '127.78.1.1', 50051, 'echo-1:50051'],
-        ['echo-2', '127.78.1.2', 50051, 'echo-2:50051'],
-        ['echo-3', '127.78.1.3', 50051, 'echo-3:50051'],
-      ],
-    );
+    assert.deepEqual(list.map((e) => [e.Service.ID, e.Service.Address, e.Service.Port, e.Service.Meta.cluster]).sort(), [
+      ['echo-1', '127.78.1.1', 50051, 'echo-1:50051'],
+      ['echo-2', '127.78.1.2', 50051, 'echo-2:50051'],
+      ['echo-3', '127.78.1.3', 50051, 'echo-3:50051'],
+    ]);
   });
 
-  it('Consul DNS answers with each echo\'s own loopback address', async () => {
+  it("Consul DNS answers with each echo's own loopback address", async () => {
     const { stdout } = await execa('dig', ['+short', '+time=2', '@127.78.0.3', '-p', '8600', 'echo.service.consul']);
     assert.deepEqual(stdout.trim().split('\n').sort(), ['127.78.1.1', '127.78.1.2', '127.78.1.3']);
   });
 
   it('a second up changes no container id', async () => {
     const again = await up(rt, t);
-    assert.deepEqual(again.instances.map((i) => i.action), Array(5).fill('kept'));
-    assert.deepEqual(again.instances.map((i) => i.id), first.instances.map((i) => i.id));
+    assert.deepEqual(
+      again.instances.map((i) => i.action),
+      Array(5).fill('kept'),
+    );
+    assert.deepEqual(
+      again.instances.map((i) => i.id),
+      first.instances.map((i) => i.id),
+    );
     assert.equal(again.session, first.session);
   });
 
@@ -125,13 +152,13 @@ describe('sandbox on real Docker', () => {
     }
   });
 
-  it('flips Consul\'s check to critical when the echo turns NOT_SERVING, and back', async () => {
-    const ctl = (await import('../../src/grpc/protos.js')).controlClient('127.78.1.3:50051');
+  it("flips Consul's check to critical when the echo turns NOT_SERVING, and back", async () => {
+    const ctl = new EchoControl('127.78.1.3:50051');
     const checkOf = async () => (await consulInstances('127.78.0.3:8500', 'echo')).find((i) => i.id === 'echo-3')?.checks[0]?.status;
     try {
-      await call(ctl, 'SetHealth', { serving: false });
+      await ctl.setHealth(false);
       await eventually('echo-3 critical in Consul', async () => (await checkOf()) === 'critical');
-      await call(ctl, 'SetHealth', { serving: true });
+      await ctl.setHealth(true);
       await eventually('echo-3 passing in Consul', async () => (await checkOf()) === 'passing');
     } finally {
       ctl.close();
@@ -140,20 +167,26 @@ describe('sandbox on real Docker', () => {
 
   it('scales to 5 and back to 3, keeping the containers that stay', async () => {
     const five = await up(rt, testTopology(file, 5));
-    assert.deepEqual(five.instances.map((i) => i.action), ['kept', 'kept', 'kept', 'kept', 'kept', 'created', 'created']);
+    assert.deepEqual(
+      five.instances.map((i) => i.action),
+      ['kept', 'kept', 'kept', 'kept', 'kept', 'created', 'created'],
+    );
     const res = await fetch('http://127.78.0.3:8500/v1/health/service/echo?passing');
     assert.equal(((await res.json()) as unknown[]).length, 5);
     const three = await up(rt, t);
     assert.deepEqual(three.removed.sort(), ['echo-4', 'echo-5']);
-    assert.deepEqual(three.instances.map((i) => i.id), first.instances.map((i) => i.id));
+    assert.deepEqual(
+      three.instances.map((i) => i.id),
+      first.instances.map((i) => i.id),
+    );
   });
 
   it('etcd keeps its data across a restart (an anonymous volume), so registrations survive it', async () => {
-    const before = await etcdEntries('127.78.0.2:2379', '/lab/services/echo/');
+    const before = await etcdEntries('/lab/services/echo/');
     const etcd = first.instances.find((i) => i.name === 'etcd')!;
     await rt.stopContainer(etcd.id, 1);
     await rt.startContainer(etcd.id);
-    const after = await eventually('etcd answers again', async () => etcdEntries('127.78.0.2:2379', '/lab/services/echo/'));
+    const after = await eventually('etcd answers again', async () => etcdEntries('/lab/services/echo/'));
     assert.deepEqual(after.map((e) => [e.key, e.lease]).sort(), before.map((e) => [e.key, e.lease]).sort());
   });
 
@@ -161,14 +194,14 @@ describe('sandbox on real Docker', () => {
     const echo3 = first.instances.find((i) => i.name === 'echo-3')!;
     const client = echoClient('ipv4:127.78.1.3:50051');
     try {
-      await call(client, 'UnaryEcho', { message: 'warm' });
+      await unaryEcho(client, 'warm');
       await rt.pauseContainer(echo3.id);
-      await assert.rejects(call(client, 'UnaryEcho', { message: 'x' }, 700), (e: { code: number }) => e.code === 4 /* DEADLINE_EXCEEDED */);
+      await assert.rejects(unaryEcho(client, 'x', 700), (e: { code: number }) => e.code === 4 /* DEADLINE_EXCEEDED */);
       await rt.unpauseContainer(echo3.id);
-      await call(client, 'UnaryEcho', { message: 'back' }, 3000);
+      await unaryEcho(client, 'back', 3000);
       await rt.killContainer(echo3.id, 'SIGKILL');
       // Not a deadline (the call has 5 s): the connection breaks and the next connect is refused.
-      await assert.rejects(call(client, 'UnaryEcho', { message: 'x' }, 5000), (e: { code: number }) => e.code === 14 /* UNAVAILABLE */);
+      await assert.rejects(unaryEcho(client, 'x', 5000), (e: { code: number }) => e.code === 14 /* UNAVAILABLE */);
     } finally {
       client.close();
       await up(rt, t); // repairs echo-3 for the tests after this one
@@ -181,7 +214,7 @@ describe('sandbox on real Docker', () => {
     const state = await rt.inspectContainer(id);
     assert.equal(state.state, 'exited');
     assert.equal(state.exitCode, 0);
-    const keys = (await etcdEntries('127.78.0.2:2379', '/lab/services/echo/')).map((e) => e.key);
+    const keys = (await etcdEntries('/lab/services/echo/')).map((e) => e.key);
     assert.ok(!keys.includes('/lab/services/echo/echo-2'), keys.join(','));
     assert.ok(!(await consulInstances('127.78.0.3:8500', 'echo')).some((i) => i.id === 'echo-2'));
     // and up repairs it: the stopped container is started again, not recreated

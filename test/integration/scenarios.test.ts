@@ -1,6 +1,7 @@
 // The scenario library is the lab's widest end-to-end test: every file in scenarios/ is played as a
 // user plays it (`lab play FILE --no-tui`) on a real sandbox (project labscen on 127.84.x.y) and
 // must pass; and a lesson broken on purpose must fail. Runs last (the file sorts after the others).
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { down, getRuntime } from '../../src/sandbox/index.js';
 import { LIBRARY, libraryFiles, playFile } from '../../scripts/scenarios.js';
 import { leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+
+setupLab();
 
 const PROJECT = 'labscen';
 
@@ -25,7 +28,25 @@ describe('the scenario library, played', () => {
   });
 
   it('has the stories the seeds tell', () => {
-    for (const f of ['tour', 'pick-first-vs-round-robin', 'retry-two-of-three', 'hedging', 'etcd-lease-expiry', 'etcd-outage', 'consul-health', 'kill-node', 'blackhole-keepalive', 'weighted', 'slow-backend', 'ring-hash', 'dns-caching', 'rolling-restart', 'etcd-leader', 'k8s-service-imbalance', 'proxy-failover']) {
+    for (const f of [
+      'tour',
+      'pick-first-vs-round-robin',
+      'retry-two-of-three',
+      'hedging',
+      'etcd-lease-expiry',
+      'etcd-outage',
+      'consul-health',
+      'kill-node',
+      'blackhole-keepalive',
+      'weighted',
+      'slow-backend',
+      'ring-hash',
+      'dns-caching',
+      'rolling-restart',
+      'etcd-leader',
+      'k8s-service-imbalance',
+      'proxy-failover',
+    ]) {
       assert.ok(libraryFiles().includes(`${f}.yaml`), f);
     }
     // Each says what it shows and what to look for, in a header comment.

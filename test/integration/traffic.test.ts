@@ -1,10 +1,13 @@
 // The traffic engine against real grpc-js echo servers in this process: every balancer end to
 // end, the four call kinds, retries, hedging, and counts checked against the servers' own.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TrafficClient, type TrafficClientSpec, type TrafficEvent } from '../../src/traffic/index.js';
 import { startFleet, type Fleet } from '../helpers/echo-fleet.js';
+
+setupLab();
 
 /** Runs a client for `ms` (or until `calls` have finished) and returns it stopped. */
 async function run(spec: Omit<TrafficClientSpec, 'name'> & { name?: string }, ms: number): Promise<{ client: TrafficClient; events: TrafficEvent[] }> {
@@ -26,11 +29,26 @@ describe('traffic engine on in-process echo servers', () => {
     await fleet.stop();
   });
 
-  for (const lb of ['pick_first', 'round_robin', 'weighted_round_robin', 'random', 'weighted_random', 'wrr_smooth', 'wrr_lvs', 'least_request', 'p2c_ewma', 'ring_hash', 'health_checked']) {
+  for (const lb of [
+    'pick_first',
+    'round_robin',
+    'weighted_round_robin',
+    'random',
+    'weighted_random',
+    'wrr_smooth',
+    'wrr_lvs',
+    'least_request',
+    'p2c_ewma',
+    'ring_hash',
+    'health_checked',
+  ]) {
     it(`${lb}: every call succeeds, and the driver's per-backend counts equal what each server counted`, async () => {
       for (const s of fleet.servers) s.counters.calls = 0;
       const lbConfig = lb === 'weighted_round_robin' ? { blackout_period: '0s' } : {};
-      const { client } = await run({ target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] }, hashKeys: lb === 'ring_hash' ? 50 : undefined }, 600);
+      const { client } = await run(
+        { target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] }, hashKeys: lb === 'ring_hash' ? 50 : undefined },
+        600,
+      );
       const totals = client.stats.totals();
       assert.ok(totals.total.calls > 50, `only ${totals.total.calls} calls`);
       assert.deepEqual(totals.total.errors, {});
@@ -59,7 +77,8 @@ describe('traffic engine on in-process echo servers', () => {
     const checked = new TrafficClient({ name: 'hc', target: fleet.target(), serviceConfig: lb('health_checked'), concurrency: 4, bucketMs: 200 });
     const plain = new TrafficClient({ name: 'rr', target: fleet.target(), serviceConfig: lb('round_robin'), concurrency: 4, bucketMs: 200 });
     const buckets: Record<string, Array<Record<string, number>>> = { hc: [], rr: [] };
-    for (const c of [checked, plain]) c.on('event', (e) => e.type === 'bucket' && buckets[e.client].push(Object.fromEntries(Object.entries(e.backends).map(([k, v]) => [k, v.calls]))));
+    for (const c of [checked, plain])
+      c.on('event', (e) => e.type === 'bucket' && buckets[e.client].push(Object.fromEntries(Object.entries(e.backends).map(([k, v]) => [k, v.calls]))));
     checked.start();
     plain.start();
     await sleep(300);
@@ -78,7 +97,10 @@ describe('traffic engine on in-process echo servers', () => {
   it('reports the resolution, subchannels going READY, and buckets with every backend', async () => {
     const { events } = await run({ target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] }, bucketMs: 100 }, 450);
     const resolution = events.find((e) => e.type === 'resolution');
-    assert.deepEqual(resolution && resolution.type === 'resolution' && resolution.addresses, fleet.servers.map((s) => s.address));
+    assert.deepEqual(
+      resolution && resolution.type === 'resolution' && resolution.addresses,
+      fleet.servers.map((s) => s.address),
+    );
     const ready = events.filter((e) => e.type === 'subchannel' && e.state === 'READY').map((e) => (e.type === 'subchannel' ? e.address : ''));
     assert.deepEqual(ready.sort(), fleet.servers.map((s) => s.address).sort());
     const buckets = events.filter((e) => e.type === 'bucket');
@@ -112,7 +134,11 @@ describe('retries and hedging (seed 000)', () => {
     await fleet.setFault(0, { failN: 2, failOfM: 3 });
     fleet.servers[0].counters.calls = 0;
     const { client } = await run(
-      { target: fleet.target([0]), serviceConfig: { loadBalancingConfig: [{ pick_first: {} }], methodConfig: [{ name: [{ service: 'grpc.examples.echo.Echo' }], retryPolicy }] }, concurrency: 1 },
+      {
+        target: fleet.target([0]),
+        serviceConfig: { loadBalancingConfig: [{ pick_first: {} }], methodConfig: [{ name: [{ service: 'grpc.examples.echo.Echo' }], retryPolicy }] },
+        concurrency: 1,
+      },
       400,
     );
     await fleet.setFault(0, {});
@@ -129,14 +155,20 @@ describe('retries and hedging (seed 000)', () => {
     const hedged = await run(
       {
         target: fleet.target([0, 1]),
-        serviceConfig: { loadBalancingConfig: [{ round_robin: {} }], methodConfig: [{ name: [{ service: 'grpc.examples.echo.Echo' }], hedgingPolicy: { maxAttempts: 2, hedgingDelay: '0.05s' } }] },
+        serviceConfig: {
+          loadBalancingConfig: [{ round_robin: {} }],
+          methodConfig: [{ name: [{ service: 'grpc.examples.echo.Echo' }], hedgingPolicy: { maxAttempts: 2, hedgingDelay: '0.05s' } }],
+        },
         // One call at a time: every first attempt goes to the slow backend, every hedge to the fast one.
         concurrency: 1,
         bucketMs: 200,
       },
       1200,
     );
-    const plain = await run({ target: fleet.target([0, 1]), serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] }, concurrency: 1, bucketMs: 200 }, 1200);
+    const plain = await run(
+      { target: fleet.target([0, 1]), serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] }, concurrency: 1, bucketMs: 200 },
+      1200,
+    );
     await fleet.setFault(0, {});
     const h = hedged.client.stats.totals().total;
     assert.deepEqual(h.errors, {});

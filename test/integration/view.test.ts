@@ -1,7 +1,9 @@
 // The rebalance view in a real terminal (tmux): `lab play` draws bars, the timeline and the verdict;
 // `lab watch` takes keys (a pause really happens) and q leaves the sandbox as it was. Project
 // labview on 127.83.x.y.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +12,8 @@ import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
 import { ROOT, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
 
+setupLab();
+
 const PROJECT = 'labview';
 const SESSION = `labview-${process.pid}`;
 const dir = tempDir('lab-view-');
@@ -17,9 +21,12 @@ const dir = tempDir('lab-view-');
 const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
 // With -e the escapes stay (colours); plain() drops them.
 const screen = async () => (await tmux('capture-pane', '-p', '-e', '-t', SESSION)).stdout;
-const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const plain = (s: string) => stripVTControlCharacters(s);
 /** A backend row whose bar is drawn: a run of # after the name. */
-const barOf = (s: string, backend: string) => plain(s).split('\n').some((l) => new RegExp(`^ {2}${backend} +#{3,}`).test(l));
+const barOf = (s: string, backend: string) =>
+  plain(s)
+    .split('\n')
+    .some((l) => new RegExp(`^ {2}${backend} +#{3,}`).test(l));
 
 /** Polls the screen until `test` holds; returns every screen seen (the run scrolls). */
 async function until(test: (s: string) => boolean, ms: number): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
@@ -10,12 +11,16 @@ import { wrrLvs } from '../../src/traffic/balancers/wrr-lvs.js';
 import { wrrSmooth } from '../../src/traffic/balancers/wrr-smooth.js';
 import { endpoints, pickArgs, policyOf, shares } from '../helpers/policies.js';
 
+setupLab();
+
 const N = 10_000;
 const EQUAL = [1 / 3, 1 / 3, 1 / 3];
 const ONE_TWO_THREE = [1 / 6, 2 / 6, 3 / 6];
 
 function within2(actual: number[], expected: number[], what: string) {
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= 0.02, `${what}: endpoint ${i} got ${(a * 100).toFixed(2)}%, expected ${(expected[i] * 100).toFixed(2)}% ± 2`));
+  actual.forEach((a, i) =>
+    assert.ok(Math.abs(a - expected[i]) <= 0.02, `${what}: endpoint ${i} got ${(a * 100).toFixed(2)}%, expected ${(expected[i] * 100).toFixed(2)}% ± 2`),
+  );
 }
 
 describe('balancer distributions over 10,000 picks (within 2 points of the expected share)', () => {
@@ -28,7 +33,13 @@ describe('balancer distributions over 10,000 picks (within 2 points of the expec
     ['p2c_ewma', p2cEwma, {}, false],
     ['ring_hash', ringHash, { replicas: 20000, maxRingSize: 200000 }, true],
   ] as const) {
-    const args = name === 'ring_hash' ? (() => { let k = 0; return () => pickArgs({ 'x-lab-key': `user-${k++}` }); })() : undefined;
+    const args =
+      name === 'ring_hash'
+        ? (() => {
+            let k = 0;
+            return () => pickArgs({ 'x-lab-key': `user-${k++}` });
+          })()
+        : undefined;
     it(`${name}: equal weights`, () => within2(shares(policyOf(def, json), endpoints([1, 1, 1]), N, args), EQUAL, name));
     if (weighted) it(`${name}: weights 1:2:3`, () => within2(shares(policyOf(def, json), endpoints([1, 2, 3]), N, args), ONE_TWO_THREE, name));
   }
@@ -43,7 +54,7 @@ describe('wrr_smooth (nginx smooth weighted round robin)', () => {
     assert.equal(seq, 'a a b a c a a a a b a c a a');
   });
 
-  it('lowers a failing backend\'s effective weight and lets it recover by one per pick', () => {
+  it("lowers a failing backend's effective weight and lets it recover by one per pick", () => {
     const p = policyOf(wrrSmooth);
     const ready = endpoints([5, 1, 1]);
     p.rebuild!(ready);
@@ -104,7 +115,10 @@ describe('ring_hash', () => {
     const p = policyOf(ringHash, { hashOn: 'source' });
     const ready = endpoints([1, 1, 1]);
     const s = shares(p, ready, 500);
-    assert.deepEqual(s.filter((x) => x > 0), [1]);
+    assert.deepEqual(
+      s.filter((x) => x > 0),
+      [1],
+    );
   });
 
   it('refuses a bad config with the option named', () => {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { ROOT, tempDir } from '../helpers/lab.js';
 
 describe('image content hash', () => {
-  it('changes when a file\'s content changes and only then', () => {
+  it("changes when a file's content changes and only then", () => {
     const dir = tempDir('lab-hash-');
     const f = path.join(dir, 'bin');
     writeFileSync(f, 'one');

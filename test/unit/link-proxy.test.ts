@@ -9,7 +9,8 @@ import { status } from '@grpc/grpc-js';
 import { configFromEnv } from '../../src/echo/config.js';
 import { startEcho, type RunningEcho } from '../../src/echo/server.js';
 import { LinkProxy } from '../../src/echo/link/link-proxy.js';
-import { call, controlClient, echoClient, type ControlClient, type EchoClient, type Stats } from '../../src/grpc/protos.js';
+import { EchoControl, echoClient, type EchoClient } from '../../src/grpc/index.js';
+import { unaryEcho } from '../helpers/grpc.js';
 import { ROOT } from '../helpers/lab.js';
 
 /** A raw TCP upstream: echoes bytes back, or sends `burst` bytes and closes when asked. */
@@ -192,14 +193,14 @@ describe('link proxy in the echo server (gRPC through it)', () => {
   let echo: RunningEcho;
   let viaLink: EchoClient;
   let direct: EchoClient;
-  let control: ControlClient;
+  let control: EchoControl;
 
   before(async () => {
     const cfg = configFromEnv({ LAB_ID: 'echo-8', LAB_PORT: '0', LAB_BIND: '127.0.0.1', LAB_PROTO_DIR: path.join(ROOT, 'protos') });
     echo = await startEcho({ ...cfg, linkPort: await freePort() });
     viaLink = echoClient(`127.0.0.1:${echo.linkPort}`);
     direct = echoClient(`127.0.0.1:${echo.port}`);
-    control = controlClient(`127.0.0.1:${echo.port}`);
+    control = new EchoControl(`127.0.0.1:${echo.port}`);
   });
   after(async () => {
     viaLink.close();
@@ -210,7 +211,7 @@ describe('link proxy in the echo server (gRPC through it)', () => {
 
   const timeCall = async (c: EchoClient) => {
     const t0 = performance.now();
-    await call(c, 'UnaryEcho', { message: 'x' }, 3000);
+    await unaryEcho(c, 'x', 3000);
     return performance.now() - t0;
   };
 
@@ -218,8 +219,8 @@ describe('link proxy in the echo server (gRPC through it)', () => {
     for (let i = 0; i < 5; i++) await timeCall(viaLink);
     const base: number[] = [];
     for (let i = 0; i < 9; i++) base.push(await timeCall(viaLink));
-    const st = await call<object, Stats & { link: { fault: { latencyMs: number } } }>(control, 'SetLinkFault', { fault: { latencyMs: 100 } });
-    assert.equal(st.link.fault.latencyMs, 100);
+    const st = await control.setLinkFault({ latencyMs: 100 });
+    assert.equal(st.link?.fault?.latencyMs, 100);
     const slow: number[] = [];
     for (let i = 0; i < 9; i++) slow.push(await timeCall(viaLink));
     const added = median(slow) - median(base);
@@ -229,10 +230,10 @@ describe('link proxy in the echo server (gRPC through it)', () => {
   });
 
   it('a blackholed link gives DEADLINE_EXCEEDED through the proxy and nothing on the direct port', async () => {
-    await call(control, 'SetLinkFault', { fault: { blackhole: true, direction: 'both' } });
-    await assert.rejects(call(viaLink, 'UnaryEcho', { message: 'x' }, 400), (e: { code: number }) => e.code === status.DEADLINE_EXCEEDED);
-    await call(direct, 'UnaryEcho', { message: 'x' }, 1000);
-    await call(control, 'SetLinkFault', { fault: {} });
+    await control.setLinkFault({ blackhole: true, direction: 'both' });
+    await assert.rejects(unaryEcho(viaLink, 'x', 400), (e: { code: number }) => e.code === status.DEADLINE_EXCEEDED);
+    await unaryEcho(direct, 'x', 1000);
+    await control.setLinkFault({});
   });
 });
 

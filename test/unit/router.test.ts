@@ -2,13 +2,15 @@
 // streaming kinds pass through byte-exact (compared with a direct call to the same backend, as raw
 // bytes), headers and status too; unknown services get UNIMPLEMENTED from the router, a dead
 // upstream UNAVAILABLE; the caller's deadline reaches the upstream; requests are balanced one by one.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import '../../src/traffic/index.js';
 import { GrpcRouter, percentEncode, timeoutMs } from '../../src/router/grpc-router.js';
 import { GrpcFrames, frame } from '../../src/router/frames.js';
 import { startFleet, type Fleet } from '../helpers/echo-fleet.js';
+
+setupLab();
 
 const ECHO = '/grpc.examples.echo.Echo';
 const id = (b: Buffer) => b;
@@ -26,7 +28,13 @@ interface Raw {
 function rawCall(client: Client, method: string, messages: Buffer[], opts: { deadlineMs?: number; metadata?: Metadata } = {}): Promise<Raw> {
   return new Promise((resolve) => {
     const out: Raw = { messages: [], headers: {}, code: -1, details: '' };
-    const call = client.makeBidiStreamRequest(`${ECHO}/${method}`, id, id, opts.metadata ?? new Metadata(), opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {});
+    const call = client.makeBidiStreamRequest(
+      `${ECHO}/${method}`,
+      id,
+      id,
+      opts.metadata ?? new Metadata(),
+      opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {},
+    );
     call.on('metadata', (md: Metadata) => (out.headers = md.getMap()));
     call.on('data', (m: Buffer) => out.messages.push(m));
     call.on('error', () => undefined);
@@ -51,7 +59,10 @@ describe('gRPC router (seed 003)', () => {
   before(async () => {
     fleet = await startFleet(3);
     // One router balancing over all three; one pinned to echo-1 for byte-exact comparisons.
-    router = new GrpcRouter([GrpcRouter.route('grpc.examples.echo.Echo', fleet.target(), 'round_robin'), GrpcRouter.route('lab.dead.v1.Nowhere', 'ipv4:127.0.0.1:1', 'pick_first')]);
+    router = new GrpcRouter([
+      GrpcRouter.route('grpc.examples.echo.Echo', fleet.target(), 'round_robin'),
+      GrpcRouter.route('lab.dead.v1.Nowhere', 'ipv4:127.0.0.1:1', 'pick_first'),
+    ]);
     pinned = new GrpcRouter([GrpcRouter.route('*', fleet.target([0]), 'pick_first')]);
     viaRouter = new Client(`127.0.0.1:${await router.listen('127.0.0.1', 0)}`, credentials.createInsecure());
     viaPinned = new Client(`127.0.0.1:${await pinned.listen('127.0.0.1', 0)}`, credentials.createInsecure());
@@ -74,7 +85,10 @@ describe('gRPC router (seed 003)', () => {
       const b = await rawCall(viaPinned, method, messages);
       assert.equal(a.code, status.OK);
       assert.ok(a.messages.length >= 1);
-      assert.deepEqual(b.messages.map((m) => m.toString('hex')), a.messages.map((m) => m.toString('hex')));
+      assert.deepEqual(
+        b.messages.map((m) => m.toString('hex')),
+        a.messages.map((m) => m.toString('hex')),
+      );
       assert.deepEqual([b.code, b.details], [a.code, a.details]);
       assert.deepEqual(b.headers['x-lab-backend'], a.headers['x-lab-backend']);
     });
@@ -107,13 +121,17 @@ describe('gRPC router (seed 003)', () => {
   });
 
   it('answers UNIMPLEMENTED itself for a service it has no route for', async () => {
-    const c = await new Promise<ServiceError>((resolve) => viaRouter.makeUnaryRequest('/grpc.health.v1.Health/Check', id, id, Buffer.alloc(0), (err) => resolve(err!)));
+    const c = await new Promise<ServiceError>((resolve) =>
+      viaRouter.makeUnaryRequest('/grpc.health.v1.Health/Check', id, id, Buffer.alloc(0), (err) => resolve(err!)),
+    );
     assert.equal(c.code, status.UNIMPLEMENTED);
     assert.match(c.details, /no route for grpc\.health\.v1\.Health/);
   });
 
   it('gives UNAVAILABLE when the upstream is dead', async () => {
-    const c = await new Promise<ServiceError>((resolve) => viaRouter.makeUnaryRequest('/lab.dead.v1.Nowhere/Call', id, id, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err) => resolve(err!)));
+    const c = await new Promise<ServiceError>((resolve) =>
+      viaRouter.makeUnaryRequest('/lab.dead.v1.Nowhere/Call', id, id, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err) => resolve(err!)),
+    );
     assert.equal(c.code, status.UNAVAILABLE);
   });
 

@@ -37,7 +37,10 @@ describe('topology: compose/lab.yaml', () => {
     );
     assert.deepEqual(t.registration, { etcdPrefix: '/lab/services', leaseTtlMs: 5000, checkIntervalMs: 1000, deregisterAfterMs: 60000 });
     assert.equal(t.consul.dnsHostAddress, '127.77.0.3:8600');
-    assert.deepEqual(t.instances.filter((i) => i.role === 'echo').map((i) => i.zone), ['a', 'b', 'c']);
+    assert.deepEqual(
+      t.instances.filter((i) => i.role === 'echo').map((i) => i.zone),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('takes the echo count from an override, cycling zones and defaulting weights to 1', () => {
@@ -52,11 +55,14 @@ describe('topology: compose/lab.yaml', () => {
   it('makes etcd a cluster of 3 members on request: own addresses, peers by name, every client given all of them', () => {
     const t = parseTopology('lab.yaml', base, { etcd: 3 });
     const members = t.instances.filter((i) => i.role === 'etcd');
-    assert.deepEqual(members.map((m) => [m.name, m.hostAddress, m.clusterAddress]), [
-      ['etcd-1', '127.77.2.1:2379', 'etcd-1:2379'],
-      ['etcd-2', '127.77.2.2:2379', 'etcd-2:2379'],
-      ['etcd-3', '127.77.2.3:2379', 'etcd-3:2379'],
-    ]);
+    assert.deepEqual(
+      members.map((m) => [m.name, m.hostAddress, m.clusterAddress]),
+      [
+        ['etcd-1', '127.77.2.1:2379', 'etcd-1:2379'],
+        ['etcd-2', '127.77.2.2:2379', 'etcd-2:2379'],
+        ['etcd-3', '127.77.2.3:2379', 'etcd-3:2379'],
+      ],
+    );
     const cmd = members[1].command!;
     assert.ok(cmd.includes('--name=etcd-2'));
     assert.ok(cmd.includes('--initial-cluster=etcd-1=http://etcd-1:2380,etcd-2=http://etcd-2:2380,etcd-3=http://etcd-3:2380'));
@@ -65,7 +71,12 @@ describe('topology: compose/lab.yaml', () => {
     assert.equal(t.etcd.hostAddress, '127.77.2.1:2379,127.77.2.2:2379,127.77.2.3:2379');
     assert.equal(t.etcd.clusterAddress, 'etcd-1:2379,etcd-2:2379,etcd-3:2379');
     // One member (the default) keeps the plain name and address.
-    assert.deepEqual(parseTopology('lab.yaml', base).instances.filter((i) => i.role === 'etcd').map((m) => m.name), ['etcd']);
+    assert.deepEqual(
+      parseTopology('lab.yaml', base)
+        .instances.filter((i) => i.role === 'etcd')
+        .map((m) => m.name),
+      ['etcd'],
+    );
   });
 
   it('puts a link proxy in front of each echo: the host address leads through it, the control address does not', () => {
@@ -82,7 +93,10 @@ describe('topology: compose/lab.yaml', () => {
     refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:46:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
 
   it('refuses an unknown role, listing the known ones', () =>
-    refuses(base.replace('role: echo', 'role: ecko'), 'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", found "ecko"'));
+    refuses(
+      base.replace('role: echo', 'role: ecko'),
+      'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", found "ecko"',
+    ));
 
   it('refuses to publish on a non-loopback address', () =>
     refuses(
@@ -97,7 +111,10 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('reports broken YAML at its position', () =>
-    refuses(base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '), 'lab.yaml:49:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'));
+    refuses(
+      base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '),
+      'lab.yaml:49:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+    ));
 
   it('names the expected type and what was found', () =>
     refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:48:25: services.echo.deploy.replicas: expected number, found "three"'));
@@ -116,7 +133,10 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('refuses a duration it cannot read', () =>
-    refuses(base.replace('lease-ttl: 5s ', 'lease-ttl: soon '), 'lab.yaml:76:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"'));
+    refuses(
+      base.replace('lease-ttl: 5s ', 'lease-ttl: soon '),
+      'lab.yaml:76:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"',
+    ));
 
   it('refuses two services with one role', () =>
     refuses(
@@ -127,7 +147,8 @@ describe('topology: compose/lab.yaml', () => {
   it('says when a required key is missing, pointing at its service', () =>
     refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected string)'));
 
-  it('suggests the right top-level x-lab key', () => refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:72:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+  it('suggests the right top-level x-lab key', () =>
+    refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:72:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
 });

@@ -1,3 +1,4 @@
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Bucket } from '../../src/scenario/expectations/index.js';
@@ -7,7 +8,17 @@ import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
 import type { ExpectStep } from '../../src/scenario/model.js';
 import { evaluate, settleMs } from '../../src/scenario/verdict.js';
 
-const stat = (calls: number, errors = 0, p99 = 1): BucketStats => ({ calls, ok: calls - errors, errors: errors ? { UNAVAILABLE: errors } : {}, extraAttempts: 0, p50Ms: 1, p99Ms: p99, maxMs: p99 });
+setupLab();
+
+const stat = (calls: number, errors = 0, p99 = 1): BucketStats => ({
+  calls,
+  ok: calls - errors,
+  errors: errors ? { UNAVAILABLE: errors } : {},
+  extraAttempts: 0,
+  p50Ms: 1,
+  p99Ms: p99,
+  maxMs: p99,
+});
 type Calls = Record<string, number>;
 
 /** 250 ms buckets from `from` to `to`; shares(t) gives calls per backend at time t. */
@@ -22,7 +33,9 @@ function series(to: number, shares: (t: number) => Record<string, number>): Buck
 }
 
 function step(share: unknown, mode: { withinMs?: number; alwaysMs?: number }, atMs = 4000): ExpectStep {
-  const check = expectationKinds().find((k) => k.key === 'share')!.parse(share, ['echo-1', 'echo-2', 'echo-3']);
+  const check = expectationKinds()
+    .find((k) => k.key === 'share')!
+    .parse(share, ['echo-1', 'echo-2', 'echo-3']);
   if (typeof check === 'string') throw new Error(check);
   return { kind: 'expect', index: 0, line: 1, atMs, client: 'rr', checks: [check], settleMs: 1000, windowMs: 1000, text: 'x', ...mode };
 }
@@ -101,7 +114,9 @@ describe('time to rebalance after an action', () => {
 
   it('a freeze: shares look settled at once, but traffic has moved only when calls stop failing', () => {
     // Calls to the frozen backend stall and fail for 4 s (until its lease expires), a few a window.
-    const b = run(14_000, (t) => (t <= 4000 ? { calls: even, failing: 0 } : { calls: t <= 8000 ? { 'echo-1': 149, 'echo-2': 2, 'echo-3': 149 } : without2, failing: t <= 8000 ? 2 : 0 }));
+    const b = run(14_000, (t) =>
+      t <= 4000 ? { calls: even, failing: 0 } : { calls: t <= 8000 ? { 'echo-1': 149, 'echo-2': 2, 'echo-3': 149 } : without2, failing: t <= 8000 ? 2 : 0 },
+    );
     assert.equal(settleMs(b, 4000, 14_000), 4000);
   });
 
@@ -113,28 +128,52 @@ describe('time to rebalance after an action', () => {
 });
 
 describe('compacting a long series', () => {
-  const stats = (calls: number, p99: number, errors: Record<string, number> = {}) => ({ calls, ok: calls - Object.values(errors).reduce((a, b) => a + b, 0), errors, extraAttempts: 0, p50Ms: 1, p99Ms: p99, maxMs: p99 });
+  const stats = (calls: number, p99: number, errors: Record<string, number> = {}) => ({
+    calls,
+    ok: calls - Object.values(errors).reduce((a, b) => a + b, 0),
+    errors,
+    extraAttempts: 0,
+    p50Ms: 1,
+    p99Ms: p99,
+    maxMs: p99,
+  });
   const series = () =>
     Array.from({ length: 40 }, (_, i) => {
       const t = (i + 1) * 250;
-      return { t, total: stats(10 + i, i, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}), backends: { 'echo-1': stats(4 + i, i), 'echo-2': stats(6, 1, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}) } };
+      return {
+        t,
+        total: stats(10 + i, i, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}),
+        backends: { 'echo-1': stats(4 + i, i), 'echo-2': stats(6, 1, i % 5 === 0 ? { UNAVAILABLE: 1 } : {}) },
+      };
     });
 
   it('merges whole seconds up to the cutoff, exactly, and leaves the rest as it was', () => {
     const s = series();
     const next = compactSeries(s, 0, 6000);
     assert.equal(next, 6, 'six whole seconds merged');
-    assert.deepEqual(s.slice(0, 6).map((b) => b.t), [1000, 2000, 3000, 4000, 5000, 6000]);
+    assert.deepEqual(
+      s.slice(0, 6).map((b) => b.t),
+      [1000, 2000, 3000, 4000, 5000, 6000],
+    );
     assert.equal(s.length, 6 + 16);
     const sum = (xs: typeof s, f: (b: (typeof s)[number]) => number) => xs.reduce((n, b) => n + f(b), 0);
     const whole = series();
-    assert.equal(sum(s, (b) => b.total.calls), sum(whole, (b) => b.total.calls));
-    assert.equal(sum(s, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0), sum(whole, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0));
+    assert.equal(
+      sum(s, (b) => b.total.calls),
+      sum(whole, (b) => b.total.calls),
+    );
+    assert.equal(
+      sum(s, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0),
+      sum(whole, (b) => b.backends['echo-2'].errors.UNAVAILABLE ?? 0),
+    );
     // A one-second window over merged buckets sees what it saw before.
     for (const end of [2000, 5000]) {
       const a = windowAt(whole, end, 1000);
       const b = windowAt(s, end, 1000);
-      assert.deepEqual([b.total.calls, b.total.ok, b.total.p99Ms, b.backends['echo-1'].calls], [a.total.calls, a.total.ok, a.total.p99Ms, a.backends['echo-1'].calls]);
+      assert.deepEqual(
+        [b.total.calls, b.total.ok, b.total.p99Ms, b.backends['echo-1'].calls],
+        [a.total.calls, a.total.ok, a.total.p99Ms, a.backends['echo-1'].calls],
+      );
     }
     // Again from where it stopped: nothing more until the cutoff moves.
     assert.equal(compactSeries(s, next, 6000), next);

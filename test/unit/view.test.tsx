@@ -1,7 +1,9 @@
 // The rebalance view without a terminal: a recorded event stream (the first 14 s of a real
 // `lab play scenarios/tour.yaml`: pick_first beside round_robin, echo-1 killed at 10 s) through the
 // pure reducer, then the components rendered by ink into fake terminals of 60, 100 and 160 columns.
+import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,8 @@ import { layoutFor } from '../../src/view/layout.js';
 import { reduce, type ViewAction } from '../../src/view/reducer.js';
 import { initialView, type ViewState } from '../../src/view/state.js';
 import { ROOT } from '../helpers/lab.js';
+
+setupLab();
 
 // Frames in plain text (as with NO_COLOR).
 chalk.level = 0;
@@ -38,7 +42,12 @@ const start = () =>
     durationMs: 55_000,
     names,
     steps,
-    services: ['etcd', 'consul', 'echo-1', 'echo-2', 'echo-3'].map((name) => ({ name, role: name.startsWith('echo') ? 'echo' : name, hostAddress: '', container: 'absent' })),
+    services: ['etcd', 'consul', 'echo-1', 'echo-2', 'echo-3'].map((name) => ({
+      name,
+      role: name.startsWith('echo') ? 'echo' : name,
+      hostAddress: '',
+      container: 'absent',
+    })),
   });
 
 /** The state after the events up to `untilMs` of traffic (and every sandbox event). */
@@ -57,9 +66,28 @@ function replay(untilMs = Infinity, extra: ViewAction[] = []): ViewState {
 const killedSnapshot: ViewAction = {
   type: 'cluster',
   services: [
-    { name: 'echo-1', role: 'echo', hostAddress: '127.77.1.1:50051', container: 'exited', health: '', etcdRegistered: true, leaseTtl: 2, consulCheck: 'critical' },
+    {
+      name: 'echo-1',
+      role: 'echo',
+      hostAddress: '127.77.1.1:50051',
+      container: 'exited',
+      health: '',
+      etcdRegistered: true,
+      leaseTtl: 2,
+      consulCheck: 'critical',
+    },
     { name: 'echo-2', role: 'echo', hostAddress: '127.77.1.2:50051', container: 'running', health: 'SERVING', leaseTtl: 4, consulCheck: 'passing', weight: 1 },
-    { name: 'echo-3', role: 'echo', hostAddress: '127.77.1.3:50051', container: 'running', health: 'SERVING', leaseTtl: 4, consulCheck: 'passing', weight: 1, link: '+200ms (backend→client)' },
+    {
+      name: 'echo-3',
+      role: 'echo',
+      hostAddress: '127.77.1.3:50051',
+      container: 'running',
+      health: 'SERVING',
+      leaseTtl: 4,
+      consulCheck: 'passing',
+      weight: 1,
+      link: '+200ms (backend→client)',
+    },
   ],
 };
 
@@ -68,13 +96,22 @@ const share = (s: ViewState, client: string, backend: string) => s.clients.find(
 describe('view reducer: a recorded event stream', () => {
   it('before the kill: round_robin spreads evenly, pick_first sits on echo-1, every subchannel READY', () => {
     const s = replay(9000);
-    assert.deepEqual(s.clients.map((c) => [c.name, c.lb]), [['rr', 'round_robin'], ['pf', 'pick_first']]);
+    assert.deepEqual(
+      s.clients.map((c) => [c.name, c.lb]),
+      [
+        ['rr', 'round_robin'],
+        ['pf', 'pick_first'],
+      ],
+    );
     for (const b of ['echo-1', 'echo-2', 'echo-3']) assert.ok(Math.abs(share(s, 'rr', b)! - 1 / 3) < 0.05, `rr ${b} ${share(s, 'rr', b)}`);
     assert.equal(share(s, 'pf', 'echo-1'), 1);
     // pick_first has not sent a call to echo-2 or echo-3, but its resolver lists them: they show at 0.
     assert.equal(share(s, 'pf', 'echo-2'), 0);
     const rr = s.clients[0];
-    assert.deepEqual(rr.addresses.map((a) => s.names[a]), ['echo-1', 'echo-2', 'echo-3']);
+    assert.deepEqual(
+      rr.addresses.map((a) => s.names[a]),
+      ['echo-1', 'echo-2', 'echo-3'],
+    );
     assert.deepEqual(Object.values(rr.subchannels), ['READY', 'READY', 'READY']);
     assert.ok(rr.rps > 500, `rr at ${rr.rps} rps`);
     assert.equal(s.phase, 'traffic');
@@ -125,15 +162,38 @@ describe('view reducer: a recorded event stream', () => {
 
 /** ink into a fake terminal of the given size (debug mode: every frame written whole). */
 function frameAt(state: ViewState, columns: number, rows = 40): string {
-  const stdout = Object.assign(new EventEmitter(), { columns, rows, frames: [] as string[], write(f: string) { this.frames.push(f); return true; } });
-  const stdin = Object.assign(new EventEmitter(), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
-  const ink = inkRender(<App state={state} columns={columns} rows={rows} interactive={false} />, { stdout: stdout as never, stdin: stdin as never, debug: true, patchConsole: false, exitOnCtrlC: false });
+  const stdout = Object.assign(new EventEmitter(), {
+    columns,
+    rows,
+    frames: [] as string[],
+    write(f: string) {
+      this.frames.push(f);
+      return true;
+    },
+  });
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: false,
+    setRawMode() {},
+    setEncoding() {},
+    resume() {},
+    pause() {},
+    ref() {},
+    unref() {},
+    read: () => null,
+  });
+  const ink = inkRender(<App state={state} columns={columns} rows={rows} interactive={false} />, {
+    stdout: stdout as never,
+    stdin: stdin as never,
+    debug: true,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
   ink.unmount();
   // The last full frame (under CI, ink's unmount writes one more, empty, frame).
   return stdout.frames.filter((f) => f.trim()).at(-1) ?? '';
 }
 
-const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const strip = (s: string) => stripVTControlCharacters(s);
 const width = (line: string) => [...strip(line)].length;
 
 describe('view components (ink)', () => {
@@ -149,7 +209,10 @@ describe('view components (ink)', () => {
     // Nothing but blanks between the name and 0% (the sparkline after it may remember the past).
     for (const l of bars) assert.match(l, /^ {2}echo-1 +0% +0\/s/, l);
     // A full bar and an empty one are as wide: the columns after them line up.
-    const rrRows = frame.split('\n').filter((l) => /^ {2}echo-[123] /.test(l)).slice(0, 3);
+    const rrRows = frame
+      .split('\n')
+      .filter((l) => /^ {2}echo-[123] /.test(l))
+      .slice(0, 3);
     assert.equal(new Set(rrRows.map((l) => l.indexOf('%'))).size, 1, rrRows.join('\n'));
     assert.match(frame, /echo-2 +#+ +5\d%/, 'echo-2 took half of round_robin');
     assert.match(frame, /Timeline .*●/);
@@ -168,16 +231,33 @@ describe('view components (ink)', () => {
       assert.match(strip(frame), /rr · round_robin/);
       assert.match(strip(frame), /pf · pick_first/);
       assert.ok(lines.filter((l) => /^ {2}echo-3\s/.test(strip(l))).length >= 1);
-      if (columns === 160) assert.ok(lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))), 'the two clients side by side');
+      if (columns === 160)
+        assert.ok(
+          lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))),
+          'the two clients side by side',
+        );
       else assert.ok(!lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))), 'one client under the other');
     });
   }
 
   it('keeps the frame within the terminal height, with 30 backends and 3 clients', () => {
     let s = start();
-    const backends = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`echo-${i + 1}`, { calls: 10, ok: 10, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 }]));
-    s = reduce(s, { type: 'cluster', services: Array.from({ length: 30 }, (_, i) => ({ name: `echo-${i + 1}`, role: 'echo', hostAddress: `127.77.1.${i + 1}:50051`, container: 'running' })) });
-    for (const client of ['a', 'b', 'c']) s = reduce(s, { type: 'bucket', client, t: 1000, widthMs: 1000, total: { calls: 300, ok: 300, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 }, backends });
+    const backends = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`echo-${i + 1}`, { calls: 10, ok: 10, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 }]),
+    );
+    s = reduce(s, {
+      type: 'cluster',
+      services: Array.from({ length: 30 }, (_, i) => ({ name: `echo-${i + 1}`, role: 'echo', hostAddress: `127.77.1.${i + 1}:50051`, container: 'running' })),
+    });
+    for (const client of ['a', 'b', 'c'])
+      s = reduce(s, {
+        type: 'bucket',
+        client,
+        t: 1000,
+        widthMs: 1000,
+        total: { calls: 300, ok: 300, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 },
+        backends,
+      });
     const rows = 40;
     const frame = frameAt(s, 120, rows);
     assert.ok(frame.split('\n').length <= rows, `${frame.split('\n').length} lines for a ${rows}-row terminal`);
@@ -201,7 +281,13 @@ describe('view format', () => {
   });
 
   it('lays two clients side by side only when each gets 64 columns', () => {
-    const s = { ...start(), clients: [{ name: 'a', backends: [] }, { name: 'b', backends: [] }] } as unknown as ViewState;
+    const s = {
+      ...start(),
+      clients: [
+        { name: 'a', backends: [] },
+        { name: 'b', backends: [] },
+      ],
+    } as unknown as ViewState;
     assert.equal(layoutFor(s, 160, 40).clientColumns, 2);
     assert.equal(layoutFor(s, 120, 40).clientColumns, 1);
   });

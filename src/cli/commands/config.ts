@@ -1,8 +1,6 @@
 // lab config [--expanded] [--json]: the resolved topology, or the same containers as plain Compose.
 import type { Command } from 'commander';
-import { getRuntime } from '../../sandbox/index.js';
-import { expandedCompose } from '../../sandbox/compose-export.js';
-import { resolveImage } from '../../sandbox/images/index.js';
+import { getRuntime, expandedCompose, resolveImage } from '../../sandbox/index.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 

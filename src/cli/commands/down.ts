@@ -1,7 +1,6 @@
 // lab down [--json]
 import type { Command } from 'commander';
-import { down, getRuntime } from '../../sandbox/index.js';
-import { forgetIfOrphaned } from '../../sandbox/owner.js';
+import { down, getRuntime, forgetIfOrphaned } from '../../sandbox/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -9,7 +8,7 @@ export function registerDown(program: Command): void {
   program
     .command('down')
     .description('remove every container and network the lab made (selected by its labels), and nothing else')
-    .option('--project <name>', 'the project to remove (default: the topology\'s x-lab.project)')
+    .option('--project <name>', "the project to remove (default: the topology's x-lab.project)")
     .option('--json', 'print what was removed as JSON')
     .action(async (opts: { project?: string; json?: boolean }, cmd: Command) => {
       const project = opts.project ?? topologyFrom(cmd.optsWithGlobals<GlobalOptions>()).project;

@@ -8,7 +8,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .argument('<dir>', 'a report folder written by lab play')
-    .description('re-render a past run\'s summary (Markdown) and chart (SVG)')
+    .description("re-render a past run's summary (Markdown) and chart (SVG)")
     .action((dir: string) => {
       const { ok } = rerender(dir);
       process.stdout.write(`${ok ? c.green('PASS') : c.red('FAIL')}  ${path.join(dir, 'summary.md')}  ${path.join(dir, 'chart.svg')}\n`);

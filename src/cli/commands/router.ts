@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { GrpcRouter, type Route } from '../../router/grpc-router.js';
-import { serviceConfigFrom } from '../../traffic/index.js';
-import { sandboxResolverOptions } from '../../traffic/resolvers/lab-options.js';
+import { serviceConfigFrom, sandboxResolverOptions } from '../../traffic/index.js';
 import { isLoopback } from '../../topology/load.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -21,8 +20,8 @@ export function parseRoute(spec: string): Route {
 export function registerRouter(program: Command): void {
   program
     .command('router')
-    .description('run the lab\'s gRPC router: routes each request by its gRPC service to an upstream and balances it on its own (Ctrl-C stops)')
-    .option('--listen <addr>', 'loopback address and port (default: the topology\'s x-lab.router, 127.77.0.5:50070)')
+    .description("run the lab's gRPC router: routes each request by its gRPC service to an upstream and balances it on its own (Ctrl-C stops)")
+    .option('--listen <addr>', "loopback address and port (default: the topology's x-lab.router, 127.77.0.5:50070)")
     .option('--route <service=target[@lb]>', 'a route (repeatable; default *=etcd:///echo@round_robin)', (v: string, all: string[]) => [...all, v], [])
     .option('--json', 'print the routes and, at the end, the counts as JSON')
     .action(async (opts: { listen?: string; route: string[]; json?: boolean }, cmd: Command) => {
@@ -35,12 +34,19 @@ export function registerRouter(program: Command): void {
       const interrupt = abortOnInterrupt();
       try {
         await router.listen(m[1], Number(m[2])).catch((err: NodeJS.ErrnoException) => {
-          throw new InputError(`cannot listen on ${listen}: ${err.code ?? err.message}`, { hint: err.code === 'EADDRINUSE' ? 'Another process holds it (a router already running?); pick another with --listen.' : undefined });
+          throw new InputError(`cannot listen on ${listen}: ${err.code ?? err.message}`, {
+            hint: err.code === 'EADDRINUSE' ? 'Another process holds it (a router already running?); pick another with --listen.' : undefined,
+          });
         });
         if (opts.json) printJson({ listen, routes: routes.map((r) => ({ service: r.service, target: r.target, serviceConfig: r.serviceConfig })) });
         else {
           process.stdout.write(`${c.green('✔')} the lab's gRPC router listens on ${listen} (Ctrl-C stops)\n\n`);
-          process.stdout.write(`${table(['SERVICE', 'UPSTREAM', 'BALANCER'], routes.map((r) => [r.service, r.target, JSON.stringify(r.serviceConfig.loadBalancingConfig?.[0] ?? {})]))}\n`);
+          process.stdout.write(
+            `${table(
+              ['SERVICE', 'UPSTREAM', 'BALANCER'],
+              routes.map((r) => [r.service, r.target, JSON.stringify(r.serviceConfig.loadBalancingConfig?.[0] ?? {})]),
+            )}\n`,
+          );
         }
         await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
       } finally {

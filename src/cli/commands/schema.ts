@@ -8,5 +8,5 @@ export function registerSchema(program: Command): void {
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor completion)')
-    .action(() => printJson(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' })));
+    .action(() => printJson(z.toJSONSchema(scenarioSchema(), { io: 'input', unrepresentable: 'any' })));
 }

@@ -40,7 +40,8 @@ export function registerStatus(program: Command): void {
           ]),
         )}\n`,
       );
-      if (r.extra.length) process.stdout.write(`\n${c.yellow('!')} labelled containers the topology does not list: ${r.extra.join(', ')} (lab up removes them)\n`);
+      if (r.extra.length)
+        process.stdout.write(`\n${c.yellow('!')} labelled containers the topology does not list: ${r.extra.join(', ')} (lab up removes them)\n`);
       for (const e of r.errors) process.stdout.write(`${c.yellow('!')} ${e}\n`);
       if (!up) process.stdout.write(`\n${c.dim('The lab is down. Start it: lab up')}\n`);
     });

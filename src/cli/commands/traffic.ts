@@ -1,13 +1,24 @@
 // lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { TrafficClient, serviceConfigFrom, type CallKind, type TrafficEvent } from '../../traffic/index.js';
-import { sandboxResolverOptions } from '../../traffic/resolvers/lab-options.js';
-import { parseDuration } from '../../util/duration.js';
+import type { Topology } from '../../topology/types.js';
+import {
+  byBackendName,
+  metadataProblem,
+  sandboxResolverOptions,
+  serviceConfigFrom,
+  targetProblem,
+  TrafficClient,
+  type CallKind,
+  type TrafficClientSpec,
+  type TrafficEvent,
+} from '../../traffic/index.js';
+import { durationProblem, parseDuration } from '../../util/duration.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, table } from '../output.js';
 import { formatBucket } from '../ui/traffic-line.js';
+import { helpLines, schemesLine } from '../docs.js';
 
 interface TrafficOptions {
   target: string;
@@ -28,7 +39,8 @@ const CALLS = ['unary', 'server-stream', 'client-stream', 'bidi'];
 
 function durationFlag(flag: string, value: string, maxMs: number): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0 || ms > maxMs) throw new InputError(`${flag} expects a duration such as 500ms, 10s or 1m (at most ${maxMs / 60_000} min), found "${value}"`);
+  if (ms === undefined) throw new InputError(`${flag}: ${durationProblem(value)}, found "${value}"`);
+  if (ms <= 0 || ms > maxMs) throw new InputError(`${flag} expects a duration from more than 0 to ${maxMs / 60_000} min, found "${value}"`);
   return ms;
 }
 
@@ -36,7 +48,11 @@ export function registerTraffic(program: Command): void {
   program
     .command('traffic')
     .description('run one traffic client headless and print per-second lines naming each backend')
-    .option('-t, --target <target>', 'etcd:///echo, consul:///echo?healthy=true, dns://127.77.0.3:8600/echo.service.consul:50051, ipv4:127.77.1.1:50051,...', 'etcd:///echo')
+    .option(
+      '-t, --target <target>',
+      'etcd:///echo, consul:///echo?healthy=true, dns://127.77.0.3:8600/echo.service.consul:50051, ipv4:127.77.1.1:50051,...',
+      'etcd:///echo',
+    )
     .option('--lb <policy>', 'a balancer name (its defaults) or a whole service config JSON', 'round_robin')
     .option('--rate <n>', 'calls per second (open loop)', positiveInt('--rate', 1_000_000))
     .option('--concurrency <n>', 'calls in flight (closed loop; default 8 when no --rate)', positiveInt('--concurrency', 100_000))
@@ -47,51 +63,13 @@ export function registerTraffic(program: Command): void {
     .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for ring_hash)', positiveInt('--hash-keys', 1_000_000))
     .option('--keepalive <time[:timeout]>', 'client keepalive pings, e.g. 1s:1s')
     .option('--dns-interval <time>', 'grpc.dns_min_time_between_resolutions_ms for dns: targets')
+    .addHelpText('after', () => `\nTarget schemes: ${schemesLine()}\n\nBalancers (--lb NAME):\n${helpLines('balancers')}\n`)
     .option('--json', 'print events as JSON lines')
     .action(async (opts: TrafficOptions, cmd: Command) => {
-      if (opts.rate && opts.concurrency) throw new InputError('--rate and --concurrency exclude each other: pick an open or a closed loop');
-      if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
+      const spec = specFromFlags(opts, topologyFrom(cmd.optsWithGlobals<GlobalOptions>()));
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
-      const deadlineMs = durationFlag('--deadline', opts.deadline, 3_600_000);
-      const metadata: Record<string, string> = {};
-      for (const kv of opts.metadata) {
-        const i = kv.indexOf('=');
-        if (i <= 0) throw new InputError(`--metadata expects key=value, found "${kv}"`);
-        metadata[kv.slice(0, i).toLowerCase()] = kv.slice(i + 1);
-      }
-      let keepalive: { timeMs: number; timeoutMs: number } | undefined;
-      if (opts.keepalive) {
-        const [time, timeout = '1s'] = opts.keepalive.split(':');
-        keepalive = { timeMs: durationFlag('--keepalive', time, 3_600_000), timeoutMs: durationFlag('--keepalive', timeout, 3_600_000) };
-      }
-      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const client = new TrafficClient({
-        name: 'traffic',
-        target: opts.target,
-        serviceConfig: serviceConfigFrom(opts.lb),
-        rate: opts.rate,
-        concurrency: opts.rate ? undefined : (opts.concurrency ?? 8),
-        call: opts.call as CallKind,
-        deadlineMs,
-        metadata,
-        hashKeys: opts.hashKeys,
-        keepalive,
-        channelOptions: {
-          ...sandboxResolverOptions(t),
-          ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
-        },
-      });
-      const print = (e: TrafficEvent) => {
-        if (opts.json) return process.stdout.write(`${JSON.stringify(e)}\n`);
-        // The last bucket can be a few ms wide (calls finishing during stop): counted, not printed.
-        if (e.type === 'bucket') {
-          if (e.widthMs >= 250) process.stdout.write(`${formatBucket(e)}\n`);
-        }
-        else if (e.type === 'resolution') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s resolver: ${e.addresses.join(' ') || '(empty)'}${e.note ? ` (${e.note})` : ''}\n`));
-        else if (e.type === 'resolver-error') process.stdout.write(c.yellow(`${(e.t / 1000).toFixed(1)}s resolver: ${e.message}\n`));
-        else if (e.type === 'subchannel' && e.state !== 'CONNECTING') process.stdout.write(c.dim(`${(e.t / 1000).toFixed(1)}s ${e.address} ${e.previous} → ${e.state}\n`));
-      };
-      client.on('event', print);
+      const client = new TrafficClient(spec);
+      client.on('event', opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printLine);
       const interrupt = abortOnInterrupt();
       const cpu0 = process.cpuUsage();
       try {
@@ -109,22 +87,92 @@ export function registerTraffic(program: Command): void {
       });
       const elapsedMs = client.elapsedMs;
       const cpu = process.cpuUsage(cpu0);
-      const cpuMs = (cpu.user + cpu.system) / 1000;
       await client.stop();
       interrupt.dispose();
-      const totals = client.stats.totals();
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ type: 'summary', ...totals, elapsedMs: Math.round(elapsedMs), cpuMs: Math.round(cpuMs), skipped: client.skippedCalls, attempts: Object.fromEntries(client.stats.attemptsByAddress) })}\n`);
-        return;
-      }
-      const rows = Object.entries(totals.backends)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, s]) => [name, String(s.calls), `${((100 * s.calls) / Math.max(1, totals.total.calls)).toFixed(1)}%`, Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '—', `${s.p50Ms} ms`, `${s.p99Ms} ms`]);
-      process.stdout.write(`\n${table(['BACKEND', 'CALLS', 'SHARE', 'ERRORS', 'P50', 'P99'], rows)}\n`);
-      const secs = elapsedMs / 1000;
-      process.stdout.write(
-        `${totals.total.calls} calls in ${secs.toFixed(1)} s (${Math.round(totals.total.calls / secs)}/s), ${totals.total.calls - totals.total.ok} errors, ${totals.total.extraAttempts} extra attempts${client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : ''}; ${((1000 * cpuMs) / Math.max(1, totals.total.calls)).toFixed(0)} ms CPU per 1,000 calls\n`,
-      );
+      printSummary(client, elapsedMs, (cpu.user + cpu.system) / 1000, !!opts.json);
       if (interrupt.signal.aborted) process.exitCode = 130;
     });
+}
+
+/** The client the flags describe, every flag checked before anything starts. */
+function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
+  if (opts.rate && opts.concurrency) throw new InputError('--rate and --concurrency exclude each other: pick an open or a closed loop');
+  if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
+  const targetWrong = targetProblem(opts.target);
+  if (targetWrong) throw new InputError(`--target: ${targetWrong}`);
+  const metadata: Record<string, string> = {};
+  for (const kv of opts.metadata) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new InputError(`--metadata expects key=value, found "${kv}"`);
+    const [key, value] = [kv.slice(0, i).toLowerCase(), kv.slice(i + 1)];
+    const problem = metadataProblem(key, value);
+    if (problem) throw new InputError(`--metadata ${kv}: ${problem}`);
+    metadata[key] = value;
+  }
+  let keepalive: { timeMs: number; timeoutMs: number } | undefined;
+  if (opts.keepalive) {
+    const [time, timeout = '1s'] = opts.keepalive.split(':');
+    keepalive = { timeMs: durationFlag('--keepalive', time, 3_600_000), timeoutMs: durationFlag('--keepalive', timeout, 3_600_000) };
+  }
+  return {
+    name: 'traffic',
+    target: opts.target,
+    serviceConfig: serviceConfigFrom(opts.lb),
+    rate: opts.rate,
+    concurrency: opts.rate ? undefined : (opts.concurrency ?? 8),
+    call: opts.call as CallKind,
+    deadlineMs: durationFlag('--deadline', opts.deadline, 3_600_000),
+    metadata,
+    hashKeys: opts.hashKeys,
+    keepalive,
+    channelOptions: {
+      ...sandboxResolverOptions(t),
+      ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
+    },
+  };
+}
+
+function printLine(e: TrafficEvent): void {
+  const at = `${(e.t / 1000).toFixed(1)}s`;
+  // The last bucket can be a few ms wide (calls finishing during stop): counted, not printed.
+  if (e.type === 'bucket') {
+    if (e.widthMs >= 250) process.stdout.write(`${formatBucket(e)}\n`);
+  } else if (e.type === 'resolution') process.stdout.write(c.dim(`${at} resolver: ${e.addresses.join(' ') || '(empty)'}${e.note ? ` (${e.note})` : ''}\n`));
+  else if (e.type === 'resolver-error') process.stdout.write(c.yellow(`${at} resolver: ${e.message}\n`));
+  else if (e.type === 'subchannel' && e.state !== 'CONNECTING') process.stdout.write(c.dim(`${at} ${e.address} ${e.previous} → ${e.state}\n`));
+}
+
+/** The table per backend (or one JSON summary line), and the totals with the CPU the client cost. */
+function printSummary(client: TrafficClient, elapsedMs: number, cpuMs: number, json: boolean): void {
+  const totals = client.stats.totals();
+  if (json) {
+    const summary = {
+      type: 'summary',
+      ...totals,
+      elapsedMs: Math.round(elapsedMs),
+      cpuMs: Math.round(cpuMs),
+      skipped: client.skippedCalls,
+      attempts: Object.fromEntries(client.stats.attemptsByAddress),
+    };
+    return void process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+  const rows = Object.entries(totals.backends)
+    .sort(([a], [b]) => byBackendName(a, b))
+    .map(([name, s]) => [
+      name,
+      String(s.calls),
+      `${((100 * s.calls) / Math.max(1, totals.total.calls)).toFixed(1)}%`,
+      Object.entries(s.errors)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '—',
+      `${s.p50Ms} ms`,
+      `${s.p99Ms} ms`,
+    ]);
+  process.stdout.write(`\n${table(['BACKEND', 'CALLS', 'SHARE', 'ERRORS', 'P50', 'P99'], rows)}\n`);
+  const secs = elapsedMs / 1000;
+  const { calls, ok, extraAttempts } = totals.total;
+  const skipped = client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : '';
+  process.stdout.write(
+    `${calls} calls in ${secs.toFixed(1)} s (${Math.round(calls / secs)}/s), ${calls - ok} errors, ${extraAttempts} extra attempts${skipped}; ${((1000 * cpuMs) / Math.max(1, calls)).toFixed(0)} ms CPU per 1,000 calls\n`,
+  );
 }

@@ -11,14 +11,18 @@ export function registerUp(program: Command): void {
   program
     .command('up')
     .description('start etcd, Consul and the echo servers in Docker and wait until all are healthy and registered; re-running reconciles')
-    .option('--echo <n>', 'number of echo servers (default: the topology\'s replicas)', positiveInt('--echo', 250))
+    .option('--echo <n>', "number of echo servers (default: the topology's replicas)", positiveInt('--echo', 250))
     .option('--pull', 'pull images that are not present locally instead of assembling them')
     .option('--proxy', 'also run the proxy service (HAProxy: L4 and L7 frontends on loopback)')
     .option('--json', 'print the result as JSON (no progress)')
     .action(async (opts: { echo?: number; pull?: boolean; proxy?: boolean; json?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { echo: opts.echo, pull: opts.pull, proxy: opts.proxy });
       const interrupt = abortOnInterrupt();
-      const progress = startProgress(`lab up: ${t.project} (${t.file})`, t.instances.map((i) => i.name), opts.json);
+      const progress = startProgress(
+        `lab up: ${t.project} (${t.file})`,
+        t.instances.map((i) => i.name),
+        opts.json,
+      );
       try {
         const rt = getRuntime();
         const r = await withSandbox(rt, t.project, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));

@@ -2,7 +2,7 @@
 // per event), plain lines otherwise. ink is loaded lazily, alongside the work, because loading it
 // costs ~300 ms that a pipe or CI never needs.
 import React from 'react';
-import type { SandboxEvent, SandboxListener } from '../../sandbox/events.js';
+import { type SandboxEvent, type SandboxListener } from '../../sandbox/index.js';
 import { initialProgress, plainLine, progressReducer, type ProgressState } from './up-progress.js';
 
 export interface Progress {

@@ -1,5 +1,6 @@
-// A pure reducer: sandbox events → the rows the `up`/`down` progress view shows.
-import type { SandboxEvent } from '../../sandbox/events.js';
+// A pure reducer: sandbox events → the rows of `up`'s progress (the live view on a terminal), and
+// plainLine() for the same events as plain lines (pipes, CI, `lab play` without the view).
+import { type SandboxEvent } from '../../sandbox/index.js';
 
 export interface ProgressRow {
   name: string;
@@ -30,10 +31,17 @@ export function progressReducer(state: ProgressState, e: SandboxEvent): Progress
   switch (e.type) {
     case 'image': {
       const detail =
-        e.state === 'assembling' ? `assembling image ${e.ref}` : e.state === 'assembled' ? `assembled ${e.ref} in ${e.ms} ms` : e.state === 'pulling' ? `pulling ${e.ref} ${e.progress ?? ''}`.trim() : `image ${e.ref}`;
+        e.state === 'assembling'
+          ? `assembling image ${e.ref}`
+          : e.state === 'assembled'
+            ? `assembled ${e.ref} in ${e.ms} ms`
+            : e.state === 'pulling'
+              ? `pulling ${e.ref} ${e.progress ?? ''}`.trim()
+              : `image ${e.ref}`;
       // An image event concerns every replica of the service that has not moved past it.
       let next = state;
-      for (const r of state.rows) if ((r.name === e.service || r.name.startsWith(`${e.service}-`)) && !r.done) next = upsert(next, r.name, { state: 'image', detail });
+      for (const r of state.rows)
+        if ((r.name === e.service || r.name.startsWith(`${e.service}-`)) && !r.done) next = upsert(next, r.name, { state: 'image', detail });
       return next;
     }
     case 'network':

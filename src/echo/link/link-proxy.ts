@@ -42,7 +42,8 @@ export class LinkProxy {
     });
   }
 
-  set(f: Partial<LinkFault> | undefined): void {
+  /** Takes what protobuf hands over (uint64 as a string), normalized. */
+  set(f: Parameters<typeof normalizeLinkFault>[0]): void {
     this.fault = normalizeLinkFault(f);
     if (this.fault.reset) for (const c of [...this.conns]) this.reset(c);
   }

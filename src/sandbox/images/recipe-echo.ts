@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { packageRoot } from '../../util/paths.js';
-import { registerRecipe } from './recipe.js';
+import { defineRecipe } from './recipe.js';
 import { sharedLibraries, type RootfsFile } from './rootfs.js';
 
 /** The echo bundle's folder: lib/echo/server.cjs, the protos its libraries load, our protos. */
@@ -21,7 +21,7 @@ function walk(dir: string, base = dir): RootfsFile[] {
   });
 }
 
-registerRecipe('echo', {
+export default defineRecipe('echo', {
   repository: 'lab/echo',
   async rootfs() {
     const bundle = echoBundleDir();

@@ -1,10 +1,10 @@
 // etcd from Debian's etcd-server (and etcdctl from etcd-client when present).
 import { existsSync } from 'node:fs';
 import { findBinary } from './find-binary.js';
-import { registerRecipe } from './recipe.js';
+import { defineRecipe } from './recipe.js';
 import { sharedLibraries, type RootfsFile } from './rootfs.js';
 
-registerRecipe('etcd', {
+export default defineRecipe('etcd', {
   repository: 'lab/etcd',
   async rootfs() {
     const etcd = findBinary('etcd', [process.env.LAB_ETCD_BIN ?? ''], 'Install it: `sudo apt-get install etcd-server` (or run `bash scripts/setup.sh`).');

@@ -5,8 +5,7 @@ import { EnvironmentError } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from './container-runtime.js';
 
-const labelFilter = (labels: Record<string, string>) =>
-  JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
 
 /** Docker's multiplexed log stream (8-byte frame headers) to text. */
 function demux(buf: Buffer): string {
@@ -222,12 +221,15 @@ export class DockerRuntime implements ContainerRuntime {
 
 let cached: ContainerRuntime | undefined;
 
-/** The process's one container runtime (DOCKER_HOST and friends are honoured by dockerode). */
 /** A socket-level failure talking to the daemon: Docker went away (stopped, restarting). */
 const CONNECTION_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES']);
 const lostDaemon = (err: unknown) => {
   const e = err as NodeJS.ErrnoException & { syscall?: string };
-  return !!e?.code && CONNECTION_CODES.has(e.code) && (e.syscall === 'connect' || e.syscall === 'read' || e.syscall === 'write' || e.code === 'ECONNRESET' || e.code === 'EPIPE');
+  return (
+    !!e?.code &&
+    CONNECTION_CODES.has(e.code) &&
+    (e.syscall === 'connect' || e.syscall === 'read' || e.syscall === 'write' || e.code === 'ECONNRESET' || e.code === 'EPIPE')
+  );
 };
 
 /**
@@ -251,6 +253,7 @@ export function sayWhenDockerIsGone(rt: DockerRuntime): ContainerRuntime {
   });
 }
 
+/** The process's one container runtime (DOCKER_HOST and friends are honoured by dockerode). */
 export function getRuntime(): ContainerRuntime {
   return (cached ??= sayWhenDockerIsGone(new DockerRuntime()));
 }

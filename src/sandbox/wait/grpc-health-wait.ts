@@ -1,5 +1,5 @@
 // Ready when grpc.health.v1.Health/Check answers SERVING.
-import { checkHealth } from '../../grpc/health-client.js';
+import { checkHealth } from '../../grpc/index.js';
 import { READY, notReady, type WaitStrategy } from './wait-strategy.js';
 
 export const grpcHealthWait = (address: string): WaitStrategy => ({

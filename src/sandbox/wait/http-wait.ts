@@ -15,8 +15,7 @@ export function httpWait(what: string, url: string, accept: (body: string) => bo
 }
 
 /** etcd's /health: {"health":"true"}. */
-export const etcdHealthWait = (hostAddress: string) =>
-  httpWait('etcd /health', `http://${hostAddress}/health`, (b) => /"health"\s*:\s*"true"/.test(b));
+export const etcdHealthWait = (hostAddress: string) => httpWait('etcd /health', `http://${hostAddress}/health`, (b) => /"health"\s*:\s*"true"/.test(b));
 
 /** Consul has elected a leader (a dev agent elects itself). */
 export const consulLeaderWait = (hostAddress: string) =>

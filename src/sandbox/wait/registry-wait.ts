@@ -1,13 +1,12 @@
 // Ready when a backend is registered: its etcd key exists, or its Consul check is passing.
-import { etcdPost } from '../registry-probe.js';
+import type { EtcdReader } from '../registry/etcd-reader.js';
 import { READY, notReady, type WaitStrategy } from './wait-strategy.js';
 
-/** Through etcd's JSON gateway (v3 API over HTTP), so waiting needs no extra gRPC channel. */
-export const etcdKeyWait = (etcdHost: string, key: string): WaitStrategy => ({
+/** Through the caller's etcd reader (one client for every wait of an `up`). */
+export const etcdKeyWait = (etcd: EtcdReader, key: string): WaitStrategy => ({
   what: `etcd key ${key}`,
-  async probe(signal) {
-    const body = await etcdPost<{ count?: string }>(etcdHost, '/v3/kv/range', { key: Buffer.from(key).toString('base64'), count_only: true }, 2000, signal);
-    return Number(body.count ?? 0) > 0 ? READY : notReady('not registered yet');
+  async probe() {
+    return (await etcd.has(key)) ? READY : notReady('not registered yet');
   },
 });
 

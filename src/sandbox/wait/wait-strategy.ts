@@ -35,7 +35,7 @@ export interface WaitOptions {
 export async function waitUntil(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
   const started = Date.now();
   const interval = opts.intervalMs ?? 50;
-  let last = 'no answer yet';
+  let last: string;
   for (let attempt = 0; ; attempt++) {
     opts.signal?.throwIfAborted();
     const probeSignal = AbortSignal.any([AbortSignal.timeout(Math.max(500, interval * 5)), ...(opts.signal ? [opts.signal] : [])]);

@@ -1,11 +1,13 @@
-// A scenario action: the contract and the registry. Each kind lives in its own file and registers
-// itself; every action really happens (a signal, a docker pause, a revoked lease, a check that
-// fails), and says how to undo itself when the scenario ends.
-import type { ControlClient } from '../../grpc/protos.js';
-import type { ServiceConfigJson } from '../../traffic/index.js';
-import type { ContainerInfo, ContainerRuntime } from '../../sandbox/runtime/container-runtime.js';
+// A scenario action: the contract and the registry. Each kind lives in its own file, which exports
+// its definition as default (built with defineAction); the registry is filled once, from the list
+// `npm run build` generates of this folder, by setup(). Every action really happens (a signal, a
+// docker pause, a revoked lease, a check that fails) and says how to undo itself.
+import { z } from 'zod';
+import type { ControlClient } from '../../grpc/index.js';
+import type { ContainerInfo, ContainerRuntime } from '../../sandbox/index.js';
+import type { Role } from '../../topology/schema.js';
 import type { Topology } from '../../topology/types.js';
-import type { ActionKind } from './kinds.js';
+import type { ServiceConfigJson } from '../../traffic/index.js';
 
 export interface ActionContext {
   rt: ContainerRuntime;
@@ -22,37 +24,116 @@ export interface ActionContext {
   undo(what: string, fn: () => Promise<void>): void;
 }
 
-/** What a step may name: the sandbox's services and the scenario's clients. */
+/** What a step may name: the sandbox's instances with their roles, and the scenario's clients. */
 export interface Names {
-  instances: ReadonlySet<string>;
+  instances: ReadonlyMap<string, Role>;
   clients: ReadonlySet<string>;
 }
 
-export interface ActionDefinition<A = unknown> {
-  kind: ActionKind;
-  /** Checks the step's argument against the names it may use; a string is the error to report. */
-  parse(raw: unknown, names: Names): A | string;
-  describe(arg: A): string;
+export interface ActionDefinition<Arg = unknown, Resolved = Arg> {
+  /** The step's key: `kill: echo-2`. */
+  kind: string;
+  /** What it does, in one line (lab schema, --help, the README's table). */
+  summary: string;
+  /** How it is written in a step, for the docs: `kill: echo-2`. */
+  example: string;
+  /** The argument's shape: what the file parser checks and `lab schema` shows. */
+  arg: z.ZodType<Arg>;
+  /** Checks what the shape cannot (names that must exist, roles) and gives what run takes; a string or an ArgProblem is the error. */
+  resolve(arg: Arg, names: Names): Resolved | string | ArgProblem;
+  describe(arg: Resolved): string;
   /** Does it; may say what it found out (kill-leader: which member it killed). */
-  run(arg: A, ctx: ActionContext): Promise<void | string>;
+  run(arg: Resolved, ctx: ActionContext): Promise<void | string>;
 }
 
-const registry = new Map<ActionKind, ActionDefinition<never>>();
+// A definition's types are its own; the registry holds them as one shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any, any>;
 
-export function registerAction<A>(def: ActionDefinition<A>): void {
-  registry.set(def.kind, def as unknown as ActionDefinition<never>);
+/** Builds a definition; `resolve` defaults to taking the argument as it is. */
+export function defineAction<S extends z.ZodType, R = z.output<S>>(def: {
+  kind: string;
+  summary: string;
+  example: string;
+  arg: S;
+  resolve?: (arg: z.output<S>, names: Names) => R | string | ArgProblem;
+  describe: (arg: R) => string;
+  run: (arg: R, ctx: ActionContext) => Promise<void | string>;
+}): ActionDefinition<z.output<S>, R> {
+  return { ...def, resolve: def.resolve ?? ((a) => a as unknown as R) } as ActionDefinition<z.output<S>, R>;
 }
 
-export function getAction(kind: ActionKind): ActionDefinition<unknown> | undefined {
-  return registry.get(kind) as ActionDefinition<unknown> | undefined;
+const registry = new Map<string, AnyAction>();
+
+export function registerAction(def: AnyAction): void {
+  registry.set(def.kind, def);
 }
 
-/** The common argument: one instance name that must exist. */
-export function instanceArg(raw: unknown, instances: ReadonlySet<string>, only?: (name: string) => boolean, what = 'a service'): string | { target: string } {
-  if (typeof raw !== 'string') return `expected ${what} name (${[...instances].join(', ')}), found ${JSON.stringify(raw)}`;
-  if (!instances.has(raw)) return `unknown service "${raw}" (the sandbox has ${[...instances].join(', ')})`;
-  if (only && !only(raw)) return `"${raw}" is not ${what}`;
-  return { target: raw };
+export function getAction(kind: string): AnyAction | undefined {
+  return registry.get(kind);
 }
 
-export const isEcho = (name: string) => /^echo-\d+$/.test(name);
+/** Every registered kind, in registration order (the generated list is sorted by file name). */
+export function actionKinds(): string[] {
+  return [...registry.keys()];
+}
+
+export function actionDefinitions(): AnyAction[] {
+  return [...registry.values()];
+}
+
+/** Checks a raw argument the way a scenario file's would be (shape, then names): for the view's keys. */
+export function parseActionArg(def: AnyAction, raw: unknown, names: Names): unknown {
+  const r = def.arg.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
+  }
+  const resolved = def.resolve(r.data, names);
+  if (resolved instanceof ArgProblem) return `${resolved.path.length ? `${resolved.path.join('.')}: ` : ''}${resolved.message}`;
+  return resolved;
+}
+
+/** The names of one role, for messages: "echo-1, echo-2, echo-3". */
+export function namesOfRole(names: Names, role?: Role): string[] {
+  return [...names.instances].filter(([, r]) => !role || r === role).map(([n]) => n);
+}
+
+const ROLE_WORDS: Record<string, string> = {
+  echo: 'an echo server',
+  etcd: 'an etcd member',
+  consul: 'Consul',
+  proxy: 'the proxy',
+  xds: 'the xDS control plane',
+};
+
+/** A problem resolve() found, at a place inside the argument (at its key when `key` is set): reported at that file position. */
+export class ArgProblem {
+  constructor(
+    readonly message: string,
+    readonly path: ReadonlyArray<string | number> = [],
+    readonly key = false,
+  ) {}
+}
+
+/** Checks that `name` is an instance (of `role`, when given); the problem lists the valid ones and sits at `path`. */
+export function checkTarget(names: Names, name: string, role?: Role, path: ReadonlyArray<string | number> = [], key = false): ArgProblem | undefined {
+  const valid = namesOfRole(names, role);
+  if (!names.instances.has(name))
+    return new ArgProblem(`unknown ${role ? ROLE_WORDS[role] : 'service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
+  if (role && names.instances.get(name) !== role)
+    return new ArgProblem(`"${name}" is not ${ROLE_WORDS[role]} (${valid.length ? `those are ${valid.join(', ')}` : 'the sandbox has none'})`, path, key);
+  return undefined;
+}
+
+/** The common argument: one instance name, e.g. `kill: echo-2` (of `role`, when given). */
+export const instanceName = z.string().min(1, 'expected a service name such as echo-2');
+
+export function targetOf(role?: Role) {
+  return (name: string, names: Names): { target: string } | ArgProblem => checkTarget(names, name, role) ?? { target: name };
+}
+
+/** `{ echo-2: <value> }`: a mapping with exactly one echo server as its key. */
+export function oneEchoEntry<V extends z.ZodType>(value: V, what: string) {
+  return z.record(z.string(), value).refine((r) => Object.keys(r).length === 1, { message: `expected one entry, { <echo server>: ${what} }` });
+}

@@ -1,16 +1,19 @@
 // deregister / register: the echo server leaves Consul's catalog (or joins it again) while it keeps
 // serving, as a service does on a rolling deploy.
-import { instanceArg, isEcho, registerAction } from './action.js';
-import { call } from '../../grpc/protos.js';
+import { defineAction, instanceName, targetOf } from './action.js';
 
-for (const registered of [false, true]) {
-  registerAction<{ target: string }>({
+const registration = (registered: boolean) =>
+  defineAction({
     kind: registered ? 'register' : 'deregister',
-    parse: (raw, { instances }) => instanceArg(raw, instances, isEcho, 'an echo server'),
+    summary: registered ? "the echo rejoins Consul's catalog" : "the echo leaves Consul's catalog, still serving",
+    example: `${registered ? 'register' : 'deregister'}: echo-2`,
+    arg: instanceName,
+    resolve: targetOf('echo'),
     describe: (a) => `${registered ? 'register' : 'deregister'} ${a.target} ${registered ? 'with' : 'from'} Consul`,
     async run({ target }, ctx) {
-      await call(ctx.control(target), 'SetConsulRegistration', { registered });
-      if (!registered) ctx.undo(`register ${target} with Consul`, async () => void (await call(ctx.control(target), 'SetConsulRegistration', { registered: true })));
+      await ctx.control(target).setConsulRegistration(registered);
+      if (!registered) ctx.undo(`register ${target} with Consul`, async () => void (await ctx.control(target).setConsulRegistration(true)));
     },
   });
-}
+
+export default [registration(false), registration(true)];

@@ -1,12 +1,15 @@
 // expire-lease: revoke an echo server's etcd lease (its key goes at once, as when the TTL runs out
 // on a frozen process). The echo server notices and registers again (seed 001), as real ones do.
 import { Etcd3 } from 'etcd3';
-import { etcdKeyOf } from '../../sandbox/readiness.js';
-import { instanceArg, isEcho, registerAction } from './action.js';
+import { etcdKeyOf } from '../../sandbox/index.js';
+import { defineAction, instanceName, targetOf } from './action.js';
 
-registerAction<{ target: string }>({
+export default defineAction({
   kind: 'expire-lease',
-  parse: (raw, { instances }) => instanceArg(raw, instances, isEcho, 'an echo server'),
+  summary: 'revoke its etcd lease: the key goes at once (the echo registers again)',
+  example: 'expire-lease: echo-2',
+  arg: instanceName,
+  resolve: targetOf('echo'),
   describe: (a) => `revoke the etcd lease of ${a.target}`,
   async run({ target }, ctx) {
     const inst = ctx.topology.instances.find((i) => i.name === target);

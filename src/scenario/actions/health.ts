@@ -1,20 +1,19 @@
 // health: { echo-2: NOT_SERVING } — the echo's grpc.health.v1 answer (Consul's gRPC check follows).
-import { call } from '../../grpc/protos.js';
-import { isEcho, registerAction } from './action.js';
+import { z } from 'zod';
+import { checkTarget, defineAction, oneEchoEntry } from './action.js';
 
-registerAction<{ target: string; serving: boolean }>({
+export default defineAction({
   kind: 'health',
-  parse(raw, { instances }) {
-    const entries = raw && typeof raw === 'object' ? Object.entries(raw) : [];
-    if (entries.length !== 1) return `expected { <echo server>: SERVING | NOT_SERVING }, found ${JSON.stringify(raw)}`;
-    const [target, status] = entries[0];
-    if (!instances.has(target) || !isEcho(target)) return `unknown echo server "${target}" (the sandbox has ${[...instances].filter(isEcho).join(', ')})`;
-    if (status !== 'SERVING' && status !== 'NOT_SERVING') return `expected SERVING or NOT_SERVING for ${target}, found ${JSON.stringify(status)}`;
-    return { target, serving: status === 'SERVING' };
+  summary: "its grpc.health.v1 answer; Consul's gRPC check follows",
+  example: 'health: { echo-2: NOT_SERVING }',
+  arg: oneEchoEntry(z.enum(['SERVING', 'NOT_SERVING']), 'SERVING | NOT_SERVING'),
+  resolve(arg, names) {
+    const [target, status] = Object.entries(arg)[0];
+    return checkTarget(names, target, 'echo', [target], true) ?? { target, serving: status === 'SERVING' };
   },
   describe: (a) => `${a.target} health → ${a.serving ? 'SERVING' : 'NOT_SERVING'}`,
   async run({ target, serving }, ctx) {
-    await call(ctx.control(target), 'SetHealth', { serving });
-    if (!serving) ctx.undo(`${target} health → SERVING`, async () => void (await call(ctx.control(target), 'SetHealth', { serving: true })));
+    await ctx.control(target).setHealth(serving);
+    if (!serving) ctx.undo(`${target} health → SERVING`, async () => void (await ctx.control(target).setHealth(true)));
   },
 });

@@ -1,15 +1,32 @@
-// Registers every action kind.
-import './container-actions.js';
-import './scale.js';
-import './expire-lease.js';
-import './consul-registration.js';
-import './health.js';
-import './fault.js';
-import './link.js';
-import './set-weight.js';
-import './partition.js';
-import './set-lb.js';
-import './kill-leader.js';
-import './drain.js';
-export { getAction, type ActionContext, type ActionDefinition } from './action.js';
-export { ACTION_KINDS, type ActionKind } from './kinds.js';
+// The scenario actions (one file each, exporting its definition; the list is generated) and the
+// contract they share.
+import { registerAction } from './action.js';
+import { plugins } from './plugins.generated.js';
+
+let done = false;
+
+/** Registers every action kind, once. More may come from other folders (the xDS actions) through registerAction. */
+export function setup(): void {
+  if (done) return;
+  done = true;
+  for (const def of plugins) registerAction(def);
+}
+
+export {
+  actionDefinitions,
+  actionKinds,
+  ArgProblem,
+  checkTarget,
+  defineAction,
+  getAction,
+  instanceName,
+  namesOfRole,
+  oneEchoEntry,
+  parseActionArg,
+  registerAction,
+  targetOf,
+  type ActionContext,
+  type ActionDefinition,
+  type AnyAction,
+  type Names,
+} from './action.js';

@@ -3,50 +3,66 @@
 // and one echo server, done by the TCP link proxy in front of it. `link: { target: echo-2 }` clears.
 // direction: which bytes it applies to; `down` (backend to client) by default, as Toxiproxy does,
 // so `latency: 100ms` adds 100 ms to each call.
-import { call } from '../../grpc/protos.js';
+import { z } from 'zod';
 import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../../echo/link/link-fault.js';
-import { parseDuration } from '../../util/duration.js';
-import { isEcho, registerAction } from './action.js';
+import { duration, toMs } from '../../util/units.js';
+import { checkTarget, defineAction, instanceName, type ArgProblem } from './action.js';
 
-interface LinkArg {
-  target: string;
-  fault: LinkFault;
-}
-
-const KEYS = ['target', 'latency', 'jitter', 'bandwidth', 'blackhole', 'reset', 'slowClose', 'direction'];
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const RATE = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)\/s\s*$/i;
 
-/** "100kB/s", "1MB/s", "512B/s", or a number of bytes per second. */
+/** "100kB/s", "1MB/s", "512B/s" (a rate carries its unit, as durations do). */
 export function parseBandwidth(v: unknown): number | undefined {
-  if (typeof v === 'number') return v > 0 && Number.isFinite(v) ? v : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)\/s\s*$/i.exec(String(v));
+  const m = RATE.exec(String(v));
   if (!m) return undefined;
   const bps = Number(m[1]) * UNITS[m[2].toLowerCase()];
   return bps > 0 ? Math.round(bps) : undefined;
 }
 
-registerAction<LinkArg>({
+const arg = z.strictObject({
+  target: instanceName,
+  latency: duration.optional(),
+  jitter: duration.optional(),
+  /** A bandwidth cap: 100kB/s, 1MB/s, 512B/s. */
+  bandwidth: z
+    .string()
+    .refine((v) => parseBandwidth(v) !== undefined, { message: 'expected a rate such as 100kB/s, 1MB/s or 512B/s' })
+    .optional(),
+  /** Bytes vanish, connections stay open. */
+  blackhole: z.boolean().optional(),
+  /** Every connection, open or new, gets a RST. */
+  reset: z.boolean().optional(),
+  /** A FIN arrives this much later. */
+  slowClose: duration.optional(),
+  /** down (backend to client, the default), up or both. */
+  direction: z.enum(['down', 'up', 'both']).optional(),
+});
+
+export default defineAction({
   kind: 'link',
-  parse(raw, { instances }) {
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return `expected { target: echo-N, latency, jitter, bandwidth, blackhole, reset, slowClose, direction }, found ${JSON.stringify(raw)}`;
-    const r = raw as Record<string, unknown>;
-    const unknown = Object.keys(r).find((k) => !KEYS.includes(k));
-    if (unknown) return `unknown link setting "${unknown}" (known: ${KEYS.join(', ')})`;
-    if (typeof r.target !== 'string' || !instances.has(r.target) || !isEcho(r.target)) return `link.target must be an echo server (${[...instances].filter(isEcho).join(', ')}), found ${JSON.stringify(r.target)}`;
-    const ms = (k: string) => (r[k] === undefined ? 0 : parseDuration(r[k] as string | number));
-    const latencyMs = ms('latency');
-    const jitterMs = ms('jitter');
-    const slowCloseMs = ms('slowClose');
-    if (latencyMs === undefined || jitterMs === undefined || slowCloseMs === undefined) return 'link.latency, link.jitter and link.slowClose are durations such as 100ms';
-    const bandwidthBps = r.bandwidth === undefined ? 0 : parseBandwidth(r.bandwidth);
-    if (bandwidthBps === undefined) return `link.bandwidth is a rate such as 100kB/s, 1MB/s or 512B/s, found ${JSON.stringify(r.bandwidth)}`;
-    for (const k of ['blackhole', 'reset']) if (r[k] !== undefined && typeof r[k] !== 'boolean') return `link.${k} is true or false, found ${JSON.stringify(r[k])}`;
-    if (r.direction !== undefined && !['down', 'up', 'both'].includes(r.direction as string)) return `link.direction is down (backend to client), up or both, found ${JSON.stringify(r.direction)}`;
-    return { target: r.target, fault: normalizeLinkFault({ latencyMs, jitterMs, slowCloseMs, bandwidthBps, blackhole: r.blackhole, reset: r.reset, direction: r.direction }) };
+  summary: 'a fault on the wire, in the link proxy: latency, jitter, bandwidth, blackhole, reset, slow close; `{ target }` alone clears',
+  example: 'link: { target: echo-2, latency: 100ms, direction: down }',
+  arg,
+  resolve(a, names): { target: string; fault: LinkFault } | ArgProblem {
+    const problem = checkTarget(names, a.target, 'echo', ['target']);
+    if (problem) return problem;
+    const ms = (v: string | number | undefined) => (v === undefined ? 0 : toMs(v));
+    return {
+      target: a.target,
+      fault: normalizeLinkFault({
+        latencyMs: ms(a.latency),
+        jitterMs: ms(a.jitter),
+        slowCloseMs: ms(a.slowClose),
+        bandwidthBps: a.bandwidth === undefined ? 0 : parseBandwidth(a.bandwidth),
+        blackhole: a.blackhole,
+        reset: a.reset,
+        direction: a.direction,
+      }),
+    };
   },
   describe: ({ target, fault }) => `link to ${target}: ${describeLinkFault(fault)}`,
   async run({ target, fault }, ctx) {
-    await call(ctx.control(target), 'SetLinkFault', { fault });
-    ctx.undo(`clear the link fault on ${target}`, async () => void (await call(ctx.control(target), 'SetLinkFault', { fault: {} })));
+    await ctx.control(target).setLinkFault(fault);
+    ctx.undo(`clear the link fault on ${target}`, async () => void (await ctx.control(target).setLinkFault({})));
   },
 });

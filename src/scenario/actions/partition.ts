@@ -1,7 +1,7 @@
 // partition: echo-2 (or etcd, consul) — cut it off the lab network (docker network disconnect): no
 // Consul check reaches it, it cannot renew its etcd lease, and its published port leads nowhere.
 // heal: echo-2 joins the network again under its name.
-import { instanceArg, registerAction, type ActionContext } from './action.js';
+import { defineAction, instanceName, targetOf, type ActionContext } from './action.js';
 
 async function heal(target: string, ctx: ActionContext): Promise<void> {
   const c = await ctx.container(target);
@@ -11,20 +11,27 @@ async function heal(target: string, ctx: ActionContext): Promise<void> {
   });
 }
 
-registerAction<{ target: string }>({
-  kind: 'partition',
-  parse: (raw, { instances }) => instanceArg(raw, instances),
-  describe: (a) => `cut ${a.target} off the lab network`,
-  async run({ target }, ctx) {
-    const c = await ctx.container(target);
-    await ctx.rt.disconnectNetwork(c.id, ctx.topology.network);
-    ctx.undo(`reconnect ${target}`, () => heal(target, ctx));
-  },
-});
-
-registerAction<{ target: string }>({
-  kind: 'heal',
-  parse: (raw, { instances }) => instanceArg(raw, instances),
-  describe: (a) => `reconnect ${a.target} to the lab network`,
-  run: ({ target }, ctx) => heal(target, ctx),
-});
+export default [
+  defineAction({
+    kind: 'partition',
+    summary: '`docker network disconnect`: cut it off the lab network',
+    example: 'partition: echo-2',
+    arg: instanceName,
+    resolve: targetOf(),
+    describe: (a) => `cut ${a.target} off the lab network`,
+    async run({ target }, ctx) {
+      const c = await ctx.container(target);
+      await ctx.rt.disconnectNetwork(c.id, ctx.topology.network);
+      ctx.undo(`reconnect ${target}`, () => heal(target, ctx));
+    },
+  }),
+  defineAction({
+    kind: 'heal',
+    summary: '`docker network connect`: it joins the lab network again under its name',
+    example: 'heal: echo-2',
+    arg: instanceName,
+    resolve: targetOf(),
+    describe: (a) => `reconnect ${a.target} to the lab network`,
+    run: ({ target }, ctx) => heal(target, ctx),
+  }),
+];

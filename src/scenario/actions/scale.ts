@@ -1,14 +1,13 @@
 // scale: { echo: N } — as `lab up --echo N`: new echo servers start and register; extras stop
 // gracefully (SIGTERM: they deregister first).
-import { registerAction } from './action.js';
+import { z } from 'zod';
+import { defineAction } from './action.js';
 
-registerAction<{ echo: number }>({
+export default defineAction({
   kind: 'scale',
-  parse(raw) {
-    const n = (raw as { echo?: unknown } | null)?.echo;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 250) return `expected { echo: N } with N from 1 to 250, found ${JSON.stringify(raw)}`;
-    return { echo: n };
-  },
+  summary: 'as `lab up --echo N`: new echo servers start and register; scale-down is graceful',
+  example: 'scale: { echo: 5 }',
+  arg: z.strictObject({ echo: z.number().int().min(1).max(250) }),
   describe: (a) => `scale echo to ${a.echo}`,
   async run({ echo }, ctx) {
     const before = ctx.topology.instances.filter((i) => i.role === 'echo').length;

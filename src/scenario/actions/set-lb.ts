@@ -1,19 +1,21 @@
 // set-lb: { client: rr, lb: wrr_smooth } — swap a client's service config live (a balancer name with
 // its defaults, or a whole service config). The client gets a new channel; its series goes on.
+import { z } from 'zod';
 import { LabError } from '../../errors.js';
 import { serviceConfigFrom, type ServiceConfigJson } from '../../traffic/index.js';
-import { registerAction } from './action.js';
+import { ArgProblem, defineAction } from './action.js';
 
-registerAction<{ client: string; lb: string; serviceConfig: ServiceConfigJson }>({
+export default defineAction({
   kind: 'set-lb',
-  parse(raw, { clients }) {
-    const r = (raw ?? {}) as { client?: unknown; lb?: unknown };
-    if (typeof r.client !== 'string' || !clients.has(r.client)) return `set-lb.client must be one of the scenario's clients (${[...clients].join(', ')}), found ${JSON.stringify(r.client)}`;
-    if (typeof r.lb !== 'string' && (typeof r.lb !== 'object' || r.lb === null)) return `set-lb.lb must be a balancer name or a service config, found ${JSON.stringify(r.lb)}`;
+  summary: "the client's service config is swapped live (a balancer name, or a whole service config)",
+  example: 'set-lb: { client: rr, lb: wrr_smooth }',
+  arg: z.strictObject({ client: z.string().min(1), lb: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
+  resolve({ client, lb }, { clients }): { client: string; lb: string; serviceConfig: ServiceConfigJson } | ArgProblem {
+    if (!clients.has(client)) return new ArgProblem(`no client named "${client}" (the scenario has ${[...clients].join(', ')})`, ['client']);
     try {
-      return { client: r.client, lb: typeof r.lb === 'string' ? r.lb : JSON.stringify(r.lb), serviceConfig: serviceConfigFrom(r.lb as string | object) };
+      return { client, lb: typeof lb === 'string' ? lb : JSON.stringify(lb), serviceConfig: serviceConfigFrom(lb) };
     } catch (err) {
-      if (err instanceof LabError) return `set-lb.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`;
+      if (err instanceof LabError) return new ArgProblem(err.message.replace(/^--lb: |^service config: /, ''), ['lb']);
       throw err;
     }
   },

@@ -1,5 +1,7 @@
 // An expectation over a window of one client's stats: the contract and the registry of kinds
-// (share, errors, latency, attempts), each in its own file. A check says whether it holds and what it saw.
+// (share, errors, latency, attempts, ...), one file each exporting its definition as default; the
+// list of files is generated. A kind's schema is what the file parser checks and `lab schema` shows.
+import { z } from 'zod';
 import type { WindowStats } from './window.js';
 
 export interface Check {
@@ -7,18 +9,38 @@ export interface Check {
   text: string;
 }
 
-export interface ExpectationKind {
-  key: 'share' | 'errors' | 'latency' | 'attempts';
-  /** Builds the check from the YAML value; a string is the error to report at its position. */
-  parse(raw: unknown, backends: string[]): Check | string;
+export interface ExpectationKind<V = unknown> {
+  /** The key under `expect:`. */
+  key: string;
+  summary: string;
+  example: string;
+  schema: z.ZodType<V>;
+  /** Builds the check from the value (already shaped by `schema`); a string is the error to report at its position. */
+  parse(value: V, backends: string[]): Check | string;
 }
 
-const kinds = new Map<string, ExpectationKind>();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyExpectation = ExpectationKind<any>;
 
-export function registerExpectation(kind: ExpectationKind): void {
+export function defineExpectation<S extends z.ZodType>(def: {
+  key: string;
+  summary: string;
+  example: string;
+  schema: S;
+  parse: (value: z.output<S>, backends: string[]) => Check | string;
+}): ExpectationKind<z.output<S>> {
+  return def as ExpectationKind<z.output<S>>;
+}
+
+/** A matcher as written: "<5ms", ">25%", 0. */
+export const matcherValue = z.union([z.string(), z.number()]);
+
+const kinds = new Map<string, AnyExpectation>();
+
+export function registerExpectation(kind: AnyExpectation): void {
   kinds.set(kind.key, kind);
 }
 
-export function expectationKinds(): ExpectationKind[] {
+export function expectationKinds(): AnyExpectation[] {
   return [...kinds.values()];
 }

@@ -1,7 +1,7 @@
 // A window of a client's stats: the buckets ending in (end - width, end], merged. Calls, errors and
 // attempts add up exactly; latency percentiles of a window are bounded from the buckets' own
 // (p50: the calls-weighted mean of bucket p50s; p99 and max: the largest bucket value).
-import type { BucketStats } from '../../traffic/events.js';
+import { type BucketStats } from '../../traffic/index.js';
 
 export interface Bucket {
   t: number;
@@ -62,7 +62,8 @@ export function compactSeries(series: Bucket[], start: number, cutoff: number): 
     if (j >= series.length || series[j - 1].t > cutoff) break;
     const group = series.slice(i, j);
     const backends: Record<string, BucketStats> = {};
-    for (const name of new Set(group.flatMap((b) => Object.keys(b.backends)))) backends[name] = sumStats(group.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
+    for (const name of new Set(group.flatMap((b) => Object.keys(b.backends))))
+      backends[name] = sumStats(group.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
     out.push(group.length === 1 ? group[0] : { t: group[group.length - 1].t, total: sumStats(group.map((b) => b.total)), backends });
     i = j;
   }

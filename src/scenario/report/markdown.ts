@@ -1,4 +1,5 @@
 // The Markdown summary of a run: verdict, steps with time-to-rebalance, expectations, error totals.
+import { byBackendName } from '../../traffic/index.js';
 import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
 
@@ -18,7 +19,9 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '| --- | --- | --- | --- |',
     ...verdict.actions.map(
       (a) =>
-        `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(a.rebalanceMs ?? {})
+        `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(
+          a.rebalanceMs ?? {},
+        )
           .map(([c, v]) => `${c} ${v === null ? 'did not settle' : s(v)}`)
           .join(', ')} |`,
     ),
@@ -27,7 +30,9 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '',
     '| at | expectation | verdict | time to rebalance | seen |',
     '| --- | --- | --- | --- | --- |',
-    ...verdict.expectations.map((e) => `| ${s(e.atMs)} | ${e.text} | ${e.ok ? 'pass' : '**fail**'} | ${e.timeToHoldMs !== undefined ? s(e.timeToHoldMs) : '—'} | ${e.saw} |`),
+    ...verdict.expectations.map(
+      (e) => `| ${s(e.atMs)} | ${e.text} | ${e.ok ? 'pass' : '**fail**'} | ${e.timeToHoldMs !== undefined ? s(e.timeToHoldMs) : '—'} | ${e.saw} |`,
+    ),
     '',
     '## Totals per client',
     '',
@@ -44,7 +49,10 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
       for (const [name, st] of Object.entries(b.backends)) byBackend.set(name, (byBackend.get(name) ?? 0) + st.calls);
     }
     const errText = [...errors].map(([k, v]) => `${k} ${v}`).join(', ') || '0';
-    const by = [...byBackend].sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true })).map(([k, v]) => `${k} ${v}`).join(', ');
+    const by = [...byBackend]
+      .sort(([a], [b]) => byBackendName(a, b))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     lines.push(`| ${client} | ${calls} | ${errText} | ${by} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -21,14 +21,29 @@ export interface RunRecord {
 }
 
 export function reportDirFor(name: string, root = path.join(process.cwd(), '.lab', 'reports')): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
-  return path.join(root, `${stamp}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
+  return path.join(
+    root,
+    `${stamp}-${name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}`,
+  );
 }
 
 function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
   const steps: ChartStep[] = [
     ...run.verdict.actions.map((a) => ({ atMs: a.atMs, text: a.text, kind: 'action' as const })),
-    ...run.verdict.expectations.map((e) => ({ atMs: e.atMs, text: `${e.text} → ${e.ok ? `held${e.timeToHoldMs !== undefined ? ` after ${(e.timeToHoldMs / 1000).toFixed(1)}s` : ''}` : `FAILED: ${e.saw}`}`, kind: 'expect' as const, ok: e.ok })),
+    ...run.verdict.expectations.map((e) => ({
+      atMs: e.atMs,
+      text: `${e.text} → ${e.ok ? `held${e.timeToHoldMs !== undefined ? ` after ${(e.timeToHoldMs / 1000).toFixed(1)}s` : ''}` : `FAILED: ${e.saw}`}`,
+      kind: 'expect' as const,
+      ok: e.ok,
+    })),
   ].sort((a, b) => a.atMs - b.atMs);
   writeFileSync(path.join(dir, 'chart.svg'), shareChart(run.name, run.buckets, steps, run.endMs));
   writeFileSync(path.join(dir, 'summary.md'), summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs));
@@ -46,7 +61,8 @@ export function writeReport(dir: string, run: RunRecord): void {
   const csv = ['client,t_ms,backend,calls,ok,errors,extra_attempts,p50_ms,p99_ms'];
   for (const [client, bs] of run.buckets) {
     for (const b of bs) {
-      for (const [name, st] of Object.entries(b.backends)) csv.push([client, b.t, name, st.calls, st.ok, st.calls - st.ok, st.extraAttempts, st.p50Ms, st.p99Ms].join(','));
+      for (const [name, st] of Object.entries(b.backends))
+        csv.push([client, b.t, name, st.calls, st.ok, st.calls - st.ok, st.extraAttempts, st.p50Ms, st.p99Ms].join(','));
     }
   }
   writeFileSync(path.join(dir, 'timeseries.csv'), `${csv.join('\n')}\n`);
@@ -62,7 +78,9 @@ export function rerender(dir: string): { ok: boolean } {
     result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'));
     series = JSON.parse(readFileSync(path.join(dir, 'timeseries.json'), 'utf8'));
   } catch (err) {
-    throw new InputError(`${dir} is not a lab report folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: 'Reports are written to .lab/reports/<time>-<name>/ by lab play.' });
+    throw new InputError(`${dir} is not a lab report folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      hint: 'Reports are written to .lab/reports/<time>-<name>/ by lab play.',
+    });
   }
   render(dir, { ...result, buckets: new Map(Object.entries(series)) });
   return { ok: result.verdict.ok };

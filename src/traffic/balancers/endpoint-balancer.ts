@@ -4,6 +4,7 @@
 // calls and each call's outcome per endpoint, so a policy is just a choose() function.
 import { connectivityState as ConnectivityState, experimental, status, type ChannelOptions } from '@grpc/grpc-js';
 import { attributesOf, weightOf, type EndpointAttributes } from '../resolvers/endpoint-attributes.js';
+import { describeBalancer } from './catalog.js';
 
 /** What a policy sees of one endpoint; the object lives as long as the endpoint stays listed. */
 export interface EndpointState {
@@ -96,10 +97,16 @@ export abstract class EndpointBalancer implements experimental.LoadBalancer {
   /** Subclasses check their config type and may read it before the list is applied. */
   protected abstract acceptConfig(config: experimental.TypedLoadBalancingConfig): boolean;
 
-  updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean {
+  updateAddressList(
+    endpoints: experimental.StatusOr<experimental.Endpoint[]>,
+    config: experimental.TypedLoadBalancingConfig,
+    options: ChannelOptions,
+    note: string,
+  ): boolean {
     if (!this.acceptConfig(config)) return false;
     if (!endpoints.ok) {
-      if (this.children.size === 0) this.helper.updateState(ConnectivityState.TRANSIENT_FAILURE, new experimental.UnavailablePicker(endpoints.error), endpoints.error.details);
+      if (this.children.size === 0)
+        this.helper.updateState(ConnectivityState.TRANSIENT_FAILURE, new experimental.UnavailablePicker(endpoints.error), endpoints.error.details);
       return true;
     }
     this.updatesPaused = true;
@@ -133,7 +140,14 @@ export abstract class EndpointBalancer implements experimental.LoadBalancer {
     if (ready.length > 0) {
       const states = ready.map((c) => c.state);
       this.policy.rebuild?.(states);
-      this.publish(ConnectivityState.READY, new PolicyPicker(ready.map((c) => ({ state: c.state, picker: c.leaf.getPicker() })), this.policy), null);
+      this.publish(
+        ConnectivityState.READY,
+        new PolicyPicker(
+          ready.map((c) => ({ state: c.state, picker: c.leaf.getPicker() })),
+          this.policy,
+        ),
+        null,
+      );
     } else if (children.some((c) => c.leaf.getConnectivityState() === ConnectivityState.CONNECTING)) {
       this.publish(ConnectivityState.CONNECTING, new experimental.QueuePicker(this), null);
     } else if (children.some((c) => c.leaf.getConnectivityState() === ConnectivityState.TRANSIENT_FAILURE)) {
@@ -170,8 +184,8 @@ export abstract class EndpointBalancer implements experimental.LoadBalancer {
   }
 }
 
-/** A config class for a policy with JSON options; validates with `parse`. */
-export function configClass<T extends object>(name: string, parse: (json: Record<string, unknown>) => T) {
+/** A config class for a policy with JSON options; validates with `parse`, refusing unknown keys. */
+export function configClass<T extends object>(name: string, parse: (json: Record<string, unknown>) => T, keys?: readonly string[]) {
   return class implements experimental.TypedLoadBalancingConfig {
     constructor(readonly options: T = parse({})) {}
     getLoadBalancerName(): string {
@@ -181,7 +195,10 @@ export function configClass<T extends object>(name: string, parse: (json: Record
       return { [name]: this.options };
     }
     static createFromJson(obj: unknown): experimental.TypedLoadBalancingConfig {
-      return new this(parse((obj ?? {}) as Record<string, unknown>));
+      const json = (obj ?? {}) as Record<string, unknown>;
+      const unknown = keys && Object.keys(json).find((k) => !keys.includes(k));
+      if (unknown) throw new Error(`${name}: unknown option "${unknown}" (${keys.length ? `known: ${keys.join(', ')}` : 'it takes none'})`);
+      return new this(parse(json));
     }
   };
 }
@@ -189,17 +206,26 @@ export function configClass<T extends object>(name: string, parse: (json: Record
 /** A balancing policy: its name, its JSON config parser, and a factory of pickers' state. */
 export interface PolicyDefinition<T extends object = object> {
   name: string;
+  /** One line for --help and the README. */
+  description: string;
+  /** The option keys its JSON config takes; any other is refused. */
+  keys: readonly string[];
   parse(json: Record<string, unknown>): T;
   make(options: T): PickPolicy;
 }
 
-/** Defines a policy; `.setup()` registers it with grpc-js. The definition is what unit tests drive. */
-export function definePolicy<T extends object>(name: string, parse: (json: Record<string, unknown>) => T, make: (options: T) => PickPolicy): PolicyDefinition<T> & { setup(): void } {
-  return { name, parse, make, setup: () => registerPolicy({ name, parse, make }) };
+/** Defines a policy; `.setup()` registers it with grpc-js (and lists it as the lab's). The definition is what unit tests drive. */
+export function definePolicy<T extends object>(
+  meta: { name: string; description: string; keys: readonly string[] },
+  parse: (json: Record<string, unknown>) => T,
+  make: (options: T) => PickPolicy,
+): PolicyDefinition<T> & { setup(): void } {
+  const def = { ...meta, parse, make };
+  return { ...def, setup: () => registerPolicy(def) };
 }
 
-function registerPolicy<T extends object>({ name, parse, make: makePolicy }: PolicyDefinition<T>): void {
-  const Config = configClass(name, parse);
+function registerPolicy<T extends object>({ name, description, keys, parse, make: makePolicy }: PolicyDefinition<T>): void {
+  const Config = configClass(name, parse, keys);
   class Balancer extends EndpointBalancer {
     protected policy: PickPolicy = makePolicy(parse({}));
     private optionsJson = '';
@@ -217,12 +243,14 @@ function registerPolicy<T extends object>({ name, parse, make: makePolicy }: Pol
     }
   }
   experimental.registerLoadBalancerType(name, Balancer, Config);
+  describeBalancer(name, description);
 }
 
 /** Reads a number option with bounds, for config parsers. */
 export function numberOption(json: Record<string, unknown>, key: string, fallback: number, min: number, max: number, policy: string): number {
   const v = json[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`${policy}: ${key} must be a number from ${min} to ${max}, found ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new Error(`${policy}: ${key} must be a number from ${min} to ${max}, found ${JSON.stringify(v)}`);
   return v;
 }

@@ -4,18 +4,13 @@
 // TRANSIENT_FAILURE and the child skips them. A backend counts as healthy until its first answer
 // (the child fails calls fast on TRANSIENT_FAILURE rather than queueing them, so starting unhealthy
 // would fail the first calls), and one without a health service (UNIMPLEMENTED) stays healthy.
-import { credentials, experimental, makeClientConstructor, status, type ChannelOptions, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { service as healthService } from 'grpc-health-check';
+import { experimental, status, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { healthClient, type HealthClient } from '../../grpc/index.js';
+import { Backoff } from '../../util/backoff.js';
+import { describeBalancer } from './catalog.js';
 import { childPolicyOf, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'health_checked';
-
-type HealthClient = Client & { watch(req: { service: string }): ClientReadableStream<{ status: string }> };
-const HealthClientCtor = makeClientConstructor(healthService, 'grpc.health.v1.Health') as unknown as new (
-  address: string,
-  creds: ReturnType<typeof credentials.createInsecure>,
-  options?: ChannelOptions,
-) => HealthClient;
 
 class HealthCheckedConfig implements experimental.TypedLoadBalancingConfig {
   constructor(
@@ -30,7 +25,8 @@ class HealthCheckedConfig implements experimental.TypedLoadBalancingConfig {
   }
   static createFromJson(obj: { serviceName?: unknown; childPolicy?: unknown }): HealthCheckedConfig {
     const child = childPolicyOf(NAME, obj.childPolicy, [{ round_robin: {} }]);
-    if (child.getLoadBalancerName() === 'pick_first') throw new Error(`${NAME}: pick_first does not follow subchannel health; use round_robin or one of the lab's balancers`);
+    if (child.getLoadBalancerName() === 'pick_first')
+      throw new Error(`${NAME}: pick_first does not follow subchannel health; use round_robin or one of the lab's balancers`);
     return new HealthCheckedConfig(typeof obj.serviceName === 'string' ? obj.serviceName : '', child);
   }
 }
@@ -40,10 +36,9 @@ class HealthWatch {
   healthy = true;
   readonly wrappers = new Set<HealthCheckedSubchannel>();
   private client?: HealthClient;
-  private stream?: ClientReadableStream<{ status: string }>;
-  private retry?: NodeJS.Timeout;
+  private stream?: ReturnType<HealthClient['watch']>;
   private stopped = false;
-  private backoffMs = 100;
+  private readonly backoff = new Backoff({ initialMs: 100, maxMs: 5000 });
 
   constructor(
     private readonly address: string,
@@ -59,25 +54,24 @@ class HealthWatch {
 
   private open(): void {
     if (this.stopped) return;
-    this.client ??= new HealthClientCtor(this.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    this.client ??= healthClient(this.address, { 'grpc.use_local_subchannel_pool': 1 });
     const stream = this.client.watch({ service: this.serviceName });
     this.stream = stream;
     stream.on('data', (r: { status: string }) => {
-      this.backoffMs = 100;
+      this.backoff.reset();
       this.set(r.status === 'SERVING');
     });
     stream.on('error', (err: ServiceError) => {
       if (this.stopped) return;
       if (err.code === status.UNIMPLEMENTED) return this.set(true);
       this.set(false);
-      this.retry = setTimeout(() => this.open(), this.backoffMs);
-      this.backoffMs = Math.min(this.backoffMs * 2, 5000);
+      void this.backoff.start().done.then(() => this.open());
     });
   }
 
   close(): void {
     this.stopped = true;
-    clearTimeout(this.retry);
+    this.backoff.stop();
     this.stream?.cancel();
     this.client?.close();
   }
@@ -123,7 +117,12 @@ class HealthCheckedLoadBalancer extends WrapperBalancer {
     };
   }
 
-  updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean {
+  updateAddressList(
+    endpoints: experimental.StatusOr<experimental.Endpoint[]>,
+    config: experimental.TypedLoadBalancingConfig,
+    options: ChannelOptions,
+    note: string,
+  ): boolean {
     if (!(config instanceof HealthCheckedConfig)) return false;
     this.serviceName = config.serviceName;
     return this.child.updateAddressList(endpoints, config.child, options, note);
@@ -142,4 +141,8 @@ class HealthCheckedLoadBalancer extends WrapperBalancer {
 
 export function setup(): void {
   experimental.registerLoadBalancerType(NAME, HealthCheckedLoadBalancer, HealthCheckedConfig);
+  describeBalancer(
+    NAME,
+    'client-side health checking (grpc-js has none): watches `grpc.health.v1` on each backend and skips NOT_SERVING ones (wraps `childPolicy`, default round_robin)',
+  );
 }

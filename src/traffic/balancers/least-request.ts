@@ -3,7 +3,7 @@
 import { definePolicy, numberOption } from './endpoint-balancer.js';
 
 export const leastRequest = definePolicy(
-  'least_request',
+  { name: 'least_request', description: 'power of `choiceCount` (2) choices on calls in flight (Envoy)', keys: ['choiceCount'] },
   (json) => ({ choiceCount: numberOption(json, 'choiceCount', 2, 2, 100, 'least_request') }),
   ({ choiceCount }) => ({
     tracksCalls: true,

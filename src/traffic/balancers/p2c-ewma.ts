@@ -7,7 +7,11 @@ import { definePolicy, numberOption, type EndpointState } from './endpoint-balan
 const load = (e: EndpointState) => Math.sqrt((e.policy.lag ?? 0) + 1) * (e.inFlight + 1);
 
 export const p2cEwma = definePolicy(
-  'p2c_ewma',
+  {
+    name: 'p2c_ewma',
+    description: 'go-zero: two random choices on sqrt(lag+1)·(inflight+1), EWMA latency (10 s decay), forced pick after 1 s',
+    keys: ['decayMs', 'forcePickMs'],
+  },
   (json) => ({
     decayMs: numberOption(json, 'decayMs', 10_000, 1, 600_000, 'p2c_ewma'),
     forcePickMs: numberOption(json, 'forcePickMs', 1000, 1, 600_000, 'p2c_ewma'),
@@ -22,9 +26,9 @@ export const p2cEwma = definePolicy(
         const a = Math.floor(Math.random() * n);
         let b = Math.floor(Math.random() * (n - 1));
         if (b >= a) b++;
-        let [light, heavy] = load(ready[a]) <= load(ready[b]) ? [a, b] : [b, a];
-        if (now - (ready[heavy].policy.lastPick ?? 0) > forcePickMs) [light, heavy] = [heavy, light];
-        pick = light;
+        const [light, heavy] = load(ready[a]) <= load(ready[b]) ? [a, b] : [b, a];
+        // A forced pick: the heavier one has waited too long to be tried again.
+        pick = now - (ready[heavy].policy.lastPick ?? 0) > forcePickMs ? heavy : light;
       }
       ready[pick].policy.lastPick = now;
       return pick;

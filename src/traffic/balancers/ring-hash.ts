@@ -8,7 +8,12 @@ import { murmur3 } from './hash.js';
 import { buildRing, lookup, type Ring } from './ring.js';
 
 export const ringHash = definePolicy(
-  'ring_hash',
+  {
+    name: 'ring_hash',
+    description:
+      'consistent hashing on a metadata key (`hashKey`, default `x-lab-key`, set by `--hash-keys N`) or on the client (`hashOn: "source"`); fixed virtual nodes (`replicas` per unit of weight, `maxRingSize`), so removing one of N backends moves only its own keys, ~1/N',
+    keys: ['replicas', 'maxRingSize', 'hashKey', 'hashOn'],
+  },
   (json) => {
     const hashOn = json.hashOn ?? 'metadata';
     if (hashOn !== 'metadata' && hashOn !== 'source') throw new Error(`ring_hash: hashOn must be "metadata" or "source", found ${JSON.stringify(hashOn)}`);

@@ -25,7 +25,12 @@ export abstract class WrapperBalancer implements experimental.LoadBalancer {
    */
   protected abstract overrides(parent: experimental.ChannelControlHelper): Partial<experimental.ChannelControlHelper>;
 
-  abstract updateAddressList(endpoints: experimental.StatusOr<experimental.Endpoint[]>, config: experimental.TypedLoadBalancingConfig, options: ChannelOptions, note: string): boolean;
+  abstract updateAddressList(
+    endpoints: experimental.StatusOr<experimental.Endpoint[]>,
+    config: experimental.TypedLoadBalancingConfig,
+    options: ChannelOptions,
+    note: string,
+  ): boolean;
   abstract getTypeName(): string;
 
   exitIdle(): void {

@@ -6,7 +6,12 @@ import { status } from '@grpc/grpc-js';
 import { definePolicy, numberOption } from './endpoint-balancer.js';
 
 export const wrrSmooth = definePolicy(
-  'wrr_smooth',
+  {
+    name: 'wrr_smooth',
+    description:
+      "nginx's smooth weighted round robin (weights 5,1,1 → a a b a c a a); a failure lowers a backend's effective weight, which recovers by one per pick (`maxFails`)",
+    keys: ['maxFails'],
+  },
   (json) => ({ maxFails: numberOption(json, 'maxFails', 1, 1, 1000, 'wrr_smooth') }),
   ({ maxFails }) => ({
     tracksCalls: true,

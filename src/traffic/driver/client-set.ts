@@ -71,7 +71,11 @@ export class ClientSet {
   }
 
   private make(spec: TrafficClientSpec): TrafficClient {
-    const c = new TrafficClient({ ...spec, bucketMs: spec.bucketMs ?? this.opts.bucketMs ?? 250, channelOptions: { ...spec.channelOptions, ...this.opts.channelOptions } });
+    const c = new TrafficClient({
+      ...spec,
+      bucketMs: spec.bucketMs ?? this.opts.bucketMs ?? 250,
+      channelOptions: { ...spec.channelOptions, ...this.opts.channelOptions },
+    });
     c.on('event', (e) => this.opts.onEvent({ ...e, t: this.opts.now() } as TrafficEvent));
     return c;
   }

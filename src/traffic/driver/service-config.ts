@@ -1,19 +1,16 @@
 // A traffic client's service config: passed to grpc-js verbatim (loadBalancingConfig, methodConfig
 // with retryPolicy / hedgingPolicy / timeout / waitForReady). `--lb round_robin` is shorthand for
 // {"loadBalancingConfig": [{"round_robin": {}}]}; a JSON object is taken whole.
-import { experimental } from '@grpc/grpc-js';
+import { Channel, credentials, experimental, type LoadBalancingConfig } from '@grpc/grpc-js';
 import { InputError } from '../../errors.js';
 import { closest } from '../../util/suggest.js';
-import { LAB_BALANCERS } from '../balancers/index.js';
+import { knownBalancers } from '../balancers/index.js';
 
 export interface ServiceConfigJson {
   loadBalancingConfig?: object[];
   methodConfig?: object[];
   [key: string]: unknown;
 }
-
-/** Balancer names users can give to --lb (registered with grpc-js: built in or the lab's). */
-export const KNOWN_BALANCERS = ['pick_first', 'round_robin', 'weighted_round_robin', 'outlier_detection', ...Object.keys(LAB_BALANCERS)];
 
 /** What a bare name means for policies whose empty config is not valid or not useful. */
 const DEFAULTS: Record<string, object> = {
@@ -36,8 +33,10 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
   } else {
     const name = lb.trim();
     if (!experimental.isLoadBalancerNameRegistered(name)) {
-      const guess = closest(name, KNOWN_BALANCERS, 4);
-      throw new InputError(`--lb: unknown balancer "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { hint: `Known: ${KNOWN_BALANCERS.join(', ')}; or pass a service config JSON.` });
+      const guess = closest(name, knownBalancers(), 4);
+      throw new InputError(`--lb: unknown balancer "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
+        hint: `Known: ${knownBalancers().join(', ')}; or pass a service config JSON.`,
+      });
     }
     config = { loadBalancingConfig: [{ [name]: DEFAULTS[name] ?? {} }] };
   }
@@ -47,15 +46,28 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
 
 /** grpc-js's own validation, so a bad config is refused before any channel exists. */
 export function validateServiceConfig(config: ServiceConfigJson): void {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InputError(`service config: expected a JSON object such as {"loadBalancingConfig": [{"round_robin": {}}]}, found ${JSON.stringify(config)}`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new InputError(`service config: expected a JSON object such as {"loadBalancingConfig": [{"round_robin": {}}]}, found ${JSON.stringify(config)}`);
   for (const key of ['loadBalancingConfig', 'methodConfig'] as const) {
-    if (config[key] !== undefined && !Array.isArray(config[key])) throw new InputError(`service config: ${key} must be a list, e.g. ${key === 'loadBalancingConfig' ? '[{"round_robin": {}}]' : '[{"name": [{"service": "grpc.examples.echo.Echo"}], "timeout": "1s"}]'}, found ${JSON.stringify(config[key])}`);
+    if (config[key] !== undefined && !Array.isArray(config[key]))
+      throw new InputError(
+        `service config: ${key} must be a list, e.g. ${key === 'loadBalancingConfig' ? '[{"round_robin": {}}]' : '[{"name": [{"service": "grpc.examples.echo.Echo"}], "timeout": "1s"}]'}, found ${JSON.stringify(config[key])}`,
+      );
   }
   try {
-    // validateServiceConfig is not exported from the package root; parse the LB part through the
-    // public API and let the channel validate the rest (it throws on creation).
-    for (const c of config.loadBalancingConfig ?? []) experimental.parseLoadBalancingConfig(c as never);
+    for (const c of config.loadBalancingConfig ?? []) experimental.parseLoadBalancingConfig(c as LoadBalancingConfig);
   } catch (err) {
     throw new InputError(`service config: ${(err as Error).message}`);
+  }
+  // The rest (methodConfig: retryPolicy, hedgingPolicy, timeout, ...): grpc-js's validateServiceConfig
+  // is not exported from the package root, but a channel validates its service config when it is
+  // made. A channel connects only on its first call, so making one and closing it starts nothing.
+  let channel: Channel | undefined;
+  try {
+    channel = new Channel('ipv4:127.0.0.1:9', credentials.createInsecure(), { 'grpc.service_config': JSON.stringify(config) });
+  } catch (err) {
+    throw new InputError(`service config: ${(err as Error).message}`);
+  } finally {
+    channel?.close();
   }
 }

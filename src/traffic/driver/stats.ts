@@ -5,7 +5,11 @@ import { status } from '@grpc/grpc-js';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { BucketStats } from '../events.js';
 
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
+const STATUS_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(status)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v, k]),
+);
 export const statusName = (code: number) => STATUS_NAMES[code] ?? String(code);
 
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });

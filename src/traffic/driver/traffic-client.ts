@@ -2,8 +2,8 @@
 // rate or a fixed concurrency, with every call accounted to the backend that served it. Works
 // against any gRPC server speaking grpc.examples.echo.Echo, not only the lab's.
 import { EventEmitter } from 'node:events';
-import { Metadata, status, type ChannelOptions, type ClientDuplexStream, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
-import { echoClient, type EchoClient } from '../../grpc/protos.js';
+import { Metadata, status, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { echoClient, type EchoClient } from '../../grpc/index.js';
 import { CALL_ID_HEADER, observed } from '../balancers/observe.js';
 import type { TrafficEvent, TrafficEventBody } from '../events.js';
 import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
@@ -81,6 +81,21 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
   /** Creates the channel (throws on a target or config grpc-js refuses) and starts the load. */
   start(): void {
     if (this.running) return;
+    try {
+      this.begin();
+    } catch (err) {
+      // A channel grpc-js refuses, or a first call it refuses: nothing of this client stays behind.
+      this.running = false;
+      for (const t of this.timers) clearInterval(t);
+      this.timers = [];
+      this.client?.close();
+      this.client = undefined;
+      this.unregister?.();
+      throw err;
+    }
+  }
+
+  private begin(): void {
     const spec = this.spec;
     const sink: ClientSink = {
       report: (e) => this.emitEvent(e),
@@ -101,7 +116,9 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
       'grpc.service_config': JSON.stringify(serviceConfig),
       // Each client gets its own connections, as separate processes would.
       'grpc.use_local_subchannel_pool': 1,
-      ...(spec.keepalive ? { 'grpc.keepalive_time_ms': spec.keepalive.timeMs, 'grpc.keepalive_timeout_ms': spec.keepalive.timeoutMs, 'grpc.keepalive_permit_without_calls': 1 } : {}),
+      ...(spec.keepalive
+        ? { 'grpc.keepalive_time_ms': spec.keepalive.timeMs, 'grpc.keepalive_timeout_ms': spec.keepalive.timeoutMs, 'grpc.keepalive_permit_without_calls': 1 }
+        : {}),
     };
     this.client = echoClient(spec.target, options);
     this.running = true;
@@ -170,13 +187,12 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     const onEnd = (err: ServiceError | null) => finish(err ? err.code : status.OK);
     switch (spec.call ?? 'unary') {
       case 'unary': {
-        const unary = client.UnaryEcho as unknown as (r: object, m: Metadata, o: object, cb: (e: ServiceError | null) => void) => EventEmitter;
-        const call = unary.call(client, message, md, options, onEnd);
+        const call = client.UnaryEcho(message, md, options, onEnd);
         call.on('metadata', onMetadata);
         break;
       }
       case 'server-stream': {
-        const call = (client.ServerStreamingEcho as unknown as (r: object, m: Metadata, o: object) => ClientReadableStream<unknown>).call(client, message, md, options);
+        const call = client.ServerStreamingEcho(message, md, options);
         call.on('metadata', onMetadata);
         call.on('data', () => undefined);
         call.on('status', (s) => finish(s.code));
@@ -184,14 +200,14 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         break;
       }
       case 'client-stream': {
-        const call = (client.ClientStreamingEcho as unknown as (m: Metadata, o: object, cb: (e: ServiceError | null) => void) => ClientWritableStream<unknown>).call(client, md, options, onEnd);
+        const call = client.ClientStreamingEcho(md, options, onEnd);
         call.on('metadata', onMetadata);
         for (let i = 0; i < 3; i++) call.write(message);
         call.end();
         break;
       }
       case 'bidi': {
-        const call = (client.BidirectionalStreamingEcho as unknown as (m: Metadata, o: object) => ClientDuplexStream<unknown, unknown>).call(client, md, options);
+        const call = client.BidirectionalStreamingEcho(md, options);
         call.on('metadata', onMetadata);
         call.on('data', () => undefined);
         call.on('status', (s) => finish(s.code));

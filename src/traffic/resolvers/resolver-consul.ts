@@ -3,6 +3,8 @@
 // allow-stale, require-consistent. Blocking queries on /v1/health/service/<name> with `index`;
 // on errors the last good list stays and the query backs off. Empty authority = the lab's Consul.
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
+import { Backoff } from '../../util/backoff.js';
+import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
 import { ADDRESS_KIND_OPTION } from './resolver-etcd.js';
@@ -60,7 +62,7 @@ class ConsulResolver implements experimental.Resolver {
   private destroyed = false;
   private hadList = false;
   private abort = new AbortController();
-  private backoffMs = 100;
+  private readonly backoff = new Backoff({ initialMs: 100, maxMs: 10_000 });
   private lastRefresh = 0;
   private last: experimental.Endpoint[] = [];
   private lastAttrs: AttributeMap = new Map();
@@ -101,16 +103,16 @@ class ConsulResolver implements experimental.Resolver {
         const next = res.headers.get('X-Consul-Index') ?? '0';
         // Consul's rule: an index that goes backwards means start over.
         this.index = BigInt(next) < BigInt(this.index) ? '0' : next;
-        this.backoffMs = 100;
+        this.backoff.reset();
         this.publish(entries);
       } catch (err) {
         if (this.destroyed) return;
         if ((err as Error).name === 'AbortError' && this.index === '0' && this.hadList) continue; // a refresh
         const message = `consul ${this.query.service}: ${(err as Error).message}`;
-        this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${this.backoffMs} ms${this.hadList ? ', keeping the last list' : ''}` });
+        const wait = this.backoff.start();
+        this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${wait.ms} ms${this.hadList ? ', keeping the last list' : ''}` });
         if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
-        await new Promise((r) => setTimeout(r, this.backoffMs));
-        this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+        await wait.done;
       }
     }
   }
@@ -124,10 +126,10 @@ class ConsulResolver implements experimental.Resolver {
       const cluster = s.Meta?.cluster;
       let host = s.Address || e.Node.Address;
       let port = s.Port;
-      if (this.kind === 'cluster' && cluster) {
-        const i = cluster.lastIndexOf(':');
-        host = cluster.slice(0, i);
-        port = Number(cluster.slice(i + 1));
+      const hp = this.kind === 'cluster' && cluster ? experimental.splitHostPort(cluster) : null;
+      if (hp?.port !== undefined) {
+        host = hp.host;
+        port = hp.port;
       }
       endpoints.push({ addresses: [{ host, port }] });
       attrs.set(`${host}:${port}`, {
@@ -137,7 +139,8 @@ class ConsulResolver implements experimental.Resolver {
         metadata: s.Meta ?? {},
       });
     }
-    const changed = !this.hadList || JSON.stringify(endpoints) !== JSON.stringify(this.last) || JSON.stringify([...attrs]) !== JSON.stringify([...this.lastAttrs]);
+    const changed =
+      !this.hadList || JSON.stringify(endpoints) !== JSON.stringify(this.last) || JSON.stringify([...attrs]) !== JSON.stringify([...this.lastAttrs]);
     this.hadList = true;
     this.last = endpoints;
     this.lastAttrs = attrs;
@@ -163,6 +166,7 @@ class ConsulResolver implements experimental.Resolver {
   destroy(): void {
     this.destroyed = true;
     this.abort.abort();
+    this.backoff.stop();
   }
 
   static getDefaultAuthority(target: experimental.GrpcUri): string {
@@ -172,4 +176,5 @@ class ConsulResolver implements experimental.Resolver {
 
 export function setup(): void {
   experimental.registerResolver('consul', ConsulResolver);
+  knowScheme('consul');
 }

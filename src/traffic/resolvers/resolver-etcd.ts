@@ -4,6 +4,8 @@
 // missed. Authority = etcd endpoints (comma-separated); empty = the lab's etcd.
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
 import { Etcd3, type Watcher } from 'etcd3';
+import { Backoff } from '../../util/backoff.js';
+import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
 
@@ -23,9 +25,8 @@ interface Registration {
 }
 
 function toHostPort(address: string): { host: string; port: number } | undefined {
-  const i = address.lastIndexOf(':');
-  const port = Number(address.slice(i + 1));
-  return i > 0 && Number.isInteger(port) ? { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port } : undefined;
+  const hp = experimental.splitHostPort(address);
+  return hp?.port !== undefined && hp.host ? { host: hp.host, port: hp.port } : undefined;
 }
 
 class EtcdResolver implements experimental.Resolver {
@@ -37,7 +38,7 @@ class EtcdResolver implements experimental.Resolver {
   private hadList = false;
   private readonly sink?: ClientSink;
   private readonly kind: 'host' | 'cluster';
-  private retryTimer?: NodeJS.Timeout;
+  private readonly backoff = new Backoff({ initialMs: 100, maxMs: 5000 });
   private livenessTimer?: NodeJS.Timeout;
 
   constructor(
@@ -45,7 +46,9 @@ class EtcdResolver implements experimental.Resolver {
     private readonly listener: experimental.ResolverListener,
     options: ChannelOptions,
   ) {
-    const endpoints = (target.authority || String(options[ETCD_ENDPOINTS_OPTION] ?? '') || DEFAULT_ETCD).split(',').map((e) => (e.includes('://') ? e : `http://${e}`));
+    const endpoints = (target.authority || String(options[ETCD_ENDPOINTS_OPTION] ?? '') || DEFAULT_ETCD)
+      .split(',')
+      .map((e) => (e.includes('://') ? e : `http://${e}`));
     const base = String(options[ETCD_PREFIX_OPTION] ?? '/lab/services').replace(/\/$/, '');
     this.prefix = `${base}/${target.path.replace(/^\//, '')}/`;
     this.kind = options[ADDRESS_KIND_OPTION] === 'cluster' ? 'cluster' : 'host';
@@ -56,7 +59,7 @@ class EtcdResolver implements experimental.Resolver {
   }
 
   /** Get the prefix, publish it, then watch from the next revision. Also how a reconnect resyncs. */
-  private async start(delay = 100): Promise<void> {
+  private async start(): Promise<void> {
     if (this.destroyed) return;
     try {
       const res = await this.client.getAll().prefix(this.prefix).exec();
@@ -95,13 +98,15 @@ class EtcdResolver implements experimental.Resolver {
       watcher.on('disconnected', (err) => this.outage(`etcd watch disconnected (${err.message})`));
       watcher.on('error', (err) => this.outage(`etcd watch failed (${err.message})`));
       this.startLivenessCheck(watcher);
+      this.backoff.reset();
     } catch (err) {
       if (this.destroyed) return;
       const message = `etcd ${this.prefix}: ${(err as Error).message}`;
-      this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${delay} ms${this.hadList ? ', keeping the last list' : ''}` });
+      const wait = this.backoff.start();
+      this.sink?.report({ type: 'resolver-error', message: `${message}; retrying in ${wait.ms} ms${this.hadList ? ', keeping the last list' : ''}` });
       // Before any good list, the channel must learn that resolution fails; after one, keep it.
       if (!this.hadList) this.listener(experimental.statusOrFromError({ code: status.UNAVAILABLE, details: message }), {}, null, message);
-      this.retryTimer = setTimeout(() => void this.start(Math.min(delay * 2, 5000)), delay);
+      void wait.done.then(() => this.start());
     }
   }
 
@@ -134,7 +139,8 @@ class EtcdResolver implements experimental.Resolver {
     w.removeAllListeners();
     void w.cancel().catch(() => undefined);
     this.sink?.report({ type: 'resolver-error', message: `${message}; keeping the last list and resyncing` });
-    this.retryTimer = setTimeout(() => void this.start(), 100);
+    this.backoff.reset();
+    void this.backoff.start().done.then(() => this.start());
   }
 
   private put(key: string, value: string): void {
@@ -167,7 +173,7 @@ class EtcdResolver implements experimental.Resolver {
 
   destroy(): void {
     this.destroyed = true;
-    clearTimeout(this.retryTimer);
+    this.backoff.stop();
     clearInterval(this.livenessTimer);
     void this.watcher?.cancel().catch(() => undefined);
     this.client.close();
@@ -180,4 +186,5 @@ class EtcdResolver implements experimental.Resolver {
 
 export function setup(): void {
   experimental.registerResolver('etcd', EtcdResolver);
+  knowScheme('etcd');
 }

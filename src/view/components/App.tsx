@@ -15,7 +15,10 @@ const LEVEL_COLOR: Record<LogLine['level'], string | undefined> = { info: undefi
 
 export function App({ state, columns, rows, interactive }: { state: ViewState; columns: number; rows: number; interactive: boolean }) {
   const layout = layoutFor(state, columns, rows);
-  const clock = state.phase === 'traffic' || state.phase === 'undo' || state.phase === 'done' ? `${seconds(state.durationMs ? Math.min(state.nowMs, state.durationMs) : state.nowMs)}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}` : state.phase;
+  const clock =
+    state.phase === 'traffic' || state.phase === 'undo' || state.phase === 'done'
+      ? `${seconds(state.durationMs ? Math.min(state.nowMs, state.durationMs) : state.nowMs)}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}`
+      : state.phase;
   return (
     <Box flexDirection="column" width={layout.width}>
       <Static items={state.log}>
@@ -26,7 +29,9 @@ export function App({ state, columns, rows, interactive }: { state: ViewState; c
         )}
       </Static>
       <Text wrap="truncate-end">
-        <Text bold color="cyan">lab </Text>
+        <Text bold color="cyan">
+          lab{' '}
+        </Text>
         <Text bold>{state.title}</Text>
         <Text dimColor>{`  ${state.phase === 'done' ? 'done' : state.mode === 'play' ? 'playing' : 'watching'} · ${clock}`}</Text>
         {interactive ? <Text dimColor>{'   ? help · q quit'}</Text> : null}

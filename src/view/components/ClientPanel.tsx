@@ -8,12 +8,23 @@ import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.j
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
 
-const SUB_COLOR: Record<string, (s: string) => string> = { READY: chalk.green, CONNECTING: chalk.yellow, IDLE: chalk.gray, TRANSIENT_FAILURE: chalk.red, SHUTDOWN: chalk.gray };
+const SUB_COLOR: Record<string, (s: string) => string> = {
+  READY: chalk.green,
+  CONNECTING: chalk.yellow,
+  IDLE: chalk.gray,
+  TRANSIENT_FAILURE: chalk.red,
+  SHUTDOWN: chalk.gray,
+};
 
 /** The backends worth showing when they do not all fit (one row goes to a "more" line): the busiest, kept in name order. */
 function shown(backends: BackendView[], rows: number): { list: BackendView[]; hidden: number } {
   if (backends.length <= rows) return { list: backends, hidden: 0 };
-  const keep = new Set([...backends].sort((a, b) => b.share - a.share).slice(0, Math.max(0, rows - 1)).map((b) => b.name));
+  const keep = new Set(
+    [...backends]
+      .sort((a, b) => b.share - a.share)
+      .slice(0, Math.max(0, rows - 1))
+      .map((b) => b.name),
+  );
   return { list: backends.filter((b) => keep.has(b.name)), hidden: backends.length - keep.size };
 }
 
@@ -32,7 +43,21 @@ function backendTail(b: BackendView, sub: string | undefined, cols: Layout['back
   return line;
 }
 
-export function ClientPanel({ client, width, layout, selected, addressOf, nameOf }: { client: ClientView; width: number; layout: Layout; selected: boolean; addressOf: (name: string) => string | undefined; nameOf: (address: string) => string }) {
+export function ClientPanel({
+  client,
+  width,
+  layout,
+  selected,
+  addressOf,
+  nameOf,
+}: {
+  client: ClientView;
+  width: number;
+  layout: Layout;
+  selected: boolean;
+  addressOf: (name: string) => string | undefined;
+  nameOf: (address: string) => string;
+}) {
   const cols = layout.backendColumns;
   const errs = errorList(client.errors, true);
   const fixedCols = 8 + 1 + 5 + 7 + (cols.errors ? 12 : 0) + (cols.latency ? 16 : 0) + (cols.sparkline ? cols.sparkline + 1 : 0) + (cols.subchannel ? 11 : 0);

@@ -7,7 +7,15 @@ import { fit } from '../format.js';
 import { windowAround, type Layout } from '../layout.js';
 import type { ServiceView } from '../state.js';
 
-const STATE_COLOR: Record<string, string> = { running: 'green', paused: 'yellow', exited: 'red', dead: 'red', absent: 'gray', created: 'gray', restarting: 'yellow' };
+const STATE_COLOR: Record<string, string> = {
+  running: 'green',
+  paused: 'yellow',
+  exited: 'red',
+  dead: 'red',
+  absent: 'gray',
+  created: 'gray',
+  restarting: 'yellow',
+};
 
 function healthColor(h?: string): string | undefined {
   if (!h) return undefined;
@@ -36,10 +44,16 @@ export function ClusterPanel({ services, selected, layout }: { services: Service
       {win.items.map((s, i) => {
         const idx = win.start + i;
         const reg = registry(s);
-        const extras = [s.weight !== undefined && cols.weight && s.role === 'echo' ? `w${s.weight}` : '', s.fault ? `fault ${s.fault}` : '', s.link ? `link ${s.link}` : '', s.progress && s.progress !== 'ready' ? s.progress : '']
+        const extras = [
+          s.weight !== undefined && cols.weight && s.role === 'echo' ? `w${s.weight}` : '',
+          s.fault ? `fault ${s.fault}` : '',
+          s.link ? `link ${s.link}` : '',
+          s.progress && s.progress !== 'ready' ? s.progress : '',
+        ]
           .filter(Boolean)
           .join('  ');
-        const color = (c: string | undefined) => (c ? ((chalk as unknown as Record<string, (x: string) => string>)[c] ?? ((x: string) => x)) : (x: string) => x);
+        const color = (c: string | undefined) =>
+          c ? ((chalk as unknown as Record<string, (x: string) => string>)[c] ?? ((x: string) => x)) : (x: string) => x;
         // One pre-styled line per service: ink lays out and measures one node.
         const line =
           chalk.cyan(idx === selected ? '>' : ' ') +

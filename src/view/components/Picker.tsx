@@ -5,8 +5,10 @@ import { Box, Text } from 'ink';
 export function Picker({ files, selected, width }: { files: string[]; selected: number; width: number }) {
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold>Play a scenario <Text dimColor>(↑/↓ choose · enter plays · esc closes)</Text></Text>
-      {files.length === 0 ? <Text dimColor>  no .yaml files in scenarios/</Text> : null}
+      <Text bold>
+        Play a scenario <Text dimColor>(↑/↓ choose · enter plays · esc closes)</Text>
+      </Text>
+      {files.length === 0 ? <Text dimColor> no .yaml files in scenarios/</Text> : null}
       {files.map((f, i) => (
         <Text key={f} color={i === selected ? 'cyan' : undefined} wrap="truncate-end">
           {`${i === selected ? '>' : ' '} ${f}`}

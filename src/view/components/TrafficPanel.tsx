@@ -15,12 +15,19 @@ export function TrafficPanel({ state, layout }: { state: ViewState; layout: Layo
       <Text bold wrap="truncate-end">
         Traffic{state.trafficPaused ? <Text color="yellow"> (paused)</Text> : null}
       </Text>
-      {state.clients.length === 0 ? <Text dimColor>  no clients yet</Text> : null}
+      {state.clients.length === 0 ? <Text dimColor> no clients yet</Text> : null}
       {rows.map((row, r) => (
         <Box key={r} flexDirection="row" width={layout.width}>
           {row.map((c) => (
             <Box key={c.name} width={layout.clientWidth} marginRight={layout.clientColumns > 1 ? 1 : 0}>
-              <ClientPanel client={c} width={layout.clientWidth} layout={layout} selected={state.clients[state.selectedClient]?.name === c.name} addressOf={(n) => addressByName.get(n)} nameOf={nameOf} />
+              <ClientPanel
+                client={c}
+                width={layout.clientWidth}
+                layout={layout}
+                selected={state.clients[state.selectedClient]?.name === c.name}
+                addressOf={(n) => addressByName.get(n)}
+                nameOf={nameOf}
+              />
             </Box>
           ))}
         </Box>

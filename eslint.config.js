@@ -1,0 +1,108 @@
+// ESLint (typescript-eslint) for the lab, with the architecture's import boundaries as rules:
+//   - the echo server is bundled alone into its image: it imports nothing of the rest of src/
+//     (only types from src/grpc/generated, which are erased);
+//   - the engine (sandbox, traffic, scenario, router, xds, topology, ...) knows no screen: nothing
+//     there imports src/cli or src/view;
+//   - the traffic engine works against any gRPC cluster: it imports no sandbox, scenario, view or cli;
+//   - outside src/traffic and src/sandbox, those are reached through their index files only.
+// Prettier owns the formatting (npm run lint runs both).
+import { readdirSync, statSync } from 'node:fs';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const TOP = readdirSync('src')
+  .map((n) => n.replace(/\.tsx?$/, ''))
+  .filter((n) => n !== 'echo');
+const dirs = (names) => `(${names.join('|')})`;
+const up = String.raw`^(\.\./)+`;
+
+/** A no-restricted-imports rule from [regex, message, allowTypeImports?] entries. */
+const restrict = (...patterns) => ({
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    { patterns: patterns.map(([regex, message, allowTypeImports = false]) => ({ regex, message, allowTypeImports })) },
+  ],
+});
+
+const ENGINE = ['sandbox', 'traffic', 'scenario', 'router', 'xds', 'topology', 'doctor', 'grpc', 'util'].filter((d) => {
+  try {
+    return statSync(`src/${d}`).isDirectory();
+  } catch {
+    return false;
+  }
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'src/grpc/generated/**', '**/*.generated.ts', '.lab/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        NodeJS: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    files: ['src/echo/**/*.ts'],
+    rules: restrict(
+      [`${up}grpc/generated/`, 'the echo server is bundled alone: take only types from src/grpc/generated (import type)', true],
+      [`${up}${dirs(TOP.filter((n) => n !== 'grpc'))}(/|\\.js$)`, 'the echo server is bundled alone into its image: it imports nothing of the rest of src/'],
+      [`${up}grpc/(?!generated/)`, 'the echo server is bundled alone into its image: it imports nothing of the rest of src/'],
+    ),
+  },
+  {
+    files: ['src/traffic/**/*.ts'],
+    rules: restrict([
+      `${up}${dirs(['sandbox', 'scenario', 'view', 'cli', 'router', 'xds', 'doctor'])}/`,
+      'the traffic engine works against any gRPC cluster: it knows no sandbox, scenario, screen or CLI',
+    ]),
+  },
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: restrict([
+      `${up}${dirs(['scenario', 'view', 'cli', 'traffic', 'router'])}/`,
+      'the sandbox knows only containers and registries: no scenario, traffic, screen or CLI',
+    ]),
+  },
+  {
+    files: ENGINE.filter((d) => !['traffic', 'sandbox'].includes(d)).map((d) => `src/${d}/**/*.ts`),
+    rules: restrict(
+      [`${up}${dirs(['view', 'cli'])}/`, 'the engine emits events and knows no screen: it never imports src/cli or src/view'],
+      [`${up}${dirs(['traffic', 'sandbox'])}/(?!index\\.js$)`, 'reach src/traffic and src/sandbox through their index.js (export what you need there)'],
+    ),
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/cli/**/*.tsx', 'src/view/**/*.ts', 'src/view/**/*.tsx', 'src/*.ts'],
+    rules: restrict([
+      `${up}${dirs(['traffic', 'sandbox'])}/(?!index\\.js$)`,
+      'reach src/traffic and src/sandbox through their index.js (export what you need there)',
+    ]),
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

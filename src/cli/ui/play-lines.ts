@@ -1,0 +1,62 @@
+// `lab play` without the view (a pipe, CI, --no-tui): one plain line per event worth reading, a line
+// per client per second with its shares, and the verdict as tables.
+import { shareLine } from '../../traffic/index.js';
+import type { PlayEvent } from '../../scenario/player.js';
+import { windowAt, type Bucket } from '../../scenario/expectations/index.js';
+import type { Verdict } from '../../scenario/verdict.js';
+import { c, table } from '../output.js';
+import { plainLine } from './up-progress.js';
+
+export const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`.padStart(6);
+
+/** Prints the run as it goes; `buckets` is the player's own series (filled before each bucket event). */
+export function playLinePrinter(buckets: Map<string, Bucket[]>, out: (line: string) => void): (e: PlayEvent) => void {
+  const lastPrinted = new Map<string, number>();
+  return (e) => {
+    if (e.type === 'sandbox') {
+      const line = plainLine(e.event);
+      if (line && /ready|created|started|unpaused|removed|failed/.test(line)) out(c.dim(`  sandbox: ${line}`));
+    } else if (e.type === 'phase' && e.phase !== 'done') out(c.dim(`── ${e.phase}`));
+    else if (e.type === 'step') out(`${sec(e.t)} ${e.kind === 'action' ? '▶' : '?'} ${e.text}${e.error ? c.red(`  ✖ ${e.error}`) : ''}`);
+    else if (e.type === 'undo') out(c.dim(`  undo: ${e.text}${e.error ? `  ✖ ${e.error}` : ''}`));
+    else if (e.type === 'resolver-error') out(c.yellow(`${sec(e.t)}   ${e.client} resolver: ${e.message}`));
+    else if (e.type === 'bucket' && e.t - (lastPrinted.get(e.client) ?? 0) >= 1000) {
+      lastPrinted.set(e.client, e.t);
+      const w = windowAt(buckets.get(e.client) ?? [], e.t, 1000);
+      const errs = w.total.calls - w.total.ok;
+      out(
+        c.dim(
+          `${sec(e.t)}   ${e.client.padEnd(8)} ${String(w.total.calls).padStart(5)}/s  ${shareLine(w.backends, w.total.calls, 0, ' ')}${errs ? c.yellow(`  errors ${errs}`) : ''}`,
+        ),
+      );
+    }
+  };
+}
+
+/** The expectations and actions tables, and the verdict line. */
+export function verdictText(v: Verdict, reportDir: string): string {
+  const expectations = table(
+    ['AT', 'EXPECTATION', 'VERDICT', 'REBALANCED IN', 'SEEN'],
+    v.expectations.map((e) => [
+      sec(e.atMs).trim(),
+      e.text,
+      e.ok ? c.green('pass') : c.red('FAIL'),
+      e.timeToHoldMs !== undefined ? sec(e.timeToHoldMs).trim() : '—',
+      e.saw,
+    ]),
+  );
+  const rebalance = (a: Verdict['actions'][number]) =>
+    a.error
+      ? c.red(`failed: ${a.error}`)
+      : Object.entries(a.rebalanceMs ?? {})
+          .map(([cl, ms]) => `${cl} ${ms === null ? 'did not settle' : sec(ms).trim()}`)
+          .join('  ');
+  const actions = v.actions.length
+    ? `\n\n${table(
+        ['AT', 'ACTION', 'TIME TO REBALANCE'],
+        v.actions.map((a) => [sec(a.atMs).trim(), a.text, rebalance(a)]),
+      )}`
+    : '';
+  const line = `${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${reportDir}/summary.md`;
+  return `\n${expectations}${actions}\n\n${line}`;
+}

@@ -1,0 +1,18 @@
+// The lab's protos (protos/echo.proto, protos/control.proto), loaded once, typed by the types
+// proto-loader generates (src/grpc/generated, `npm run gen:protos`).
+import path from 'node:path';
+import { loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { packageRoot } from '../util/paths.js';
+import type { ProtoGrpcType as ControlProto } from './generated/control.js';
+import type { ProtoGrpcType as EchoProto } from './generated/echo.js';
+
+let loaded: (EchoProto & ControlProto) | undefined;
+
+export function labProtos(): EchoProto & ControlProto {
+  if (loaded) return loaded;
+  const dir = path.join(packageRoot(), 'protos');
+  const def = loadSync([path.join(dir, 'echo.proto'), path.join(dir, 'control.proto')], { longs: String, enums: String, defaults: true, oneofs: true });
+  // The one cast: loadPackageDefinition is untyped; the generated ProtoGrpcType describes it.
+  return (loaded = loadPackageDefinition(def) as unknown as EchoProto & ControlProto);
+}

@@ -1,0 +1,85 @@
+// A scenario's clients: each one's target ({echo-2}, {consul-dns}, ... resolved; a target that can
+// never work refused), its service config (validated by grpc-js), its metadata (keys grpc-js would
+// reject refused) and its load shape.
+import { LabError } from '../../errors.js';
+import { metadataProblem, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
+import { toMs as ms } from '../../util/units.js';
+import type { ScenarioFile } from '../schema.js';
+import type { ParseContext } from './context.js';
+
+type ClientFile = ScenarioFile['clients'][string];
+
+/** {echo-2} in a target is that instance's host address; {consul-dns} Consul's DNS interface: scenarios name backends, not the addresses of one topology. */
+function placesOf(ctx: ParseContext): Record<string, string | undefined> {
+  const t = ctx.widest;
+  return {
+    ...Object.fromEntries(t.instances.map((i) => [i.name, i.hostAddress])),
+    'consul-dns': t.consul.dnsHostAddress,
+    'proxy-l4': t.proxy?.l4,
+    'proxy-l7': t.proxy?.l7,
+    router: t.router,
+  };
+}
+
+function targetOf(ctx: ParseContext, name: string, c: ClientFile): string {
+  const places = placesOf(ctx);
+  const unknownPlace = [...c.target.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
+  if (unknownPlace !== undefined) {
+    const known = Object.keys(places).filter((k) => places[k]);
+    throw ctx.fail(
+      ['clients', name, 'target'],
+      `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${known.map((k) => `{${k}}`).join(', ')})`,
+    );
+  }
+  const target = c.target.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
+  const problem = targetProblem(target);
+  if (problem) throw ctx.fail(['clients', name, 'target'], `clients.${name}.target: ${problem}`);
+  return target;
+}
+
+function checkMetadata(ctx: ParseContext, name: string, metadata: Record<string, string> | undefined): void {
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    const problem = metadataProblem(key, value);
+    if (problem) throw ctx.fail(['clients', name, 'metadata', key], `clients.${name}.metadata: ${problem}`, true);
+  }
+}
+
+function keepaliveOf(c: ClientFile): TrafficClientSpec['keepalive'] {
+  if (c.keepalive === undefined) return undefined;
+  if (typeof c.keepalive === 'object') return { timeMs: ms(c.keepalive.time), timeoutMs: ms(c.keepalive.timeout) };
+  return { timeMs: ms(c.keepalive), timeoutMs: 1000 };
+}
+
+export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[]; usesRouter: boolean } {
+  const clients: TrafficClientSpec[] = [];
+  let usesRouter = false;
+  for (const [name, c] of Object.entries(ctx.value.clients)) {
+    if (c.rate && c.concurrency)
+      throw ctx.fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
+    let serviceConfig;
+    try {
+      serviceConfig = serviceConfigFrom(c.lb as string | object);
+    } catch (err) {
+      if (err instanceof LabError) throw ctx.fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
+      throw err;
+    }
+    if (c.target.includes('{router}')) usesRouter = true;
+    const target = targetOf(ctx, name, c);
+    checkMetadata(ctx, name, c.metadata);
+    clients.push({
+      name,
+      target,
+      serviceConfig,
+      rate: c.rate,
+      concurrency: c.rate ? undefined : (c.concurrency ?? 8),
+      call: c.call,
+      deadlineMs: ms(c.deadline),
+      metadata: c.metadata,
+      hashKeys: c.hashKeys,
+      keepalive: keepaliveOf(c),
+      ...(c.dnsInterval === undefined ? {} : { channelOptions: { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) } }),
+    });
+  }
+  if (clients.length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');
+  return { clients, usesRouter };
+}

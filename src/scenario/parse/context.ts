@@ -1,0 +1,21 @@
+// What the parts of a scenario's parse share: where to point an error, and the sandbox it runs on.
+import type { FileError } from '../../errors.js';
+import type { Topology } from '../../topology/types.js';
+import type { YamlPositions } from '../../util/yaml-positions.js';
+import type { Names } from '../actions/index.js';
+import type { ScenarioFile } from '../schema.js';
+
+export interface ParseContext {
+  value: ScenarioFile;
+  positions: YamlPositions;
+  /** The sandbox as the scenario starts it, and the widest one it will have (scale steps). */
+  topology: Topology;
+  widest: Topology;
+  names: Names;
+  /** Echo servers a step may name (the widest sandbox's), and those the run starts with. */
+  echoes: string[];
+  startEchoes: string[];
+  durationMs: number;
+  /** The error for the value (or, with key, the key) at a path. */
+  fail(at: PropertyKey[], msg: string, key?: boolean): FileError;
+}

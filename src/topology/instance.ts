@@ -1,0 +1,68 @@
+// One container the lab runs, from its Compose service; and the address rules every role shares
+// (loopback only, Compose's short port syntax).
+import type { FileError } from '../errors.js';
+import type { Role, ServiceFile } from './schema.js';
+import type { InstanceSpec, PortSpec } from './types.js';
+
+const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function instance(
+  name: string,
+  svc: ServiceFile,
+  role: Role,
+  index: number,
+  pull: boolean,
+  ports: PortSpec[],
+  hostAddress: string,
+  clusterAddress: string,
+  weight: number,
+  zone: string,
+): InstanceSpec {
+  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean));
+  const env: Record<string, string> = {};
+  if (Array.isArray(svc.environment)) {
+    for (const kv of svc.environment) {
+      const i = kv.indexOf('=');
+      env[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+    }
+  } else for (const [k, v] of Object.entries(svc.environment ?? {})) env[k] = String(v);
+  return {
+    name,
+    service: name.replace(/-\d+$/, ''),
+    role,
+    index,
+    image: { ref: svc.image, assemble: svc['x-lab'].assemble, pull },
+    entrypoint: list(svc.entrypoint),
+    command: list(svc.command),
+    env,
+    ports,
+    volumes: svc.volumes ?? [],
+    hostAddress,
+    controlAddress: hostAddress,
+    linkPort: 0,
+    clusterAddress,
+    weight,
+    zone,
+  };
+}
+
+export function isLoopback(ip: string): boolean {
+  const m = LOOPBACK.exec(ip);
+  return !!m && m.slice(1).every((x) => Number(x) <= 255);
+}
+
+/** Compose's short port syntax, restricted to what the lab allows: "127.a.b.c:HOST:CONTAINER[/udp]". */
+export function parsePort(spec: string, where: string, at: (msg: string) => FileError): PortSpec {
+  const m = /^(\d+\.\d+\.\d+\.\d+):(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+  const err = (msg: string) => at(`${where}: ${msg}`);
+  if (!m) return throwIt(err(`expected a port as "127.x.y.z:HOST:CONTAINER" (the lab publishes on loopback addresses only), found "${spec}"`));
+  if (!isLoopback(m[1])) return throwIt(err(`${m[1]} is not a loopback address: the lab publishes only on 127.x.y.z, never on the network`));
+  const hostPort = Number(m[2]);
+  const containerPort = Number(m[3]);
+  if (hostPort < 1 || hostPort > 65535 || containerPort < 1 || containerPort > 65535) return throwIt(err(`port out of range in "${spec}"`));
+  return { hostIp: m[1], hostPort, containerPort, protocol: (m[4] as 'tcp' | 'udp') ?? 'tcp' };
+}
+
+function throwIt(e: Error): never {
+  throw e;
+}
