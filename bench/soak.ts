@@ -12,7 +12,7 @@ import { getChannelzHandlers } from '@grpc/grpc-js';
 import { down, getRuntime } from '../src/sandbox/index.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { play } from '../src/scenario/player.js';
-import { writeReport } from '../src/scenario/report/write.js';
+import { runRecordOf, writeReport } from '../src/scenario/report/write.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
 
@@ -122,15 +122,7 @@ async function main() {
   });
   if (timer) clearInterval(timer);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-soak-'));
-  writeReport(dir, {
-    name: scenario.name,
-    file: 'soak.yaml',
-    text,
-    endMs: result.endMs,
-    verdict: result.verdict,
-    buckets: result.buckets,
-    eventsFile: result.eventsFile,
-  });
+  writeReport(dir, runRecordOf({ name: scenario.name, file: 'soak.yaml', text }, result));
   await down(rt, PROJECT);
 
   const from = samples.find((s) => s.minute === 2) ?? samples[0];

@@ -4,7 +4,7 @@
 import type { ContainerRuntime } from '../sandbox/index.js';
 import { play, type PlayResult } from '../scenario/player.js';
 import type { Scenario } from '../scenario/model.js';
-import { writeReport } from '../scenario/report/write.js';
+import { runRecordOf, writeReport } from '../scenario/report/write.js';
 import { liveState } from '../scenario/verdict.js';
 import type { Bucket } from '../scenario/expectations/index.js';
 import { loadTopology } from '../topology/load.js';
@@ -132,15 +132,7 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   }
   await poller.poll().catch(() => undefined); // the last frame shows the sandbox as it is left
   poller.close();
-  writeReport(opts.reportDir, {
-    name: scenario.name,
-    file: scenario.file,
-    text: scenario.text,
-    endMs: result.endMs,
-    verdict: result.verdict,
-    buckets: result.buckets,
-    eventsFile: result.eventsFile,
-  });
+  writeReport(opts.reportDir, runRecordOf(scenario, result));
   // The final states come from the verdict itself.
   for (const e of result.verdict.expectations)
     view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { down, getRuntime } from '../../sandbox/index.js';
 import { loadScenario } from '../../scenario/load.js';
 import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
-import { reportDirFor, writeReport } from '../../scenario/report/write.js';
+import { reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
 import type { Bucket } from '../../scenario/expectations/index.js';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
@@ -40,16 +40,7 @@ export function registerPlay(program: Command): void {
       const interrupt = abortOnInterrupt();
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       const finish = async (result: PlayResult, reportWritten = false) => {
-        if (!reportWritten)
-          writeReport(dir, {
-            name: scenario.name,
-            file: scenario.file,
-            text: scenario.text,
-            endMs: result.endMs,
-            verdict: result.verdict,
-            buckets: result.buckets,
-            eventsFile: result.eventsFile,
-          });
+        if (!reportWritten) writeReport(dir, runRecordOf(scenario, result));
         if (opts.down) await down(rt, project);
         process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
       };

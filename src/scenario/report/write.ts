@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Bucket } from '../expectations/index.js';
-import type { PlayEvent } from '../player.js';
+import type { Scenario } from '../model.js';
+import type { PlayEvent, PlayResult } from '../player.js';
 import type { Verdict } from '../verdict.js';
 import { summaryMarkdown } from './markdown.js';
 import { shareChart, type ChartStep } from './svg.js';
@@ -18,6 +19,19 @@ export interface RunRecord {
   /** The run's events: a JSONL file the player wrote (moved into the report), or a list. */
   eventsFile?: string;
   events?: PlayEvent[];
+}
+
+/** What a report records of one played scenario. */
+export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text'>, result: PlayResult): RunRecord {
+  return {
+    name: scenario.name,
+    file: scenario.file,
+    text: scenario.text,
+    endMs: result.endMs,
+    verdict: result.verdict,
+    buckets: result.buckets,
+    eventsFile: result.eventsFile,
+  };
 }
 
 export function reportDirFor(name: string, root = path.join(process.cwd(), '.lab', 'reports')): string {
