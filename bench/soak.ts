@@ -98,7 +98,7 @@ async function main() {
   const file = testTopologyFile(PROJECT, 86);
   await down(rt, PROJECT);
   const text = churnScenario(MINUTES);
-  const scenario = parseScenario('soak.yaml', text, (echo, etcd) => loadTopology(file, { echo, etcd }));
+  const scenario = parseScenario('soak.yaml', text, (sandbox) => loadTopology(file, sandbox));
   say(`soak: ${MINUTES} min, ${scenario.steps.length - 1} churn actions (one every 4 s), 3 clients, ${os.cpus().length} cores`);
   const samples: Sample[] = [];
   let events = 0;

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 // /etc/hosts: give clients IP addresses (the lab's targets are loopback IPs, etcd:, consul:, dns:).
 process.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER ??= 'true';
 
+// xDS clients (@grpc/grpc-js-xds) take weighted_round_robin from a control plane only with this
+// set before they load (grpc-js-xds 1.14 keeps it experimental).
+process.env.GRPC_EXPERIMENTAL_XDS_WRR_LB ??= 'true';
+
 // React's production build for the terminal UI: the development one costs twice the CPU per frame.
 process.env.NODE_ENV ??= 'production';
 

@@ -1,6 +1,6 @@
-// Builds the CLI (dist/cli/main.js, split into chunks) and the echo image's bundle (dist/echo-image/),
-// which holds the echo server in one file plus the .proto files it and its libraries load at run
-// time. The registries' plug-in lists are generated first (gen-plugins.mjs).
+// Builds the CLI (dist/cli/main.js, split into chunks), the echo image's bundle (dist/echo-image/)
+// and the xDS control plane's (dist/xds-image/): each server in one file plus the .proto files it
+// and its libraries load at run time. The registries' plug-in lists are generated first (gen-plugins.mjs).
 import { build } from 'esbuild';
 import './gen-plugins.mjs';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -37,6 +37,26 @@ cpSync(nm('etcd3/proto'), path.join(echo, 'lib/proto'), { recursive: true });
 cpSync(nm('@grpc/grpc-js/proto/xds'), path.join(echo, 'proto/xds'), { recursive: true });
 cpSync(nm('@grpc/grpc-js/proto/protoc-gen-validate'), path.join(echo, 'proto/protoc-gen-validate'), { recursive: true });
 cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true });
+
+// The xDS control plane, alone too: ADS, LRS and XdsControl on grpc-js, endpoints from Consul or
+// etcd. It loads Envoy's protos (as @grpc/grpc-js-xds ships them) from deps/, ours from protos/.
+const xds = path.join(dist, 'xds-image');
+rmSync(xds, { recursive: true, force: true });
+mkdirSync(xds, { recursive: true });
+await build({
+  entryPoints: [path.join(root, 'src/xds/server/main.ts')],
+  outfile: path.join(xds, 'lib/xds/server.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+cpSync(nm('grpc-health-check/proto'), path.join(xds, 'proto'), { recursive: true });
+cpSync(nm('etcd3/proto'), path.join(xds, 'lib/proto'), { recursive: true });
+cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(xds, 'deps'), { recursive: true });
+cpSync(path.join(root, 'protos'), path.join(xds, 'protos'), { recursive: true });
 
 // The CLI: our code as ESM, npm packages left as imports; split so that what only some commands
 // need (ink for the terminal UI) loads only when they run.

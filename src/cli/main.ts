@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerRouter } from './commands/router.js';
 import { registerSchema } from './commands/schema.js';
 import { registerUp } from './commands/up.js';
+import { registerXds } from './commands/xds.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import { renderError } from './handle-error.js';
 import { setupLab } from '../setup.js';
@@ -37,6 +38,7 @@ registerReport(program);
 registerSchema(program);
 registerWatch(program);
 registerRouter(program);
+registerXds(program);
 
 // `lab` alone opens the view with the default clients, bringing the sandbox up when it is down (on a
 // terminal; elsewhere it prints the help). `lab watch` takes options for the clients.

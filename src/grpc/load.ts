@@ -1,4 +1,4 @@
-// The lab's protos (protos/echo.proto, protos/control.proto), loaded once, typed by the types
+// The lab's protos (protos/echo.proto, control.proto, xds-control.proto), loaded once, typed by the types
 // proto-loader generates (src/grpc/generated, `npm run gen:protos`).
 import path from 'node:path';
 import { loadPackageDefinition } from '@grpc/grpc-js';
@@ -6,13 +6,21 @@ import { loadSync } from '@grpc/proto-loader';
 import { packageRoot } from '../util/paths.js';
 import type { ProtoGrpcType as ControlProto } from './generated/control.js';
 import type { ProtoGrpcType as EchoProto } from './generated/echo.js';
+import type { ProtoGrpcType as XdsControlProto } from './generated/xds-control.js';
 
-let loaded: (EchoProto & ControlProto) | undefined;
+type LabProtos = EchoProto & ControlProto & XdsControlProto;
 
-export function labProtos(): EchoProto & ControlProto {
+let loaded: LabProtos | undefined;
+
+export function labProtos(): LabProtos {
   if (loaded) return loaded;
   const dir = path.join(packageRoot(), 'protos');
-  const def = loadSync([path.join(dir, 'echo.proto'), path.join(dir, 'control.proto')], { longs: String, enums: String, defaults: true, oneofs: true });
+  const def = loadSync([path.join(dir, 'echo.proto'), path.join(dir, 'control.proto'), path.join(dir, 'xds-control.proto')], {
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
   // The one cast: loadPackageDefinition is untyped; the generated ProtoGrpcType describes it.
-  return (loaded = loadPackageDefinition(def) as unknown as EchoProto & ControlProto);
+  return (loaded = loadPackageDefinition(def) as unknown as LabProtos);
 }

@@ -8,6 +8,7 @@ export type { ContainerRuntime, ContainerInfo, ContainerSpec, ContainerState } f
 export type { SandboxEvent, SandboxListener, InstanceAction } from './events.js';
 export { LABEL, projectSelector } from './labels.js';
 export { etcdKeyOf } from './readiness.js';
+export { runningShape, type RunningShape } from './shape.js';
 export { EtcdReader, findEtcdLeader, type EtcdEntry } from './registry/etcd-reader.js';
 export { consulInstances, type ConsulInstance } from './registry/consul-reader.js';
 export { PING_TIMEOUT_MS } from './runtime/container-runtime.js';

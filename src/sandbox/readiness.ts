@@ -30,5 +30,8 @@ export function readinessOf(t: Topology, inst: InstanceSpec, etcd: EtcdReader): 
       // Ready when a gRPC health check through its L7 frontend reaches an echo server (and so
       // when HAProxy has resolved the backends through Docker's DNS and found one healthy).
       return { strategy: grpcHealthWait(t.proxy?.l7 ?? inst.hostAddress), timeoutMs: 45_000 };
+    case 'xds':
+      // SERVING once it has read the registry (its first endpoints), so clients get a full EDS at once.
+      return { strategy: grpcHealthWait(inst.hostAddress), timeoutMs: 30_000 };
   }
 }

@@ -6,15 +6,18 @@ import { FileError, InputError } from '../errors.js';
 import type { Topology } from '../topology/types.js';
 import { toMs as ms } from '../util/units.js';
 import { parseYaml } from '../util/yaml-file.js';
-import { actionKinds } from './actions/index.js';
-import type { Scenario } from './model.js';
+import { actionKinds, type Names } from './actions/index.js';
+import type { SandboxOverrides, Scenario } from './model.js';
+
+/** The topology a scenario runs on, from compose/lab.yaml and the scenario's `sandbox:` overrides. */
+export type TopologyFor = (sandbox: SandboxOverrides) => Topology;
 import { parseClients } from './parse/clients.js';
 import type { ParseContext } from './parse/context.js';
 import { parseSteps } from './parse/steps.js';
 import { scenarioSchema } from './schema.js';
 
 /** Reads and checks `file`; `topologyFor(echo, etcd)` gives the sandbox the scenario will run on. */
-export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: number, proxy?: boolean) => Topology): Scenario {
+export function loadScenario(file: string, topologyFor: TopologyFor): Scenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,22 +28,24 @@ export function loadScenario(file: string, topologyFor: (echo?: number, etcd?: n
   return parseScenario(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, topologyFor);
 }
 
-export function parseScenario(file: string, text: string, topologyFor: (echo?: number, etcd?: number, proxy?: boolean) => Topology): Scenario {
-  const { value, positions } = parseYaml(file, text, scenarioSchema(), (p) =>
+export function parseScenario(file: string, text: string, topologyFor: TopologyFor): Scenario {
+  const { value, raw, positions } = parseYaml(file, text, scenarioSchema(), (p) =>
     p.length === 2 && p[0] === 'steps' ? `a step has "at" and one action (${actionKinds().sort().join(', ')}) or "expect"` : undefined,
   );
-  const topology = topologyFor(value.sandbox?.echo, value.sandbox?.etcd, value.sandbox?.proxy);
+  const sandbox: SandboxOverrides = value.sandbox ?? {};
+  const topology = topologyFor(sandbox);
   // Steps may name what a `scale` step adds: names come from the largest sandbox the run will have.
   const echoesOf = (t: Topology) => t.instances.filter((i) => i.role === 'echo').map((i) => i.name);
   const scaled = value.steps.map((st) => (st as { scale?: { echo?: unknown } }).scale?.echo).filter((n): n is number => typeof n === 'number');
   const largest = Math.max(echoesOf(topology).length, ...scaled);
-  const widest = largest > echoesOf(topology).length ? topologyFor(largest, value.sandbox?.etcd, value.sandbox?.proxy) : topology;
+  const widest = largest > echoesOf(topology).length ? topologyFor({ ...sandbox, echo: largest }) : topology;
   const ctx: ParseContext = {
     value,
+    raw,
     positions,
     topology,
     widest,
-    names: { instances: new Map(widest.instances.map((i) => [i.name, i.role])), clients: new Set(Object.keys(value.clients)) },
+    names: namesOf(widest, Object.keys(value.clients)),
     echoes: echoesOf(widest),
     startEchoes: echoesOf(topology),
     durationMs: ms(value.duration),
@@ -48,6 +53,14 @@ export function parseScenario(file: string, text: string, topologyFor: (echo?: n
   };
   const { clients, usesRouter } = parseClients(ctx);
   const steps = parseSteps(ctx);
-  const { echo, etcd, proxy } = value.sandbox ?? {};
-  return { file, text, name: value.name, description: value.description, durationMs: ctx.durationMs, echo, etcd, proxy, router: usesRouter, clients, steps };
+  return { file, text, name: value.name, description: value.description, durationMs: ctx.durationMs, sandbox, router: usesRouter, clients, steps };
+}
+
+/** What steps may name in a sandbox: its instances (with their roles), the clients, the echo servers' zones. */
+export function namesOf(t: Topology, clients: Iterable<string>): Names {
+  return {
+    instances: new Map(t.instances.map((i) => [i.name, i.role])),
+    clients: new Set(clients),
+    zones: t.instances.filter((i) => i.role === 'echo').map((i) => i.zone),
+  };
 }

@@ -31,17 +31,22 @@ export interface ExpectStep {
 
 export type Step = ActionStep | ExpectStep;
 
+/** A scenario's `sandbox:`: how many echo servers, etcd's members, the proxy, the xDS control plane. */
+export interface SandboxOverrides {
+  echo?: number;
+  etcd?: number;
+  proxy?: boolean;
+  xds?: boolean;
+}
+
 export interface Scenario {
   file: string;
   text: string;
   name: string;
   description?: string;
   durationMs: number;
-  echo?: number;
-  /** Members of the etcd cluster the scenario asks for (sandbox.etcd). */
-  etcd?: number;
-  /** The scenario runs the proxy service (sandbox.proxy). */
-  proxy?: boolean;
+  /** What the scenario asks of the sandbox beyond compose/lab.yaml (`sandbox:`). */
+  sandbox: SandboxOverrides;
   /** A client dials {router}: the player runs the lab's gRPC router for the scenario. */
   router?: boolean;
   clients: TrafficClientSpec[];

@@ -15,13 +15,16 @@ import type { Topology } from '../topology/types.js';
 import { compactSeries, type Bucket } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { verdictOf, type ActionResult, type Verdict } from './verdict.js';
+import { XdsWatcher, type XdsEvent } from '../xds/index.js';
+import type { ActionContext } from './actions/index.js';
 
 export type PlayEvent =
   | TrafficEvent
   | { type: 'sandbox'; event: SandboxEvent }
   | { type: 'phase'; phase: 'sandbox' | 'traffic' | 'undo' | 'report' | 'done'; t: number }
   | { type: 'step'; t: number; index: number; kind: 'action' | 'expect'; text: string; error?: string }
-  | { type: 'undo'; t: number; text: string; error?: string };
+  | { type: 'undo'; t: number; text: string; error?: string }
+  | XdsEvent;
 
 export interface PlayOptions {
   rt: ContainerRuntime;
@@ -61,6 +64,65 @@ async function startRouter(t: Topology): Promise<GrpcRouter> {
   return router;
 }
 
+/** The run's clients, feeding the bucket series as they go (compacted past FINE_MS, so a long run's memory stays flat). */
+function clientSet(
+  scenario: Scenario,
+  topology: Topology,
+  buckets: Map<string, Bucket[]>,
+  now: () => number,
+  emit: (e: PlayEvent) => void,
+  bucketMs: number,
+): ClientSet {
+  const compacted = new Map<string, number>();
+  const clients = new ClientSet({
+    channelOptions: sandboxResolverOptions(topology),
+    bucketMs,
+    // Client times count from the scenario's start of traffic, like the steps'.
+    now,
+    onEvent: (e) => {
+      if (e.type === 'bucket') {
+        if (!buckets.has(e.client)) buckets.set(e.client, []);
+        const series = buckets.get(e.client)!;
+        series.push({ t: e.t, total: e.total, backends: e.backends });
+        if (series.length % 64 === 0) compacted.set(e.client, compactSeries(series, compacted.get(e.client) ?? 0, e.t - FINE_MS));
+      }
+      emit(e);
+    },
+  });
+  for (const spec of scenario.clients) {
+    buckets.set(spec.name, []);
+    clients.add(spec);
+  }
+  return clients;
+}
+
+/** Runs each step at its time: an expectation is announced, an action is run and its outcome recorded. */
+function scheduleSteps(scenario: Scenario, ctx: ActionContext, actions: ActionResult[], now: () => number, emit: (e: PlayEvent) => void) {
+  const timers: NodeJS.Timeout[] = [];
+  const running: Array<Promise<void>> = [];
+  for (const step of scenario.steps) {
+    timers.push(
+      setTimeout(() => {
+        if (step.kind === 'expect') return emit({ type: 'step', t: now(), index: step.index, kind: 'expect', text: step.text });
+        const result = actions.find((a) => a.index === step.index)!;
+        const at = (result.ranAtMs = now());
+        const p = step.action.run(step.arg, ctx).then(
+          (detail) => {
+            if (detail) result.detail = detail;
+            emit({ type: 'step', t: at, index: step.index, kind: 'action', text: detail ? `${step.text} (${detail})` : step.text });
+          },
+          (err: Error) => {
+            result.error = err.message;
+            emit({ type: 'step', t: at, index: step.index, kind: 'action', text: step.text, error: err.message });
+          },
+        );
+        running.push(p);
+      }, step.atMs),
+    );
+  }
+  return { cancel: () => timers.forEach(clearTimeout), settled: () => Promise.allSettled(running) };
+}
+
 export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayResult> {
   // Events go to a file as they come (a long run would otherwise hold every one in memory); the
   // report moves it. Named by pid: a sweep after a crash removes it with the sandbox.
@@ -73,80 +135,42 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     opts.onEvent?.(e);
   };
   const { rt } = opts;
-  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd, proxy: scenario.proxy });
+  const topology = loadTopology(opts.topologyFile, scenario.sandbox);
 
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
 
-  const session = sandboxSession(rt, opts.topologyFile, topology, { etcd: scenario.etcd, proxy: scenario.proxy }, opts.signal);
-  const { ctx } = session;
+  const session = sandboxSession(rt, opts.topologyFile, topology, scenario.sandbox, opts.signal);
   // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
   // every service to the echo servers through the etcd resolver, round_robin per request.
   const router = scenario.router ? await startRouter(topology) : undefined;
-
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
-  const compacted = new Map<string, number>();
-  const channelOptions = sandboxResolverOptions(topology);
-  const clients = new ClientSet({
-    channelOptions,
-    bucketMs: opts.bucketMs ?? 250,
-    // Client times count from the scenario's start of traffic, like the steps'.
-    now,
-    onEvent: (e) => {
-      if (e.type === 'bucket') {
-        if (!buckets.has(e.client)) buckets.set(e.client, []);
-        const series = buckets.get(e.client)!;
-        series.push({ t: e.t, total: e.total, backends: e.backends });
-        // Past FINE_MS the series is kept in whole seconds: a long run's memory stays flat.
-        if (series.length % 64 === 0) compacted.set(e.client, compactSeries(series, compacted.get(e.client) ?? 0, e.t - FINE_MS));
-      }
-      emit(e);
-    },
-  });
-  for (const spec of scenario.clients) {
-    buckets.set(spec.name, []);
-    clients.add(spec);
-  }
-  ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
+  const clients = clientSet(scenario, topology, buckets, now, emit, opts.bucketMs ?? 250);
+  session.ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
+  // With the xDS control plane: what it knows of the run's clients (ACKs, NACKs, load reports).
+  const xds = topology.xds ? new XdsWatcher(topology.xds.hostAddress, now, emit) : undefined;
 
   const actions: ActionResult[] = scenario.steps
     .filter((s): s is ActionStep => s.kind === 'action')
     .map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
-  const timers: NodeJS.Timeout[] = [];
-  const running: Array<Promise<void>> = [];
+  let steps: ReturnType<typeof scheduleSteps> | undefined;
   let endMs: number;
   try {
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     t0 = performance.now();
     clients.start();
+    xds?.start();
     opts.onStart?.({ session, clients, now });
-    for (const step of scenario.steps) {
-      timers.push(
-        setTimeout(() => {
-          if (step.kind === 'expect') return emit({ type: 'step', t: now(), index: step.index, kind: 'expect', text: step.text });
-          const result = actions.find((a) => a.index === step.index)!;
-          result.ranAtMs = now();
-          const p = step.action.run(step.arg, ctx).then(
-            (detail) => {
-              if (detail) result.detail = detail;
-              emit({ type: 'step', t: result.ranAtMs!, index: step.index, kind: 'action', text: detail ? `${step.text} (${detail})` : step.text });
-            },
-            (err: Error) => {
-              result.error = err.message;
-              emit({ type: 'step', t: result.ranAtMs!, index: step.index, kind: 'action', text: step.text, error: err.message });
-            },
-          );
-          running.push(p);
-        }, step.atMs),
-      );
-    }
+    steps = scheduleSteps(scenario, session.ctx, actions, now, emit);
     await sleep(scenario.durationMs, undefined, { signal: opts.signal }).catch(() => undefined);
   } finally {
     endMs = now();
-    for (const t of timers) clearTimeout(t);
+    steps?.cancel();
     await clients.stop(1000);
+    await xds?.poll().catch(() => undefined);
+    xds?.stop();
     await router?.close();
-    await Promise.allSettled(running);
+    await steps?.settled();
     emit({ type: 'phase', phase: 'undo', t: now() });
     await session.undoAll((text, error) => emit({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));
     session.close();

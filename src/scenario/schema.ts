@@ -63,6 +63,8 @@ function build() {
           })
           .optional(),
         proxy: z.boolean().optional(),
+        /** The lab's xDS control plane (xds:///echo targets). */
+        xds: z.boolean().optional(),
       })
       .optional(),
     duration: duration.refine((v) => toMs(v) > 0 && toMs(v) <= MAX_SCENARIO_MS, { message: 'a scenario runs for more than 0 and at most 24h' }),

@@ -2,10 +2,12 @@
 // control clients on the echo servers' direct ports, scaling, and the undo list that puts the
 // sandbox back when the scenario (or the view) ends.
 import { EchoControl } from '../grpc/index.js';
+import { XdsControl } from '../xds/index.js';
 import { LABEL, projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import type { ActionContext } from './actions/index.js';
+import type { SandboxOverrides } from './model.js';
 
 export interface SandboxSession {
   ctx: ActionContext;
@@ -19,10 +21,11 @@ export function sandboxSession(
   rt: ContainerRuntime,
   topologyFile: string,
   topology: Topology,
-  overrides: { etcd?: number; proxy?: boolean },
+  overrides: SandboxOverrides,
   signal?: AbortSignal,
 ): SandboxSession {
   const controls = new Map<string, EchoControl>();
+  let xds: XdsControl | undefined;
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
   let current = topology;
   const ctx: ActionContext = {
@@ -44,8 +47,12 @@ export function sandboxSession(
       }
       return c;
     },
+    xds() {
+      if (!current.xds) throw new Error('the sandbox runs no xDS control plane (sandbox: { xds: true } or lab up --xds)');
+      return (xds ??= new XdsControl(current.xds.hostAddress));
+    },
     async scaleTo(echo) {
-      current = loadTopology(topologyFile, { echo, etcd: overrides.etcd, proxy: overrides.proxy });
+      current = loadTopology(topologyFile, { ...overrides, echo });
       await up(rt, current, { signal });
     },
     undo: (text, fn) => undos.push({ text, fn }),
@@ -71,6 +78,8 @@ export function sandboxSession(
     close() {
       for (const c of controls.values()) c.close();
       controls.clear();
+      xds?.close();
+      xds = undefined;
     },
   };
 }

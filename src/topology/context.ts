@@ -12,6 +12,8 @@ export interface TopologyOverrides {
   etcd?: number;
   /** Run the proxy service (HAProxy) even when the file does not enable it (lab up --proxy). */
   proxy?: boolean;
+  /** Run the xDS control plane even when the file does not enable it (lab up --xds, a scenario's sandbox.xds). */
+  xds?: boolean;
   pull?: boolean;
 }
 

@@ -9,6 +9,7 @@ import { TopologyContext, type TopologyOverrides } from './context.js';
 import { echoInstances } from './roles/echo.js';
 import { proxyInstance } from './roles/proxy.js';
 import { registryInstances } from './roles/registries.js';
+import { xdsInstance } from './roles/xds.js';
 import { topologySchema } from './schema.js';
 import type { InstanceSpec, Topology } from './types.js';
 
@@ -46,9 +47,11 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   for (const role of ['etcd', 'consul', 'echo'] as const) {
     if (!ctx.role(role)) throw ctx.fail(['services'], `services: no service has x-lab.role "${role}"; the lab needs etcd, consul and echo`);
   }
+  const registries = registryInstances(ctx);
   const echoes = echoInstances(ctx);
   const proxy = proxyInstance(ctx, echoes);
-  const instances = [...registryInstances(ctx), ...echoes, ...(proxy ? [proxy.inst] : [])];
+  const xds = xdsInstance(ctx, registries);
+  const instances = [...registries, ...echoes, ...(proxy ? [proxy.inst] : []), ...(xds ? [xds.inst] : [])];
   checkUniquePorts(file, instances);
 
   const lab = value['x-lab'];
@@ -72,6 +75,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     etcd: { hostAddress: etcds.map((e) => e.hostAddress).join(','), clusterAddress: etcds.map((e) => e.clusterAddress).join(',') },
     consul: { hostAddress: consul.hostAddress, clusterAddress: consul.clusterAddress, dnsHostAddress: dns ? `${dns.hostIp}:${dns.hostPort}` : undefined },
     proxy: proxy?.proxy,
+    xds: xds?.xds,
     router: lab.router,
   };
 }

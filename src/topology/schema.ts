@@ -7,7 +7,7 @@ const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
-export const ROLES = ['etcd', 'consul', 'echo', 'proxy'] as const;
+export const ROLES = ['etcd', 'consul', 'echo', 'proxy', 'xds'] as const;
 export type Role = (typeof ROLES)[number];
 
 const serviceLab = z.strictObject({
@@ -27,8 +27,10 @@ const serviceLab = z.strictObject({
       'expected roundrobin, leastconn, source, static-rr, first, random or hdr(<header>)',
     )
     .optional(),
-  /** Proxy only: runs only when asked (lab up --proxy, a scenario's sandbox.proxy). Default false. */
+  /** Proxy and xds: run only when asked (lab up --proxy / --xds, a scenario's sandbox). Default false. */
   enabled: z.boolean().optional(),
+  /** xds only: where its endpoints come from, Consul's health-checked catalog (default) or etcd's keys. */
+  source: z.enum(['consul', 'etcd']).optional(),
   /** Echo only: host clients reach each echo through a TCP link proxy (for link faults). Default true. */
   'link-proxy': z.boolean().optional(),
   weights: z.array(z.number().int().min(0).max(1000)).optional(),

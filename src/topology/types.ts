@@ -59,4 +59,6 @@ export interface Topology {
   router: string;
   /** HAProxy's two frontends on loopback, when the proxy runs: L4 (tcp) and L7 (HTTP/2). */
   proxy?: { l4: string; l7: string; balance: string };
+  /** The xDS control plane, when it runs: where clients reach it (host and cluster), and its registry. */
+  xds?: { hostAddress: string; clusterAddress: string; source: 'consul' | 'etcd' };
 }

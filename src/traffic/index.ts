@@ -2,11 +2,14 @@
 // the lab's setup), and the driver. Callers outside src/traffic import from here only.
 import { setup as setupBalancers } from './balancers/index.js';
 import { setup as setupResolvers } from './resolvers/index.js';
+import { knowScheme } from './targets.js';
 
 /** Registers the lab's resolvers and balancers with grpc-js; idempotent. */
 export function setup(): void {
   setupResolvers();
   setupBalancers();
+  // xds: is registered when first dialled (src/traffic/xds.ts); targets know it from the start.
+  knowScheme('xds');
 }
 
 export { TrafficClient, type TrafficClientSpec, type CallKind } from './driver/traffic-client.js';
@@ -18,4 +21,5 @@ export { knownBalancers, labBalancers, balancerDescription } from './balancers/i
 export { byBackendName, shareLine, sharesOf } from './shares.js';
 export { knowScheme, knownSchemes, targetProblem } from './targets.js';
 export { metadataProblem } from './metadata.js';
+export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions } from './xds.js';
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';

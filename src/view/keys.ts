@@ -4,6 +4,7 @@
 // balancer, pause traffic, or open the help.
 import type { Key } from 'ink';
 import { getAction, parseActionArg } from '../scenario/actions/index.js';
+import { namesOf } from '../scenario/load.js';
 import type { SandboxSession } from '../scenario/session.js';
 import { serviceConfigFrom, type ClientSet } from '../traffic/index.js';
 import type { ViewAction } from './reducer.js';
@@ -145,10 +146,7 @@ export function keyHandler(deps: KeyDeps): (input: string, key: Key) => void {
   const act = (kind: string, raw: unknown) => {
     const def = getAction(kind)!;
     const ctx = deps.session.ctx;
-    const arg = parseActionArg(def, raw, {
-      instances: new Map(ctx.topology.instances.map((i) => [i.name, i.role])),
-      clients: new Set(deps.clients?.specs.map((s) => s.name) ?? []),
-    });
+    const arg = parseActionArg(def, raw, namesOf(ctx.topology, deps.clients?.specs.map((s) => s.name) ?? []));
     if (typeof arg === 'string') return notice(`${kind}: ${arg}`, 'error');
     const text = def.describe(arg);
     notice(`${text}…`);

@@ -105,6 +105,8 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     }
     case 'reset':
       return { ...a.state, log: state.log, nextLogId: state.nextLogId };
+    case 'xds':
+      return xds(state, a);
   }
 }
 
@@ -189,6 +191,20 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
       second: Math.max(second, c.second),
     };
   });
+}
+
+/** Each of the run's xDS clients gets what the control plane knows of it; a new NACK goes to the log. */
+function xds(state: ViewState, e: Extract<PlayEvent, { type: 'xds' }>): ViewState {
+  let next = state;
+  for (const c of e.clients) {
+    if (!state.clients.some((x) => x.name === c.client)) continue;
+    const before = state.clients.find((x) => x.name === c.client)?.xds;
+    for (const t of c.types)
+      if (t.nacked && !before?.types.some((b) => b.type === t.type && b.nacked === t.nacked))
+        next = log(next, e.t, `${c.client} NACKed ${t.type} v${t.nacked}: ${t.error ?? ''}`, 'warn');
+    next = upsertClient(next, c.client, (cv) => ({ ...cv, xds: { types: c.types, loads: c.loads, connected: c.connected } }));
+  }
+  return next;
 }
 
 function upsertService(state: ViewState, name: string, patch: Partial<ServiceView>): ViewState {

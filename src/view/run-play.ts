@@ -57,7 +57,7 @@ export function verdictLines(result: PlayResult): string[] {
 
 /** Plays the scenario under the view, writes its report, and leaves the verdict on screen. */
 export async function playWithView(scenario: Scenario, opts: PlayViewOptions): Promise<PlayResult> {
-  const topology = loadTopology(opts.topologyFile, { echo: scenario.echo, etcd: scenario.etcd, proxy: scenario.proxy });
+  const topology = loadTopology(opts.topologyFile, scenario.sandbox);
   const quit = new AbortController();
   const signal = AbortSignal.any([quit.signal, opts.signal]);
   const start = initialView({

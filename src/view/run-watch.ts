@@ -6,13 +6,14 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Key } from 'ink';
 import { LabError } from '../errors.js';
-import { projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
+import { runningShape, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadScenario } from '../scenario/load.js';
 import { reportDirFor } from '../scenario/report/write.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet, sandboxResolverOptions } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
+import { xdsOptionsFor } from '../xds/index.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
@@ -34,12 +35,10 @@ const isQuit = (input: string, key: Key) => input === 'q' || (key.ctrl && input 
 
 export async function runWatch(opts: WatchOptions): Promise<void> {
   const { rt } = opts;
-  const existing = await rt.listContainers(projectSelector(loadTopology(opts.topologyFile).project));
-  // Watch what runs: as many echo servers as there are now (lab up --echo N may have changed it).
-  const echoes = existing.filter((c) => c.labels['dev.lab.role'] === 'echo').length;
-  const withProxy = existing.some((c) => c.labels['dev.lab.role'] === 'proxy');
-  const topology = loadTopology(opts.topologyFile, { ...(echoes ? { echo: echoes } : {}), ...(withProxy ? { proxy: true } : {}) });
-  if (!opts.bringUp && !existing.some((c) => c.state === 'running')) {
+  // Watch what runs: as many echo servers as there are now (lab up --echo N may have changed it), and the proxy or xDS when they run.
+  const { running, ...shape } = await runningShape(rt, loadTopology(opts.topologyFile).project);
+  const topology = loadTopology(opts.topologyFile, shape);
+  if (!opts.bringUp && !running) {
     throw new LabError(`no lab sandbox is running (project ${topology.project})`, {
       hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.',
     });
@@ -70,7 +69,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
       now,
       onEvent: (e) => view.dispatch(e),
     });
-    for (const spec of opts.clients) clients.add(spec);
+    for (const spec of opts.clients) clients.add({ ...spec, channelOptions: { ...spec.channelOptions, ...xdsOptionsFor(topology, spec.name, spec.target) } });
     session.ctx.setServiceConfig = (name, cfg) => clients!.setServiceConfig(name, cfg);
     const watchKeys = withPicker(
       view,
@@ -143,7 +142,7 @@ async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   const { view, opts } = w;
   let scenario;
   try {
-    scenario = loadScenario(file, (echo, etcd, proxy) => loadTopology(opts.topologyFile, { echo, etcd, proxy }));
+    scenario = loadScenario(file, (sandbox) => loadTopology(opts.topologyFile, sandbox));
   } catch (err) {
     view.dispatch({ type: 'notice', text: `✖ ${(err as Error).message}`, level: 'error' });
     return;

@@ -52,6 +52,12 @@ export interface ClientView {
   /** Subchannel state by address. */
   subchannels: Record<string, string>;
   resolverError?: string;
+  /** An xDS client: the versions it ACKed (or NACKed) per resource type, and the load reports the control plane got. */
+  xds?: {
+    types: Array<{ type: string; acked: string; nacked?: string; error?: string }>;
+    loads: Record<string, { ok: number; errors: number }>;
+    connected: boolean;
+  };
   stopped: boolean;
   /** Not rendered: the buckets of the last second (the window the bars show), and its second. */
   recent: Array<{ t: number; total: BucketStats; backends: Record<string, BucketStats> }>;

@@ -31,7 +31,7 @@ export function testTopologyFile(project = 'labtest', octet = 78, edit?: (doc: R
   doc.setIn(['x-lab', 'project'], project);
   doc.setIn(['networks', 'default', 'name'], `${project}-net`);
   const swap = (s: string) => s.replace(/^127\.77\./, `127.${octet}.`);
-  for (const svc of ['etcd', 'consul', 'proxy']) {
+  for (const svc of ['etcd', 'consul', 'proxy', 'xds']) {
     const ports = doc.getIn(['services', svc, 'ports']) as { items: Array<{ value: string }> };
     ports.items.forEach((p, i) => doc.setIn(['services', svc, 'ports', i], swap(p.value)));
   }

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { InputError } from '../../src/errors.js';
+import type { SandboxOverrides } from '../../src/scenario/model.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
@@ -16,7 +17,7 @@ import { ROOT } from '../helpers/lab.js';
 setupLab();
 
 const compose = readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8');
-const topology = (echo?: number, etcd?: number, proxy?: boolean) => parseTopology('compose/lab.yaml', compose, { echo, etcd, proxy });
+const topology = (sandbox: SandboxOverrides) => parseTopology('compose/lab.yaml', compose, sandbox);
 const library = readdirSync(path.join(ROOT, 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => readFileSync(path.join(ROOT, 'scenarios', f), 'utf8'));

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FileError } from '../../src/errors.js';
 import { actionKinds } from '../../src/scenario/actions/index.js';
+import type { SandboxOverrides } from '../../src/scenario/model.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
 
 setupLab();
 
-const topology = (echo?: number, etcd?: number, proxy?: boolean) =>
-  parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), { echo, etcd, proxy });
+const topology = (sandbox: SandboxOverrides) => parseTopology('compose/lab.yaml', readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8'), sandbox);
 const BAD = path.join(ROOT, 'test/fixtures/scenarios/bad');
 const expected = JSON.parse(readFileSync(path.join(BAD, 'expected.json'), 'utf8')) as Record<string, string>;
 

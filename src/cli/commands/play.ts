@@ -33,7 +33,7 @@ export function registerPlay(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string; tui?: boolean }, cmd: Command) => {
       const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
       // Everything is checked before anything starts.
-      const scenario = loadScenario(file, (echo, etcd, proxy) => loadTopology(topologyFile, { echo, etcd, proxy }));
+      const scenario = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
       const rt = getRuntime();
       await rt.ping(1000);
       const project = loadTopology(topologyFile).project;

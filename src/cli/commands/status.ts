@@ -1,6 +1,7 @@
 // lab status [--json]
 import type { Command } from 'commander';
-import { getRuntime, status, type ServiceStatus } from '../../sandbox/index.js';
+import { getRuntime, runningShape, status, type ServiceStatus } from '../../sandbox/index.js';
+import { xdsStatusOf, xdsStatusText } from './xds.js';
 import { sweepBefore } from '../claim.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson, table } from '../output.js';
@@ -19,11 +20,15 @@ export function registerStatus(program: Command): void {
     .description('every service: container state, loopback address, registry state (etcd lease TTL, Consul check), gRPC health')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const rt = getRuntime();
-      await sweepBefore(rt, t.project);
+      const base = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
+      await sweepBefore(rt, base.project);
+      // What runs: the echo servers there are, and the proxy and the xDS control plane when they run.
+      const { running: _, ...shape } = await runningShape(rt, base.project);
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), shape);
       const r = await status(rt, t);
-      if (opts.json) return printJson(r);
+      const xds = t.xds ? await xdsStatusOf(t).catch(() => undefined) : undefined;
+      if (opts.json) return printJson(xds ? { ...r, xds: { ...xds, policy: JSON.parse(xds.policyJson || '{}') } } : r);
       const up = r.services.filter((s) => s.container !== 'absent').length;
       process.stdout.write(`${c.bold(r.project)} (${r.topology}) · network ${r.network ?? c.dim('absent')}${r.session ? ` · session ${r.session}` : ''}\n\n`);
       process.stdout.write(
@@ -43,6 +48,7 @@ export function registerStatus(program: Command): void {
       if (r.extra.length)
         process.stdout.write(`\n${c.yellow('!')} labelled containers the topology does not list: ${r.extra.join(', ')} (lab up removes them)\n`);
       for (const e of r.errors) process.stdout.write(`${c.yellow('!')} ${e}\n`);
+      if (xds) process.stdout.write(`\n${xdsStatusText(xds)}\n`);
       if (!up) process.stdout.write(`\n${c.dim('The lab is down. Start it: lab up')}\n`);
     });
 }

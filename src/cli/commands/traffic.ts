@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import type { Topology } from '../../topology/types.js';
 import {
   byBackendName,
+  isXdsTarget,
   metadataProblem,
   sandboxResolverOptions,
   serviceConfigFrom,
@@ -19,6 +20,7 @@ import { abortOnInterrupt } from '../interrupt.js';
 import { c, table } from '../output.js';
 import { formatBucket } from '../ui/traffic-line.js';
 import { helpLines, schemesLine } from '../docs.js';
+import { xdsOptionsFor } from '../../xds/index.js';
 
 interface TrafficOptions {
   target: string;
@@ -66,7 +68,8 @@ export function registerTraffic(program: Command): void {
     .addHelpText('after', () => `\nTarget schemes: ${schemesLine()}\n\nBalancers (--lb NAME):\n${helpLines('balancers')}\n`)
     .option('--json', 'print events as JSON lines')
     .action(async (opts: TrafficOptions, cmd: Command) => {
-      const spec = specFromFlags(opts, topologyFrom(cmd.optsWithGlobals<GlobalOptions>()));
+      // An xds: target dials the sandbox's control plane: its address comes with the xds service.
+      const spec = specFromFlags(opts, topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: isXdsTarget(opts.target) || undefined }));
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
       const client = new TrafficClient(spec);
       client.on('event', opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printLine);
@@ -127,6 +130,7 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
     keepalive,
     channelOptions: {
       ...sandboxResolverOptions(t),
+      ...xdsOptionsFor(t, 'traffic', opts.target),
       ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
     },
   };

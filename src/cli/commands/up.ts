@@ -14,9 +14,10 @@ export function registerUp(program: Command): void {
     .option('--echo <n>', "number of echo servers (default: the topology's replicas)", positiveInt('--echo', 250))
     .option('--pull', 'pull images that are not present locally instead of assembling them')
     .option('--proxy', 'also run the proxy service (HAProxy: L4 and L7 frontends on loopback)')
+    .option('--xds', 'also run the xDS control plane (lookaside balancing for xds:///echo clients)')
     .option('--json', 'print the result as JSON (no progress)')
-    .action(async (opts: { echo?: number; pull?: boolean; proxy?: boolean; json?: boolean }, cmd: Command) => {
-      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { echo: opts.echo, pull: opts.pull, proxy: opts.proxy });
+    .action(async (opts: { echo?: number; pull?: boolean; proxy?: boolean; xds?: boolean; json?: boolean }, cmd: Command) => {
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { echo: opts.echo, pull: opts.pull, proxy: opts.proxy, xds: opts.xds });
       const interrupt = abortOnInterrupt();
       const progress = startProgress(
         `lab up: ${t.project} (${t.file})`,

@@ -1,10 +1,10 @@
 // The echo server: the host's Node.js plus the echo bundle that `npm run build` writes.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { packageRoot } from '../../util/paths.js';
 import { defineRecipe } from './recipe.js';
-import { sharedLibraries, type RootfsFile } from './rootfs.js';
+import { sharedLibraries, walkFiles } from './rootfs.js';
 
 /** The echo bundle's folder: lib/echo/server.cjs, the protos its libraries load, our protos. */
 export function echoBundleDir(): string {
@@ -13,13 +13,6 @@ export function echoBundleDir(): string {
 
 /** Node flags that keep an idle echo server small (its heap is tiny; V8's defaults are for apps). */
 export const ECHO_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64', '--stack-size=512'];
-
-function walk(dir: string, base = dir): RootfsFile[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? walk(p, base) : [{ src: p, dest: path.posix.join('/app', path.relative(base, p)) }];
-  });
-}
 
 export default defineRecipe('echo', {
   repository: 'lab/echo',
@@ -31,7 +24,7 @@ export default defineRecipe('echo', {
     const node = process.execPath;
     return {
       rootfs: {
-        files: [{ src: node, dest: '/usr/bin/node' }, ...(await sharedLibraries(node)), ...walk(bundle)],
+        files: [{ src: node, dest: '/usr/bin/node' }, ...(await sharedLibraries(node)), ...walkFiles(bundle, '/app')],
         dirs: ['/tmp', '/etc'],
       },
       changes: [

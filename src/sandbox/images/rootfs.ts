@@ -1,7 +1,7 @@
 // Minimal root filesystems for `docker import`: a binary, the shared libraries `ldd` lists, and
 // the files a recipe adds, packed into a tar stream; plus a content hash to tag the image by.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -24,6 +24,14 @@ export interface Rootfs {
 }
 
 /** The shared libraries a dynamically linked binary needs, as `ldd` resolves them on this host. */
+/** Every file under `dir`, placed under `dest` in the image (a bundle's folder). */
+export function walkFiles(dir: string, dest: string, base = dir): RootfsFile[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? walkFiles(p, dest, base) : [{ src: p, dest: path.posix.join(dest, path.relative(base, p)) }];
+  });
+}
+
 export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
   const { execa } = await import('execa'); // loaded on demand: it costs start-up time
   const { stdout, exitCode } = await execa('ldd', [binary], { reject: false });

@@ -8,6 +8,7 @@ import type { ContainerInfo, ContainerRuntime } from '../../sandbox/index.js';
 import type { Role } from '../../topology/schema.js';
 import type { Topology } from '../../topology/types.js';
 import type { ServiceConfigJson } from '../../traffic/index.js';
+import type { XdsControl } from '../../xds/index.js';
 
 export interface ActionContext {
   rt: ContainerRuntime;
@@ -16,6 +17,8 @@ export interface ActionContext {
   container(instance: string): Promise<ContainerInfo>;
   /** The control client of an echo server (closed by the player). */
   control(instance: string): ControlClient;
+  /** The control client of the xDS control plane (throws when the sandbox has none). */
+  xds(): XdsControl;
   /** Brings the sandbox to the topology with this many echo servers (waits until ready). */
   scaleTo(echo: number): Promise<void>;
   /** Replaces a traffic client's service config live (a new channel, the same name and series). */
@@ -28,6 +31,8 @@ export interface ActionContext {
 export interface Names {
   instances: ReadonlyMap<string, Role>;
   clients: ReadonlySet<string>;
+  /** The echo servers' zones (xDS localities). */
+  zones?: ReadonlyArray<string>;
 }
 
 export interface ActionDefinition<Arg = unknown, Resolved = Arg> {

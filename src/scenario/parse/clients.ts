@@ -2,7 +2,8 @@
 // never work refused), its service config (validated by grpc-js), its metadata (keys grpc-js would
 // reject refused) and its load shape.
 import { LabError } from '../../errors.js';
-import { metadataProblem, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
+import { isXdsTarget, metadataProblem, serviceConfigFrom, targetProblem, xdsChannelOptions, type TrafficClientSpec } from '../../traffic/index.js';
+import { xdsNodeId } from '../../xds/index.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
 import type { ParseContext } from './context.js';
@@ -44,6 +45,17 @@ function checkMetadata(ctx: ParseContext, name: string, metadata: Record<string,
   }
 }
 
+/** An xds: client gets a bootstrap of its own (its node id), pointing at the sandbox's control plane. */
+function xdsOptionsOf(ctx: ParseContext, name: string, target: string): Record<string, string> {
+  if (!isXdsTarget(target)) return {};
+  if (!ctx.widest.xds)
+    throw ctx.fail(
+      ['clients', name, 'target'],
+      `clients.${name}.target: an xds: target needs the lab's xDS control plane; add \`sandbox: { xds: true }\` to the scenario`,
+    );
+  return xdsChannelOptions({ server: ctx.widest.xds.hostAddress, nodeId: xdsNodeId(name) }) as Record<string, string>;
+}
+
 function keepaliveOf(c: ClientFile): TrafficClientSpec['keepalive'] {
   if (c.keepalive === undefined) return undefined;
   if (typeof c.keepalive === 'object') return { timeMs: ms(c.keepalive.time), timeoutMs: ms(c.keepalive.timeout) };
@@ -66,6 +78,10 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
     if (c.target.includes('{router}')) usesRouter = true;
     const target = targetOf(ctx, name, c);
     checkMetadata(ctx, name, c.metadata);
+    const channelOptions = {
+      ...(c.dnsInterval === undefined ? {} : { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) }),
+      ...xdsOptionsOf(ctx, name, target),
+    };
     clients.push({
       name,
       target,
@@ -77,7 +93,7 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
       metadata: c.metadata,
       hashKeys: c.hashKeys,
       keepalive: keepaliveOf(c),
-      ...(c.dnsInterval === undefined ? {} : { channelOptions: { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) } }),
+      ...(Object.keys(channelOptions).length ? { channelOptions } : {}),
     });
   }
   if (clients.length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');

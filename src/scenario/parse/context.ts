@@ -7,6 +7,8 @@ import type { ScenarioFile } from '../schema.js';
 
 export interface ParseContext {
   value: ScenarioFile;
+  /** The file as YAML gave it, before the schema (which orders keys its own way). */
+  raw: unknown;
   positions: YamlPositions;
   /** The sandbox as the scenario starts it, and the widest one it will have (scale steps). */
   topology: Topology;

@@ -24,7 +24,8 @@ function checksOf(ctx: ParseContext, e: ExpectFile, i: number): Check[] {
   const at = ['steps', i, 'expect'];
   const checks: Check[] = [];
   // In the order the file gives them: the report's text reads as the scenario does.
-  for (const key of Object.keys(e)) {
+  const written = (ctx.raw as { steps?: Array<{ expect?: object }> }).steps?.[i]?.expect ?? e;
+  for (const key of Object.keys(written)) {
     const kind = expectationKinds().find((k) => k.key === key);
     const raw = (e as Record<string, unknown>)[key];
     if (!kind || raw === undefined) continue;

@@ -2,10 +2,11 @@
 import { byBackendName } from '../../traffic/index.js';
 import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
+import type { XdsEvent } from '../../xds/index.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-export function summaryMarkdown(name: string, file: string, verdict: Verdict, buckets: Map<string, Bucket[]>, endMs: number): string {
+export function summaryMarkdown(name: string, file: string, verdict: Verdict, buckets: Map<string, Bucket[]>, endMs: number, xds: XdsEvent[] = []): string {
   const lines = [
     `# ${name}`,
     '',
@@ -55,5 +56,43 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
       .join(', ');
     lines.push(`| ${client} | ${calls} | ${errText} | ${by} |`);
   }
+  lines.push(...xdsSection(xds, buckets));
   return `${lines.join('\n')}\n`;
+}
+
+/** What the xDS control plane saw of the run's clients: the versions each ACKed, every NACK, the load reports beside the client's own count. */
+function xdsSection(events: XdsEvent[], buckets: Map<string, Bucket[]>): string[] {
+  const last = events[events.length - 1];
+  if (!last) return [];
+  const out = [
+    '',
+    '## xDS',
+    '',
+    `Served at the end: ${Object.entries(last.versions)
+      .map(([t, v]) => `${t} v${v}`)
+      .join(', ')}.`,
+    '',
+  ];
+  out.push('| client | acked at the end | load reports (LRS) | the client counted |', '| --- | --- | --- | --- |');
+  for (const c of last.clients.filter((x) => buckets.has(x.client))) {
+    const lrs = Object.values(c.loads).reduce((n, l) => n + l.ok + l.errors, 0);
+    const counted = (buckets.get(c.client) ?? []).reduce((n, b) => n + b.total.calls, 0);
+    const acked = c.types.map((t) => `${t.type} v${t.acked || '-'}`).join(', ');
+    const zones = Object.entries(c.loads)
+      .map(([z, l]) => `${z} ${l.ok + l.errors}`)
+      .join(', ');
+    out.push(`| ${c.client} | ${acked} | ${lrs} (${zones}) | ${counted} |`);
+  }
+  const nacks: string[] = [];
+  const seen = new Set<string>();
+  for (const e of events)
+    for (const c of e.clients)
+      for (const t of c.types) {
+        const key = `${c.client}|${t.type}|${t.nacked}`;
+        if (!t.nacked || seen.has(key)) continue;
+        seen.add(key);
+        nacks.push(`- ${s(e.t)}: ${c.client} NACKed ${t.type} v${t.nacked} (kept v${t.acked || '-'}): ${t.error ?? ''}`);
+      }
+  if (nacks.length) out.push('', 'NACKs:', '', ...nacks);
+  return out;
 }

@@ -6,6 +6,7 @@ import type { Bucket } from '../expectations/index.js';
 import type { Scenario } from '../model.js';
 import type { PlayEvent, PlayResult } from '../player.js';
 import type { Verdict } from '../verdict.js';
+import type { XdsEvent } from '../../xds/index.js';
 import { summaryMarkdown } from './markdown.js';
 import { shareChart, type ChartStep } from './svg.js';
 
@@ -60,7 +61,10 @@ function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
     })),
   ].sort((a, b) => a.atMs - b.atMs);
   writeFileSync(path.join(dir, 'chart.svg'), shareChart(run.name, run.buckets, steps, run.endMs));
-  writeFileSync(path.join(dir, 'summary.md'), summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs));
+  writeFileSync(
+    path.join(dir, 'summary.md'),
+    summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xdsEventsOf(path.join(dir, 'events.jsonl'))),
+  );
 }
 
 export function writeReport(dir: string, run: RunRecord): void {
@@ -98,4 +102,16 @@ export function rerender(dir: string): { ok: boolean } {
   }
   render(dir, { ...result, buckets: new Map(Object.entries(series)) });
   return { ok: result.verdict.ok };
+}
+
+/** The run's xDS events, from its event log (none when it ran without the control plane). */
+function xdsEventsOf(eventsFile: string): XdsEvent[] {
+  try {
+    return readFileSync(eventsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"xds"'))
+      .map((l) => JSON.parse(l) as XdsEvent);
+  } catch {
+    return [];
+  }
 }

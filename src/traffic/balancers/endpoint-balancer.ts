@@ -120,7 +120,7 @@ export abstract class EndpointBalancer implements experimental.LoadBalancer {
         const state: EndpointState = { address, weight: 1, inFlight: 0, policy: {} };
         child = { leaf: new experimental.LeafLoadBalancer(endpoint, this.childHelper, options, note), state };
       }
-      child.state.weight = weightOf(options, address);
+      child.state.weight = weightOf(options, address, endpoint);
       child.state.attributes = attributesOf(options, address);
       next.set(address, child);
     }

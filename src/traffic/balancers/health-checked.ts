@@ -8,7 +8,7 @@ import { experimental, status, type ChannelOptions, type ServiceError } from '@g
 import { healthClient, type HealthClient } from '../../grpc/index.js';
 import { Backoff } from '../../util/backoff.js';
 import { describeBalancer } from './catalog.js';
-import { childPolicyOf, WrapperBalancer } from './wrapper-balancer.js';
+import { childPolicyOf, LabSubchannelWrapper, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'health_checked';
 
@@ -77,7 +77,7 @@ class HealthWatch {
   }
 }
 
-class HealthCheckedSubchannel extends experimental.BaseSubchannelWrapper {
+class HealthCheckedSubchannel extends LabSubchannelWrapper {
   constructor(
     child: experimental.SubchannelInterface,
     private readonly watch: HealthWatch,

@@ -3,7 +3,7 @@
 // around the user's loadBalancingConfig: {"lab_observe": {"client": "<id>", "childPolicy": [...]}}.
 import { connectivityState as ConnectivityState, experimental, type ChannelOptions } from '@grpc/grpc-js';
 import { sinkFor, type ClientSink } from '../sink.js';
-import { childPolicyOf, WrapperBalancer } from './wrapper-balancer.js';
+import { childPolicyOf, LabSubchannelWrapper, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'lab_observe';
 /** Metadata key the driver sets on every call, so picks can be tied to the call they serve. */
@@ -13,20 +13,22 @@ class ObserveConfig implements experimental.TypedLoadBalancingConfig {
   constructor(
     readonly client: string,
     readonly child: experimental.TypedLoadBalancingConfig,
+    /** Whether to report address lists: false below an xDS client's localities (each sees a part of the list). */
+    readonly resolution = true,
   ) {}
   getLoadBalancerName(): string {
     return NAME;
   }
   toJsonObject(): object {
-    return { [NAME]: { client: this.client, childPolicy: [this.child.toJsonObject()] } };
+    return { [NAME]: { client: this.client, childPolicy: [this.child.toJsonObject()], resolution: this.resolution } };
   }
-  static createFromJson(obj: { client?: unknown; childPolicy?: unknown }): ObserveConfig {
-    return new ObserveConfig(String(obj.client ?? ''), childPolicyOf(NAME, obj.childPolicy));
+  static createFromJson(obj: { client?: unknown; childPolicy?: unknown; resolution?: unknown }): ObserveConfig {
+    return new ObserveConfig(String(obj.client ?? ''), childPolicyOf(NAME, obj.childPolicy), obj.resolution !== false);
   }
 }
 
 /** Reports its subchannel's state changes while referenced; stops when released. */
-class ObservedSubchannel extends experimental.BaseSubchannelWrapper {
+class ObservedSubchannel extends LabSubchannelWrapper {
   private readonly onState: experimental.ConnectivityStateListener;
 
   constructor(child: experimental.SubchannelInterface, getSink: () => ClientSink | undefined) {
@@ -76,7 +78,9 @@ class ObserveLoadBalancer extends WrapperBalancer {
     if (!(config instanceof ObserveConfig)) return false;
     this.sink = sinkFor(options);
     // The one place resolution results are reported, whichever resolver produced them (dns: too).
-    if (endpoints.ok) {
+    if (!config.resolution) {
+      // an xDS locality's part of the list: the control plane's status says what the client holds
+    } else if (endpoints.ok) {
       const addresses = endpoints.value.flatMap((e) => e.addresses.map((a) => experimental.subchannelAddressToString(a)));
       this.sink?.report({ type: 'resolution', addresses, note });
     } else this.sink?.report({ type: 'resolver-error', message: endpoints.error.details });

@@ -12,11 +12,37 @@ export function childPolicyOf(policy: string, list: unknown, fallback?: object[]
   return child;
 }
 
+/**
+ * A wrapper's subchannel. Its parent gets its own subchannel back from a pick, never this wrapper:
+ * parents under xDS (xds_cluster_impl, outlier_detection) unwrap what they created themselves.
+ */
+export class LabSubchannelWrapper extends experimental.BaseSubchannelWrapper {
+  constructor(readonly wrapped: experimental.SubchannelInterface) {
+    super(wrapped);
+  }
+}
+
+/** The child's picker, with the wrapper's own subchannels replaced by the parent's. */
+class UnwrappingPicker implements experimental.Picker {
+  constructor(private readonly inner: experimental.Picker) {}
+  pick(args: experimental.PickArgs): experimental.PickResult {
+    const r = this.inner.pick(args);
+    return r.subchannel instanceof LabSubchannelWrapper ? ({ ...r, subchannel: r.subchannel.wrapped } as experimental.PickResult) : r;
+  }
+}
+
 export abstract class WrapperBalancer implements experimental.LoadBalancer {
   protected readonly child: experimental.ChildLoadBalancerHandler;
 
   constructor(helper: experimental.ChannelControlHelper) {
-    this.child = new experimental.ChildLoadBalancerHandler(experimental.createChildChannelControlHelper(helper, this.overrides(helper)));
+    const own = this.overrides(helper);
+    const updateState = own.updateState ?? helper.updateState.bind(helper);
+    this.child = new experimental.ChildLoadBalancerHandler(
+      experimental.createChildChannelControlHelper(helper, {
+        ...own,
+        updateState: (state, picker, error) => updateState(state, new UnwrappingPicker(picker), error),
+      }),
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import type { TrafficEvent, TrafficEventBody } from '../events.js';
 import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
 import type { ServiceConfigJson } from './service-config.js';
 import { CallStats } from './stats.js';
+import { isXdsTarget, registerXdsClient } from '../xds.js';
 
 export type CallKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
 
@@ -120,6 +121,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         ? { 'grpc.keepalive_time_ms': spec.keepalive.timeMs, 'grpc.keepalive_timeout_ms': spec.keepalive.timeoutMs, 'grpc.keepalive_permit_without_calls': 1 }
         : {}),
     };
+    if (isXdsTarget(spec.target)) registerXdsClient();
     this.client = echoClient(spec.target, options);
     this.running = true;
     this.startedAt = performance.now();
@@ -184,7 +186,11 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     };
     const options = { deadline: Date.now() + (spec.deadlineMs ?? 1000) };
     const message = { message: spec.message ?? 'hello' };
-    const onEnd = (err: ServiceError | null) => finish(err ? err.code : status.OK);
+    // A failed call's identity comes in its trailers (the echo servers send no headers then).
+    const onEnd = (err: ServiceError | null) => {
+      if (err?.metadata && !backend) onMetadata(err.metadata);
+      finish(err ? err.code : status.OK);
+    };
     switch (spec.call ?? 'unary') {
       case 'unary': {
         const call = client.UnaryEcho(message, md, options, onEnd);
@@ -195,7 +201,10 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         const call = client.ServerStreamingEcho(message, md, options);
         call.on('metadata', onMetadata);
         call.on('data', () => undefined);
-        call.on('status', (s) => finish(s.code));
+        call.on('status', (s) => {
+          if (!backend) onMetadata(s.metadata);
+          finish(s.code);
+        });
         call.on('error', () => undefined);
         break;
       }
@@ -210,7 +219,10 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         const call = client.BidirectionalStreamingEcho(md, options);
         call.on('metadata', onMetadata);
         call.on('data', () => undefined);
-        call.on('status', (s) => finish(s.code));
+        call.on('status', (s) => {
+          if (!backend) onMetadata(s.metadata);
+          finish(s.code);
+        });
         call.on('error', () => undefined);
         for (let i = 0; i < 3; i++) call.write(message);
         call.end();
@@ -235,8 +247,14 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
       });
     }
     this.flushBucket();
+    // An xDS client reports its load once per LRS interval: one more interval before the channel
+    // closes, so the control plane's totals hold every call (closing ends the report stream).
+    if (isXdsTarget(this.spec.target) && this.callSeq > 0) await new Promise((r) => setTimeout(r, LRS_FLUSH_MS));
     this.client?.close();
     this.unregister?.();
     this.emitEvent({ type: 'client-stopped' });
   }
 }
+
+/** One LRS interval of the lab's control plane (1 s), and a little more. */
+const LRS_FLUSH_MS = 1200;

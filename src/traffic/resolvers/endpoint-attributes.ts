@@ -19,8 +19,12 @@ export function attributesOf(options: ChannelOptions | Record<string, unknown>, 
   return map instanceof Map ? (map as AttributeMap).get(address) : undefined;
 }
 
-/** An endpoint's weight: from the resolver's attributes, else 1. */
-export function weightOf(options: ChannelOptions | Record<string, unknown>, address: string): number {
-  const w = attributesOf(options, address)?.weight;
+/**
+ * An endpoint's weight: from the resolver's attributes; for an xDS endpoint, its EDS weight (grpc-js-xds
+ * hands the endpoint over with `endpointWeight` = locality weight × endpoint weight, so the ratios
+ * within a locality are the endpoints'); else 1.
+ */
+export function weightOf(options: ChannelOptions | Record<string, unknown>, address: string, endpoint?: object): number {
+  const w = attributesOf(options, address)?.weight ?? (endpoint as { endpointWeight?: unknown } | undefined)?.endpointWeight;
   return typeof w === 'number' && Number.isFinite(w) && w >= 0 ? w : 1;
 }

@@ -84,11 +84,29 @@ export function ClientPanel({
         </Box>
       ))}
       {hidden > 0 ? <Text dimColor>{`  … ${hidden} more backend(s) with less traffic`}</Text> : null}
-      <Text dimColor wrap="truncate-end">
-        {'  resolver: '}
-        {client.resolverError ? <Text color="yellow">{client.resolverError} </Text> : null}
-        {client.addresses.length ? client.addresses.map(nameOf).join(' ') : '(no addresses yet)'}
-      </Text>
+      {client.xds ? (
+        <Text dimColor wrap="truncate-end">
+          {'  xds: '}
+          {client.xds.types.map((t) => (
+            <Text key={t.type}>
+              {`${t.type} ${t.acked ? `v${t.acked}` : '-'}`}
+              {t.nacked ? <Text color="red">{` NACK v${t.nacked}`}</Text> : null}
+              {'  '}
+            </Text>
+          ))}
+          {Object.keys(client.xds.loads).length
+            ? `LRS ${Object.entries(client.xds.loads)
+                .map(([z, l]) => `${z} ${l.ok}${l.errors ? `/${l.errors}err` : ''}`)
+                .join(' ')}`
+            : ''}
+        </Text>
+      ) : (
+        <Text dimColor wrap="truncate-end">
+          {'  resolver: '}
+          {client.resolverError ? <Text color="yellow">{client.resolverError} </Text> : null}
+          {client.addresses.length ? client.addresses.map(nameOf).join(' ') : '(no addresses yet)'}
+        </Text>
+      )}
     </Box>
   );
 }

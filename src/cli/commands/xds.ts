@@ -1,0 +1,92 @@
+// lab xds bootstrap | status: the lab's xDS control plane from outside. `bootstrap` prints the
+// bootstrap JSON (gRFC A27) a client outside the lab (grpc-go, grpc-java, C-core, grpc-js) reads from
+// GRPC_XDS_BOOTSTRAP to use the lab's control plane with an xds:///echo target; `status` shows its
+// clients, the versions each ACKed or NACKed, and the load reports per locality.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EnvironmentError, InputError } from '../../errors.js';
+import type { Topology } from '../../topology/types.js';
+import { userBootstrap, XdsControl, type XdsStatus } from '../../xds/index.js';
+import { topologyFrom, type GlobalOptions } from '../context.js';
+import { c, printJson, table } from '../output.js';
+
+const sec = (ms: number) => `${(Number(ms) / 1000).toFixed(1)}s`;
+
+export async function xdsStatusOf(t: Topology): Promise<XdsStatus> {
+  const ctl = new XdsControl(t.xds!.hostAddress);
+  try {
+    return await ctl.status(1500);
+  } catch (err) {
+    throw new EnvironmentError(
+      `the xDS control plane at ${t.xds!.hostAddress} does not answer: ${(err as { details?: string }).details || (err as Error).message}`,
+      {
+        hint: 'Is it running? `lab up --xds` starts it; `lab status` shows it.',
+      },
+    );
+  } finally {
+    ctl.close();
+  }
+}
+
+/** The control plane's clients and load reports, as lines for a terminal. */
+export function xdsStatusText(s: XdsStatus): string {
+  const versions = ['LDS', 'RDS', 'CDS', 'EDS'].map((k) => `${k} v${s.versions[k] ?? '?'}`).join('  ');
+  const lines = [`${c.bold('xDS')} serving ${versions} · endpoints from ${s.source}${s.sourceOk ? '' : c.yellow(` (${s.sourceError})`)}`];
+  const clients = s.clients.map((cl) => [
+    cl.nodeId || cl.peer,
+    cl.connected ? c.green('connected') : c.dim('gone'),
+    cl.types
+      .map((t) => {
+        const nack = t.nackedVersion && t.nackedVersion === t.sentVersion ? c.red(` NACK v${t.nackedVersion}`) : '';
+        return `${t.type} ${t.ackedVersion ? `v${t.ackedVersion}` : '—'}${nack}`;
+      })
+      .join('  '),
+  ]);
+  if (clients.length) lines.push('', table(['CLIENT (NODE ID)', 'STREAM', 'ACKED'], clients));
+  const nacks = s.clients.flatMap((cl) =>
+    cl.types.filter((t) => t.nackError).map((t) => `  ${cl.nodeId} NACKed ${t.type} v${t.nackedVersion} at ${sec(Number(t.nackedAtMs))}: ${t.nackError}`),
+  );
+  if (nacks.length) lines.push('', ...nacks.map((n) => c.yellow(n)));
+  if (s.loads.length)
+    lines.push(
+      '',
+      table(
+        ['LOAD REPORTS (LRS)', 'CLUSTER', 'ZONE', 'OK', 'ERRORS', 'ISSUED'],
+        s.loads.map((l) => [l.nodeId, l.cluster, l.zone || '—', String(l.successful), String(l.errors), String(l.issued)]),
+      ),
+    );
+  return lines.join('\n');
+}
+
+export function registerXds(program: Command): void {
+  const xds = program.command('xds').description("the lab's xDS control plane: a bootstrap for your own clients, and what it knows of its clients");
+  xds
+    .command('bootstrap')
+    .description('print a bootstrap JSON for an xDS client outside the lab (GRPC_XDS_BOOTSTRAP=<file>, target xds:///echo)')
+    .option('--node-id <id>', 'the node id the control plane will know the client by', undefined)
+    .option('--zone <zone>', "the client's locality (zone)")
+    .option('--addresses <kind>', 'host (loopback addresses, for clients on this machine) or cluster (container names, inside the lab network)', 'host')
+    .option('-o, --output <file>', 'write it to a file instead of stdout')
+    .action((opts: { nodeId?: string; zone?: string; addresses: string; output?: string }, cmd: Command) => {
+      if (opts.addresses !== 'host' && opts.addresses !== 'cluster') throw new InputError(`--addresses expects host or cluster, found "${opts.addresses}"`);
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true });
+      const server = opts.addresses === 'cluster' ? t.xds!.clusterAddress : t.xds!.hostAddress;
+      const json = `${JSON.stringify(userBootstrap(server, { nodeId: opts.nodeId, zone: opts.zone, addresses: opts.addresses }), null, 2)}\n`;
+      if (!opts.output) return void process.stdout.write(json);
+      try {
+        writeFileSync(opts.output, json);
+      } catch (err) {
+        throw new InputError(`cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      process.stderr.write(`wrote ${opts.output}; run your client with GRPC_XDS_BOOTSTRAP=${opts.output} and the target xds:///echo\n`);
+    });
+  xds
+    .command('status')
+    .description('the control plane: versions it serves, its clients and what each ACKed or NACKed, load reports')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const s = await xdsStatusOf(topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true }));
+      if (opts.json) return printJson({ ...s, policy: JSON.parse(s.policyJson || '{}') });
+      process.stdout.write(`${xdsStatusText(s)}\n`);
+    });
+}

@@ -1,0 +1,199 @@
+// xds: { ... } — a push through the lab's xDS control plane: what it serves changes, and every xDS
+// client (the lab's and any other) gets the new resources. Each key replaces its part of the
+// policy; the undo puts back the policy as it was before the push.
+//   lb: ring_hash | round_robin | weighted_round_robin | pick_first | a lab balancer (wrr_smooth, ...)
+//   lbOptions: { ... }             the balancer's options (ring_hash: minRingSize, maxRingSize)
+//   weights: { echo-1: 3 }         endpoint weights (EDS load_balancing_weight)
+//   health: { echo-2: DRAINING }   endpoint health over the registry's (HEALTHY, UNHEALTHY, DRAINING)
+//   localities: { a: { weight: 2, priority: 1 } }   per zone: locality weight, priority (failover order)
+//   subsets: { v1: [echo-1, echo-2], v2: [echo-3] } and split: { v1: 90, v2: 10 }   a canary
+//   retry: { on: [unavailable], numRetries: 3, backoff: 10ms, maxBackoff: 100ms }
+//   hashHeader: x-lab-key          the route's hash policy (for ring_hash)
+//   outlierDetection: { interval: 1s, baseEjectionTime: 10s, maxEjectionPercent: 50%, failurePercentage: { threshold: 50%, minimumHosts: 2, requestVolume: 10 } }
+//   maxRequests: 100               the circuit breaker
+//   fault: { abort: { code: UNAVAILABLE, percent: 10% }, delay: { duration: 100ms, percent: 50% } }
+//   reset: true                    back to the default policy first
+import { status } from '@grpc/grpc-js';
+import { z } from 'zod';
+import { DEFAULT_POLICY, type XdsPolicy } from '../../xds/server/policy.js';
+import { duration, fraction, toFraction, toMs } from '../../util/units.js';
+import { ArgProblem, checkTarget, defineAction, type Names } from './action.js';
+
+const STATUS_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) && k !== 'OK') as [string, ...string[]];
+const RETRY_ON = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const;
+const echoMap = <V extends z.ZodType>(v: V) => z.record(z.string(), v);
+const whole = z.number().int().min(0);
+
+const arg = z.strictObject({
+  reset: z.literal(true).optional(),
+  lb: z.string().min(1).optional(),
+  lbOptions: z.record(z.string(), z.unknown()).optional(),
+  weights: echoMap(z.number().int().min(1).max(1000)).optional(),
+  health: echoMap(z.enum(['HEALTHY', 'UNHEALTHY', 'DRAINING', 'DEGRADED'])).optional(),
+  localities: z
+    .record(z.string(), z.strictObject({ weight: z.number().int().min(1).max(1000).optional(), priority: z.number().int().min(0).max(10).optional() }))
+    .optional(),
+  subsets: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'subset names are lower-case letters, digits and dashes'), z.array(z.string()).min(1)).optional(),
+  split: z.record(z.string(), whole).optional(),
+  retry: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        on: z.array(z.enum(RETRY_ON)).min(1).default(['unavailable']),
+        numRetries: z.number().int().min(1).max(10),
+        backoff: duration.optional(),
+        maxBackoff: duration.optional(),
+      }),
+    ])
+    .optional(),
+  hashHeader: z.union([z.literal(false), z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name')]).optional(),
+  outlierDetection: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        interval: duration.optional(),
+        baseEjectionTime: duration.optional(),
+        maxEjectionTime: duration.optional(),
+        maxEjectionPercent: fraction.optional(),
+        failurePercentage: z
+          .strictObject({ threshold: fraction, minimumHosts: whole.optional(), requestVolume: whole.optional(), enforcement: fraction.optional() })
+          .optional(),
+        successRate: z
+          .strictObject({ stdevFactor: whole.optional(), minimumHosts: whole.optional(), requestVolume: whole.optional(), enforcement: fraction.optional() })
+          .optional(),
+      }),
+    ])
+    .optional(),
+  maxRequests: z.union([z.literal(false), z.number().int().min(1)]).optional(),
+  fault: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        abort: z.strictObject({ code: z.enum(STATUS_NAMES), percent: fraction }).optional(),
+        delay: z.strictObject({ duration, percent: fraction }).optional(),
+      }),
+    ])
+    .optional(),
+});
+type Arg = z.output<typeof arg>;
+
+const pct = (v: string | number) => toFraction(v) * 100;
+
+/** The policy after the push: each key given replaces its part (false removes it). */
+function patched(base: XdsPolicy, a: Arg): XdsPolicy {
+  const p: XdsPolicy = { ...(a.reset ? DEFAULT_POLICY : base) };
+  if (a.lb !== undefined) p.lb = a.lb;
+  if (a.lbOptions !== undefined) p.lbOptions = a.lbOptions;
+  if (a.weights) p.weights = { ...p.weights, ...a.weights };
+  if (a.health) p.health = { ...p.health, ...a.health };
+  if (a.localities) p.localities = { ...p.localities, ...a.localities };
+  if (a.split) p.split = { subsets: a.subsets ?? p.split?.subsets ?? {}, weights: Object.fromEntries(Object.entries(a.split).filter(([, w]) => w > 0)) };
+  if (a.retry !== undefined)
+    p.retry = a.retry
+      ? {
+          on: a.retry.on,
+          numRetries: a.retry.numRetries,
+          baseIntervalMs: a.retry.backoff ? toMs(a.retry.backoff) : undefined,
+          maxIntervalMs: a.retry.maxBackoff ? toMs(a.retry.maxBackoff) : undefined,
+        }
+      : undefined;
+  if (a.hashHeader !== undefined) p.hashHeader = a.hashHeader || undefined;
+  if (a.maxRequests !== undefined) p.maxRequests = a.maxRequests || undefined;
+  if (a.outlierDetection !== undefined) {
+    const o = a.outlierDetection;
+    p.outlierDetection = o
+      ? {
+          intervalMs: o.interval ? toMs(o.interval) : undefined,
+          baseEjectionTimeMs: o.baseEjectionTime ? toMs(o.baseEjectionTime) : undefined,
+          maxEjectionTimeMs: o.maxEjectionTime ? toMs(o.maxEjectionTime) : undefined,
+          maxEjectionPercent: o.maxEjectionPercent === undefined ? undefined : pct(o.maxEjectionPercent),
+          failurePercentage: o.failurePercentage && {
+            threshold: pct(o.failurePercentage.threshold),
+            minimumHosts: o.failurePercentage.minimumHosts,
+            requestVolume: o.failurePercentage.requestVolume,
+            enforcementPercentage: o.failurePercentage.enforcement === undefined ? undefined : pct(o.failurePercentage.enforcement),
+          },
+          successRate: o.successRate && {
+            ...o.successRate,
+            enforcementPercentage: o.successRate.enforcement === undefined ? undefined : pct(o.successRate.enforcement),
+          },
+        }
+      : undefined;
+  }
+  if (a.fault !== undefined) {
+    const f = a.fault;
+    p.fault = f
+      ? {
+          abort: f.abort && { code: (status as unknown as Record<string, number>)[f.abort.code], percent: pct(f.abort.percent) },
+          delay: f.delay && { ms: toMs(f.delay.duration), percent: pct(f.delay.percent) },
+        }
+      : undefined;
+  }
+  return p;
+}
+
+/** Names in the push must be the sandbox's: echo servers, and zones some echo server is in. */
+function checkNames(a: Arg, names: Names, zones: string[]): ArgProblem | undefined {
+  for (const key of ['weights', 'health'] as const)
+    for (const id of Object.keys(a[key] ?? {})) {
+      const p = checkTarget(names, id, 'echo', [key, id], true);
+      if (p) return p;
+    }
+  for (const [subset, ids] of Object.entries(a.subsets ?? {}))
+    for (const [i, id] of ids.entries()) {
+      const p = checkTarget(names, id, 'echo', ['subsets', subset, i]);
+      if (p) return p;
+    }
+  for (const zone of Object.keys(a.localities ?? {}))
+    if (!zones.includes(zone)) return new ArgProblem(`no echo server is in zone "${zone}" (zones: ${zones.join(', ')})`, ['localities', zone], true);
+  if (a.split) {
+    // A later push may change the weights alone: its subsets are the ones pushed before (checked when it runs).
+    if (a.subsets)
+      for (const subset of Object.keys(a.split))
+        if (!a.subsets[subset])
+          return new ArgProblem(
+            `the split names subset "${subset}", which subsets: does not give (e.g. subsets: { ${subset}: [echo-3] })`,
+            ['split', subset],
+            true,
+          );
+    if (!Object.values(a.split).some((w) => w > 0)) return new ArgProblem('a split needs a weight above 0', ['split']);
+  }
+  if (a.subsets && !a.split) return new ArgProblem('subsets come with a split: over them (e.g. split: { v1: 90, v2: 10 })', ['subsets'], true);
+  return undefined;
+}
+
+const describeArg = (a: Arg) =>
+  Object.entries(a)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) =>
+      k === 'split'
+        ? `split ${Object.entries(v as Record<string, number>)
+            .map(([s, w]) => `${s} ${w}`)
+            .join('/')}`
+        : typeof v === 'object'
+          ? `${k} ${JSON.stringify(v)}`
+          : `${k} ${String(v)}`,
+    )
+    .join(', ');
+
+export default defineAction({
+  kind: 'xds',
+  summary:
+    'a push through the xDS control plane: lb policy, endpoint and locality weights, priorities, endpoint health, a canary split, retry, hash header, outlier detection, circuit breaker, fault injection',
+  example: 'xds: { subsets: { v1: [echo-1, echo-2], v2: [echo-3] }, split: { v1: 90, v2: 10 } }',
+  arg,
+  resolve(a, names) {
+    if (![...names.instances.values()].includes('xds'))
+      return 'the sandbox runs no xDS control plane: add `sandbox: { xds: true }` to the scenario (or lab up --xds)';
+    return checkNames(a, names, [...new Set(names.zones ?? [])]) ?? a;
+  },
+  describe: (a) => `xDS push: ${describeArg(a)}`,
+  async run(a, ctx) {
+    const before = await ctx.xds().policy();
+    const next = patched(before, a);
+    const missing = Object.keys(next.split?.weights ?? {}).filter((s) => !next.split?.subsets[s]);
+    if (missing.length) throw new Error(`the split names ${missing.join(', ')}, which no push has given in subsets:`);
+    await ctx.xds().setPolicy(next);
+    ctx.undo('put the xDS policy back', async () => void (await ctx.xds().setPolicy(before)));
+  },
+});

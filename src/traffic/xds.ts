@@ -1,0 +1,43 @@
+// xds:/// targets: @grpc/grpc-js-xds registers the xds resolver and its balancers with grpc-js.
+// It loads many protos, so it is registered the first time a client dials an xds: target, not at
+// start. Each of the lab's xDS clients gets its own bootstrap (its node id), through grpc-js-xds's
+// per-channel option, so the control plane sees each one apart.
+import { createRequire } from 'node:module';
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+/** grpc-js-xds's channel option for a bootstrap of this channel alone (the env var is per process). */
+export const XDS_BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
+
+let registered = false;
+
+export function registerXdsClient(): void {
+  if (registered) return;
+  registered = true;
+  process.env.GRPC_EXPERIMENTAL_XDS_WRR_LB ??= 'true';
+  const xds = createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void };
+  xds.register();
+}
+
+export const isXdsTarget = (target: string) => /^xds:/i.test(target);
+
+export interface XdsBootstrapOptions {
+  /** The control plane's address (host:port). */
+  server: string;
+  nodeId: string;
+  /** The node's zone (locality), and which addresses it should be given (host: loopback; cluster: the lab network). */
+  zone?: string;
+  addresses?: 'host' | 'cluster';
+  metadata?: Record<string, string>;
+}
+
+/** A bootstrap (gRFC A27) for one client of the lab's control plane. */
+export function xdsBootstrap(o: XdsBootstrapOptions): object {
+  return {
+    xds_servers: [{ server_uri: o.server, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    node: { id: o.nodeId, cluster: 'lab', locality: o.zone ? { zone: o.zone } : {}, metadata: { LAB_ADDRESSES: o.addresses ?? 'host', ...o.metadata } },
+  };
+}
+
+export function xdsChannelOptions(o: XdsBootstrapOptions): ChannelOptions {
+  return { [XDS_BOOTSTRAP_OPTION]: JSON.stringify(xdsBootstrap(o)) };
+}
