@@ -1,6 +1,7 @@
 // ESLint (typescript-eslint) for the lab, with the architecture's import boundaries as rules:
 //   - the echo server is bundled alone into its image: it imports nothing of the rest of src/
-//     (only types from src/grpc/generated, which are erased);
+//     (only types from src/grpc/generated, which are erased); the xDS control plane (src/xds/server)
+//     likewise, with src/util's small helpers;
 //   - the engine (sandbox, traffic, scenario, router, xds, topology, ...) knows no screen: nothing
 //     there imports src/cli or src/view;
 //   - the traffic engine works against any gRPC cluster: it imports no sandbox, scenario, view or cli;
@@ -74,6 +75,17 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src/xds/server/**/*.ts'],
+    rules: restrict(
+      [
+        `${up}${dirs(['sandbox', 'scenario', 'traffic', 'view', 'cli', 'router', 'topology', 'doctor', 'echo'])}/`,
+        'the xDS control plane is bundled alone into its image: it takes only src/util and generated types',
+      ],
+      [`${up}grpc/(?!generated/)`, 'the xDS control plane is bundled alone into its image: take only types from src/grpc/generated'],
+      [`${up}grpc/generated/`, 'the xDS control plane takes only types from src/grpc/generated (import type)', true],
+    ),
+  },
+  {
     files: ['src/traffic/**/*.ts'],
     rules: restrict([
       `${up}${dirs(['sandbox', 'scenario', 'view', 'cli', 'router', 'xds', 'doctor'])}/`,
@@ -89,6 +101,8 @@ export default tseslint.config(
   },
   {
     files: ENGINE.filter((d) => !['traffic', 'sandbox'].includes(d)).map((d) => `src/${d}/**/*.ts`),
+    // Its own, stricter rule (above): flat config would let this one replace it.
+    ignores: ['src/xds/server/**'],
     rules: restrict(
       [`${up}${dirs(['view', 'cli'])}/`, 'the engine emits events and knows no screen: it never imports src/cli or src/view'],
       [`${up}${dirs(['traffic', 'sandbox'])}/(?!index\\.js$)`, 'reach src/traffic and src/sandbox through their index.js (export what you need there)'],

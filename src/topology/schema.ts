@@ -1,9 +1,7 @@
 // The part of the Compose spec the lab reads from compose/lab.yaml, plus its `x-lab` extensions.
 // Strict: an unknown key is most often a typo, and a typo must not start a half-right cluster.
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
-
-const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 500ms, 5s or 1m' });
+import { duration } from '../util/units.js';
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 

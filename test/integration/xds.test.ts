@@ -1,4 +1,4 @@
-// The lab's xDS control plane, as a real container of the sandbox (project labxds on 127.90.x.y),
+// The lab's xDS control plane, as a real container of the sandbox (project labxds on 127.91.x.y),
 // fed by the real Consul, serving real xDS clients: grpc-js-xds clients in this process (each with
 // its own bootstrap, as the lab's are) and gRPC C-core (Debian's python3-grpcio) with the bootstrap
 // `lab xds bootstrap` prints. Every push must move the clients' traffic; an outage loses no call; a
@@ -22,7 +22,7 @@ import { eventually, lab, leftovers, ROOT, tempDir, testTopologyFile } from '../
 setupLab();
 
 const PROJECT = 'labxds';
-const XDS = '127.90.0.6:18000';
+const XDS = '127.91.0.6:18000';
 let nodes = 0;
 
 /** A grpc-js-xds client of the sandbox's control plane (its own node id), recording its buckets. */
@@ -77,7 +77,7 @@ function xdsClient(opts: { concurrency?: number; metadata?: Record<string, strin
 
 describe('the xDS control plane on the real sandbox', () => {
   const rt = getRuntime();
-  const file = testTopologyFile(PROJECT, 90, (doc) => doc.setIn(['services', 'echo', 'x-lab', 'zones'], ['a', 'a', 'b']));
+  const file = testTopologyFile(PROJECT, 91, (doc) => doc.setIn(['services', 'echo', 'x-lab', 'zones'], ['a', 'a', 'b']));
   /** The spread with equal locality weights: a (two endpoints) and b (one) half each. */
   const localitySpread = (w: { share(n: string): number }) =>
     Math.abs(w.share('echo-1') - 0.25) < 0.07 && Math.abs(w.share('echo-2') - 0.25) < 0.07 && Math.abs(w.share('echo-3') - 0.5) < 0.07;
@@ -155,7 +155,7 @@ describe('the xDS control plane on the real sandbox', () => {
   });
 
   it('outlier detection ejects a failing backend; a retry policy hides an echo server’s errors; fault injection aborts a share of calls', async () => {
-    const echo2 = new EchoControl(`127.90.1.2:50052`);
+    const echo2 = new EchoControl(`127.91.1.2:50052`);
     const k = xdsClient();
     try {
       await push({});

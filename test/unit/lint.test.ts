@@ -29,6 +29,15 @@ describe('import boundaries (npm run lint)', () => {
     assert.equal(valueImport.length, 1);
   });
 
+  it('the xDS control plane (bundled alone) may not import the sandbox, but may take src/util', async () => {
+    const errors = await boundaryErrors(
+      'src/xds/server/probe.ts',
+      "import { up } from '../../sandbox/index.js';\nimport { Backoff } from '../../util/backoff.js';\nexport const x = [up, Backoff];\n",
+    );
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /bundled alone/);
+  });
+
   it('the engine may not import the screen', async () => {
     const errors = await boundaryErrors('src/scenario/probe.ts', "import { mountView } from '../view/mount.js';\nexport const x = mountView;\n");
     assert.match(errors.join('\n'), /knows no screen/);

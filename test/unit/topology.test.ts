@@ -95,7 +95,7 @@ describe('topology: compose/lab.yaml', () => {
   it('refuses an unknown role, listing the known ones', () =>
     refuses(
       base.replace('role: echo', 'role: ecko'),
-      'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", found "ecko"',
+      'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", "xds", found "ecko"',
     ));
 
   it('refuses to publish on a non-loopback address', () =>
@@ -135,7 +135,7 @@ describe('topology: compose/lab.yaml', () => {
   it('refuses a duration it cannot read', () =>
     refuses(
       base.replace('lease-ttl: 5s ', 'lease-ttl: soon '),
-      'lab.yaml:76:16: x-lab.registration.lease-ttl: expected a duration such as 500ms, 5s or 1m, found "soon"',
+      'lab.yaml:85:16: x-lab.registration.lease-ttl: expected a duration with its unit, such as 500ms, 5s or 1m, found "soon"',
     ));
 
   it('refuses two services with one role', () =>
@@ -148,7 +148,7 @@ describe('topology: compose/lab.yaml', () => {
     refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected string)'));
 
   it('suggests the right top-level x-lab key', () =>
-    refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:72:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+    refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:81:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
 });

@@ -107,7 +107,9 @@ export class AdsServer {
     const changed = names.size !== st.names.size || [...names].some((n) => !st.names.has(n));
     st.names = names;
     // A first request, or one that asks for other names, gets the current resources of its type.
-    if (!req.response_nonce || changed) this.send(client, call, type, st);
+    // One that asks for nothing more gets nothing: a grpc-js-xds client ends its stream when it wants
+    // nothing, and never reads what comes after, which would keep its stream (and process) alive.
+    if ((!req.response_nonce || changed) && names.size > 0) this.send(client, call, type, st);
   }
 
   private send(client: AdsClient, call: AdsCall, type: ResourceType, st: TypeState): void {

@@ -26,7 +26,8 @@ export function toStruct(o: Record<string, unknown>): { fields: Record<string, S
 /** A decoded Struct (as proto-loader gives it, with `kind` set by oneofs) back to plain JSON. */
 export function fromStruct(s: { fields?: Record<string, unknown> } | null | undefined): Record<string, unknown> {
   const value = (v: Record<string, unknown>): unknown => {
-    const kind = v.kind as string | undefined;
+    // `kind` names the set field when the loader ran with oneofs; else the one field set tells.
+    const kind = (v.kind as string | undefined) ?? Object.keys(v).find((k) => k.endsWith('Value') && v[k] !== undefined && v[k] !== null);
     if (kind === 'structValue') return fromStruct(v.structValue as { fields: Record<string, unknown> });
     if (kind === 'listValue') return ((v.listValue as { values?: Array<Record<string, unknown>> }).values ?? []).map(value);
     if (kind === 'nullValue') return null;
