@@ -51,13 +51,15 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
   const byInstance = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
   const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
 
+  // A registry that is not running has nothing to say; one that runs and does not answer is news.
+  const runs = (role: string) => t.instances.some((i) => i.role === role && byInstance.get(i.name)?.state === 'running');
   const [etcd, consul] = await Promise.all([
     withEtcd(t.etcd.hostAddress, (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
-      errors.push(`etcd at ${t.etcd.hostAddress}: ${err.message}`);
+      if (runs('etcd')) errors.push(`etcd at ${t.etcd.hostAddress}: ${plainGrpcMessage(err.message)}`);
       return undefined as EtcdEntry[] | undefined;
     }),
     consulInstances(t.consul.hostAddress, echoService).catch((err: Error) => {
-      errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
+      if (runs('consul')) errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
       return undefined as ConsulInstance[] | undefined;
     }),
   ]);
@@ -113,4 +115,9 @@ async function withEtcd<T>(hosts: string, read: (r: EtcdReader) => Promise<T>): 
   } finally {
     reader.close();
   }
+}
+
+/** grpc-js's message without its empty trailers ("Resolution note: " with nothing after it). */
+function plainGrpcMessage(m: string): string {
+  return m.replace(/\.?\s*Resolution note:\s*$/, '').trim();
 }

@@ -2,7 +2,7 @@
 // learns (cluster snapshots, expectation states, keys) in, the next ViewState out. Pure: no I/O, no
 // clock; the same event stream always gives the same screen.
 import { type SandboxEvent } from '../sandbox/index.js';
-import { byBackendName, type BucketStats } from '../traffic/index.js';
+import { byBackendName, isXdsTarget, type BucketStats } from '../traffic/index.js';
 import type { PlayEvent } from '../scenario/player.js';
 import { sumStats } from '../scenario/expectations/window.js';
 import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
@@ -36,7 +36,7 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     case 'cluster':
       return cluster(state, a.services);
     case 'client-started':
-      return upsertClient(state, a.client, (c) => ({ ...c, target: a.target, lb: lbName(a.serviceConfig), stopped: false }));
+      return upsertClient(state, a.client, (c) => ({ ...c, target: a.target, lb: isXdsTarget(a.target) ? 'xDS' : lbName(a.serviceConfig), stopped: false }));
     case 'client-stopped':
       return upsertClient(state, a.client, (c) => ({ ...c, stopped: true }));
     case 'client-config':
@@ -202,7 +202,12 @@ function xds(state: ViewState, e: Extract<PlayEvent, { type: 'xds' }>): ViewStat
     for (const t of c.types)
       if (t.nacked && !before?.types.some((b) => b.type === t.type && b.nacked === t.nacked))
         next = log(next, e.t, `${c.client} NACKed ${t.type} v${t.nacked}: ${t.error ?? ''}`, 'warn');
-    next = upsertClient(next, c.client, (cv) => ({ ...cv, xds: { types: c.types, loads: c.loads, connected: c.connected } }));
+    // The balancer is the control plane's to choose: the client is labelled by the policy it serves.
+    next = upsertClient(next, c.client, (cv) => ({
+      ...cv,
+      lb: e.lb ? `${e.lb} (xDS)` : 'xDS',
+      xds: { types: c.types, loads: c.loads, connected: c.connected },
+    }));
   }
   return next;
 }

@@ -11,9 +11,9 @@ import { loadScenario } from '../scenario/load.js';
 import { reportDirFor } from '../scenario/report/write.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
-import { ClientSet, sandboxResolverOptions } from '../traffic/index.js';
+import { ClientSet, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
-import { xdsOptionsFor } from '../xds/index.js';
+import { xdsOptionsFor, XdsWatcher } from '../xds/index.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
@@ -37,12 +37,16 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const { rt } = opts;
   // Watch what runs: as many echo servers as there are now (lab up --echo N may have changed it), and the proxy or xDS when they run.
   const { running, ...shape } = await runningShape(rt, loadTopology(opts.topologyFile).project);
-  const topology = loadTopology(opts.topologyFile, shape);
+  const wantsXds = opts.clients.some((c) => isXdsTarget(c.target));
+  // `lab -t xds:///echo` brings the control plane up with the rest.
+  const topology = loadTopology(opts.topologyFile, { ...shape, ...(wantsXds && opts.bringUp ? { xds: true } : {}) });
   if (!opts.bringUp && !running) {
     throw new LabError(`no lab sandbox is running (project ${topology.project})`, {
       hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.',
     });
   }
+  // Checked before the view opens: an xds: client needs the control plane running.
+  for (const spec of opts.clients) xdsOptionsFor(topology, spec.name, spec.target);
   const library = opts.library ?? path.join(process.cwd(), 'scenarios');
   const quit = new AbortController();
   const stop = AbortSignal.any([quit.signal, opts.signal]);
@@ -60,6 +64,8 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   );
   let clients: ClientSet | undefined;
   let tick: NodeJS.Timeout | undefined;
+  // With the control plane: what it knows of the view's xds: clients (ACKs, NACKs, load reports).
+  const xds = topology.xds && wantsXds ? new XdsWatcher(topology.xds.hostAddress, now, (e) => view.dispatch(e)) : undefined;
   try {
     view.dispatch({ type: 'phase', phase: 'sandbox', t: 0 });
     await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
@@ -82,12 +88,14 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     view.setKeys(watchKeys);
     view.dispatch({ type: 'phase', phase: 'traffic', t: 0 });
     clients.start();
+    xds?.start();
     tick = setInterval(() => view.state.mode === 'watch' && view.dispatch({ type: 'tick', nowMs: now() }), 250);
     await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
     if (tick) clearInterval(tick);
     view.setKeys(() => undefined);
     await clients?.stop(500);
+    xds?.stop();
     poller.stop();
     view.dispatch({ type: 'phase', phase: 'undo', t: now() });
     await session.undoAll((text, error) => view.dispatch({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));

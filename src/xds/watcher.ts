@@ -28,6 +28,8 @@ export interface XdsEvent {
   versions: Record<string, string>;
   clients: XdsClientView[];
   sourceOk: boolean;
+  /** The cluster's lb policy the control plane serves (round_robin, ring_hash, a lab balancer…). */
+  lb: string;
 }
 
 /** The run's clients (and any outside client) as the control plane sees them. */
@@ -54,7 +56,15 @@ export function xdsViewOf(s: XdsStatus, pid = process.pid): Omit<XdsEvent, 't' |
         loads,
       };
     });
-  return { versions: s.versions, clients, sourceOk: s.sourceOk };
+  return { versions: s.versions, clients, sourceOk: s.sourceOk, lb: policyLb(s.policyJson) };
+}
+
+function policyLb(json: string): string {
+  try {
+    return (JSON.parse(json) as { lb?: string }).lb ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export class XdsWatcher {

@@ -211,6 +211,24 @@ describe('the xDS control plane on the real sandbox', () => {
     }
   });
 
+  it('`lab traffic -t xds:///echo` balances through the control plane and exits by itself once its duration is over', async () => {
+    await push({});
+    const r = await lab(['-f', file, 'traffic', '-t', 'xds:///echo', '-d', '2s', '--json'], { timeout: 60_000 });
+    // A channel left open by grpc-js-xds would hold the process until execa kills it (exit code not 0).
+    assert.equal(r.exitCode, 0, r.stderr);
+    const buckets = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TrafficEvent)
+      .filter((e): e is Extract<TrafficEvent, { type: 'bucket' }> => e.type === 'bucket');
+    const seen = new Set(buckets.flatMap((b) => Object.keys(b.backends)));
+    assert.deepEqual([...seen].sort(), ['echo-1', 'echo-2', 'echo-3']);
+    assert.ok(
+      buckets.every((b) => b.total.ok === b.total.calls),
+      'no call failed',
+    );
+  });
+
   it('the load reports (LRS) the control plane received equal the calls the client counted', async () => {
     await push({});
     const k = xdsClient({ concurrency: 4 });

@@ -263,6 +263,42 @@ describe('view components (ink)', () => {
     assert.ok(frame.split('\n').length <= rows, `${frame.split('\n').length} lines for a ${rows}-row terminal`);
     assert.match(strip(frame), /more backend/);
   });
+
+  it('an xds event: the client line shows the versions it ACKed and its load reports, a NACK is logged once and drawn red', () => {
+    const xds = (nacked?: string): ViewAction => ({
+      type: 'xds',
+      t: 5000,
+      versions: { LDS: '1', RDS: '1', CDS: '3', EDS: '2' },
+      sourceOk: true,
+      lb: 'ring_hash',
+      clients: [
+        {
+          client: 'rr',
+          nodeId: `lab/rr/${process.pid}`,
+          connected: true,
+          types: [
+            { type: 'LDS', acked: '1' },
+            { type: 'CDS', acked: '2', ...(nacked ? { nacked, error: 'max_ejection_percent > 100' } : {}) },
+          ],
+          loads: { a: { ok: 40, errors: 0 }, b: { ok: 39, errors: 2 } },
+        },
+        { client: 'someone-else', nodeId: 'outside', connected: true, types: [], loads: {} },
+      ],
+    });
+    let s = reduce(replay(3000), xds());
+    assert.equal(s.log.filter((l) => /NACK/.test(l.text)).length, 0);
+    s = reduce(reduce(s, xds('3')), xds('3'));
+    const nacks = s.log.filter((l) => /NACK/.test(l.text));
+    assert.deepEqual(
+      nacks.map((l) => [l.text, l.level]),
+      [['rr NACKed CDS v3: max_ejection_percent > 100', 'warn']],
+    );
+    assert.equal(s.clients.filter((c) => c.xds).length, 1, 'only the run’s own clients get an xds line');
+    assert.equal(s.clients[0].lb, 'ring_hash (xDS)', 'labelled by the policy the control plane serves');
+    const frame = strip(frameAt(s, 160));
+    assert.match(frame, /xds: LDS v1 +CDS v2 NACK v3 +LRS a 40 b 39\/2err/);
+    assert.equal(frame.match(/resolver: /g)?.length, 1, 'the xds line replaces rr’s resolver line; pf keeps its own');
+  });
 });
 
 describe('view format', () => {

@@ -69,6 +69,10 @@ export function registerTraffic(program: Command): void {
     .option('--json', 'print events as JSON lines')
     .action(async (opts: TrafficOptions, cmd: Command) => {
       // An xds: target dials the sandbox's control plane: its address comes with the xds service.
+      if (isXdsTarget(opts.target) && cmd.getOptionValueSource('lb') === 'cli')
+        throw new InputError('--lb: an xds: target takes its balancer from the control plane', {
+          hint: 'Drop --lb; `lab xds status` shows the policy it serves, and a scenario’s xds action changes it.',
+        });
       const spec = specFromFlags(opts, topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: isXdsTarget(opts.target) || undefined }));
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
       const client = new TrafficClient(spec);

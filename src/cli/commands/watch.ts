@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { getRuntime } from '../../sandbox/index.js';
-import { serviceConfigFrom, type TrafficClientSpec } from '../../traffic/index.js';
+import { isXdsTarget, serviceConfigFrom, type TrafficClientSpec } from '../../traffic/index.js';
 import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
 import { positiveInt, type GlobalOptions } from '../context.js';
@@ -16,7 +16,15 @@ interface WatchFlags {
   concurrency: number;
 }
 
-export function watchClients(flags: WatchFlags): TrafficClientSpec[] {
+export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
+  if (isXdsTarget(flags.target)) {
+    // The control plane chooses the balancer: one client, labelled by the policy it serves.
+    if (lbGiven)
+      throw new InputError('--lb: an xds: target takes its balancer from the control plane', {
+        hint: 'Drop --lb; `lab xds status` shows the policy it serves, and a scenario’s xds action changes it.',
+      });
+    return [{ name: 'proxyless', target: flags.target, serviceConfig: serviceConfigFrom('round_robin'), concurrency: flags.concurrency, deadlineMs: 1000 }];
+  }
   return flags.lb.map((lb, i) => ({
     name: flags.lb.indexOf(lb) === i ? lb.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 16) || `c${i + 1}` : `${lb}-${i + 1}`,
     target: flags.target,
@@ -35,7 +43,7 @@ export function liveFramesOnTerminal(): void {
 }
 
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
-  const clients = watchClients(flags); // flags first: a typo is named even off a terminal
+  const clients = watchClients(flags, cmd.getOptionValueSource('lb') === 'cli'); // flags first: a typo is named even off a terminal
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',

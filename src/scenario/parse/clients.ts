@@ -68,9 +68,14 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
   for (const [name, c] of Object.entries(ctx.value.clients)) {
     if (c.rate && c.concurrency)
       throw ctx.fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
+    if (c.lb !== undefined && isXdsTarget(c.target))
+      throw ctx.fail(
+        ['clients', name, 'lb'],
+        `clients.${name}.lb: an xds: client takes its balancer from the control plane; drop lb and set the policy with the xds action (e.g. xds: { lb: ring_hash })`,
+      );
     let serviceConfig;
     try {
-      serviceConfig = serviceConfigFrom(c.lb as string | object);
+      serviceConfig = serviceConfigFrom((c.lb ?? 'round_robin') as string | object);
     } catch (err) {
       if (err instanceof LabError) throw ctx.fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
       throw err;

@@ -83,6 +83,18 @@ function xdsSection(events: XdsEvent[], buckets: Map<string, Bucket[]>): string[
       .join(', ');
     out.push(`| ${c.client} | ${acked} | ${lrs} (${zones}) | ${counted} |`);
   }
+  // When each client took each version: the first event that shows it ACKed.
+  const acks: string[] = [];
+  const acked = new Set<string>();
+  for (const e of events)
+    for (const c of e.clients.filter((x) => buckets.has(x.client)))
+      for (const t of c.types) {
+        const key = `${c.client}|${t.type}|${t.acked}`;
+        if (!t.acked || acked.has(key)) continue;
+        acked.add(key);
+        acks.push(`${s(e.t)} ${c.client} ${t.type} v${t.acked}`);
+      }
+  if (acks.length) out.push('', `ACKs (when the control plane saw them, to the second): ${acks.join(' · ')}`);
   const nacks: string[] = [];
   const seen = new Set<string>();
   for (const e of events)
