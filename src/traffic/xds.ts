@@ -14,8 +14,35 @@ export function registerXdsClient(): void {
   if (registered) return;
   registered = true;
   process.env.GRPC_EXPERIMENTAL_XDS_WRR_LB ??= 'true';
-  const xds = createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void };
+  const require = createRequire(import.meta.url);
+  const xds = require('@grpc/grpc-js-xds') as { register(): void };
   xds.register();
+  releasePriorityTimers(require);
+}
+
+interface PriorityChild {
+  maybeReactivate(): void;
+  cancelFailoverTimer(): void;
+}
+
+/**
+ * grpc-js-xds 1.14.1: a priority child that a config update deactivates arms a 15-minute timer
+ * (DEFAULT_RETENTION_INTERVAL_MS) that destroy() does not clear, so a process whose client saw
+ * locality priorities change stays alive for 15 minutes after closing its channel. The balancer's
+ * destroy() clears its children's timers first here (both are the library's own methods).
+ */
+function releasePriorityTimers(require: NodeJS.Require): void {
+  const { PriorityLoadBalancer } = require('@grpc/grpc-js-xds/build/src/load-balancer-priority.js') as {
+    PriorityLoadBalancer: { prototype: { destroy(): void; children: Map<string, PriorityChild> } };
+  };
+  const destroy = PriorityLoadBalancer.prototype.destroy;
+  PriorityLoadBalancer.prototype.destroy = function (this: { children: Map<string, PriorityChild> }) {
+    for (const child of this.children.values()) {
+      child.maybeReactivate();
+      child.cancelFailoverTimer();
+    }
+    destroy.call(this);
+  };
 }
 
 export const isXdsTarget = (target: string) => /^xds:/i.test(target);

@@ -229,6 +229,30 @@ describe('the xDS control plane on the real sandbox', () => {
     );
   });
 
+  it('`lab traffic -t xds:///echo` exits by itself after locality priorities were pushed and taken back', async () => {
+    await push({});
+    // grpc-js-xds arms a 15-minute timer for a priority it deactivates and does not clear it on
+    // destroy; the lab clears it (src/traffic/xds.ts). Without that, execa's timeout kills the process.
+    const run = lab(['-f', file, 'traffic', '-t', 'xds:///echo', '-d', '6s', '--json'], { timeout: 60_000 });
+    await sleep(1500);
+    await push({ localities: { a: { priority: 0 }, b: { priority: 1 } } });
+    await sleep(1000);
+    await push({ localities: { b: { priority: 0 }, a: { priority: 1 } } });
+    await sleep(2500);
+    await push({});
+    const r = await run;
+    assert.equal(r.exitCode, 0, `exit ${r.exitCode} after ${r.ms} ms: ${r.stderr}`);
+    const buckets = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TrafficEvent)
+      .filter((e): e is Extract<TrafficEvent, { type: 'bucket' }> => e.type === 'bucket');
+    assert.ok(
+      buckets.some((b) => (b.backends['echo-3']?.calls ?? 0) > 0.95 * b.total.calls && b.total.calls > 0),
+      'the priority push moved all calls to zone b at some point',
+    );
+  });
+
   it('the load reports (LRS) the control plane received equal the calls the client counted', async () => {
     await push({});
     const k = xdsClient({ concurrency: 4 });
