@@ -2,6 +2,7 @@
 import type { SandboxListener } from './events.js';
 import { LABEL, projectSelector } from './labels.js';
 import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
+import { forgetShape } from './shape.js';
 
 export interface DownResult {
   containers: string[];
@@ -27,5 +28,6 @@ export async function down(rt: ContainerRuntime, project: string, onEvent: Sandb
       onEvent({ type: 'network', name: n.name, state: 'removed' });
     }),
   );
+  forgetShape(project);
   return { containers: containers.map((c) => c.name), networks: networks.map((n) => n.name), ms: Date.now() - started };
 }

@@ -1,7 +1,7 @@
 // `lab up`: reconcile Docker to the topology. Idempotent: a container whose config hash matches is
 // kept; a changed one is recreated; extras are removed. On any failure or interrupt, what this run
 // created is removed again, so no half-started cluster is left behind.
-import { LabError, ReadinessError, EnvironmentError } from '../errors.js';
+import { EXIT, LabError, ReadinessError, EnvironmentError } from '../errors.js';
 import type { InstanceSpec, Topology } from '../topology/types.js';
 import { log } from '../util/log.js';
 import { containerName, planContainer } from './container-plan.js';
@@ -14,6 +14,7 @@ import { readinessOf } from './readiness.js';
 import { EtcdReader } from './registry/etcd-reader.js';
 import { PING_TIMEOUT_MS, type ContainerInfo, type ContainerRuntime } from './runtime/container-runtime.js';
 import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
+import { recordShape } from './shape.js';
 
 export interface UpOptions {
   onEvent?: SandboxListener;
@@ -65,11 +66,12 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
     if (net.created) await rt.removeNetwork(net.id).catch(() => undefined);
-    if (opts.signal?.aborted) throw new LabError('interrupted: removed the containers this `up` had started.', { exitCode: 130, cause: err });
+    if (opts.signal?.aborted) throw new LabError('interrupted: removed the containers this `up` had started.', { exitCode: EXIT.interrupted, cause: err });
     throw err;
   } finally {
     etcd.close();
   }
+  recordShape(t, net.session);
   const order = new Map(t.instances.map((i, n) => [i.name, n]));
   result.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
   return { project: t.project, session: net.session, network: t.network, instances: result, removed, ms: Date.now() - started };

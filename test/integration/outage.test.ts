@@ -1,31 +1,21 @@
 // Outages of the lab's own parts (project labout, 127.88.x.y): an echo container removed behind the
-// lab's back, and the Docker daemon itself stopped and started in the middle of a scenario. The lab
+// lab's back, and the Docker daemon itself stopped and started in the middle of a scenario (a
+// daemon of the test's own, in a network namespace: the machine's Docker is never touched). The lab
 // says what happened, and the next `up` (or the scenario's own reconcile) repairs the cluster.
 import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
-import { openSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { down, getRuntime, projectSelector } from '../../src/sandbox/index.js';
-import { cacheDir } from '../../src/util/paths.js';
 import { ROOT, eventually, lab, leftovers, tempDir, testTopologyFile } from '../helpers/lab.js';
+import { PrivateDockerd } from '../helpers/private-dockerd.js';
 
 setupLab();
 
 const PROJECT = 'labout';
-
-const dockerAnswers = async () => (await execa('docker', ['info'], { reject: false, timeout: 5000 })).exitCode === 0;
-
-/** Starts dockerd the way scripts/setup.sh does, detached, and waits for it to answer. */
-async function startDockerd(): Promise<void> {
-  if (await dockerAnswers()) return;
-  const log = openSync(path.join(cacheDir(), 'dockerd.log'), 'a');
-  spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] }).unref();
-  await eventually('dockerd answers again', dockerAnswers, 60_000);
-}
 
 describe('outages of the lab’s own parts', () => {
   const rt = getRuntime();
@@ -35,7 +25,6 @@ describe('outages of the lab’s own parts', () => {
     await down(rt, PROJECT);
   });
   after(async () => {
-    await startDockerd(); // whatever happened, Docker answers again for the tests after this file
     await down(rt, PROJECT);
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
   });
@@ -91,39 +80,50 @@ describe('outages of the lab’s own parts', () => {
   });
 
   it(
-    'Docker stopped and started mid-scenario: the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back',
-    { timeout: 240_000 },
+    'Docker stopped and started mid-scenario (an engine of the test’s own): the failed step says Docker is not answering; the scenario’s reconcile brings the cluster back',
+    { timeout: 300_000 },
     async () => {
-      const scenario = path.join(tempDir('lab-outage-'), 'outage.yaml');
-      writeFileSync(
-        scenario,
-        'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n',
-      );
-      const child = execa(process.execPath, [path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], { reject: false, cwd: ROOT, all: true });
-      let out = '';
-      child.all!.on('data', (d: Buffer) => (out += d.toString()));
-      await eventually('traffic runs', async () => /── traffic/.test(out), 90_000);
-      await sleep(3000);
-      // The daemon goes away (its containers stop with it) ...
-      await execa('pkill', ['-TERM', '-x', 'dockerd']);
-      await eventually('dockerd is gone', async () => !(await dockerAnswers()), 60_000);
-      // ... the step at 8 s finds no Docker, and says so; then the daemon comes back.
-      await eventually('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
-      await startDockerd();
-      const r = await child;
-      assert.equal(r.exitCode, 1, out);
-      assert.match(out, /freeze \(docker pause\) echo-2\s+✖ Docker is not answering/);
-      // The scenario's reconcile at the end (or, failing that, the next up) repaired the cluster.
-      const u = await lab(['-f', file, 'up', '--json']);
-      assert.equal(u.exitCode, 0, u.stderr);
-      const containers = await rt.listContainers(projectSelector(PROJECT));
-      assert.deepEqual(containers.map((c) => c.state).sort(), Array(5).fill('running'));
-      const s = await lab(['-f', file, 'status', '--json']);
-      const report = JSON.parse(s.stdout) as { services: Array<{ name: string; health: string }> };
-      assert.deepEqual(
-        report.services.map((x) => x.health),
-        ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING'],
-      );
+      const engine = await PrivateDockerd.start('outage');
+      try {
+        const scenario = path.join(tempDir('lab-outage-'), 'outage.yaml');
+        writeFileSync(
+          scenario,
+          'name: outage\nduration: 25s\nclients:\n  rr: { target: "etcd:///echo", lb: round_robin, concurrency: 2, deadline: 500ms }\nsteps:\n  - { at: 8s, pause: echo-2 }\n  - { at: 1s, expect: { client: rr, errors: { total: 0 }, always: 2s } }\n',
+        );
+        const child = engine.inside([process.execPath, path.join(ROOT, 'bin/lab.js'), '-f', file, 'play', scenario, '--no-tui'], {
+          reject: false,
+          cwd: ROOT,
+          all: true,
+          timeout: 240_000,
+        });
+        let out = '';
+        child.all!.on('data', (d: Buffer) => (out += d.toString()));
+        await eventually('traffic runs', async () => /── traffic/.test(out), 120_000);
+        await sleep(3000);
+        // The daemon goes away (its containers stop with it) ...
+        await engine.stopEngine();
+        // ... the step at 8 s finds no Docker, and says so; then the daemon comes back.
+        await eventually('the step failed', async () => /freeze \(docker pause\) echo-2.*✖/.test(out), 60_000);
+        await engine.startEngine();
+        const r = await child;
+        assert.equal(r.exitCode, 1, out);
+        assert.match(out, /freeze \(docker pause\) echo-2\s+✖ Docker is not answering/);
+        // The scenario's reconcile at the end (or, failing that, the next up) repaired the cluster.
+        const u = await engine.lab(['-f', file, 'up', '--json']);
+        assert.equal(u.exitCode, 0, u.stderr);
+        const containers = await engine.runtime.listContainers(projectSelector(PROJECT));
+        assert.deepEqual(containers.map((c) => c.state).sort(), Array(5).fill('running'));
+        const s = await engine.lab(['-f', file, 'status', '--json']);
+        const report = JSON.parse(s.stdout) as { services: Array<{ name: string; health: string }> };
+        assert.deepEqual(
+          report.services.map((x) => x.health),
+          ['healthy', 'healthy', 'SERVING', 'SERVING', 'SERVING'],
+        );
+        await engine.lab(['-f', file, 'down']);
+        assert.deepEqual(await engine.runtime.listContainers(projectSelector(PROJECT)), []);
+      } finally {
+        await engine.destroy();
+      }
     },
   );
 });
