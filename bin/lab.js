@@ -21,6 +21,6 @@ if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 if (!existsSync(cli)) {
   process.stderr.write('✖ the lab is not built yet.\n  → Run: npm run build (or bash scripts/setup.sh)\n');
-  process.exit(1);
+  process.exit(3);
 }
 await import(cli);

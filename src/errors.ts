@@ -1,10 +1,24 @@
 // Typed errors, rendered once by the CLI's top-level handler (Shopify cli-kit's model):
 // the user never sees a stack trace for something they can fix.
 
+/** The lab's exit codes: a failed verdict, bad input and a failed environment each have their own. */
+export const EXIT = {
+  ok: 0,
+  /** lab play: an expectation did not hold, or an action failed. */
+  verdictFailed: 1,
+  /** A file or a flag is wrong; nothing was started. */
+  input: 2,
+  /** Something outside the lab's input stopped it: Docker, a port, a service that did not come up, no sandbox running. */
+  environment: 3,
+  /** A bug in the lab (with the stack trace). */
+  bug: 70,
+  interrupted: 130,
+} as const;
+
 export interface ErrorDetails {
   /** What to do about it: one or more commands or steps. */
   hint?: string;
-  /** Process exit code: 2 for bad input, 1 for an environment or runtime failure. */
+  /** Process exit code (EXIT): 2 for bad input, 3 for an environment or runtime failure. */
   exitCode?: number;
   cause?: unknown;
 }
@@ -16,7 +30,7 @@ export class LabError extends Error {
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.hint = details.hint;
-    this.exitCode = details.exitCode ?? 1;
+    this.exitCode = details.exitCode ?? EXIT.environment;
   }
 }
 LabError.prototype.name = 'LabError';
@@ -24,7 +38,7 @@ LabError.prototype.name = 'LabError';
 /** Bad input the user can fix: a file, a flag. Exit code 2; nothing has been started. */
 export class InputError extends LabError {
   constructor(message: string, details: Omit<ErrorDetails, 'exitCode'> = {}) {
-    super(message, { ...details, exitCode: 2 });
+    super(message, { ...details, exitCode: EXIT.input });
   }
 }
 InputError.prototype.name = 'InputError';

@@ -1,7 +1,7 @@
 // The one place errors become what the user reads: a message, a hint, an exit code. Stack traces
 // only for bugs (and with LAB_DEBUG=1).
 import { CommanderError } from 'commander';
-import { LabError, ReadinessError } from '../errors.js';
+import { EXIT, LabError, ReadinessError } from '../errors.js';
 import { c } from './output.js';
 
 export function renderError(err: unknown): number {
@@ -24,5 +24,5 @@ export function renderError(err: unknown): number {
   process.stderr.write(`${c.red('✖')} unexpected error (a bug in the lab): ${(err as Error)?.message ?? String(err)}\n`);
   process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   process.stderr.write(`  ${c.yellow('→')} Please report it with the command you ran and .lab/lab.log.\n`);
-  return 70;
+  return EXIT.bug;
 }

@@ -1,5 +1,6 @@
 // The `lab` command line.
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
 import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
@@ -16,6 +17,13 @@ import { renderError } from './handle-error.js';
 import { setupLab } from '../setup.js';
 
 setupLab();
+
+// Output piped into a reader that stopped (`lab status | head -1`): the reader has what it wanted.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 
 const program = new Command('lab')
   .description(
@@ -34,6 +42,7 @@ registerDoctor(program);
 registerConfig(program);
 registerTraffic(program);
 registerPlay(program);
+registerCheck(program);
 registerReport(program);
 registerSchema(program);
 registerWatch(program);

@@ -37,7 +37,7 @@ describe('lab CLI', () => {
     const typo = testTopologyFile(PROJECT, 79, (doc) => doc.setIn(['services', 'echo', 'deploy', 'replicas'], 'three'));
     const r = await lab(['-f', typo, 'up']);
     assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /lab\.yaml:\d+:\d+: services\.echo\.deploy\.replicas: expected number, found "three"/);
+    assert.match(r.stderr, /lab\.yaml:\d+:\d+: services\.echo\.deploy\.replicas: expected a number, found "three"/);
   });
 
   it('names the flag when a flag value is wrong, exit 2', async () => {
@@ -49,9 +49,9 @@ describe('lab CLI', () => {
     assert.match(unknown.stderr, /unknown command 'upp'[\s\S]*Did you mean up\?/);
   });
 
-  it('says Docker is not answering, how to start it, and exits 1 fast when the socket is absent', async () => {
+  it('says Docker is not answering, how to start it, and exits 3 (the environment) fast when the socket is absent', async () => {
     const r = await lab(['-f', file, 'up'], { env: { DOCKER_HOST: 'unix:///tmp/lab-no-such-docker.sock' } });
-    assert.equal(r.exitCode, 1);
+    assert.equal(r.exitCode, 3);
     assert.match(r.stderr, /Docker is not answering at \/tmp\/lab-no-such-docker\.sock \(ENOENT\)/);
     assert.match(r.stderr, /dockerd/);
     process.stdout.write(`# lab up with no Docker exited in ${r.ms} ms\n`);
@@ -62,7 +62,7 @@ describe('lab CLI', () => {
     const silent: Server = createNetServer(() => undefined).listen(sock);
     try {
       const r = await lab(['-f', file, 'up'], { env: { DOCKER_HOST: `unix://${sock}` } });
-      assert.equal(r.exitCode, 1);
+      assert.equal(r.exitCode, 3);
       assert.match(r.stderr, /Docker is not answering/);
       process.stdout.write(`# lab up with a silent Docker socket exited in ${r.ms} ms\n`);
     } finally {
@@ -75,7 +75,7 @@ describe('lab CLI', () => {
     await new Promise((r) => holder.once('listening', r));
     try {
       const r = await lab(['-f', file, 'up']);
-      assert.equal(r.exitCode, 1);
+      assert.equal(r.exitCode, 3);
       assert.match(r.stderr, /echo-2 cannot publish 127\.79\.1\.2:50051\/tcp: the address is in use by another program/);
       assert.match(r.stderr, /ss -lntup/);
       assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
@@ -110,7 +110,7 @@ describe('lab CLI', () => {
     while (!/freeze \(docker pause\) echo-2/.test(out) && Date.now() - t0 < 90_000) await sleep(50);
     // While it runs, another command that would change the sandbox is refused, naming it.
     const other = await lab(['-f', file, 'up']);
-    assert.equal(other.exitCode, 1, other.stdout);
+    assert.equal(other.exitCode, 3, other.stdout);
     assert.match(other.stderr, new RegExp(`another lab command is changing the sandbox ${PROJECT}: \`lab -f \\S+ play \\S+ --no-tui\` \\(pid ${child.pid}`));
     child.kill('SIGKILL');
     await child;

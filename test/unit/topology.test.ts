@@ -117,7 +117,7 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('names the expected type and what was found', () =>
-    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:48:25: services.echo.deploy.replicas: expected number, found "three"'));
+    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:48:25: services.echo.deploy.replicas: expected a number, found "three"'));
 
   it('needs {n} in the echo address plan', () =>
     refuses(
@@ -145,7 +145,7 @@ describe('topology: compose/lab.yaml', () => {
     ));
 
   it('says when a required key is missing, pointing at its service', () =>
-    refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected string)'));
+    refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected text)'));
 
   it('suggests the right top-level x-lab key', () =>
     refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:81:3: x-lab: unknown key "projet" (did you mean "project"?)'));
