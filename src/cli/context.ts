@@ -1,14 +1,20 @@
 // Options every command shares, and how a command gets its topology.
 import { InputError } from '../errors.js';
-import { DEFAULT_TOPOLOGY, loadTopology, type TopologyOverrides } from '../topology/load.js';
+import { loadTopology, type TopologyOverrides } from '../topology/load.js';
+import { findProject } from '../util/project.js';
 import type { Topology } from '../topology/types.js';
 
 export interface GlobalOptions {
   file?: string;
 }
 
+/** The topology file: --file, else $LAB_TOPOLOGY, else the project's (found upward), else the package's. */
+export function topologyFileOf(opts: GlobalOptions): string {
+  return opts.file ?? process.env.LAB_TOPOLOGY ?? findProject().topology;
+}
+
 export function topologyFrom(opts: GlobalOptions, overrides: TopologyOverrides = {}): Topology {
-  return loadTopology(opts.file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY, overrides);
+  return loadTopology(topologyFileOf(opts), overrides);
 }
 
 /** Commander's argParser for a positive integer flag, with the flag named in the error. */

@@ -1,11 +1,11 @@
 // Loads a scenario file: YAML through the zod schema, then the checks that need the sandbox (service
 // names, clients, service configs). Every problem names file:line:column and nothing starts.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FileError, InputError } from '../errors.js';
+import { FileError } from '../errors.js';
 import type { Topology } from '../topology/types.js';
 import { toMs as ms } from '../util/units.js';
 import { parseYaml } from '../util/yaml-file.js';
+import { readInputFile } from '../util/read-input.js';
 import { actionKinds, type Names } from './actions/index.js';
 import type { SandboxOverrides, Scenario } from './model.js';
 
@@ -18,12 +18,7 @@ import { scenarioSchema } from './schema.js';
 
 /** Reads and checks `file`; `topologyFor(echo, etcd)` gives the sandbox the scenario will run on. */
 export function loadScenario(file: string, topologyFor: TopologyFor): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the scenario ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readInputFile(file, 'scenario');
   const rel = path.relative(process.cwd(), file);
   return parseScenario(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, topologyFor);
 }

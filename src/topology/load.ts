@@ -1,6 +1,6 @@
 // Loads compose/lab.yaml into a Topology: Compose-spec services plus `x-lab` extensions, one role's
 // part each (roles/), checked so that a typo never starts a half-right cluster.
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../util/read-input.js';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
@@ -16,17 +16,8 @@ import type { InstanceSpec, Topology } from './types.js';
 export { isLoopback } from './instance.js';
 export type { TopologyOverrides } from './context.js';
 
-export const DEFAULT_TOPOLOGY = 'compose/lab.yaml';
-
-export function loadTopology(file = DEFAULT_TOPOLOGY, overrides: TopologyOverrides = {}): Topology {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the topology ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      hint: `Run lab from the project folder, or pass --file <path to a compose file>.`,
-    });
-  }
+export function loadTopology(file: string, overrides: TopologyOverrides = {}): Topology {
+  const text = readInputFile(file, 'topology', 'Run lab from the project folder, or pass --file <path to a compose file>.');
   const rel = path.relative(process.cwd(), file);
   return parseTopology(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, overrides);
 }

@@ -1,12 +1,13 @@
-// Debug log to a file, never to the terminal (the TUI owns it). LAB_LOG=path or .lab/lab.log.
+// Debug log to a file, never to the terminal (the TUI owns it). LAB_LOG=path or the project's .lab/lab.log.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { labDir } from './project.js';
 
 let file: string | null | undefined;
 
 function target(): string | null {
   if (file !== undefined) return file;
-  const wanted = process.env.LAB_LOG ?? path.join(process.cwd(), '.lab', 'lab.log');
+  const wanted = process.env.LAB_LOG ?? path.join(labDir(), 'lab.log');
   try {
     mkdirSync(path.dirname(wanted), { recursive: true });
     file = wanted;

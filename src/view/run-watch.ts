@@ -8,7 +8,7 @@ import type { Key } from 'ink';
 import { LabError } from '../errors.js';
 import { runningShape, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadScenario } from '../scenario/load.js';
-import { reportDirFor } from '../scenario/report/write.js';
+import { checkReportDir, reportDirFor } from '../scenario/report/write.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
@@ -19,6 +19,7 @@ import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
 import { namesOf, playWithView, servicesOf } from './run-play.js';
 import { initialView } from './state.js';
+import { libraryDir } from '../util/project.js';
 
 export interface WatchOptions {
   rt: ContainerRuntime;
@@ -47,7 +48,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   }
   // Checked before the view opens: an xds: client needs the control plane running.
   for (const spec of opts.clients) xdsOptionsFor(topology, spec.name, spec.target);
-  const library = opts.library ?? path.join(process.cwd(), 'scenarios');
+  const library = opts.library ?? libraryDir();
   const quit = new AbortController();
   const stop = AbortSignal.any([quit.signal, opts.signal]);
   const watching = () => initialView({ title: opts.bringUp ? 'the lab' : 'watch', mode: 'watch', services: servicesOf(topology), names: namesOf(topology) });
@@ -149,8 +150,11 @@ interface PlayInWatch {
 async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   const { view, opts } = w;
   let scenario;
+  let reportDir;
   try {
     scenario = loadScenario(file, (sandbox) => loadTopology(opts.topologyFile, sandbox));
+    reportDir = reportDirFor(scenario.name);
+    checkReportDir(reportDir);
   } catch (err) {
     view.dispatch({ type: 'notice', text: `✖ ${(err as Error).message}`, level: 'error' });
     return;
@@ -159,7 +163,7 @@ async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   await w.clients.pause();
   w.poller.stop();
   try {
-    await playWithView(scenario, { rt: opts.rt, topologyFile: opts.topologyFile, signal: w.stop, reportDir: reportDirFor(scenario.name), view });
+    await playWithView(scenario, { rt: opts.rt, topologyFile: opts.topologyFile, signal: w.stop, reportDir, view });
   } catch (err) {
     view.dispatch({ type: 'notice', text: `✖ ${scenario.name}: ${(err as Error).message}`, level: 'error' });
   }

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { runChecks } from '../../doctor/checks.js';
 import { getRuntime } from '../../sandbox/index.js';
-import { DEFAULT_TOPOLOGY } from '../../topology/load.js';
-import type { GlobalOptions } from '../context.js';
+import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
 export function registerDoctor(program: Command): void {
@@ -13,7 +12,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const results = await runChecks(getRuntime(), g.file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY);
+      const results = await runChecks(getRuntime(), topologyFileOf(g));
       const failed = results.filter((r) => !r.ok);
       if (opts.json) printJson({ ok: failed.length === 0, checks: results });
       else {
