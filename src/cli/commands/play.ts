@@ -2,14 +2,15 @@
 // scenario), plays it, undoes what it did, prints the verdict, writes the report. Exit 0 when every
 // expectation holds, 1 when any fails, 130 when interrupted.
 import type { Command } from 'commander';
+import { EXIT } from '../../errors.js';
 import { down, getRuntime } from '../../sandbox/index.js';
 import { loadScenario } from '../../scenario/load.js';
 import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
-import { reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
+import { checkReportDir, reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
 import type { Bucket } from '../../scenario/expectations/index.js';
-import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
+import { loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
-import type { GlobalOptions } from '../context.js';
+import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson } from '../output.js';
 import { playLinePrinter, sec, verdictText } from '../ui/play-lines.js';
@@ -31,18 +32,19 @@ export function registerPlay(program: Command): void {
         `\nActions a step may take (lab schema: their arguments):\n${helpLines('actions')}\n\nExpectations (under expect:):\n${helpLines('expectations')}\n`,
     )
     .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string; tui?: boolean }, cmd: Command) => {
-      const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
+      const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
       // Everything is checked before anything starts.
       const scenario = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
+      const dir = opts.reportDir ?? reportDirFor(scenario.name);
+      checkReportDir(dir);
       const rt = getRuntime();
       await rt.ping(1000);
       const project = loadTopology(topologyFile).project;
       const interrupt = abortOnInterrupt();
-      const dir = opts.reportDir ?? reportDirFor(scenario.name);
       const finish = async (result: PlayResult, reportWritten = false) => {
         if (!reportWritten) writeReport(dir, runRecordOf(scenario, result));
         if (opts.down) await down(rt, project);
-        process.exitCode = result.verdict.interrupted ? 130 : result.verdict.ok ? 0 : 1;
+        process.exitCode = result.verdict.interrupted ? EXIT.interrupted : result.verdict.ok ? EXIT.ok : EXIT.verdictFailed;
       };
       if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
         liveFramesOnTerminal();

@@ -1,5 +1,5 @@
 // Writes a run's report folder, and re-renders one from its files (`lab report DIR`).
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Bucket } from '../expectations/index.js';
@@ -7,7 +7,9 @@ import type { Scenario } from '../model.js';
 import type { PlayEvent, PlayResult } from '../player.js';
 import type { Verdict } from '../verdict.js';
 import type { XdsEvent } from '../../xds/index.js';
+import { labDir } from '../../util/project.js';
 import { summaryMarkdown } from './markdown.js';
+import { readReport } from './read.js';
 import { shareChart, type ChartStep } from './svg.js';
 
 export interface RunRecord {
@@ -35,7 +37,7 @@ export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text'>, 
   };
 }
 
-export function reportDirFor(name: string, root = path.join(process.cwd(), '.lab', 'reports')): string {
+export function reportDirFor(name: string, root = path.join(labDir(), 'reports')): string {
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -68,6 +70,10 @@ function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
 }
 
 export function writeReport(dir: string, run: RunRecord): void {
+  writing(dir, () => writeFiles(dir, run));
+}
+
+function writeFiles(dir: string, run: RunRecord): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'scenario.yaml'), run.text);
   if (run.eventsFile) {
@@ -90,18 +96,43 @@ export function writeReport(dir: string, run: RunRecord): void {
 
 /** Re-renders summary.md and chart.svg from a report folder's result.json and timeseries.json. */
 export function rerender(dir: string): { ok: boolean } {
-  let result: { name: string; file: string; endMs: number; verdict: Verdict };
-  let series: Record<string, Bucket[]>;
+  const report = readReport(dir);
+  writing(dir, () => render(dir, report));
+  return { ok: report.verdict.ok };
+}
+
+/** Writes into `dir`, turning a folder that cannot be written into an InputError (exit 2) that says so. */
+function writing(dir: string, write: () => void): void {
   try {
-    result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'));
-    series = JSON.parse(readFileSync(path.join(dir, 'timeseries.json'), 'utf8'));
+    write();
   } catch (err) {
-    throw new InputError(`${dir} is not a lab report folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-      hint: 'Reports are written to .lab/reports/<time>-<name>/ by lab play.',
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    const where = (err as NodeJS.ErrnoException).path;
+    throw new InputError(`cannot write into ${dir}: ${where ? `${where} ` : ''}${code}`, {
+      hint:
+        code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+          ? 'Copy the folder somewhere you can write (cp -r), and run lab report on the copy.'
+          : undefined,
     });
   }
-  render(dir, { ...result, buckets: new Map(Object.entries(series)) });
-  return { ok: result.verdict.ok };
+}
+
+/** Before a run: the report folder can be made and written, so a run is never lost at its end. Makes nothing. */
+export function checkReportDir(dir: string): void {
+  const fail = (why: string) =>
+    new InputError(`the report folder ${dir} cannot be written: ${why}`, {
+      hint: 'Pass --report-dir with a folder you can write, or run from a folder you can write (reports go to its .lab/reports/).',
+    });
+  // The folder, or the nearest part of its path that exists: a folder we may write into.
+  let at = path.resolve(dir);
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  if (!statSync(at).isDirectory()) throw fail(`${at} is not a folder`);
+  try {
+    accessSync(at, constants.W_OK);
+  } catch (err) {
+    throw fail(`${at}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** The run's xDS events, from its event log (none when it ran without the control plane). */
