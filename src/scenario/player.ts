@@ -2,7 +2,7 @@
 // at its time, then stops traffic, undoes what the scenario did (in reverse order, then a reconcile)
 // and evaluates the expectations into a verdict. Interrupting stops at once and still undoes. The
 // caller writes the report (report/write.ts). The engine emits events; it knows no screen.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimental } from '@grpc/grpc-js';
 import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
@@ -134,6 +134,21 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     eventLog.write(`${JSON.stringify(e)}\n`);
     opts.onEvent?.(e);
   };
+  try {
+    const { verdict, buckets, endMs } = await run(scenario, opts, emit, () => (t0 = performance.now()), now);
+    emit({ type: 'phase', phase: 'done', t: now() });
+    await new Promise<void>((resolve) => eventLog.end(resolve));
+    return { verdict, eventsFile, buckets, endMs };
+  } catch (err) {
+    // No report will take the event log (the sandbox did not come up, the router did not start).
+    await new Promise<void>((resolve) => eventLog.end(resolve));
+    rmSync(eventsFile, { force: true });
+    throw err;
+  }
+}
+
+/** up, then traffic and steps for the scenario's duration, then undo: the run itself. */
+async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) => void, startClock: () => void, now: () => number) {
   const { rt } = opts;
   const topology = loadTopology(opts.topologyFile, scenario.sandbox);
 
@@ -141,9 +156,6 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
 
   const session = sandboxSession(rt, opts.topologyFile, topology, scenario.sandbox, opts.signal);
-  // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
-  // every service to the echo servers through the etcd resolver, round_robin per request.
-  const router = scenario.router ? await startRouter(topology) : undefined;
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const clients = clientSet(scenario, topology, buckets, now, emit, opts.bucketMs ?? 250);
   session.ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
@@ -154,10 +166,14 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     .filter((s): s is ActionStep => s.kind === 'action')
     .map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
   let steps: ReturnType<typeof scheduleSteps> | undefined;
+  let router: Awaited<ReturnType<typeof startRouter>> | undefined;
   let endMs: number;
   try {
+    // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
+    // every service to the echo servers through the etcd resolver, round_robin per request.
+    if (scenario.router) router = await startRouter(topology);
     emit({ type: 'phase', phase: 'traffic', t: 0 });
-    t0 = performance.now();
+    startClock();
     clients.start();
     xds?.start();
     opts.onStart?.({ session, clients, now });
@@ -176,7 +192,5 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     session.close();
   }
   const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted);
-  emit({ type: 'phase', phase: 'done', t: now() });
-  await new Promise<void>((resolve) => eventLog.end(resolve));
-  return { verdict, eventsFile, buckets, endMs };
+  return { verdict, buckets, endMs };
 }

@@ -9,7 +9,7 @@ export function setup(): void {
   setupResolvers();
   setupBalancers();
   // xds: is registered when first dialled (src/traffic/xds.ts); targets know it from the start.
-  knowScheme('xds');
+  knowScheme('xds', (path) => (path.replace(/^\//, '') ? undefined : 'name the listener: xds:///echo'));
 }
 
 export { TrafficClient, type TrafficClientSpec, type CallKind } from './driver/traffic-client.js';

@@ -25,3 +25,6 @@ export function sinkFor(options: Record<string, unknown>): ClientSink | undefine
   const id = options[CLIENT_ID_OPTION];
   return typeof id === 'string' ? sinks.get(id) : undefined;
 }
+
+/** How many clients have a sink registered (tests: a client that failed to start left none). */
+export const sinkCount = (): number => sinks.size;

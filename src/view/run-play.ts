@@ -125,6 +125,12 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
         tick = setInterval(evaluate, 500);
       },
     });
+  } catch (err) {
+    // The sandbox did not come up (a port taken, a readiness timeout, q while it came up): the view
+    // lets go of the terminal (raw mode, its frame timer) so the error is read and the process ends.
+    poller.close();
+    if (!opts.view) view.unmount();
+    throw err;
   } finally {
     if (tick) clearInterval(tick);
     view.setKeys(() => undefined);

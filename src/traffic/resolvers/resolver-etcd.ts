@@ -186,5 +186,5 @@ class EtcdResolver implements experimental.Resolver {
 
 export function setup(): void {
   experimental.registerResolver('etcd', EtcdResolver);
-  knowScheme('etcd');
+  knowScheme('etcd', (path) => (path.replace(/^\//, '') ? undefined : 'name the service: etcd:///echo'));
 }
