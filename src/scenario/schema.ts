@@ -13,7 +13,11 @@ export const MAX_SCENARIO_MS = 24 * 3_600_000;
 const clientSchema = z.strictObject({
   target: z.string().min(1).default('etcd:///echo'),
   /** A balancer name with its defaults, or a whole service config (object or JSON text); round_robin when not given (and not for xds: targets, whose control plane chooses). */
-  lb: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  lb: z
+    .union([z.string(), z.record(z.string(), z.unknown())], {
+      error: 'expected a balancer name (round_robin) or a service config mapping ({ wrr_smooth: { maxFails: 3 } })',
+    })
+    .optional(),
   rate: z.number().positive().max(1_000_000).optional(),
   concurrency: z.number().int().positive().max(100_000).optional(),
   call: z.enum(['unary', 'server-stream', 'client-stream', 'bidi']).default('unary'),

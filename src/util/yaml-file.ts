@@ -140,13 +140,31 @@ const bound = (issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolea
   return issue.inclusive === false ? `less than ${n}` : `at most ${n}${what ? ` ${what}` : ''}`;
 };
 
+/** zod's type names in the words of a YAML file. */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  map: 'a mapping',
+  array: 'a list',
+  tuple: 'a list',
+  null: 'null',
+};
+const typeName = (t: string) => TYPE_NAMES[t] ?? t;
+
+/** A message with what was found, unless it says so itself. */
+const withFound = (message: string, found: string) => (/\bfound\b/.test(message) ? message : `${message}, found ${found}`);
+
 function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, schema: z.ZodType, hint?: UnknownKeyHint): FileError {
   const path = issue.path as Path;
   const where = describePath(path);
   const found = describeValue(valueAt(raw, path));
   const prefix = where ? `${where}: ` : '';
   if (issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key' && valueAt(raw, path) === undefined) {
-    return new FileError(positions.at(path.slice(0, -1)), `${prefix}missing${issue.code === 'invalid_type' ? ` (expected ${issue.expected})` : ''}`);
+    return new FileError(positions.at(path.slice(0, -1)), `${prefix}missing${issue.code === 'invalid_type' ? ` (expected ${typeName(issue.expected)})` : ''}`);
   }
   switch (issue.code) {
     case 'invalid_key': {
@@ -164,13 +182,23 @@ function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, sche
     case 'too_big':
       return new FileError(positions.at(path), `${prefix}expected ${bound(issue, 'max')}, found ${found}`);
     case 'invalid_type': {
-      return new FileError(positions.at(path), `${prefix}expected ${issue.expected}, found ${found}`);
+      return new FileError(positions.at(path), `${prefix}expected ${typeName(issue.expected)}, found ${found}`);
     }
     case 'invalid_value':
       return new FileError(positions.at(path), `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}`);
-    case 'invalid_union':
-      return new FileError(positions.at(path), `${prefix}${issue.message === 'Invalid input' ? 'not a valid value' : issue.message}, found ${found}`);
+    case 'invalid_union': {
+      // The branch of the value's own shape (a mapping for the mapping form, a string for the text
+      // form) says what is wrong inside it; when no branch takes this type, say which types would do.
+      const nested = issue.errors.find((b) => b.length && b.every((i) => i.path.length > 0));
+      if (nested) return issueToError({ ...nested[0], path: [...path, ...nested[0].path] } as Issue, raw, positions, schema, hint);
+      // A union with its own words (a duration) says it best.
+      if (issue.message !== 'Invalid input') return new FileError(positions.at(path), `${prefix}${withFound(issue.message, found)}`);
+      const branch = issue.errors.find((b) => b.length && b[0].code !== 'invalid_type');
+      if (branch) return issueToError({ ...branch[0], path: [...path, ...branch[0].path] } as Issue, raw, positions, schema, hint);
+      const types = [...new Set(issue.errors.flatMap((b) => (b[0]?.code === 'invalid_type' ? [typeName(String(b[0].expected))] : [])))];
+      return new FileError(positions.at(path), `${prefix}${types.length ? `expected ${types.join(' or ')}` : 'not a valid value'}, found ${found}`);
+    }
     default:
-      return new FileError(positions.at(path), `${prefix}${issue.message}, found ${found}`);
+      return new FileError(positions.at(path), `${prefix}${withFound(issue.message, found)}`);
   }
 }

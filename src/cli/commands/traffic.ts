@@ -1,6 +1,7 @@
 // lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
+import { EXIT, InputError, LabError } from '../../errors.js';
+import { getRuntime, runningShape } from '../../sandbox/index.js';
 import type { Topology } from '../../topology/types.js';
 import {
   byBackendName,
@@ -73,8 +74,10 @@ export function registerTraffic(program: Command): void {
         throw new InputError('--lb: an xds: target takes its balancer from the control plane', {
           hint: 'Drop --lb; `lab xds status` shows the policy it serves, and a scenario’s xds action changes it.',
         });
-      const spec = specFromFlags(opts, topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: isXdsTarget(opts.target) || undefined }));
+      const topology = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: isXdsTarget(opts.target) || undefined });
+      const spec = specFromFlags(opts, topology);
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
+      await needsSandbox(opts.target, topology);
       const client = new TrafficClient(spec);
       client.on('event', opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printLine);
       const interrupt = abortOnInterrupt();
@@ -97,8 +100,23 @@ export function registerTraffic(program: Command): void {
       await client.stop();
       interrupt.dispose();
       printSummary(client, elapsedMs, (cpu.user + cpu.system) / 1000, !!opts.json);
-      if (interrupt.signal.aborted) process.exitCode = 130;
+      if (interrupt.signal.aborted) process.exitCode = EXIT.interrupted;
     });
+}
+
+/**
+ * A target the sandbox answers (its registries, its control plane, its addresses) with no sandbox
+ * running would print a run of UNAVAILABLE: say so instead. Other targets (your own servers) go ahead.
+ */
+async function needsSandbox(target: string, t: Topology): Promise<void> {
+  const hosts = t.instances.map((i) => i.hostAddress.replace(/:\d+$/, ''));
+  if (!/^(etcd|consul|xds):/i.test(target) && !hosts.some((h) => target.includes(h))) return;
+  const shape = await runningShape(getRuntime(), t.project);
+  if (!shape.running)
+    throw new LabError(`${target} is served by the lab's sandbox, and none is running (project ${t.project})`, {
+      hint: `Start it: lab up${isXdsTarget(target) ? ' --xds' : ''}`,
+    });
+  if (isXdsTarget(target) && !shape.xds) throw new LabError(`${target}: the sandbox runs no xDS control plane`, { hint: 'Start it: lab up --xds' });
 }
 
 /** The client the flags describe, every flag checked before anything starts. */

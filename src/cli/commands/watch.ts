@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { getRuntime } from '../../sandbox/index.js';
-import { isXdsTarget, serviceConfigFrom, type TrafficClientSpec } from '../../traffic/index.js';
-import { DEFAULT_TOPOLOGY, loadTopology } from '../../topology/load.js';
+import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
+import { loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
-import { positiveInt, type GlobalOptions } from '../context.js';
+import { positiveInt, topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 
 interface WatchFlags {
@@ -17,6 +17,8 @@ interface WatchFlags {
 }
 
 export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
+  const wrong = targetProblem(flags.target);
+  if (wrong) throw new InputError(`--target: ${wrong}`);
   if (isXdsTarget(flags.target)) {
     // The control plane chooses the balancer: one client, labelled by the policy it serves.
     if (lbGiven)
@@ -49,7 +51,7 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
     });
   }
-  const topologyFile = cmd.optsWithGlobals<GlobalOptions>().file ?? process.env.LAB_TOPOLOGY ?? DEFAULT_TOPOLOGY;
+  const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
   const rt = getRuntime();
   await rt.ping(1000);
   const interrupt = abortOnInterrupt();

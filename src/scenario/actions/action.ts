@@ -140,5 +140,9 @@ export function targetOf(role?: Role) {
 
 /** `{ echo-2: <value> }`: a mapping with exactly one echo server as its key. */
 export function oneEchoEntry<V extends z.ZodType>(value: V, what: string) {
-  return z.record(z.string(), value).refine((r) => Object.keys(r).length === 1, { message: `expected one entry, { <echo server>: ${what} }` });
+  // The count first: `{ target: echo-1, weight: 3 }` is the wrong form, not a wrong weight.
+  return z
+    .record(z.string(), z.unknown())
+    .refine((r) => Object.keys(r).length === 1, { message: `expected one entry, { <echo server>: ${what} }` })
+    .pipe(z.record(z.string(), value));
 }

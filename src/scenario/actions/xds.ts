@@ -17,6 +17,8 @@ import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type XdsPolicy } from '../../xds/server/policy.js';
 import { duration, fraction, toFraction, toMs } from '../../util/units.js';
+import { labBalancers, validateServiceConfig } from '../../traffic/index.js';
+import { closest } from '../../util/suggest.js';
 import { ArgProblem, checkTarget, defineAction, type Names } from './action.js';
 
 const STATUS_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) && k !== 'OK') as [string, ...string[]];
@@ -133,7 +135,28 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
 }
 
 /** Names in the push must be the sandbox's: echo servers, and zones some echo server is in. */
+/** The lb policies the control plane can serve: gRPC's own in xDS, and the lab's balancers (as a TypedStruct). */
+const XDS_LB = ['round_robin', 'ring_hash', 'weighted_round_robin', 'pick_first'];
+
+function checkLb(a: Arg): ArgProblem | undefined {
+  if (a.lb === undefined) return undefined;
+  const known = [...new Set([...XDS_LB, ...labBalancers().keys()])];
+  if (!known.includes(a.lb)) {
+    const guess = closest(a.lb, known, 4);
+    return new ArgProblem(`unknown lb policy "${a.lb}"${guess ? ` (did you mean "${guess}"?)` : ''}; the control plane serves ${known.join(', ')}`, ['lb']);
+  }
+  if (XDS_LB.includes(a.lb) || !a.lbOptions) return undefined;
+  try {
+    validateServiceConfig({ loadBalancingConfig: [{ [a.lb]: a.lbOptions }] });
+  } catch (err) {
+    return new ArgProblem((err as Error).message.replace(/^service config: /, ''), ['lbOptions']);
+  }
+  return undefined;
+}
+
 function checkNames(a: Arg, names: Names, zones: string[]): ArgProblem | undefined {
+  const lb = checkLb(a);
+  if (lb) return lb;
   for (const key of ['weights', 'health'] as const)
     for (const id of Object.keys(a[key] ?? {})) {
       const p = checkTarget(names, id, 'echo', [key, id], true);

@@ -30,6 +30,9 @@ export default defineExpectation({
       const sum = ratio.parts.reduce((a, b) => a + b, 0);
       if (sum <= 0) return `the ratio "${raw}" has no part above 0`;
       const want = ratio.parts.map((p) => (100 * p) / sum);
+      // A tolerance that takes every share from 0 to 100% for every part cannot fail.
+      if (want.every((x) => x - ratio.tolerance <= 0 && x + ratio.tolerance >= 100))
+        return `"${raw}" holds whatever the shares are (± ${ratio.tolerance}% covers 0 to 100%); a test that cannot fail shows nothing`;
       return {
         text: `share ${raw}`,
         holds(w) {
@@ -48,6 +51,7 @@ export default defineExpectation({
       const m = parseMatcher(v, 'percent');
       if (typeof m === 'string') return `share.${name}: ${m}`;
       if (m.min > 100) return `share.${name}: ${m.text} can never hold (a share is at most 100%)`;
+      if ([0, 25, 50, 75, 100].every((x) => m.test(x))) return `share.${name}: ${m.text} holds whatever the share is; a test that cannot fail shows nothing`;
       checks.push([name, m]);
     }
     const named = checks.filter(([n]) => n !== 'top' && n !== 'bottom');

@@ -1,6 +1,8 @@
 // A traffic client's service config: passed to grpc-js verbatim (loadBalancingConfig, methodConfig
 // with retryPolicy / hedgingPolicy / timeout / waitForReady). `--lb round_robin` is shorthand for
-// {"loadBalancingConfig": [{"round_robin": {}}]}; a JSON object is taken whole.
+// {"loadBalancingConfig": [{"round_robin": {}}]}; `{"wrr_smooth": {"maxFails": 3}}` (one balancer
+// with its options) for {"loadBalancingConfig": [{"wrr_smooth": {"maxFails": 3}}]}; any other JSON
+// object is a whole service config, whose keys are checked (grpc-js ignores the ones it does not know).
 import { Channel, credentials, experimental, type LoadBalancingConfig } from '@grpc/grpc-js';
 import { InputError } from '../../errors.js';
 import { closest } from '../../util/suggest.js';
@@ -23,11 +25,12 @@ const DEFAULTS: Record<string, object> = {
 export function serviceConfigFrom(lb: string | object | undefined): ServiceConfigJson {
   if (lb === undefined) return { loadBalancingConfig: [{ pick_first: {} }] };
   let config: ServiceConfigJson;
-  if (typeof lb === 'object') config = lb as ServiceConfigJson;
+  if (typeof lb === 'object') config = wholeOrShorthand(lb);
   else if (/^\s*[[{]/.test(lb)) {
     try {
-      config = JSON.parse(lb) as ServiceConfigJson;
+      config = wholeOrShorthand(JSON.parse(lb) as object);
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError(`--lb: not valid JSON: ${(err as Error).message}`);
     }
   } else {
@@ -44,6 +47,29 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
   return config;
 }
 
+/** The keys of a service config (gRFC A2 and grpc-js's); anything else is a typo grpc-js would ignore. */
+const SERVICE_CONFIG_KEYS = ['loadBalancingConfig', 'loadBalancingPolicy', 'methodConfig', 'retryThrottling', 'healthCheckConfig'];
+
+/** `{"name": {...options}}` with one balancer name is shorthand; otherwise a service config, keys checked. */
+function wholeOrShorthand(lb: object): ServiceConfigJson {
+  if (lb === null || Array.isArray(lb)) return lb as unknown as ServiceConfigJson; // validateServiceConfig says what is wrong
+  const keys = Object.keys(lb);
+  if (keys.length === 1 && experimental.isLoadBalancerNameRegistered(keys[0])) return { loadBalancingConfig: [lb] };
+  for (const key of keys) {
+    if (experimental.isLoadBalancerNameRegistered(key))
+      throw new InputError(
+        `service config: "${key}" is a balancer: name it alone ({"${key}": {...}}) or inside loadBalancingConfig, not beside ${keys.filter((k) => k !== key).join(', ')}`,
+      );
+    if (!SERVICE_CONFIG_KEYS.includes(key)) {
+      const guess = closest(key, [...SERVICE_CONFIG_KEYS, ...knownBalancers()], 4);
+      throw new InputError(
+        `service config: unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; a service config has ${SERVICE_CONFIG_KEYS.join(', ')}, or name one balancer alone: {"wrr_smooth": {"maxFails": 3}}`,
+      );
+    }
+  }
+  return lb as ServiceConfigJson;
+}
+
 /** grpc-js's own validation, so a bad config is refused before any channel exists. */
 export function validateServiceConfig(config: ServiceConfigJson): void {
   if (config === null || typeof config !== 'object' || Array.isArray(config))
@@ -57,7 +83,8 @@ export function validateServiceConfig(config: ServiceConfigJson): void {
   try {
     for (const c of config.loadBalancingConfig ?? []) experimental.parseLoadBalancingConfig(c as LoadBalancingConfig);
   } catch (err) {
-    throw new InputError(`service config: ${(err as Error).message}`);
+    // grpc-js puts the policy's name before the policy's own message, which names it too.
+    throw new InputError(`service config: ${(err as Error).message.replace(/^([\w.-]+): \1: /, '$1: ')}`);
   }
   // The rest (methodConfig: retryPolicy, hedgingPolicy, timeout, ...): grpc-js's validateServiceConfig
   // is not exported from the package root, but a channel validates its service config when it is
