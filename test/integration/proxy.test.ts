@@ -66,9 +66,16 @@ describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
     const l7 = client(t.proxy!.l7);
     l4.c.start();
     l7.c.start();
-    await sleep(2500);
-    const a = l4.window();
-    const b = l7.window();
+    // Judged on the last second once both have carried calls (with a deadline), not after a fixed sleep.
+    let a = l4.window();
+    let b = l7.window();
+    const even = (w: typeof b) => Object.keys(w.share).length === 3 && Object.values(w.share).every((s) => Math.abs(s - 1 / 3) < 0.05);
+    await eventually('both frontends carry calls and L7 spreads them', async () => {
+      await sleep(250);
+      a = l4.window();
+      b = l7.window();
+      return a.total > 100 && b.total > 100 && even(b);
+    }).catch(() => undefined);
     await Promise.all([l4.c.stop(), l7.c.stop()]);
     assert.ok(a.total > 100 && b.total > 100, `${a.total} and ${b.total} calls`);
     assert.equal(Math.max(...Object.values(a.share)), 1, `L4: ${JSON.stringify(a.share)}`);

@@ -9,13 +9,22 @@ import { startFleet, type Fleet } from '../helpers/echo-fleet.js';
 
 setupLab();
 
-/** Runs a client for `ms` (or until `calls` have finished) and returns it stopped. */
-async function run(spec: Omit<TrafficClientSpec, 'name'> & { name?: string }, ms: number): Promise<{ client: TrafficClient; events: TrafficEvent[] }> {
+/**
+ * Runs a client for at least `ms` and until `minCalls` calls have finished (at most 20 s more, so a
+ * busy machine gets the calls the assertions need instead of a fixed window), and returns it stopped.
+ */
+async function run(
+  spec: Omit<TrafficClientSpec, 'name'> & { name?: string },
+  ms: number,
+  minCalls = 100,
+): Promise<{ client: TrafficClient; events: TrafficEvent[] }> {
   const client = new TrafficClient({ name: 'test', concurrency: 4, ...spec });
   const events: TrafficEvent[] = [];
   client.on('event', (e) => events.push(e));
   client.start();
   await sleep(ms);
+  const deadline = Date.now() + 20_000;
+  while (client.stats.totals().total.calls < minCalls && Date.now() < deadline) await sleep(50);
   await client.stop();
   return { client, events };
 }
@@ -164,10 +173,12 @@ describe('retries and hedging (seed 000)', () => {
         bucketMs: 200,
       },
       1200,
+      0,
     );
     const plain = await run(
       { target: fleet.target([0, 1]), serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] }, concurrency: 1, bucketMs: 200 },
       1200,
+      0,
     );
     await fleet.setFault(0, {});
     const h = hedged.client.stats.totals().total;
