@@ -10,7 +10,7 @@ export interface GlobalOptions {
 
 /** The topology file: --file, else $LAB_TOPOLOGY, else the project's (found upward), else the package's. */
 export function topologyFileOf(opts: GlobalOptions): string {
-  return opts.file ?? process.env.LAB_TOPOLOGY ?? findProject().topology;
+  return opts.file ?? (process.env.LAB_TOPOLOGY || findProject().topology);
 }
 
 export function topologyFrom(opts: GlobalOptions, overrides: TopologyOverrides = {}): Topology {

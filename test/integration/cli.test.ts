@@ -3,7 +3,7 @@
 import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type Server } from 'node:net';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cacheDir } from '../../src/util/paths.js';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -21,6 +21,31 @@ describe('lab CLI', () => {
   after(async () => {
     await lab(['-f', file, 'down']);
     assert.deepEqual(await leftovers(PROJECT), { containers: [], networks: [] });
+  });
+
+  it('finds its project upward from the working folder, like git; outside any project, the packaged topology', async () => {
+    const proj = tempDir('lab-project-');
+    mkdirSync(path.join(proj, 'compose'));
+    mkdirSync(path.join(proj, 'scenarios'));
+    mkdirSync(path.join(proj, 'a', 'b'), { recursive: true });
+    const own = readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8').replace(/project: lab\b/, 'project: labfound');
+    writeFileSync(path.join(proj, 'compose/lab.yaml'), own);
+    copyFileSync(path.join(ROOT, 'scenarios/tour.yaml'), path.join(proj, 'scenarios/mine.yaml'));
+    const nested = path.join(proj, 'a', 'b');
+    const found = await lab(['config'], { cwd: nested, env: { LAB_TOPOLOGY: '' } });
+    assert.equal(found.exitCode, 0, found.stderr);
+    assert.match(found.stdout, /"project": "labfound"/);
+    // lab check with no file checks the project's own library, not the package's.
+    const checked = await lab(['check', '--json'], { cwd: nested, env: { LAB_TOPOLOGY: '' } });
+    assert.equal(checked.exitCode, 0, checked.stderr);
+    assert.deepEqual(
+      (JSON.parse(checked.stdout) as { results: Array<{ file: string }> }).results.map((f) => path.basename(f.file)),
+      ['mine.yaml'],
+    );
+    const outside = tempDir('lab-nowhere-');
+    const packaged = await lab(['config'], { cwd: outside, env: { LAB_TOPOLOGY: '' } });
+    assert.equal(packaged.exitCode, 0, packaged.stderr);
+    assert.match(packaged.stdout, /"project": "lab"/);
   });
 
   it('refuses a malformed topology with file:line:column, exit 2, and starts nothing', async () => {
