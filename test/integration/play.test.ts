@@ -81,7 +81,7 @@ steps:
     const f = scenario(
       'lifecycle',
       `name: lifecycle
-duration: 14s
+duration: 17s
 clients:
   rr: { target: "etcd:///echo", lb: round_robin, concurrency: 8 }
 steps:
@@ -90,10 +90,11 @@ steps:
   - { at: 3s, start: echo-1 }
   - { at: 3s, expect: { client: rr, share: { echo-1: ">20%" }, within: 3s } }
   - { at: 6s, restart: echo-2 }
+  # A new container is created, started and registered: on a busy CI machine that alone takes ~3 s.
   - { at: 8s, scale: { echo: 4 } }
-  - { at: 8s, expect: { client: rr, share: { echo-4: ">15%" }, within: 3s } }
-  - { at: 11s, signal: { target: echo-3, signal: SIGHUP } }
-  - { at: 11s, expect: { client: rr, share: { echo-3: 0 }, within: 2s } }
+  - { at: 8s, expect: { client: rr, share: { echo-4: ">15%" }, within: 6s } }
+  - { at: 14s, signal: { target: echo-3, signal: SIGHUP } }
+  - { at: 14s, expect: { client: rr, share: { echo-3: 0 }, within: 2s } }
 `,
     );
     const r = await lab(['-f', file, 'play', f, '--report-dir', path.join(dir, 'report-lifecycle')]);
