@@ -23,7 +23,7 @@ export function readInputFile(file: string, what: string, hint?: string): string
     st = statSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw fail(ERRNO[code] ?? code ?? (err as Error).message);
+    throw fail(ERRNO[code] ?? (code || (err as Error).message));
   }
   if (st.isDirectory()) throw fail(`it is a folder (name a .yaml file in it)`);
   if (!st.isFile())
@@ -36,6 +36,6 @@ export function readInputFile(file: string, what: string, hint?: string): string
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw fail(ERRNO[code] ?? code ?? (err as Error).message);
+    throw fail(ERRNO[code] ?? (code || (err as Error).message));
   }
 }
