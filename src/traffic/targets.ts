@@ -8,7 +8,7 @@ import { experimental } from '@grpc/grpc-js';
 export type PathCheck = (path: string) => string | undefined;
 
 const BUILT_IN = ['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract', 'vsock'];
-const schemes = new Map<string, PathCheck | undefined>(BUILT_IN.map((s) => [s, undefined]));
+const schemes = new Map<string, PathCheck | undefined>(BUILT_IN.map((s) => [s, s === 'dns' ? dnsPath : undefined]));
 
 /** Resolvers the lab (or a plug-in such as grpc-js-xds) registers call this, so targets know them. */
 export function knowScheme(scheme: string, check?: PathCheck): void {
@@ -42,7 +42,6 @@ export function targetProblem(target: string): string | undefined {
   if (!schemes.has(scheme)) return `unknown scheme "${scheme}:" (known: ${knownSchemes().join(', ')}); grpc-js would look the whole target up in DNS`;
   // scheme:path or scheme://authority/path (grpc-js's URI forms).
   const path = m[2].startsWith('//') ? m[2].slice(2).replace(/^[^/]*\/?/, '') : m[2];
-  if (scheme === 'dns') return dnsPath(path);
   const check = schemes.get(scheme);
   if (check) return check(path);
   if (scheme === 'ipv4' || scheme === 'ipv6') {

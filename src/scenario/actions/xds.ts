@@ -134,7 +134,6 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
   return p;
 }
 
-/** Names in the push must be the sandbox's: echo servers, and zones some echo server is in. */
 /** The lb policies the control plane can serve: gRPC's own in xDS, and the lab's balancers (as a TypedStruct). */
 const XDS_LB = ['round_robin', 'ring_hash', 'weighted_round_robin', 'pick_first'];
 
@@ -154,6 +153,7 @@ function checkLb(a: Arg): ArgProblem | undefined {
   return undefined;
 }
 
+/** Names in the push must be the sandbox's: echo servers, and zones some echo server is in. */
 function checkNames(a: Arg, names: Names, zones: string[]): ArgProblem | undefined {
   const lb = checkLb(a);
   if (lb) return lb;
