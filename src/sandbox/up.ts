@@ -19,6 +19,12 @@ import { recordShape } from './shape.js';
 export interface UpOptions {
   onEvent?: SandboxListener;
   signal?: AbortSignal;
+  /**
+   * Create only the instances that have no container, and remove extras; leave every other container
+   * as it is. A scenario's `scale` uses this: an instance the scenario stopped, or is restarting at
+   * that moment, is not the scale step's business.
+   */
+  onlyMissing?: boolean;
 }
 
 export interface UpInstance {
@@ -47,8 +53,9 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   const existing = new Map<string, ContainerInfo>();
   for (const c of await rt.listContainers(projectSelector(t.project))) existing.set(c.labels[LABEL.instance] ?? c.name, c);
 
-  await checkPorts(t, existing);
   const images = await resolveImages(rt, t, emit);
+  const todo = opts.onlyMissing ? { ...t, instances: t.instances.filter((i) => changedByScale(t, i, images.get(i.name)!, existing.get(i.name))) } : t;
+  await checkPorts(todo, existing);
   opts.signal?.throwIfAborted();
 
   // Network and containers. Track what this run creates, to undo it on failure.
@@ -61,7 +68,7 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   try {
     removed = await removeExtras(rt, t, existing, emit);
     const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
-    result = await startAndAwait(rt, t, reconcile, emit, etcd, opts.signal);
+    result = await startAndAwait(rt, todo, reconcile, emit, etcd, opts.signal);
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
@@ -75,6 +82,16 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   const order = new Map(t.instances.map((i, n) => [i.name, n]));
   result.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
   return { project: t.project, session: net.session, network: t.network, instances: result, removed, ms: Date.now() - started };
+}
+
+/**
+ * What a scale step brings up: a new instance, and a running non-echo service whose plan changed
+ * (HAProxy's slot count follows the number of echo servers). Extras are removed by the caller.
+ */
+function changedByScale(t: Topology, inst: InstanceSpec, image: string, have: ContainerInfo | undefined): boolean {
+  if (!have) return true;
+  if (inst.role === 'echo' || have.state !== 'running') return false;
+  return have.labels[LABEL.configHash] !== planContainer(t, inst, image, '').labels[LABEL.configHash];
 }
 
 /** Refuses before starting anything when an address the lab needs is taken by someone else. */

@@ -53,7 +53,7 @@ export function sandboxSession(
     },
     async scaleTo(echo) {
       current = loadTopology(topologyFile, { ...overrides, echo });
-      await up(rt, current, { signal });
+      await up(rt, current, { signal, onlyMissing: true });
     },
     undo: (text, fn) => undos.push({ text, fn }),
     setServiceConfig: () => {

@@ -181,6 +181,24 @@ describe('sandbox on real Docker', () => {
     );
   });
 
+  it("a scenario's scale (onlyMissing) adds echo-4 and leaves a stopped echo-2 stopped", async () => {
+    const echo2 = first.instances.find((i) => i.name === 'echo-2')!;
+    await rt.stopContainer(echo2.id, 5);
+    try {
+      const four = await up(rt, testTopology(file, 4), { onlyMissing: true });
+      assert.deepEqual(
+        four.instances.map((i) => [i.name, i.action]),
+        [['echo-4', 'created']],
+      );
+      assert.equal((await rt.inspectContainer(echo2.id)).state, 'exited', 'scale started a container the scenario had stopped');
+      const back = await up(rt, t, { onlyMissing: true });
+      assert.deepEqual(back.removed, ['echo-4']);
+      assert.equal((await rt.inspectContainer(echo2.id)).state, 'exited');
+    } finally {
+      await up(rt, t);
+    }
+  });
+
   it('etcd keeps its data across a restart (an anonymous volume), so registrations survive it', async () => {
     const before = await etcdEntries('/lab/services/echo/');
     const etcd = first.instances.find((i) => i.name === 'etcd')!;
