@@ -11,6 +11,7 @@ import type { SetHealthRequest__Output } from '../grpc/generated/lab/control/v1/
 import type { SetLinkFaultRequest__Output } from '../grpc/generated/lab/control/v1/SetLinkFaultRequest.js';
 import type { SetWeightRequest__Output } from '../grpc/generated/lab/control/v1/SetWeightRequest.js';
 import type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';
+import type { ServedReport } from '../grpc/generated/lab/control/v1/ServedReport.js';
 
 export function controlService(echo: EchoState, drain: (graceMs: number) => void): ControlHandlers {
   const unary =
@@ -40,6 +41,7 @@ export function controlService(echo: EchoState, drain: (graceMs: number) => void
       await (req.registered ? echo.consul.start() : echo.consul.stop());
     }),
     GetStats: unary(() => undefined),
+    GetServed: (_call: ServerUnaryCall<unknown, ServedReport>, cb: sendUnaryData<ServedReport>) => cb(null, echo.served.report(echo.cfg.id)),
     ResetStats: unary(() => {
       echo.counters.calls = 0;
       echo.counters.injectedFailures = 0;

@@ -2,6 +2,7 @@
 // (in the message as "<id>: <message>" and in the `x-lab-backend` header), with faults applied.
 import {
   Metadata,
+  status,
   type ServerDuplexStream,
   type ServerReadableStream,
   type ServerUnaryCall,
@@ -10,6 +11,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { FaultState } from './faults.js';
+import { ServedLedger } from './served.js';
 
 interface EchoMessage {
   message: string;
@@ -22,7 +24,20 @@ export interface EchoCounters {
 
 const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : r()));
 
-export function echoService(id: string, faults: FaultState, counters: EchoCounters): UntypedServiceImplementation {
+type AnyCall = { metadata: Metadata; cancelled: boolean };
+
+export function echoService(id: string, faults: FaultState, counters: EchoCounters, served: ServedLedger): UntypedServiceImplementation {
+  /** Starts a call's accounting; the returned function records how it ended (a cancelled call as CANCELLED). */
+  const account = (call: AnyCall) => {
+    const client = ServedLedger.identity(call.metadata);
+    const t0 = performance.now();
+    let done = false;
+    return (code: number) => {
+      if (done) return;
+      done = true;
+      served.record(client, call.cancelled ? status.CANCELLED : code, t0);
+    };
+  };
   const header = () => {
     const md = new Metadata();
     md.set('x-lab-backend', id);
@@ -43,43 +58,65 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
 
   return {
     async UnaryEcho(call: ServerUnaryCall<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
+      const ended = account(call);
       const err = await admit();
-      if (err) return callback(err);
+      if (err) {
+        ended(err.code);
+        return callback(err);
+      }
       call.sendMetadata(header());
+      ended(status.OK);
       callback(null, reply(call.request.message));
     },
 
     async ServerStreamingEcho(call: ServerWritableStream<EchoMessage, EchoMessage>) {
+      const ended = account(call);
       const err = await admit();
-      if (err) return void call.emit('error', Object.assign(new Error(err.details), err));
+      if (err) {
+        ended(err.code);
+        return void call.emit('error', Object.assign(new Error(err.details), err));
+      }
       call.sendMetadata(header());
       // Like grpc-go's example server: a handful of replies per request.
       for (let i = 0; i < 5 && !call.cancelled; i++) call.write(reply(call.request.message));
+      ended(status.OK);
       call.end();
     },
 
     ClientStreamingEcho(call: ServerReadableStream<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
+      const ended = account(call);
       let last = '';
       call.on('data', (m: EchoMessage) => (last = m.message));
       call.on('error', () => undefined);
+      call.on('cancelled', () => ended(status.CANCELLED));
       call.on('end', async () => {
         const err = await admit();
-        if (err) return callback(err);
+        if (err) {
+          ended(err.code);
+          return callback(err);
+        }
         call.sendMetadata(header());
+        ended(status.OK);
         callback(null, reply(last));
       });
     },
 
     async BidirectionalStreamingEcho(call: ServerDuplexStream<EchoMessage, EchoMessage>) {
+      const ended = account(call);
       const err = await admit();
       if (err) {
+        ended(err.code);
         call.emit('error', Object.assign(new Error(err.details), err));
         return;
       }
       call.sendMetadata(header());
       call.on('data', (m: EchoMessage) => call.write(reply(m.message)));
       call.on('error', () => undefined);
-      call.on('end', () => call.end());
+      call.on('cancelled', () => ended(status.CANCELLED));
+      call.on('end', () => {
+        ended(status.OK);
+        call.end();
+      });
     },
   };
 }

@@ -6,6 +6,7 @@ import type { EchoCounters } from './echo-service.js';
 import { FaultState } from './faults.js';
 import { LinkProxy } from './link/link-proxy.js';
 import { LoadMeter } from './load-report.js';
+import { ServedLedger } from './served.js';
 import { ConsulRegistrar } from './register-consul.js';
 import { EtcdRegistrar, type Registration } from './register-etcd.js';
 // Types only (erased from the bundle): the echo imports no code from the rest of the lab.
@@ -14,6 +15,7 @@ import type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';
 export class EchoState {
   readonly faults = new FaultState();
   readonly counters: EchoCounters = { calls: 0, injectedFailures: 0 };
+  readonly served = new ServedLedger();
   readonly health = new HealthImplementation({ '': 'SERVING', [`grpc.examples.echo.Echo`]: 'SERVING' });
   readonly startedAt = Date.now();
   readonly registration: Registration;

@@ -63,7 +63,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 1000): Promise<void> => (stopping ??= stopGracefully(echo, server, graceMs));
-  server.addService(pkg.grpc.examples.echo.Echo.service, echoService(cfg.id, echo.faults, echo.counters));
+  server.addService(pkg.grpc.examples.echo.Echo.service, echoService(cfg.id, echo.faults, echo.counters, echo.served));
   server.addService(
     pkg.lab.control.v1.Control.service,
     controlService(echo, (graceMs) => void stop(graceMs).then(() => hooks.onDrained?.())),

@@ -1,9 +1,10 @@
 // The lab's knobs on one echo server (lab.control.v1.Control), as promises with deadlines.
-import { credentials } from '@grpc/grpc-js';
+import { Metadata, credentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { ControlClient } from './generated/lab/control/v1/Control.js';
 import type { Fault } from './generated/lab/control/v1/Fault.js';
 import type { LinkFault } from './generated/lab/control/v1/LinkFault.js';
 import type { Stats__Output } from './generated/lab/control/v1/Stats.js';
+import type { ServedReport__Output } from './generated/lab/control/v1/ServedReport.js';
 import { labProtos } from './load.js';
 import { unary } from './unary.js';
 
@@ -12,12 +13,19 @@ export type EchoStats = Stats__Output;
 export class EchoControl {
   readonly client: ControlClient;
 
-  constructor(readonly address: string) {
-    this.client = new (labProtos().lab.control.v1.Control)(address, credentials.createInsecure());
+  constructor(
+    readonly address: string,
+    options: ChannelOptions = {},
+  ) {
+    this.client = new (labProtos().lab.control.v1.Control)(address, credentials.createInsecure(), options);
   }
 
   getStats(timeoutMs?: number): Promise<EchoStats> {
     return unary((o, cb) => this.client.GetStats({}, o, cb), timeoutMs);
+  }
+  /** waitForReady: wait out a reconnect (a server that just restarted) instead of failing at once. */
+  getServed(timeoutMs?: number, waitForReady = false): Promise<ServedReport__Output> {
+    return unary((o, cb) => this.client.GetServed({}, new Metadata({ waitForReady }), o, cb), timeoutMs);
   }
   resetStats(): Promise<EchoStats> {
     return unary((o, cb) => this.client.ResetStats({}, o, cb));

@@ -35,20 +35,27 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   const largest = Math.max(echoesOf(topology).length, ...scaled);
   const widest = largest > echoesOf(topology).length ? topologyFor({ ...sandbox, echo: largest }) : topology;
   const ctx: ParseContext = {
+    file,
     value,
     raw,
     positions,
     topology,
     widest,
-    names: namesOf(widest, Object.keys(value.clients)),
+    // Steps that act on a client (set-lb) may name only the lab's own: yours chooses its balancer itself.
+    names: namesOf(
+      widest,
+      Object.entries(value.clients)
+        .filter(([, c]) => c.run === undefined)
+        .map(([k]) => k),
+    ),
     echoes: echoesOf(widest),
     startEchoes: echoesOf(topology),
     durationMs: ms(value.duration),
     fail: (at, msg, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg),
   };
-  const { clients, usesRouter } = parseClients(ctx);
+  const { clients, observed, usesRouter } = parseClients(ctx);
   const steps = parseSteps(ctx);
-  return { file, text, name: value.name, description: value.description, durationMs: ctx.durationMs, sandbox, router: usesRouter, clients, steps };
+  return { file, text, name: value.name, description: value.description, durationMs: ctx.durationMs, sandbox, router: usesRouter, clients, observed, steps };
 }
 
 /** What steps may name in a sandbox: its instances (with their roles), the clients, the echo servers' zones. */

@@ -39,6 +39,20 @@ export interface SandboxOverrides {
   xds?: boolean;
 }
 
+/** A client the user runs (any language): the lab starts it and watches its calls from the servers' side. */
+export interface ObservedClientSpec {
+  /** Its key in the scenario: what expectations and the view call it. */
+  name: string;
+  /** The x-lab-client metadata its calls carry (its untagged calls count too when it is the only one). */
+  tag: string;
+  /** The command line (run with sh -c). */
+  run: string;
+  /** The folder it runs in: the scenario file's. */
+  cwd: string;
+  /** Between SIGTERM and SIGKILL at the end. */
+  graceMs: number;
+}
+
 export interface Scenario {
   file: string;
   text: string;
@@ -50,5 +64,7 @@ export interface Scenario {
   /** A client dials {router}: the player runs the lab's gRPC router for the scenario. */
   router?: boolean;
   clients: TrafficClientSpec[];
+  /** Clients the user runs, watched from the servers' side. */
+  observed: ObservedClientSpec[];
   steps: Step[];
 }

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { experimental } from '@grpc/grpc-js';
 import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
-import { type TrafficEvent, ClientSet, sandboxResolverOptions } from '../traffic/index.js';
+import { type TrafficEvent, ClientSet, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
+import { OwnClient, type OwnClientEnd } from './own-client.js';
 import { sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
@@ -24,6 +25,8 @@ export type PlayEvent =
   | { type: 'phase'; phase: 'sandbox' | 'traffic' | 'undo' | 'report' | 'done'; t: number }
   | { type: 'step'; t: number; index: number; kind: 'action' | 'expect'; text: string; error?: string }
   | { type: 'undo'; t: number; text: string; error?: string }
+  /** A client the user runs ended before the run did (it exited, or could not start). */
+  | { type: 'own-client'; client: string; t: number; how: string }
   | XdsEvent;
 
 export interface PlayOptions {
@@ -45,6 +48,8 @@ export interface PlayResult {
   eventsFile: string;
   buckets: Map<string, Bucket[]>;
   endMs: number;
+  /** How each client the user runs ended, with its output (the report keeps it). */
+  ownEnds: OwnClientEnd[];
 }
 
 /** How long the series keeps its fine buckets (250 ms); older ones are merged into whole seconds. */
@@ -64,36 +69,58 @@ async function startRouter(t: Topology): Promise<GrpcRouter> {
   return router;
 }
 
-/** The run's clients, feeding the bucket series as they go (compacted past FINE_MS, so a long run's memory stays flat). */
+/** Feeds the bucket series from traffic events, then emits them (compacted past FINE_MS, so a long run's memory stays flat). */
+function seriesFeeder(buckets: Map<string, Bucket[]>, emit: (e: PlayEvent) => void): (e: TrafficEvent) => void {
+  const compacted = new Map<string, number>();
+  return (e) => {
+    if (e.type === 'bucket') {
+      if (!buckets.has(e.client)) buckets.set(e.client, []);
+      const series = buckets.get(e.client)!;
+      series.push({ t: e.t, total: e.total, backends: e.backends });
+      if (series.length % 64 === 0) compacted.set(e.client, compactSeries(series, compacted.get(e.client) ?? 0, e.t - FINE_MS));
+    }
+    emit(e);
+  };
+}
+
+/** The run's own clients (client times count from the scenario's start of traffic, like the steps'). */
 function clientSet(
   scenario: Scenario,
   topology: Topology,
   buckets: Map<string, Bucket[]>,
   now: () => number,
-  emit: (e: PlayEvent) => void,
+  feed: (e: TrafficEvent) => void,
   bucketMs: number,
 ): ClientSet {
-  const compacted = new Map<string, number>();
-  const clients = new ClientSet({
-    channelOptions: sandboxResolverOptions(topology),
-    bucketMs,
-    // Client times count from the scenario's start of traffic, like the steps'.
-    now,
-    onEvent: (e) => {
-      if (e.type === 'bucket') {
-        if (!buckets.has(e.client)) buckets.set(e.client, []);
-        const series = buckets.get(e.client)!;
-        series.push({ t: e.t, total: e.total, backends: e.backends });
-        if (series.length % 64 === 0) compacted.set(e.client, compactSeries(series, compacted.get(e.client) ?? 0, e.t - FINE_MS));
-      }
-      emit(e);
-    },
-  });
+  const clients = new ClientSet({ channelOptions: sandboxResolverOptions(topology), bucketMs, now, onEvent: feed });
   for (const spec of scenario.clients) {
     buckets.set(spec.name, []);
     clients.add(spec);
   }
   return clients;
+}
+
+/** The user's clients' calls as the echo servers count them: by their tag, and the untagged ones when there is only one. */
+function servedWatcher(
+  scenario: Scenario,
+  session: SandboxSession,
+  buckets: Map<string, Bucket[]>,
+  now: () => number,
+  feed: (e: TrafficEvent) => void,
+  bucketMs: number,
+) {
+  if (!scenario.observed.length) return undefined;
+  const byTag = new Map(scenario.observed.map((o) => [o.tag, o.name]));
+  const only = scenario.observed.length === 1 ? scenario.observed[0].name : undefined;
+  for (const o of scenario.observed) buckets.set(o.name, []);
+  return new ServedWatcher({
+    sources: () => session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress })),
+    clientOf: (identity) => byTag.get(identity) ?? (identity === 'others' ? only : undefined),
+    clients: scenario.observed.map((o) => o.name),
+    bucketMs,
+    now,
+    onEvent: feed,
+  });
 }
 
 /** Runs each step at its time: an expectation is announced, an action is run and its outcome recorded. */
@@ -135,10 +162,10 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     opts.onEvent?.(e);
   };
   try {
-    const { verdict, buckets, endMs } = await run(scenario, opts, emit, () => (t0 = performance.now()), now);
+    const { verdict, buckets, endMs, ownEnds } = await run(scenario, opts, emit, () => (t0 = performance.now()), now);
     emit({ type: 'phase', phase: 'done', t: now() });
     await new Promise<void>((resolve) => eventLog.end(resolve));
-    return { verdict, eventsFile, buckets, endMs };
+    return { verdict, eventsFile, buckets, endMs, ownEnds };
   } catch (err) {
     // No report will take the event log (the sandbox did not come up, the router did not start).
     await new Promise<void>((resolve) => eventLog.end(resolve));
@@ -157,7 +184,12 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
 
   const session = sandboxSession(rt, opts.topologyFile, topology, scenario.sandbox, opts.signal);
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
-  const clients = clientSet(scenario, topology, buckets, now, emit, opts.bucketMs ?? 250);
+  const feed = seriesFeeder(buckets, emit);
+  const clients = clientSet(scenario, topology, buckets, now, feed, opts.bucketMs ?? 250);
+  const served = servedWatcher(scenario, session, buckets, now, feed, opts.bucketMs ?? 250);
+  const own: OwnClient[] = [];
+  const ownEnds: OwnClientEnd[] = [];
+  const ended = new AbortController();
   session.ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
   // With the xDS control plane: what it knows of the run's clients (ACKs, NACKs, load reports).
   const xds = topology.xds ? new XdsWatcher(topology.xds.hostAddress, now, emit) : undefined;
@@ -174,15 +206,29 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
     if (scenario.router) router = await startRouter(topology);
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     startClock();
+    // The servers' counts before now are the baseline; then the user's clients start.
+    await served?.start();
+    for (const spec of scenario.observed) {
+      emit({ type: 'client-started', client: spec.name, t: now(), target: spec.run, serviceConfig: {}, observed: true });
+      own.push(
+        await OwnClient.start(spec, topology, now, (end) => {
+          emit({ type: 'own-client', client: end.name, t: now(), how: end.how });
+          ended.abort(); // a client that exits early ends the run: its verdict is failed already
+        }),
+      );
+    }
     clients.start();
     xds?.start();
     opts.onStart?.({ session, clients, now });
     steps = scheduleSteps(scenario, session.ctx, actions, now, emit);
-    await sleep(scenario.durationMs, undefined, { signal: opts.signal }).catch(() => undefined);
+    const stop = opts.signal ? AbortSignal.any([opts.signal, ended.signal]) : ended.signal;
+    await sleep(scenario.durationMs, undefined, { signal: stop }).catch(() => undefined);
   } finally {
     endMs = now();
     steps?.cancel();
-    await clients.stop(1000);
+    const [, ends] = await Promise.all([clients.stop(1000), Promise.all(own.map((c) => c.stop()))]);
+    ownEnds.push(...ends);
+    await served?.stop();
     await xds?.poll().catch(() => undefined);
     xds?.stop();
     await router?.close();
@@ -191,6 +237,6 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
     await session.undoAll((text, error) => emit({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));
     session.close();
   }
-  const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted);
-  return { verdict, buckets, endMs };
+  const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted, ownEnds);
+  return { verdict, buckets, endMs, ownEnds };
 }

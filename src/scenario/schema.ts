@@ -11,7 +11,17 @@ import { expectationKinds } from './expectations/index.js';
 export const MAX_SCENARIO_MS = 24 * 3_600_000;
 
 const clientSchema = z.strictObject({
-  target: z.string().min(1).default('etcd:///echo'),
+  /** Where the lab's own client sends calls (etcd:///echo when not given). */
+  target: z.string().min(1).optional(),
+  /** Your own client instead: a command line the lab starts (sh -c, in the scenario's folder) and watches from the servers' side. */
+  run: z.string().min(1).optional(),
+  /** The x-lab-client metadata your client sends (default: the client's key); its calls are counted under it. */
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/, 'a client name is letters, digits and - _ .')
+    .optional(),
+  /** How long your client gets between SIGTERM and SIGKILL at the end (default 2s). */
+  grace: duration.optional(),
   /** A balancer name with its defaults, or a whole service config (object or JSON text); round_robin when not given (and not for xds: targets, whose control plane chooses). */
   lb: z
     .union([z.string(), z.record(z.string(), z.unknown())], {

@@ -76,6 +76,8 @@ export interface Verdict {
   expectations: ExpectResult[];
   actions: ActionResult[];
   interrupted: boolean;
+  /** The clients the user ran: how each ended (one that ended early fails the run). */
+  ownClients?: OwnClientResult[];
 }
 
 function holdsAt(step: ExpectStep, buckets: Bucket[], end: number) {
@@ -115,7 +117,22 @@ export function evaluate(step: ExpectStep, buckets: Bucket[], endMs: number): Ex
   return { ...base, ok: true, saw: 'held throughout' };
 }
 
-export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, actions: ActionResult[], endMs: number, interrupted: boolean): Verdict {
+/** How a client the user ran ended (its output stays out of the verdict: the report keeps it). */
+export interface OwnClientResult {
+  name: string;
+  run: string;
+  how: string;
+  early: boolean;
+}
+
+export function verdictOf(
+  scenario: Scenario,
+  buckets: Map<string, Bucket[]>,
+  actions: ActionResult[],
+  endMs: number,
+  interrupted: boolean,
+  own: OwnClientResult[] = [],
+): Verdict {
   const expectations = scenario.steps
     .filter((s): s is ExpectStep => s.kind === 'expect')
     .map((s) =>
@@ -130,8 +147,9 @@ export function verdictOf(scenario: Scenario, buckets: Map<string, Bucket[]>, ac
     const next = later.length ? Math.min(...later) : endMs;
     a.rebalanceMs = Object.fromEntries([...buckets].map(([client, bs]) => [client, settleMs(bs, a.ranAtMs!, next)]));
   }
-  const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined);
-  return { ok, expectations, actions, interrupted };
+  const ownClients = own.map(({ name, run, how, early }) => ({ name, run, how, early }));
+  const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined) && ownClients.every((c) => !c.early);
+  return { ok, expectations, actions, interrupted, ...(ownClients.length ? { ownClients } : {}) };
 }
 
 export type LiveState = 'pending' | 'waiting' | 'holding' | 'passed' | 'failed';

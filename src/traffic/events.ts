@@ -28,7 +28,15 @@ export type TrafficEvent =
   | { type: 'resolution'; client: string; t: number; addresses: string[]; note: string }
   | { type: 'resolver-error'; client: string; t: number; message: string }
   | { type: 'subchannel'; client: string; t: number; address: string; state: string; previous: string }
-  | { type: 'client-started'; client: string; t: number; target: string; serviceConfig: unknown }
+  | {
+      type: 'client-started';
+      client: string;
+      t: number;
+      target: string;
+      serviceConfig: unknown;
+      /** A client the lab does not drive, seen from the servers' side (its target is its command line). */
+      observed?: boolean;
+    }
   | { type: 'client-stopped'; client: string; t: number };
 
 export type TrafficListener = (e: TrafficEvent) => void;

@@ -112,6 +112,8 @@ export const KEY_TABLE: KeyBinding[] = [
     run: ({ deps, state, notice }) => {
       const client = state.clients[state.selectedClient];
       if (!client || !deps.clients) return notice('no client to switch', 'error');
+      if (!deps.clients.specs.some((c) => c.name === client.name))
+        return notice(`${client.name} is not the lab's own client: it chooses its balancer itself`, 'error');
       const next = LB_CYCLE[(LB_CYCLE.indexOf(client.lb) + 1) % LB_CYCLE.length];
       deps.clients.setServiceConfig(client.name, serviceConfigFrom(next));
       deps.dispatch({ type: 'client-config', client: client.name, lb: next });

@@ -36,7 +36,13 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     case 'cluster':
       return cluster(state, a.services);
     case 'client-started':
-      return upsertClient(state, a.client, (c) => ({ ...c, target: a.target, lb: isXdsTarget(a.target) ? 'xDS' : lbName(a.serviceConfig), stopped: false }));
+      return upsertClient(state, a.client, (c) => ({
+        ...c,
+        target: a.target,
+        lb: a.observed ? 'seen by the servers' : isXdsTarget(a.target) ? 'xDS' : lbName(a.serviceConfig),
+        stopped: false,
+        ...(a.observed ? { observed: true } : {}),
+      }));
     case 'client-stopped':
       return upsertClient(state, a.client, (c) => ({ ...c, stopped: true }));
     case 'client-config':
@@ -71,6 +77,13 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
     }
     case 'undo':
       return log(state, a.t, `undo: ${a.text}${a.error ? `  ✖ ${a.error}` : ''}`, a.error ? 'error' : 'info');
+    case 'own-client':
+      return log(
+        upsertClient(state, a.client, (c) => ({ ...c, stopped: true })),
+        a.t,
+        `${a.client}: ${a.how}`,
+        'error',
+      );
     case 'expect-state':
       return {
         ...state,

@@ -11,7 +11,7 @@ import { loadScenario } from '../scenario/load.js';
 import { checkReportDir, reportDirFor } from '../scenario/report/write.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
-import { ClientSet, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
+import { ClientSet, ServedWatcher, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
 import { xdsOptionsFor, XdsWatcher } from '../xds/index.js';
 import { ClusterPoller } from './cluster-poller.js';
@@ -30,6 +30,27 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** Where `s` finds scenarios (default: scenarios/ in the working directory). */
   library?: string;
+  /** Also show every client the echo servers see (server-side counts), the lab's own and others. */
+  observe?: boolean;
+}
+
+/** Every client identity the servers count, as its own row ("round_robin@servers", "others@servers"). */
+function observer(session: SandboxSession, now: () => number, dispatch: ViewHandle['dispatch']): ServedWatcher {
+  const seen = new Set<string>();
+  return new ServedWatcher({
+    sources: () => session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress })),
+    clientOf: (identity) => {
+      const name = `${identity}@servers`;
+      if (!seen.has(name)) {
+        seen.add(name);
+        const target = identity === 'others' ? 'calls without x-lab-client metadata' : `calls with x-lab-client: ${identity}`;
+        dispatch({ type: 'client-started', client: name, t: now(), target, serviceConfig: {}, observed: true });
+      }
+      return name;
+    },
+    now,
+    onEvent: (e) => dispatch(e),
+  });
 }
 
 const isQuit = (input: string, key: Key) => input === 'q' || (key.ctrl && input === 'c');
@@ -65,6 +86,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   );
   let clients: ClientSet | undefined;
   let tick: NodeJS.Timeout | undefined;
+  const served = opts.observe ? observer(session, now, (a) => view.dispatch(a)) : undefined;
   // With the control plane: what it knows of the view's xds: clients (ACKs, NACKs, load reports).
   const xds = topology.xds && wantsXds ? new XdsWatcher(topology.xds.hostAddress, now, (e) => view.dispatch(e)) : undefined;
   try {
@@ -88,6 +110,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     );
     view.setKeys(watchKeys);
     view.dispatch({ type: 'phase', phase: 'traffic', t: 0 });
+    await served?.start();
     clients.start();
     xds?.start();
     tick = setInterval(() => view.state.mode === 'watch' && view.dispatch({ type: 'tick', nowMs: now() }), 250);
@@ -96,6 +119,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     if (tick) clearInterval(tick);
     view.setKeys(() => undefined);
     await clients?.stop(500);
+    await served?.stop().catch(() => undefined);
     xds?.stop();
     poller.stop();
     view.dispatch({ type: 'phase', phase: 'undo', t: now() });

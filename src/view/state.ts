@@ -59,6 +59,8 @@ export interface ClientView {
     connected: boolean;
   };
   stopped: boolean;
+  /** Not the lab's own: its calls as the echo servers counted them (no resolver, no subchannels). */
+  observed?: boolean;
   /** Not rendered: the buckets of the last second (the window the bars show), and its second. */
   recent: Array<{ t: number; total: BucketStats; backends: Record<string, BucketStats> }>;
   second: number;

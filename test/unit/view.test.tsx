@@ -301,6 +301,33 @@ describe('view components (ink)', () => {
   });
 });
 
+describe('view: your own client beside the lab’s', () => {
+  it('an observed client gets its own panel, labelled as seen by the servers, with its shares', () => {
+    const st = (calls: number) => ({ calls, ok: calls, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 2, maxMs: 3 });
+    let s = replay(3000);
+    s = reduce(s, { type: 'client-started', client: 'py', t: 3000, target: 'python3 echo_client.py', serviceConfig: {}, observed: true });
+    for (const t of [3250, 3500, 3750, 4000])
+      s = reduce(s, { type: 'bucket', client: 'py', t, widthMs: 250, total: st(30), backends: { 'echo-1': st(10), 'echo-2': st(10), 'echo-3': st(10) } });
+    const py = s.clients.find((c) => c.name === 'py')!;
+    assert.equal(py.lb, 'seen by the servers');
+    assert.deepEqual(
+      py.backends.map((b) => [b.name, Math.round(b.share * 100)]),
+      [
+        ['echo-1', 33],
+        ['echo-2', 33],
+        ['echo-3', 33],
+      ],
+    );
+    const frame = strip(frameAt(s, 160, 60));
+    if (process.env.SHOW_FRAME) console.log(frame);
+    assert.match(frame, /py .*seen by the servers/);
+    assert.match(frame, /counted by the echo servers/, 'no resolver line: the lab does not resolve for it');
+    assert.match(frame, /round_robin/, 'the lab’s own client is still drawn beside it');
+    const killedExit = reduce(s, { type: 'own-client', client: 'py', t: 4100, how: 'exited with code 1 at 4.1s, before the end' });
+    assert.ok(killedExit.log.some((l) => l.level === 'error' && /py: exited with code 1/.test(l.text)));
+  });
+});
+
 describe('view format', () => {
   it('draws ASCII bars', () => {
     assert.equal(asciiBar(0.5, 8), '####    ');

@@ -42,7 +42,7 @@ export function checkFiles(files: string[], topologyFile: string): CheckResult[]
   return files.map((file): CheckResult => {
     try {
       const s = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
-      return { file: s.file, ok: true, name: s.name, clients: s.clients.length, steps: s.steps.length, durationMs: s.durationMs };
+      return { file: s.file, ok: true, name: s.name, clients: s.clients.length + s.observed.length, steps: s.steps.length, durationMs: s.durationMs };
     } catch (err) {
       if (!(err instanceof LabError)) throw err;
       const at = err instanceof FileError ? { line: err.position.line, column: err.position.column } : {};

@@ -57,7 +57,7 @@ export function registerPlay(program: Command): void {
         return;
       }
       const out = (s: string) => !opts.json && process.stdout.write(`${s}\n`);
-      out(`${c.bold(scenario.name)} (${scenario.file}) · ${scenario.clients.length} client(s) · ${sec(scenario.durationMs).trim()}`);
+      out(`${c.bold(scenario.name)} (${scenario.file}) · ${scenario.clients.length + scenario.observed.length} client(s) · ${sec(scenario.durationMs).trim()}`);
       // The player's own series, filled before each bucket event: the per-second lines read it.
       const buckets = new Map<string, Bucket[]>();
       const onEvent = opts.json ? (e: PlayEvent) => void process.stdout.write(`${JSON.stringify(e)}\n`) : playLinePrinter(buckets, out);

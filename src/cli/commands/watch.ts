@@ -14,6 +14,7 @@ interface WatchFlags {
   target: string;
   lb: string[];
   concurrency: number;
+  observe?: boolean;
 }
 
 export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
@@ -58,7 +59,9 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
   try {
     liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
-    await withSandbox(rt, loadTopology(topologyFile).project, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal }));
+    await withSandbox(rt, loadTopology(topologyFile).project, () =>
+      runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }),
+    );
   } finally {
     interrupt.dispose();
   }
@@ -70,7 +73,8 @@ function addViewOptions(cmd: Command): Command {
   return cmd
     .option('-t, --target <target>', 'what the clients dial', DEFAULT_VIEW_FLAGS.target)
     .option('--lb <policies...>', 'one client per balancer, side by side', DEFAULT_VIEW_FLAGS.lb)
-    .option('--concurrency <n>', 'calls in flight per client', positiveInt('--concurrency', 10_000), DEFAULT_VIEW_FLAGS.concurrency);
+    .option('--concurrency <n>', 'calls in flight per client', positiveInt('--concurrency', 10_000), DEFAULT_VIEW_FLAGS.concurrency)
+    .option('--observe', "also show every client the echo servers see (by x-lab-client metadata; 'others' without it): your own clients beside the lab's");
 }
 
 export function registerWatch(program: Command): void {

@@ -18,6 +18,7 @@ export function playLinePrinter(buckets: Map<string, Bucket[]>, out: (line: stri
       if (line && /ready|created|started|unpaused|removed|failed/.test(line)) out(c.dim(`  sandbox: ${line}`));
     } else if (e.type === 'phase' && e.phase !== 'done') out(c.dim(`── ${e.phase}`));
     else if (e.type === 'step') out(`${sec(e.t)} ${e.kind === 'action' ? '▶' : '?'} ${e.text}${e.error ? c.red(`  ✖ ${e.error}`) : ''}`);
+    else if (e.type === 'own-client') out(c.red(`${sec(e.t)} ✖ ${e.client}: ${e.how}`));
     else if (e.type === 'undo') out(c.dim(`  undo: ${e.text}${e.error ? `  ✖ ${e.error}` : ''}`));
     else if (e.type === 'resolver-error') out(c.yellow(`${sec(e.t)}   ${e.client} resolver: ${e.message}`));
     else if (e.type === 'bucket' && e.t - (lastPrinted.get(e.client) ?? 0) >= 1000) {
@@ -57,6 +58,12 @@ export function verdictText(v: Verdict, reportDir: string): string {
         v.actions.map((a) => [sec(a.atMs).trim(), a.text, rebalance(a)]),
       )}`
     : '';
+  const own = v.ownClients?.length
+    ? `\n\n${table(
+        ['YOUR CLIENT', 'COMMAND', 'ENDED'],
+        v.ownClients.map((o) => [o.name, o.run, o.early ? c.red(o.how) : o.how]),
+      )}`
+    : '';
   const line = `${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${reportDir}/summary.md`;
-  return `\n${expectations}${actions}\n\n${line}`;
+  return `\n${expectations}${actions}${own}\n\n${line}`;
 }

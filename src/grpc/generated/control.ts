@@ -9,6 +9,8 @@ import type { Empty as _lab_control_v1_Empty, Empty__Output as _lab_control_v1_E
 import type { Fault as _lab_control_v1_Fault, Fault__Output as _lab_control_v1_Fault__Output } from './lab/control/v1/Fault.js';
 import type { LinkFault as _lab_control_v1_LinkFault, LinkFault__Output as _lab_control_v1_LinkFault__Output } from './lab/control/v1/LinkFault.js';
 import type { LinkStats as _lab_control_v1_LinkStats, LinkStats__Output as _lab_control_v1_LinkStats__Output } from './lab/control/v1/LinkStats.js';
+import type { ServedClient as _lab_control_v1_ServedClient, ServedClient__Output as _lab_control_v1_ServedClient__Output } from './lab/control/v1/ServedClient.js';
+import type { ServedReport as _lab_control_v1_ServedReport, ServedReport__Output as _lab_control_v1_ServedReport__Output } from './lab/control/v1/ServedReport.js';
 import type { SetFaultRequest as _lab_control_v1_SetFaultRequest, SetFaultRequest__Output as _lab_control_v1_SetFaultRequest__Output } from './lab/control/v1/SetFaultRequest.js';
 import type { SetHealthRequest as _lab_control_v1_SetHealthRequest, SetHealthRequest__Output as _lab_control_v1_SetHealthRequest__Output } from './lab/control/v1/SetHealthRequest.js';
 import type { SetLinkFaultRequest as _lab_control_v1_SetLinkFaultRequest, SetLinkFaultRequest__Output as _lab_control_v1_SetLinkFaultRequest__Output } from './lab/control/v1/SetLinkFaultRequest.js';
@@ -30,6 +32,8 @@ export interface ProtoGrpcType {
         Fault: MessageTypeDefinition<_lab_control_v1_Fault, _lab_control_v1_Fault__Output>
         LinkFault: MessageTypeDefinition<_lab_control_v1_LinkFault, _lab_control_v1_LinkFault__Output>
         LinkStats: MessageTypeDefinition<_lab_control_v1_LinkStats, _lab_control_v1_LinkStats__Output>
+        ServedClient: MessageTypeDefinition<_lab_control_v1_ServedClient, _lab_control_v1_ServedClient__Output>
+        ServedReport: MessageTypeDefinition<_lab_control_v1_ServedReport, _lab_control_v1_ServedReport__Output>
         SetFaultRequest: MessageTypeDefinition<_lab_control_v1_SetFaultRequest, _lab_control_v1_SetFaultRequest__Output>
         SetHealthRequest: MessageTypeDefinition<_lab_control_v1_SetHealthRequest, _lab_control_v1_SetHealthRequest__Output>
         SetLinkFaultRequest: MessageTypeDefinition<_lab_control_v1_SetLinkFaultRequest, _lab_control_v1_SetLinkFaultRequest__Output>

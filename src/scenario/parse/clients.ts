@@ -7,6 +7,8 @@ import { xdsNodeId } from '../../xds/index.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
 import type { ParseContext } from './context.js';
+import type { ObservedClientSpec } from '../model.js';
+import path from 'node:path';
 
 type ClientFile = ScenarioFile['clients'][string];
 
@@ -24,7 +26,8 @@ function placesOf(ctx: ParseContext): Record<string, string | undefined> {
 
 function targetOf(ctx: ParseContext, name: string, c: ClientFile): string {
   const places = placesOf(ctx);
-  const unknownPlace = [...c.target.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
+  const written = c.target ?? 'etcd:///echo';
+  const unknownPlace = [...written.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
   if (unknownPlace !== undefined) {
     const known = Object.keys(places).filter((k) => places[k]);
     throw ctx.fail(
@@ -32,7 +35,7 @@ function targetOf(ctx: ParseContext, name: string, c: ClientFile): string {
       `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${known.map((k) => `{${k}}`).join(', ')})`,
     );
   }
-  const target = c.target.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
+  const target = written.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
   const problem = targetProblem(target);
   if (problem) throw ctx.fail(['clients', name, 'target'], `clients.${name}.target: ${problem}`);
   return target;
@@ -62,13 +65,39 @@ function keepaliveOf(c: ClientFile): TrafficClientSpec['keepalive'] {
   return { timeMs: ms(c.keepalive), timeoutMs: 1000 };
 }
 
-export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[]; usesRouter: boolean } {
+const OBSERVED_KEYS = ['run', 'name', 'grace'];
+
+/** A client the user runs (`run:`): only its command, the name its calls carry and its grace; the lab's own client settings do not apply. */
+function observedOf(ctx: ParseContext, key: string, c: ClientFile): ObservedClientSpec {
+  const raw = ((ctx.raw as { clients?: Record<string, unknown> }).clients?.[key] ?? {}) as Record<string, unknown>;
+  const foreign = Object.keys(raw).find((k) => !OBSERVED_KEYS.includes(k));
+  if (foreign !== undefined)
+    throw ctx.fail(
+      ['clients', key, foreign],
+      `clients.${key}.${foreign}: a client you run yourself (run:) takes only run, name and grace; ${foreign} is a setting of the lab's own clients (your command chooses its own target, balancer and load)`,
+      true,
+    );
+  return { name: key, tag: c.name ?? key, run: c.run!, cwd: path.dirname(path.resolve(ctx.file)), graceMs: c.grace === undefined ? 2000 : ms(c.grace) };
+}
+
+export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[]; observed: ObservedClientSpec[]; usesRouter: boolean } {
   const clients: TrafficClientSpec[] = [];
+  const observed: ObservedClientSpec[] = [];
   let usesRouter = false;
   for (const [name, c] of Object.entries(ctx.value.clients)) {
+    if (c.run !== undefined) {
+      observed.push(observedOf(ctx, name, c));
+      continue;
+    }
+    if (c.name !== undefined || c.grace !== undefined)
+      throw ctx.fail(
+        ['clients', name, c.name !== undefined ? 'name' : 'grace'],
+        `clients.${name}.${c.name !== undefined ? 'name' : 'grace'}: only a client you run yourself (run:) takes this; the lab's own client is named by its key`,
+        true,
+      );
     if (c.rate && c.concurrency)
       throw ctx.fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
-    if (c.lb !== undefined && isXdsTarget(c.target))
+    if (c.lb !== undefined && isXdsTarget(c.target ?? ''))
       throw ctx.fail(
         ['clients', name, 'lb'],
         `clients.${name}.lb: an xds: client takes its balancer from the control plane; drop lb and set the policy with the xds action (e.g. xds: { lb: ring_hash })`,
@@ -80,7 +109,7 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
       if (err instanceof LabError) throw ctx.fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
       throw err;
     }
-    if (c.target.includes('{router}')) usesRouter = true;
+    if (c.target?.includes('{router}')) usesRouter = true;
     const target = targetOf(ctx, name, c);
     checkMetadata(ctx, name, c.metadata);
     const channelOptions = {
@@ -101,6 +130,6 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
       ...(Object.keys(channelOptions).length ? { channelOptions } : {}),
     });
   }
-  if (clients.length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');
-  return { clients, usesRouter };
+  if (clients.length + observed.length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');
+  return { clients, observed, usesRouter };
 }

@@ -6,6 +6,8 @@ import type { Names } from '../actions/index.js';
 import type { ScenarioFile } from '../schema.js';
 
 export interface ParseContext {
+  /** The scenario file's path (its folder is where a `run:` client's command runs). */
+  file: string;
   value: ScenarioFile;
   /** The file as YAML gave it, before the schema (which orders keys its own way). */
   raw: unknown;

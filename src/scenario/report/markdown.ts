@@ -56,8 +56,26 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
       .join(', ');
     lines.push(`| ${client} | ${calls} | ${errText} | ${by} |`);
   }
+  lines.push(...ownClientsSection(verdict));
   lines.push(...xdsSection(xds, buckets));
   return `${lines.join('\n')}\n`;
+}
+
+/** The clients the user ran: how each ended, where its output is, and what the servers cannot see. */
+function ownClientsSection(verdict: Verdict): string[] {
+  if (!verdict.ownClients?.length) return [];
+  return [
+    '',
+    '## Your clients',
+    '',
+    '| client | command | ended | output |',
+    '| --- | --- | --- | --- |',
+    ...verdict.ownClients.map(
+      (o) => `| ${o.name} | \`${o.run.replace(/\|/g, '\\|')}\` | ${o.early ? `**${o.how}**` : o.how} | [client-${o.name}.log](client-${o.name}.log) |`,
+    ),
+    '',
+    'Their calls are counted by the echo servers (per `x-lab-client` metadata, untagged calls for a lone client). A call that never reached a server — refused, timed out before it left, dropped by a frozen backend before it was served — is not in these counts: the errors above are the ones the servers returned (a deadline the client gave up on shows as CANCELLED when the server saw it).',
+  ];
 }
 
 /** What the xDS control plane saw of the run's clients: the versions each ACKed, every NACK, the load reports beside the client's own count. */

@@ -22,6 +22,8 @@ export interface RunRecord {
   /** The run's events: a JSONL file the player wrote (moved into the report), or a list. */
   eventsFile?: string;
   events?: PlayEvent[];
+  /** The output of each client the user ran (client-<name>.log). */
+  ownOutputs?: Array<{ name: string; output: string }>;
 }
 
 /** What a report records of one played scenario. */
@@ -34,6 +36,7 @@ export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text'>, 
     verdict: result.verdict,
     buckets: result.buckets,
     eventsFile: result.eventsFile,
+    ownOutputs: result.ownEnds.map((e) => ({ name: e.name, output: e.output })),
   };
 }
 
@@ -90,6 +93,7 @@ function writeFiles(dir: string, run: RunRecord): void {
     }
   }
   writeFileSync(path.join(dir, 'timeseries.csv'), `${csv.join('\n')}\n`);
+  for (const o of run.ownOutputs ?? []) writeFileSync(path.join(dir, `client-${o.name}.log`), o.output);
   writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
   render(dir, run);
 }

@@ -8,6 +8,8 @@ import { childPolicyOf, LabSubchannelWrapper, WrapperBalancer } from './wrapper-
 const NAME = 'lab_observe';
 /** Metadata key the driver sets on every call, so picks can be tied to the call they serve. */
 export const CALL_ID_HEADER = 'x-lab-call';
+/** Metadata key naming the client: the echo servers count calls per client by it (src/echo/served.ts). */
+export const CLIENT_HEADER = 'x-lab-client';
 
 class ObserveConfig implements experimental.TypedLoadBalancingConfig {
   constructor(

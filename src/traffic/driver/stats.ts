@@ -63,6 +63,14 @@ class Accumulator {
   }
 }
 
+/** What a server served one client in an interval: counts, and its served times (µs). */
+export interface ServedCounts {
+  calls: number;
+  ok: number;
+  errors: Record<string, number>;
+  latency: Histogram;
+}
+
 export interface StatsView {
   total: BucketStats;
   backends: Record<string, BucketStats>;
@@ -84,6 +92,16 @@ export class CallStats {
     let b = this.bucket.get(backend);
     if (!b) this.bucket.set(backend, (b = new Accumulator()));
     b.record(code, micros, attempts);
+  }
+
+  /** Calls a server counted (server-side accounting): added to the backend's current bucket. */
+  recordServed(backend: string, served: ServedCounts): void {
+    let b = this.bucket.get(backend);
+    if (!b) this.bucket.set(backend, (b = new Accumulator()));
+    b.calls += served.calls;
+    b.ok += served.ok;
+    for (const [k, v] of Object.entries(served.errors)) if (v) b.errors[k] = (b.errors[k] ?? 0) + v;
+    if (served.calls) b.latency.add(served.latency);
   }
 
   attempt(address: string): void {

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { Metadata, status, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 import { echoClient, type EchoClient } from '../../grpc/index.js';
-import { CALL_ID_HEADER, observed } from '../balancers/observe.js';
+import { CALL_ID_HEADER, CLIENT_HEADER, observed } from '../balancers/observe.js';
 import type { TrafficEvent, TrafficEventBody } from '../events.js';
 import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
 import type { ServiceConfigJson } from './service-config.js';
@@ -161,6 +161,8 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     const callId = String(this.callSeq++);
     const md = new Metadata();
     md.set(CALL_ID_HEADER, callId);
+    // Who the servers count this call for (server-side accounting, `lab watch --observe`).
+    md.set(CLIENT_HEADER, spec.name);
     for (const [k, v] of Object.entries(spec.metadata ?? {})) md.set(k, v);
     if (spec.hashKeys) md.set('x-lab-key', `key-${Number(callId) % spec.hashKeys}`);
     const entry = { attempts: 0, address: '' };

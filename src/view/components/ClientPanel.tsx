@@ -100,6 +100,10 @@ export function ClientPanel({
                 .join(' ')}`
             : ''}
         </Text>
+      ) : client.observed ? (
+        <Text dimColor wrap="truncate-end">
+          {'  counted by the echo servers: what reached them, with the status they returned'}
+        </Text>
       ) : (
         <Text dimColor wrap="truncate-end">
           {'  resolver: '}

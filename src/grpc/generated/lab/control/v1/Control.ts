@@ -6,6 +6,7 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ConsulRegistrationRequest as _lab_control_v1_ConsulRegistrationRequest, ConsulRegistrationRequest__Output as _lab_control_v1_ConsulRegistrationRequest__Output } from '../../../lab/control/v1/ConsulRegistrationRequest.js';
 import type { DrainRequest as _lab_control_v1_DrainRequest, DrainRequest__Output as _lab_control_v1_DrainRequest__Output } from '../../../lab/control/v1/DrainRequest.js';
 import type { Empty as _lab_control_v1_Empty, Empty__Output as _lab_control_v1_Empty__Output } from '../../../lab/control/v1/Empty.js';
+import type { ServedReport as _lab_control_v1_ServedReport, ServedReport__Output as _lab_control_v1_ServedReport__Output } from '../../../lab/control/v1/ServedReport.js';
 import type { SetFaultRequest as _lab_control_v1_SetFaultRequest, SetFaultRequest__Output as _lab_control_v1_SetFaultRequest__Output } from '../../../lab/control/v1/SetFaultRequest.js';
 import type { SetHealthRequest as _lab_control_v1_SetHealthRequest, SetHealthRequest__Output as _lab_control_v1_SetHealthRequest__Output } from '../../../lab/control/v1/SetHealthRequest.js';
 import type { SetLinkFaultRequest as _lab_control_v1_SetLinkFaultRequest, SetLinkFaultRequest__Output as _lab_control_v1_SetLinkFaultRequest__Output } from '../../../lab/control/v1/SetLinkFaultRequest.js';
@@ -27,6 +28,21 @@ export interface ControlClient extends grpc.Client {
   drain(argument: _lab_control_v1_DrainRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   drain(argument: _lab_control_v1_DrainRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   drain(argument: _lab_control_v1_DrainRequest, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Calls served per client identity (server-side accounting, for clients the lab does not drive).
+   */
+  GetServed(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  GetServed(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  GetServed(argument: _lab_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  GetServed(argument: _lab_control_v1_Empty, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  /**
+   * Calls served per client identity (server-side accounting, for clients the lab does not drive).
+   */
+  getServed(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  getServed(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  getServed(argument: _lab_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
+  getServed(argument: _lab_control_v1_Empty, callback: grpc.requestCallback<_lab_control_v1_ServedReport__Output>): grpc.ClientUnaryCall;
   
   GetStats(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   GetStats(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
@@ -99,6 +115,11 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
    */
   Drain: grpc.handleUnaryCall<_lab_control_v1_DrainRequest__Output, _lab_control_v1_Stats>;
   
+  /**
+   * Calls served per client identity (server-side accounting, for clients the lab does not drive).
+   */
+  GetServed: grpc.handleUnaryCall<_lab_control_v1_Empty__Output, _lab_control_v1_ServedReport>;
+  
   GetStats: grpc.handleUnaryCall<_lab_control_v1_Empty__Output, _lab_control_v1_Stats>;
   
   ResetStats: grpc.handleUnaryCall<_lab_control_v1_Empty__Output, _lab_control_v1_Stats>;
@@ -117,6 +138,7 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
 
 export interface ControlDefinition extends grpc.ServiceDefinition {
   Drain: MethodDefinition<_lab_control_v1_DrainRequest, _lab_control_v1_Stats, _lab_control_v1_DrainRequest__Output, _lab_control_v1_Stats__Output>
+  GetServed: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_ServedReport, _lab_control_v1_Empty__Output, _lab_control_v1_ServedReport__Output>
   GetStats: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_Stats, _lab_control_v1_Empty__Output, _lab_control_v1_Stats__Output>
   ResetStats: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_Stats, _lab_control_v1_Empty__Output, _lab_control_v1_Stats__Output>
   SetConsulRegistration: MethodDefinition<_lab_control_v1_ConsulRegistrationRequest, _lab_control_v1_Stats, _lab_control_v1_ConsulRegistrationRequest__Output, _lab_control_v1_Stats__Output>

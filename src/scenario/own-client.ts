@@ -1,0 +1,143 @@
+// A client the user runs (`clients: { mine: { run: "python3 client.py" } }`): started through execa
+// with `sh -c`, in the scenario's folder, with the sandbox's addresses in its environment; its output
+// kept for the report; stopped at the end (SIGTERM to its process group, SIGKILL after the grace).
+// It runs in a process group of its own, so the whole command line stops, and under setpriv's
+// parent-death signal where util-linux has it, so a `kill -9` of the lab still ends it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { xdsBootstrap } from '../traffic/index.js';
+import type { Topology } from '../topology/types.js';
+import { xdsNodeId } from '../xds/index.js';
+import type { ObservedClientSpec } from './model.js';
+
+/** The most output kept per client (its tail): a chatty client must not fill the lab's memory. */
+const MAX_OUTPUT = 1 << 20;
+
+export interface OwnClientEnd {
+  name: string;
+  run: string;
+  /** How it ended: "stopped by the lab", "exited with code 1 at 3.2s", "could not start: ...". */
+  how: string;
+  /** It ended before the lab stopped it (or never started): the scenario fails. */
+  early: boolean;
+  output: string;
+}
+
+/** The environment the command gets: the sandbox's addresses, and the name its calls should carry. */
+export function ownClientEnv(t: Topology, spec: ObservedClientSpec, bootstrapFile?: string): Record<string, string> {
+  const echoes = t.instances.filter((i) => i.role === 'echo');
+  return {
+    LAB_CLIENT_NAME: spec.tag,
+    LAB_ETCD: t.etcd.hostAddress,
+    LAB_ETCD_PREFIX: t.registration.etcdPrefix,
+    LAB_CONSUL: t.consul.hostAddress,
+    ...(t.consul.dnsHostAddress ? { LAB_CONSUL_DNS: t.consul.dnsHostAddress } : {}),
+    LAB_ECHO_SERVICE: echoes[0]?.service ?? 'echo',
+    LAB_ECHO_ADDRESSES: echoes.map((i) => i.hostAddress).join(','),
+    ...(bootstrapFile ? { GRPC_XDS_BOOTSTRAP: bootstrapFile } : {}),
+  };
+}
+
+let setprivKnown: boolean | undefined;
+async function hasSetpriv(): Promise<boolean> {
+  if (setprivKnown === undefined)
+    setprivKnown = (await execa('setpriv', ['--version'], { reject: false, timeout: 2000 }).catch(() => undefined))?.exitCode === 0;
+  return setprivKnown;
+}
+
+export class OwnClient {
+  private output = '';
+  private proc?: ResultPromise;
+  private ended?: OwnClientEnd;
+  private stopping = false;
+  private tmp?: string;
+
+  private constructor(
+    readonly spec: ObservedClientSpec,
+    private readonly now: () => number,
+    private readonly onEarlyEnd: (end: OwnClientEnd) => void,
+  ) {}
+
+  static async start(spec: ObservedClientSpec, t: Topology, now: () => number, onEarlyEnd: (end: OwnClientEnd) => void): Promise<OwnClient> {
+    const c = new OwnClient(spec, now, onEarlyEnd);
+    let bootstrap: string | undefined;
+    if (t.xds) {
+      c.tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-client-'));
+      bootstrap = path.join(c.tmp, 'xds-bootstrap.json');
+      writeFileSync(bootstrap, JSON.stringify(xdsBootstrap({ server: t.xds.hostAddress, nodeId: xdsNodeId(spec.name) }), null, 2));
+    }
+    const env = { ...process.env, ...ownClientEnv(t, spec, bootstrap) };
+    const [file, args] = (await hasSetpriv()) ? ['setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', spec.run]] : ['sh', ['-c', spec.run]];
+    const proc = execa(file, args as string[], {
+      cwd: spec.cwd,
+      env,
+      extendEnv: false,
+      detached: true,
+      stdin: 'ignore',
+      all: true,
+      buffer: false,
+      reject: false,
+    });
+    c.proc = proc;
+    proc.all?.on('data', (d: Buffer) => c.keep(d.toString()));
+    void proc.then((r) => {
+      const how = r.signal ? `ended by ${r.signal}` : `exited with code ${r.exitCode}`;
+      const early = !c.stopping;
+      // sh says "not found" with 127; the lab says which command and where.
+      const hint = r.exitCode === 127 ? ` (sh: command not found; it runs in ${spec.cwd})` : '';
+      c.ended = {
+        name: spec.name,
+        run: spec.run,
+        how: early ? `${how} at ${(now() / 1000).toFixed(1)}s, before the end${hint}` : 'stopped by the lab',
+        early,
+        output: c.output,
+      };
+      c.cleanTmp();
+      if (early) onEarlyEnd(c.ended);
+    });
+    // A command that cannot even be spawned (no sh): execa resolves with failed and no pid.
+    if (proc.pid === undefined) {
+      const r = await proc;
+      c.ended = { name: spec.name, run: spec.run, how: `could not start: ${r.shortMessage ?? r.message}`, early: true, output: c.output };
+      onEarlyEnd(c.ended);
+    }
+    return c;
+  }
+
+  private keep(text: string): void {
+    this.output += text;
+    if (this.output.length > MAX_OUTPUT) this.output = `[earlier output cut]\n${this.output.slice(-MAX_OUTPUT)}`;
+  }
+
+  private cleanTmp(): void {
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+    this.tmp = undefined;
+  }
+
+  private signalGroup(sig: NodeJS.Signals): void {
+    const pid = this.proc?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, sig); // the whole command line: sh and what it started
+    } catch {
+      // the group is gone already
+    }
+  }
+
+  /** SIGTERM to its process group; SIGKILL after the grace; resolves with how it ended. */
+  async stop(): Promise<OwnClientEnd> {
+    this.stopping = true;
+    if (!this.ended && this.proc) {
+      this.signalGroup('SIGTERM');
+      const killer = setTimeout(() => this.signalGroup('SIGKILL'), this.spec.graceMs);
+      await this.proc;
+      clearTimeout(killer);
+      // What it left in its group (a child that ignored SIGTERM) goes too.
+      this.signalGroup('SIGKILL');
+    }
+    this.cleanTmp();
+    return this.ended ?? { name: this.spec.name, run: this.spec.run, how: 'stopped by the lab', early: false, output: this.output };
+  }
+}
