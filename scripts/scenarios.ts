@@ -19,6 +19,8 @@ export interface Played {
   ms: number;
   verdict?: Verdict;
   output: string;
+  /** The debug log's line when the CLI had to exit past a handle left open (what it was). */
+  stray?: string;
 }
 
 export const libraryFiles = () =>
@@ -31,7 +33,19 @@ export async function playFile(file: string, opts: { topology?: string; reportRo
   const reportDir = path.join(opts.reportRoot ?? mkdtempSync(path.join(os.tmpdir(), 'lab-scenarios-')), path.basename(file, '.yaml'));
   const t0 = Date.now();
   const args = [path.join(ROOT, 'bin/lab.js'), ...(opts.topology ? ['-f', opts.topology] : []), 'play', file, '--no-tui', '--report-dir', reportDir];
-  const r = await $({ nothrow: true, quiet: true, cwd: ROOT, timeout: '5m' })`${process.execPath} ${args}`;
+  // Under the library test's own 3 min: a run that hangs is stopped here, and its output so far is
+  // what the failure shows.
+  const logFile = `${reportDir}.lab.log`;
+  const r = await $({ nothrow: true, quiet: true, cwd: ROOT, timeout: '150s', env: { ...process.env, LAB_LOG: logFile } })`${process.execPath} ${args}`;
+  // The CLI exits by itself 3 s after a command that something kept alive, and logs what it was.
+  let stray: string | undefined;
+  try {
+    stray = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('kept the process alive'));
+  } catch {
+    // no log
+  }
   let result: { name: string; verdict: Verdict } | undefined;
   try {
     result = JSON.parse(readFileSync(path.join(reportDir, 'result.json'), 'utf8'));
@@ -45,6 +59,7 @@ export async function playFile(file: string, opts: { topology?: string; reportRo
     ms: Date.now() - t0,
     verdict: result?.verdict,
     output: r.stdall,
+    ...(stray ? { stray } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { registerXds } from './commands/xds.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import { renderError } from './handle-error.js';
 import { setupLab } from '../setup.js';
+import { log } from '../util/log.js';
 
 setupLab();
 
@@ -61,8 +62,23 @@ program.allowExcessArguments().action(async (_flags, cmd: Command) => {
   await runView(cmd, DEFAULT_VIEW_FLAGS, true);
 });
 
+/**
+ * A command that has ended must not be kept alive by a handle left open (a library's timer: two
+ * were found in @grpc/grpc-js-xds). Once the event loop should be empty, wait 3 s, then log what is
+ * still open to the debug log and exit with the command's code. LAB_STRICT_EXIT=1 (the hang tests)
+ * turns this off, so that a leak still shows as a process that does not end.
+ */
+function exitWhenDone(): void {
+  if (process.env.LAB_STRICT_EXIT) return;
+  setTimeout(() => {
+    log('cli', 'the command has ended but something kept the process alive; exiting', { resources: process.getActiveResourcesInfo() });
+    process.exit();
+  }, 3000).unref();
+}
+
 try {
   await program.parseAsync(process.argv);
+  exitWhenDone();
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version end through here with code 0.
@@ -70,4 +86,5 @@ try {
     process.exit(2);
   }
   process.exitCode = renderError(err);
+  exitWhenDone();
 }

@@ -1,8 +1,9 @@
 // A client the user runs (`clients: { mine: { run: "python3 client.py" } }`): started through execa
 // with `sh -c`, in the scenario's folder, with the sandbox's addresses in its environment; its output
 // kept for the report; stopped at the end (SIGTERM to its process group, SIGKILL after the grace).
-// It runs in a process group of its own, so the whole command line stops, and under setpriv's
-// parent-death signal where util-linux has it, so a `kill -9` of the lab still ends it.
+// It runs in a process group of its own, so the whole command line stops; and a guard (a small sh
+// reading a pipe only the lab holds) ends that group when the pipe closes, so a `kill -9` or a crash
+// of the lab ends it too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,11 +41,13 @@ export function ownClientEnv(t: Topology, spec: ObservedClientSpec, bootstrapFil
   };
 }
 
-let setprivKnown: boolean | undefined;
-async function hasSetpriv(): Promise<boolean> {
-  if (setprivKnown === undefined)
-    setprivKnown = (await execa('setpriv', ['--version'], { reject: false, timeout: 2000 }).catch(() => undefined))?.exitCode === 0;
-  return setprivKnown;
+/**
+ * Waits on a pipe the lab holds: when the lab dies (however), the pipe closes and the guard sends the
+ * command's process group SIGTERM, then SIGKILL after the grace. A normal stop kills the guard first.
+ */
+function guard(pgid: number, graceMs: number): ResultPromise {
+  const script = `read _; kill -TERM -${pgid} 2>/dev/null; sleep ${Math.ceil(graceMs / 1000)}; kill -KILL -${pgid} 2>/dev/null`;
+  return execa('sh', ['-c', script], { stdin: 'pipe', stdout: 'ignore', stderr: 'ignore', detached: true, reject: false });
 }
 
 export class OwnClient {
@@ -53,6 +56,7 @@ export class OwnClient {
   private ended?: OwnClientEnd;
   private stopping = false;
   private tmp?: string;
+  private guard?: ResultPromise;
 
   private constructor(
     readonly spec: ObservedClientSpec,
@@ -69,8 +73,7 @@ export class OwnClient {
       writeFileSync(bootstrap, JSON.stringify(xdsBootstrap({ server: t.xds.hostAddress, nodeId: xdsNodeId(spec.name) }), null, 2));
     }
     const env = { ...process.env, ...ownClientEnv(t, spec, bootstrap) };
-    const [file, args] = (await hasSetpriv()) ? ['setpriv', ['--pdeathsig', 'TERM', '--', 'sh', '-c', spec.run]] : ['sh', ['-c', spec.run]];
-    const proc = execa(file, args as string[], {
+    const proc = execa('sh', ['-c', spec.run], {
       cwd: spec.cwd,
       env,
       extendEnv: false,
@@ -81,6 +84,7 @@ export class OwnClient {
       reject: false,
     });
     c.proc = proc;
+    if (proc.pid !== undefined) c.guard = guard(proc.pid, spec.graceMs);
     proc.all?.on('data', (d: Buffer) => c.keep(d.toString()));
     void proc.then((r) => {
       const how = r.signal ? `ended by ${r.signal}` : `exited with code ${r.exitCode}`;
@@ -95,6 +99,7 @@ export class OwnClient {
         output: c.output,
       };
       c.cleanTmp();
+      c.guard?.kill('SIGKILL');
       if (early) onEarlyEnd(c.ended);
     });
     // A command that cannot even be spawned (no sh): execa resolves with failed and no pid.
@@ -129,6 +134,7 @@ export class OwnClient {
   /** SIGTERM to its process group; SIGKILL after the grace; resolves with how it ended. */
   async stop(): Promise<OwnClientEnd> {
     this.stopping = true;
+    this.guard?.kill('SIGKILL');
     if (!this.ended && this.proc) {
       this.signalGroup('SIGTERM');
       const killer = setTimeout(() => this.signalGroup('SIGKILL'), this.spec.graceMs);

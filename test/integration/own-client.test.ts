@@ -81,7 +81,7 @@ describe('your own client (the Python example) in lab play', () => {
       `name: counts
 duration: 4s
 clients:
-  py: { run: "python3 ${client} --rate 300" }
+  py: { run: "/usr/bin/python3 ${client} --rate 300" }
 `,
     );
     const r = await lab(['-f', file, 'play', f, '--report-dir', reportDir]);
@@ -127,7 +127,8 @@ clients:
         `name: stopped
 duration: 60s
 clients:
-  py: { run: "python3 ${client} --rate 50" }
+  # Its output goes nowhere: a closed pipe must not be what stops it (SIGPIPE would), the lab must.
+  py: { run: "/usr/bin/python3 ${client} --rate 50 > /dev/null" }
 `,
       );
       const child = execa(

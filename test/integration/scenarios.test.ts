@@ -61,8 +61,9 @@ describe('the scenario library, played', () => {
   });
 
   for (const file of libraryFiles()) {
-    it(`${file} passes`, { timeout: 180_000 }, async () => {
+    it(`${file} passes`, { timeout: 180_000 }, async (t) => {
       const p = await playFile(path.join(LIBRARY, file), { topology, reportRoot });
+      if (p.stray) t.diagnostic(`the CLI exited past an open handle: ${p.stray}`);
       assert.equal(p.exitCode, 0, p.output.split('\n').slice(-30).join('\n'));
       assert.equal(p.verdict?.ok, true);
       assert.ok(p.verdict!.expectations.length > 0);

@@ -62,7 +62,7 @@ export class ServedWatcher {
   async start(): Promise<void> {
     await this.poll(true);
     this.lastEmit = this.opts.now();
-    this.timer = setInterval(() => void this.tick(), this.opts.bucketMs ?? 250);
+    this.timer = setInterval(() => this.tick(), this.opts.bucketMs ?? 250);
   }
 
   /** One last poll and bucket, then closes the control channels. */
@@ -76,11 +76,11 @@ export class ServedWatcher {
     this.controls.clear();
   }
 
-  private async tick(): Promise<void> {
+  /** On the interval's beat (so buckets are as regular as the driver's): emit what the last poll brought, then poll again. */
+  private tick(): void {
+    this.emit();
     if (this.polling) return; // a slow server must not pile polls up
     this.polling = this.poll(false).finally(() => (this.polling = undefined));
-    await this.polling;
-    if (this.timer) this.emit();
   }
 
   private async poll(baseline: boolean, final = false): Promise<void> {
