@@ -23,6 +23,9 @@ command -v ss >/dev/null 2>&1 || need+=(iproute2)
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)   # the view tests drive a real terminal
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || need+=(python3-grpcio)
+# Clients the lab does not drive (examples/clients/): grpc-go, built offline from Debian's sources.
+command -v go >/dev/null 2>&1 || need+=(golang-go)
+[ -d /usr/share/gocode/src/google.golang.org/grpc ] || need+=(golang-google-grpc-dev)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -61,3 +64,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 npm run -s build
+
+# 5. The grpc-go example client (scenarios/your-client-go*.yaml run it): built once, offline.
+[ -x examples/clients/go/bin/echo_client ] || say "building the grpc-go example (examples/clients/go)"
+sh examples/clients/go/run.sh --build

@@ -88,6 +88,26 @@ steps:
     await tmux('kill-session', '-t', SESSION);
   });
 
+  it('lab play draws your own client (the Python example, seen by the servers) beside the lab’s own', async () => {
+    const scenario = path.join(dir, 'own.yaml');
+    writeFileSync(
+      scenario,
+      `name: own
+duration: 6s
+clients:
+  py: { run: "/usr/bin/python3 ${path.join(ROOT, 'examples/clients/python/echo_client.py')} --rate 100" }
+  rr: { target: "etcd:///echo", lb: round_robin, rate: 100 }
+`,
+    );
+    await start(`node bin/lab.js -f ${file} play ${scenario} --report-dir ${path.join(dir, 'report-own')}`);
+    const seen = await until((s) => /EXIT=\d+/.test(s), 120_000);
+    const both = seen.map(plain).find((s) => /py · seen by the servers \d+ rps/.test(s) && /rr · round_robin \d+ rps/.test(s) && barOf(s, 'echo-1'));
+    assert.ok(both, `no frame with both clients among ${seen.length} screens; last:\n${plain(seen.at(-1)!)}`);
+    assert.match(both, /counted by the echo servers/);
+    assert.match(plain(seen.at(-1)!), /EXIT=0/);
+    await tmux('kill-session', '-t', SESSION);
+  });
+
   it('lab watch: keys really act (p pauses the selected echo), q undoes them, exits 0 and leaves the sandbox as it was', async () => {
     const up = await lab(['-f', file, 'up']);
     assert.equal(up.exitCode, 0, up.stderr);
