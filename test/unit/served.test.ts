@@ -48,13 +48,15 @@ describe('server-side accounting (ServedWatcher over real echo servers)', () => 
 
   it('counts per client identity, exactly, from the baseline on; untagged calls are "others"', async () => {
     await untagged(fleet.servers[0].address, 7); // before the watcher: the baseline hides them
+    await driven('gone', fleet.target(), 200); // a client that called before the watcher and is gone: no row
+    const asked = new Set<string>();
     const controls = fleet.servers.map((s) => new EchoControl(s.address));
     const before = await Promise.all(controls.map((c) => c.getStats()));
     const buckets: Bucket[] = [];
     const t0 = performance.now();
     const w = new ServedWatcher({
       sources: () => fleet.servers.map((s) => ({ name: s.id, controlAddress: s.address })),
-      clientOf: (id) => (id === 'mine' || id === 'others' ? id : undefined),
+      clientOf: (id) => (asked.add(id), id === 'mine' || id === 'others' ? id : undefined),
       clients: ['mine'],
       bucketMs: 100,
       now: () => Math.round(performance.now() - t0),
@@ -73,6 +75,7 @@ describe('server-side accounting (ServedWatcher over real echo servers)', () => 
     assert.ok(mine > 300, `the client made calls (${mine})`);
     assert.equal(sum('mine'), mine, 'every call of "mine", none of the baseline');
     assert.equal(sum('others'), 11);
+    assert.ok(!asked.has('gone'), 'an identity with no calls since the baseline is not shown');
     assert.equal(sum('others', 'served-2'), 11);
     for (const [i, s] of fleet.servers.entries()) {
       const served = Number(after[i].calls) - Number(before[i].calls);
@@ -80,7 +83,7 @@ describe('server-side accounting (ServedWatcher over real echo servers)', () => 
       assert.ok(notShown >= 0 && notShown <= notShownCalls, `${s.id}: the watcher's counts are within the server's own (${served})`);
     }
     const total = fleet.servers.reduce((n, _, i) => n + Number(after[i].calls) - Number(before[i].calls), 0);
-    assert.equal(total, mine + notShownCalls + 11, "the servers' own counters saw the same calls");
+    assert.equal(total, mine + notShownCalls + 11, "the servers' own counters saw the same calls (from the baseline on)");
     // round_robin over three: each server got about a third of "mine"
     for (const s of fleet.servers) assert.ok(Math.abs(sum('mine', s.id) - mine / 3) <= mine * 0.05, `${s.id}: ${sum('mine', s.id)} of ${mine}`);
     const withCalls = buckets.filter((b) => b.client === 'mine' && b.total.calls > 0);

@@ -122,12 +122,13 @@ export class ServedWatcher {
       seen.set(c.client, now);
       // The first report of a server that ran before the watcher started is the baseline.
       if (baseline) continue;
+      // Only identities with new calls are shown: one that called before the watcher started and is gone gets no row.
+      const calls = now.calls - (before?.calls ?? 0);
+      if (calls <= 0) continue;
       const client = this.opts.clientOf(c.client);
       if (client === undefined) continue;
       const delta = before ? decodeFromCompressedBase64(c.latency) : now.latency;
       if (before) delta.subtract(before.latency);
-      const calls = now.calls - (before?.calls ?? 0);
-      if (calls <= 0) continue;
       const errors: Record<string, number> = {};
       for (const [k, v] of Object.entries(now.errors)) errors[k] = v - (before?.errors[k] ?? 0);
       this.statsOf(client).recordServed(backend, { calls, ok: now.ok - (before?.ok ?? 0), errors, latency: delta });
