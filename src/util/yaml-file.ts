@@ -153,7 +153,8 @@ const TYPE_NAMES: Record<string, string> = {
   tuple: 'a list',
   null: 'null',
 };
-const typeName = (t: string) => TYPE_NAMES[t] ?? t;
+/** A zod type as people say it: "text", "a number", "a mapping" (also for reports read back). */
+export const typeName = (t: string) => TYPE_NAMES[t] ?? t;
 
 /** A message with what was found, unless it says so itself. */
 const withFound = (message: string, found: string) => (/\bfound\b/.test(message) ? message : `${message}, found ${found}`);

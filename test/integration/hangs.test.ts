@@ -117,7 +117,7 @@ describe('no input hangs the lab or shows a stack trace', () => {
     writeFileSync(path.join(notJson, 'result.json'), '{"name": "r", "file"');
     for (const [folder, message] of [
       [empty, /is not a lab report folder: it has no result\.json/],
-      [damaged, /result\.json is damaged: name: expected string/],
+      [damaged, /result\.json is damaged: name: expected text/],
       [notJson, /result\.json is damaged: not JSON/],
       [path.join(dir, 'nowhere'), /nowhere: no such folder/],
     ] as const) {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
+import { typeName } from '../../util/yaml-file.js';
 import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
 
@@ -55,8 +56,8 @@ function readJson<T>(dir: string, name: string, schema: z.ZodType<T>): T {
     const what =
       issue.code === 'invalid_type'
         ? /received undefined/.test(issue.message)
-          ? `missing (expected ${issue.expected})`
-          : `expected ${issue.expected}`
+          ? `missing (expected ${typeName(issue.expected)})`
+          : `expected ${typeName(issue.expected)}`
         : issue.message;
     throw new InputError(`${file} is damaged: ${issue.path.join('.') || 'the top'}: ${what}`, { hint: HINT });
   }
