@@ -87,14 +87,16 @@ export class OwnClient {
     if (proc.pid !== undefined) c.guard = guard(proc.pid, spec.graceMs);
     proc.all?.on('data', (d: Buffer) => c.keep(d.toString()));
     void proc.then((r) => {
-      const how = r.signal ? `ended by ${r.signal}` : `exited with code ${r.exitCode}`;
-      const early = !c.stopping;
+      // No pid: not even sh could be spawned (execa resolves failed, without a code).
+      const spawnFailed = proc.pid === undefined;
+      const how = spawnFailed ? `could not start: ${r.shortMessage ?? r.message}` : r.signal ? `ended by ${r.signal}` : `exited with code ${r.exitCode}`;
+      const early = spawnFailed || !c.stopping;
       // sh says "not found" with 127; the lab says which command and where.
       const hint = r.exitCode === 127 ? ` (sh: command not found; it runs in ${spec.cwd})` : '';
       c.ended = {
         name: spec.name,
         run: spec.run,
-        how: early ? `${how} at ${(now() / 1000).toFixed(1)}s, before the end${hint}` : 'stopped by the lab',
+        how: spawnFailed ? how : early ? `${how} at ${(now() / 1000).toFixed(1)}s, before the end${hint}` : 'stopped by the lab',
         early,
         output: c.output,
       };
@@ -102,12 +104,6 @@ export class OwnClient {
       c.guard?.kill('SIGKILL');
       if (early) onEarlyEnd(c.ended);
     });
-    // A command that cannot even be spawned (no sh): execa resolves with failed and no pid.
-    if (proc.pid === undefined) {
-      const r = await proc;
-      c.ended = { name: spec.name, run: spec.run, how: `could not start: ${r.shortMessage ?? r.message}`, early: true, output: c.output };
-      onEarlyEnd(c.ended);
-    }
     return c;
   }
 
