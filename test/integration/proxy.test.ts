@@ -66,7 +66,8 @@ describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
     const l7 = client(t.proxy!.l7);
     l4.c.start();
     l7.c.start();
-    // Judged on the last second once both have carried calls (with a deadline), not after a fixed sleep.
+    // Judged on the last second once both have carried calls and L4's first calls (before HAProxy had
+    // its backend) have left the window (with a deadline), not after a fixed sleep.
     let a = l4.window();
     let b = l7.window();
     const even = (w: typeof b) => Object.keys(w.share).length === 3 && Object.values(w.share).every((s) => Math.abs(s - 1 / 3) < 0.05);
@@ -74,7 +75,7 @@ describe('HAProxy in the sandbox: L4 and L7, following the cluster', () => {
       await sleep(250);
       a = l4.window();
       b = l7.window();
-      return a.total > 100 && b.total > 100 && even(b);
+      return a.total > 100 && b.total > 100 && a.errors === 0 && even(b);
     }).catch(() => undefined);
     await Promise.all([l4.c.stop(), l7.c.stop()]);
     assert.ok(a.total > 100 && b.total > 100, `${a.total} and ${b.total} calls`);
