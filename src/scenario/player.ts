@@ -9,7 +9,7 @@ import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../
 import { loadTopology } from '../topology/load.js';
 import { type TrafficEvent, ClientSet, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
 import { OwnClient, type OwnClientEnd } from './own-client.js';
-import { sandboxSession, type SandboxSession } from './session.js';
+import { echoSourcesOf, sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
 import type { Topology } from '../topology/types.js';
@@ -114,7 +114,7 @@ function servedWatcher(
   const only = scenario.observed.length === 1 ? scenario.observed[0].name : undefined;
   for (const o of scenario.observed) buckets.set(o.name, []);
   return new ServedWatcher({
-    sources: () => session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress })),
+    sources: () => echoSourcesOf(session),
     clientOf: (identity) => byTag.get(identity) ?? (identity === 'others' ? only : undefined),
     clients: scenario.observed.map((o) => o.name),
     bucketMs,

@@ -6,6 +6,7 @@ import { XdsControl } from '../xds/index.js';
 import { LABEL, projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
+import type { ServedSource } from '../traffic/index.js';
 import type { ActionContext } from './actions/index.js';
 import type { SandboxOverrides } from './model.js';
 
@@ -16,6 +17,10 @@ export interface SandboxSession {
   /** Closes the control clients. */
   close(): void;
 }
+
+/** The echo servers the session has now (scaling changes them), as a served-calls watcher polls them. */
+export const echoSourcesOf = (session: SandboxSession): ServedSource[] =>
+  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress }));
 
 export function sandboxSession(
   rt: ContainerRuntime,

@@ -9,7 +9,7 @@ import { LabError } from '../errors.js';
 import { runningShape, up, type ContainerRuntime } from '../sandbox/index.js';
 import { loadScenario } from '../scenario/load.js';
 import { checkReportDir, reportDirFor } from '../scenario/report/write.js';
-import { sandboxSession, type SandboxSession } from '../scenario/session.js';
+import { echoSourcesOf, sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
 import { ClientSet, ServedWatcher, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
@@ -38,7 +38,7 @@ export interface WatchOptions {
 function observer(session: SandboxSession, now: () => number, dispatch: ViewHandle['dispatch']): ServedWatcher {
   const seen = new Set<string>();
   return new ServedWatcher({
-    sources: () => session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress })),
+    sources: () => echoSourcesOf(session),
     clientOf: (identity) => {
       const name = `${identity}@servers`;
       if (!seen.has(name)) {
