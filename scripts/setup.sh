@@ -26,6 +26,8 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)   # the view tests drive a real 
 # Clients the lab does not drive (examples/clients/): grpc-go, built offline from Debian's sources.
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 [ -d /usr/share/gocode/src/google.golang.org/grpc ] || need+=(golang-google-grpc-dev)
+# report.html's test opens it in a real browser: playwright-core drives Debian's chromium.
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive

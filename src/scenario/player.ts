@@ -196,7 +196,7 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
 
   const actions: ActionResult[] = scenario.steps
     .filter((s): s is ActionStep => s.kind === 'action')
-    .map((s) => ({ index: s.index, line: s.line, text: s.text, atMs: s.atMs }));
+    .map((s) => ({ index: s.index, line: s.line, text: s.text, short: shortOf(s), atMs: s.atMs }));
   let steps: ReturnType<typeof scheduleSteps> | undefined;
   let router: Awaited<ReturnType<typeof startRouter>> | undefined;
   let endMs: number;
@@ -239,4 +239,10 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   }
   const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted, ownEnds);
   return { verdict, buckets, endMs, ownEnds };
+}
+
+/** An action as a chart labels it: its kind and what it targets ("kill echo-1", "xds"). */
+function shortOf(step: ActionStep): string {
+  const target = (step.arg as { target?: unknown } | null)?.target;
+  return typeof target === 'string' ? `${step.action.kind} ${target}` : step.action.kind;
 }

@@ -9,6 +9,8 @@ export interface ExpectResult {
   index: number;
   line: number;
   text: string;
+  /** The client it is about. */
+  client?: string;
   atMs: number;
   ok: boolean;
   /** within: when it began to hold for good, relative to the step (the start of the first window
@@ -23,6 +25,8 @@ export interface ActionResult {
   index: number;
   line: number;
   text: string;
+  /** Its kind and target, what a chart's marker says ("kill echo-1"). */
+  short?: string;
   atMs: number;
   ranAtMs?: number;
   error?: string;
@@ -87,7 +91,7 @@ function holdsAt(step: ExpectStep, buckets: Bucket[], end: number) {
 }
 
 export function evaluate(step: ExpectStep, buckets: Bucket[], endMs: number): ExpectResult {
-  const base = { index: step.index, line: step.line, text: step.text, atMs: step.atMs };
+  const base = { index: step.index, line: step.line, text: step.text, client: step.client, atMs: step.atMs };
   const ends = buckets.map((b) => b.t).filter((t) => t > step.atMs);
   if (step.withinMs !== undefined) {
     const deadline = step.atMs + step.withinMs;

@@ -13,7 +13,13 @@ export interface Layout {
   backendRows: number;
   backendColumns: { latency: boolean; sparkline: number; subchannel: boolean; errors: boolean };
   stepRows: number;
+  /** Rows under each client's backends for its history (share over time, p99, failures); 0: none fit. */
+  historyRows: number;
 }
+
+/** A client's history block: a heading, at least two rows of share, and the p99 row. */
+export const MIN_HISTORY_ROWS = 4;
+const MAX_HISTORY_ROWS = 24;
 
 export const MIN_CLIENT_WIDTH = 64;
 
@@ -45,6 +51,15 @@ export function layoutFor(state: ViewState, columns: number, rows: number): Layo
   }
   backendRows = Math.max(1, Math.min(backendRows, maxBackends));
   serviceRows = Math.max(1, serviceRows);
+  // Rows still free: more of the steps, then each client's history.
+  let free = budget - serviceRows - clientRowsOfPanels * (perClient + backendRows);
+  let moreSteps = 0;
+  if (free > 0 && state.steps.length > stepRows) {
+    moreSteps = Math.max(0, Math.min(Math.min(state.steps.length, 12) - stepRows, Math.floor(free / 3)));
+    free -= moreSteps;
+  }
+  const perPanel = state.clients.length ? Math.floor(free / clientRowsOfPanels) : 0;
+  const historyRows = perPanel >= MIN_HISTORY_ROWS ? Math.min(MAX_HISTORY_ROWS, perPanel) : 0;
 
   return {
     width,
@@ -55,11 +70,12 @@ export function layoutFor(state: ViewState, columns: number, rows: number): Layo
     backendRows,
     backendColumns: {
       latency: clientWidth >= 100,
-      sparkline: clientWidth >= 110 ? 20 : clientWidth >= 76 ? 12 : 0,
+      sparkline: clientWidth >= 110 ? 20 : clientWidth >= 76 ? 12 : clientWidth >= 70 ? 8 : 0,
       subchannel: clientWidth >= 72,
       errors: clientWidth >= 64,
     },
-    stepRows,
+    stepRows: stepRows + moreSteps,
+    historyRows,
   };
 }
 

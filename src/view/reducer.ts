@@ -156,6 +156,7 @@ function emptyClient(name: string): ClientView {
     addresses: [],
     subchannels: {},
     stopped: false,
+    history: { p99Ms: [], failed: [] },
     recent: [],
     second: -1,
   };
@@ -193,8 +194,13 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
       }
       return { name, share, rps: s.calls / span, errors: s.errors, p50Ms: s.p50Ms, p99Ms: s.p99Ms, history };
     });
+    const keep = (xs: number[], v: number) => [...xs, v].slice(-HISTORY_SECONDS);
+    const history = newSecond
+      ? { p99Ms: keep(c.history.p99Ms, total.calls ? total.p99Ms : 0), failed: keep(c.history.failed, (total.calls - total.ok) / span) }
+      : c.history;
     return {
       ...c,
+      history,
       rps: total.calls / span,
       errors: total.errors,
       p50Ms: total.p50Ms,

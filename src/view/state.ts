@@ -61,6 +61,8 @@ export interface ClientView {
   stopped: boolean;
   /** Not the lab's own: its calls as the echo servers counted them (no resolver, no subchannels). */
   observed?: boolean;
+  /** Per second over the last minute, oldest first (with each backend's share history): p99 and failed calls per second. */
+  history: { p99Ms: number[]; failed: number[] };
   /** Not rendered: the buckets of the last second (the window the bars show), and its second. */
   recent: Array<{ t: number; total: BucketStats; backends: Record<string, BucketStats> }>;
   second: number;

@@ -67,7 +67,7 @@ steps:
     const stats = await ctl.getStats();
     ctl.close();
     assert.equal(stats.fault?.latencyMs, 0);
-    for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'result.json'])
+    for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'report.html', 'result.json'])
       assert.ok(existsSync(path.join(reportDir, f)), f);
     const svg = readFileSync(path.join(reportDir, 'chart.svg'), 'utf8');
     assert.equal((svg.match(/<polyline/g) ?? []).length >= 7, true, 'share lines for every backend of every client');

@@ -220,25 +220,39 @@ describe('view components (ink)', () => {
     assert.match(frame, /link \+200ms/);
   });
 
-  for (const columns of [60, 160]) {
-    it(`renders at ${columns} columns without a line wider than the terminal`, () => {
-      const s = replay(14000, [killedSnapshot]);
-      const frame = frameAt(s, columns);
-      const lines = frame.split('\n');
-      const wide = lines.filter((l) => width(l) > columns);
-      assert.deepEqual(wide, [], `lines wider than ${columns}`);
-      // Everything is still there: both clients, every backend, the cluster.
-      assert.match(strip(frame), /rr · round_robin/);
-      assert.match(strip(frame), /pf · pick_first/);
-      assert.ok(lines.filter((l) => /^ {2}echo-3\s/.test(strip(l))).length >= 1);
-      if (columns === 160)
-        assert.ok(
-          lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))),
-          'the two clients side by side',
+  for (const columns of [60, 100, 150, 200])
+    for (const rows of [24, 48])
+      it(`renders at ${columns}×${rows} within the terminal, using the rows it has`, () => {
+        // Just after the kill: echo-1's calls are failing.
+        const s = replay(10600, [killedSnapshot]);
+        const frame = frameAt(s, columns, rows);
+        if (process.env.LAB_SHOW_FRAMES) console.log(frame);
+        const lines = frame.split('\n');
+        const plain = lines.map(strip);
+        assert.deepEqual(
+          lines.filter((l) => width(l) > columns),
+          [],
+          `lines wider than ${columns}`,
         );
-      else assert.ok(!lines.some((l) => /rr · round_robin.*pf · pick_first/.test(strip(l))), 'one client under the other');
-    });
-  }
+        assert.ok(lines.length <= rows, `${lines.length} lines for a ${rows}-row terminal`);
+        // Both clients are there; with 48 rows, every backend too.
+        assert.match(plain.join('\n'), /rr · round_robin/);
+        assert.match(plain.join('\n'), /pf · pick_first/);
+        if (rows === 48) assert.ok(plain.some((l) => /^ {2}echo-3\s/.test(l)));
+        const sideBySide = plain.some((l) => /rr · round_robin.*pf · pick_first/.test(l));
+        assert.equal(sideBySide, columns >= 128, 'two clients side by side only when each gets 64 columns');
+        // Per-backend sparklines from 150 columns (two panels of 74), and errors by code on the backend's row.
+        const rrEcho1 = plain.find((l) => /^ {2}echo-1\s/.test(l))!;
+        if (columns >= 150) assert.match(rrEcho1, /[▁▂▃▄▅▆▇█]{4}/, `a sparkline on ${rrEcho1}`);
+        if (columns >= 100) assert.match(rrEcho1, /UNAV \d+/, `errors by code on ${rrEcho1}`);
+        // Rows to spare go to each client's history: share over time and p99.
+        const history = plain.join('\n').match(/share per second/g)?.length ?? 0;
+        if (rows === 48) {
+          assert.equal(history, 2, 'a history block per client');
+          assert.ok(plain.some((l) => /^ {2}p99 +[▁▂▃▄▅▆▇█ ]+≤/.test(l)));
+          assert.ok(lines.length >= rows - 6, `${rows - lines.length} rows left empty`);
+        } else assert.equal(history, 0, 'no history in 24 rows');
+      });
 
   it('keeps the frame within the terminal height, with 30 backends and 3 clients', () => {
     let s = start();

@@ -10,7 +10,8 @@ import type { XdsEvent } from '../../xds/index.js';
 import { labDir } from '../../util/project.js';
 import { summaryMarkdown } from './markdown.js';
 import { readReport } from './read.js';
-import { shareChart, type ChartStep } from './svg.js';
+import { runChart } from './chart/svg-chart.js';
+import { reportHtml } from './html/page.js';
 
 export interface RunRecord {
   name: string;
@@ -56,16 +57,8 @@ export function reportDirFor(name: string, root = path.join(labDir(), 'reports')
 }
 
 function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
-  const steps: ChartStep[] = [
-    ...run.verdict.actions.map((a) => ({ atMs: a.atMs, text: a.text, kind: 'action' as const })),
-    ...run.verdict.expectations.map((e) => ({
-      atMs: e.atMs,
-      text: `${e.text} → ${e.ok ? `held${e.timeToHoldMs !== undefined ? ` after ${(e.timeToHoldMs / 1000).toFixed(1)}s` : ''}` : `FAILED: ${e.saw}`}`,
-      kind: 'expect' as const,
-      ok: e.ok,
-    })),
-  ].sort((a, b) => a.atMs - b.atMs);
-  writeFileSync(path.join(dir, 'chart.svg'), shareChart(run.name, run.buckets, steps, run.endMs));
+  writeFileSync(path.join(dir, 'chart.svg'), runChart(run).svg);
+  writeFileSync(path.join(dir, 'report.html'), reportHtml(run));
   writeFileSync(
     path.join(dir, 'summary.md'),
     summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xdsEventsOf(path.join(dir, 'events.jsonl'))),

@@ -5,6 +5,7 @@ import React from 'react';
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.js';
+import { historyLines } from '../history.js';
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
 
@@ -111,6 +112,13 @@ export function ClientPanel({
           {client.addresses.length ? client.addresses.map(nameOf).join(' ') : '(no addresses yet)'}
         </Text>
       )}
+      {layout.historyRows
+        ? historyLines(client, width, layout.historyRows).map((l, i) => (
+            <Text key={`h${i}`} wrap="truncate-end">
+              {l}
+            </Text>
+          ))
+        : null}
     </Box>
   );
 }

@@ -1,0 +1,112 @@
+// A client's run as the chart's series, on one time axis: each backend's share of the calls, calls per
+// second split into those that succeeded and those that failed by status code, and p50/p99 latency.
+// The SVG chart and the HTML report draw the same series. Pure.
+import { byBackendName } from '../../../traffic/index.js';
+import type { Bucket } from '../../expectations/index.js';
+import type { ExpectResult, Verdict } from '../../verdict.js';
+
+export interface ClientSeries {
+  client: string;
+  /** Each bucket's end, in seconds since traffic started. */
+  t: number[];
+  /** The bucket's length in seconds (calls / this = calls per second). */
+  bucketS: number;
+  backends: string[];
+  /** Per backend: its share of the bucket's finished calls, 0..100; null when the bucket had none. */
+  share: Record<string, Array<number | null>>;
+  /** Per backend: the bucket's calls on it (what a hover shows beside the share). */
+  calls: Record<string, number[]>;
+  ok: number[];
+  /** Failed calls per bucket, by status code (codes in order of their total, most first). */
+  failed: Record<string, number[]>;
+  codes: string[];
+  /** Latency of the bucket's calls in ms; null when it had none. */
+  p50: Array<number | null>;
+  p99: Array<number | null>;
+}
+
+/** The median gap between buckets: their length (the first starts at 0, so it cannot tell). */
+function bucketSeconds(buckets: Bucket[]): number {
+  const gaps = buckets
+    .slice(1)
+    .map((b, i) => b.t - buckets[i].t)
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b);
+  return (gaps.length ? gaps[Math.floor(gaps.length / 2)] : (buckets[0]?.t ?? 1000)) / 1000;
+}
+
+export function clientSeries(client: string, buckets: Bucket[]): ClientSeries {
+  const backends = [...new Set(buckets.flatMap((b) => Object.keys(b.backends)))].sort(byBackendName);
+  const totals = new Map<string, number>();
+  for (const b of buckets) for (const [code, n] of Object.entries(b.total.errors)) totals.set(code, (totals.get(code) ?? 0) + n);
+  const codes = [...totals]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([c]) => c);
+  const some = (v: number) => (v > 0 ? v : null);
+  return {
+    client,
+    t: buckets.map((b) => b.t / 1000),
+    bucketS: bucketSeconds(buckets),
+    backends,
+    share: Object.fromEntries(
+      backends.map((name) => [name, buckets.map((b) => (b.total.calls ? (100 * (b.backends[name]?.calls ?? 0)) / b.total.calls : null))]),
+    ),
+    calls: Object.fromEntries(backends.map((name) => [name, buckets.map((b) => b.backends[name]?.calls ?? 0)])),
+    ok: buckets.map((b) => b.total.ok),
+    failed: Object.fromEntries(codes.map((code) => [code, buckets.map((b) => b.total.errors[code] ?? 0)])),
+    codes,
+    p50: buckets.map((b) => (b.total.calls ? some(b.total.p50Ms) : null)),
+    p99: buckets.map((b) => (b.total.calls ? some(b.total.p99Ms) : null)),
+  };
+}
+
+/** A step as a chart marks it: an action where it ran, an expectation where it held or failed. */
+export interface Marker {
+  /** The step's place in the scenario (0-based). */
+  index: number;
+  /** Seconds since traffic started. */
+  at: number;
+  /** The short label drawn at the marker ("#3 kill echo-1", "#4 ✓ 0.3s"). */
+  label: string;
+  /** The step in full, for the legend under the chart. */
+  text: string;
+  kind: 'action' | 'held' | 'failed' | 'waiting';
+}
+
+/** The client an expectation is about (older reports have it only as the text's prefix). */
+export const clientOf = (e: Pick<ExpectResult, 'text'> & { client?: string }) => e.client ?? e.text.split(':')[0];
+
+/** The markers of one client's panels: every action, and that client's expectations. Numbered as in the scenario. */
+export function markersFor(client: string, verdict: Pick<Verdict, 'actions' | 'expectations'>): Marker[] {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const out: Marker[] = verdict.actions.map((a) => ({
+    index: a.index,
+    at: (a.ranAtMs ?? a.atMs) / 1000,
+    label: `#${a.index + 1} ${a.short ?? a.text}`,
+    text: `#${a.index + 1} at ${s(a.atMs)}: ${a.text}${a.error ? ` (failed: ${a.error})` : ''}`,
+    kind: 'action' as const,
+  }));
+  for (const e of verdict.expectations) {
+    if (clientOf(e) !== client) continue;
+    const held = e.ok && e.timeToHoldMs !== undefined;
+    const at = e.ok ? e.atMs + (e.timeToHoldMs ?? 0) : (e.failedAtMs ?? e.atMs);
+    out.push({
+      index: e.index,
+      at: at / 1000,
+      label: `#${e.index + 1} ${e.ok ? `✓${held ? ` ${s(e.timeToHoldMs!)}` : ''}` : '✗'}`,
+      text: `#${e.index + 1} at ${s(e.atMs)}: ${e.text} → ${e.ok ? (held ? `held after ${s(e.timeToHoldMs!)}` : 'held') : `FAILED ${e.saw}`}`,
+      kind: e.ok ? 'held' : 'failed',
+    });
+  }
+  return out.sort((a, b) => a.at - b.at || a.label.localeCompare(b.label));
+}
+
+/** Every step of the run, in scenario order, as the list under a chart gives them. */
+export function allSteps(verdict: Pick<Verdict, 'actions' | 'expectations'>): Marker[] {
+  const clients = [...new Set(verdict.expectations.map(clientOf))];
+  const byIndex = new Map<number, Marker>();
+  for (const m of markersFor('', { actions: verdict.actions, expectations: [] })) byIndex.set(m.index, m);
+  for (const c of clients) for (const m of markersFor(c, { actions: [], expectations: verdict.expectations })) byIndex.set(m.index, m);
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,65 @@
+// report.html: the run's pictures in one self-contained file (uPlot, its stylesheet, the data and the
+// page's script inlined; nothing is fetched when it is opened). Per client, the same three panels as
+// chart.svg on one time axis: hover for a bucket's exact counts, click a legend entry to hide a
+// backend, drag to zoom (every panel follows), or zoom to a window around a step from the list.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { byBackendName } from '../../../traffic/index.js';
+import { clientSeries, allSteps, markersFor } from '../chart/series.js';
+import { BACKEND_COLORS, codeColor, FAILED_SHADE, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
+import type { ChartInput } from '../chart/svg-chart.js';
+import { PAGE_SCRIPT, PAGE_STYLE } from './script.js';
+
+const require = createRequire(import.meta.url);
+const asset = (p: string) => readFileSync(require.resolve(p), 'utf8');
+
+/** JSON safe inside <script>: nothing in it can close the element. */
+const inline = (v: unknown) =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** What the page draws: each client's series and markers, the steps, the colours. */
+export function pageData(run: ChartInput) {
+  const clients = [...run.buckets.keys()].map((c) => ({ ...clientSeries(c, run.buckets.get(c)!), markers: markersFor(c, run.verdict) }));
+  const backends = [...new Set(clients.flatMap((c) => c.backends))].sort(byBackendName);
+  const codes = [...new Set(clients.flatMap((c) => c.codes))];
+  return {
+    name: run.name,
+    endS: run.endMs / 1000,
+    verdict: run.verdict.ok ? 'PASS' : run.verdict.interrupted ? 'INTERRUPTED' : 'FAIL',
+    clients,
+    steps: allSteps(run.verdict),
+    colors: {
+      backends: Object.fromEntries(backends.map((b, i) => [b, BACKEND_COLORS[i % BACKEND_COLORS.length]])),
+      codes: Object.fromEntries(codes.map((c, i) => [c, codeColor(c, i)])),
+      ok: OK_COLOR,
+      failed: FAILED_SHADE,
+      p50: P50_COLOR,
+      p99: P99_COLOR,
+      markers: MARKER_COLORS,
+    },
+  };
+}
+
+export function reportHtml(run: ChartInput): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(run.name)} · lab report</title>
+<style>${asset('uplot/dist/uPlot.min.css')}</style>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<div id="app"></div>
+<script>${asset('uplot/dist/uPlot.iife.min.js')}</script>
+<script>window.LAB_REPORT = ${inline(pageData(run))};</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,129 @@
+// The run's chart (chart.svg) laid out from a recorded run (the tour, played for real and kept in
+// test/fixtures/report/tour): per client the three panels with their axes, a label per step, and
+// no two texts overlapping (the layout's own boxes). And lab report --compare's rows.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { overlaps } from '../../src/scenario/report/chart/canvas.js';
+import { runChart } from '../../src/scenario/report/chart/svg-chart.js';
+import { compareRuns, comparisonMarkdown, comparisonRows } from '../../src/scenario/report/compare.js';
+import { readReport } from '../../src/scenario/report/read.js';
+import { TOUR_REPORT } from '../helpers/report-fixture.js';
+
+const TOUR = TOUR_REPORT;
+
+describe('chart.svg of a recorded run', () => {
+  const run = readReport(TOUR);
+  const chart = runChart(run);
+  const clients = [...run.buckets.keys()];
+
+  it('has, per client, a share, a calls-per-second and a latency panel, in that order on one time axis', () => {
+    assert.deepEqual(clients, ['rr', 'pf']);
+    for (const c of clients) {
+      const ps = chart.panels.filter((p) => p.client === c);
+      assert.deepEqual(
+        ps.map((p) => p.kind),
+        ['share', 'rate', 'latency'],
+      );
+      // One axis: the same x span, stacked without overlap.
+      assert.equal(new Set(ps.map((p) => `${p.x},${p.w}`)).size, 1);
+      for (let i = 1; i < ps.length; i++) assert.ok(ps[i].y > ps[i - 1].y + ps[i - 1].h, 'panels stacked');
+      for (const p of ps)
+        assert.ok(
+          chart.texts.some((t) => t.text === p.title && t.y1 <= p.y),
+          `${c} ${p.kind}: its title above it`,
+        );
+    }
+    const texts = chart.texts.map((t) => t.text);
+    for (const label of ['0%', '100%', 'succeeded', 'DEADLINE_EXCEEDED', 'p50', 'p99', '1 ms', '100 ms', '10s', '50s', 'time since traffic started'])
+      assert.ok(texts.includes(label), `an axis or legend label "${label}"`);
+    // The frozen backend's failures are in the picture: the rate panel stacks DEADLINE_EXCEEDED, the share panel shades failing buckets.
+    assert.match(chart.svg, /fill-opacity="0\.[0-9]+"/);
+  });
+
+  it('labels every step on each client: every action, and that client’s expectations with the time they held', () => {
+    const actions = run.verdict.actions.length;
+    for (const c of clients) {
+      const own = run.verdict.expectations.filter((e) => e.text.startsWith(`${c}:`));
+      assert.equal(chart.markers[c].length, actions + own.length, c);
+      for (const label of chart.markers[c])
+        assert.ok(
+          chart.texts.some((t) => t.text === label),
+          `label "${label}" drawn`,
+        );
+    }
+    assert.ok(chart.markers.rr.includes('#3 kill echo-1'), chart.markers.rr.join(' | '));
+    assert.ok(
+      chart.markers.rr.some((l) => /^#7 ✓ \d+\.\ds$/.test(l)),
+      'the lease expectation with the time it held',
+    );
+    // The full list under the chart: one line per step.
+    for (let i = 1; i <= actions + run.verdict.expectations.length; i++)
+      assert.ok(
+        chart.texts.some((t) => t.text.startsWith(`#${i} at `)),
+        `step #${i} listed`,
+      );
+  });
+
+  it('no two texts overlap, and none leaves the picture', () => {
+    const pairs: string[] = [];
+    for (let i = 0; i < chart.texts.length; i++)
+      for (let j = i + 1; j < chart.texts.length; j++)
+        if (overlaps(chart.texts[i], chart.texts[j])) pairs.push(`"${chart.texts[i].text}" × "${chart.texts[j].text}"`);
+    assert.deepEqual(pairs, []);
+    const height = Number(/height="([\d.]+)"/.exec(chart.svg)![1]);
+    for (const t of chart.texts) assert.ok(t.x0 >= 0 && t.x1 <= 1100 && t.y0 >= 0 && t.y1 <= height, `"${t.text}" inside`);
+  });
+
+  it('a failed expectation is marked ✗ where it failed, in red', () => {
+    const failed = structuredClone(run);
+    const e = failed.verdict.expectations.find((x) => x.index === 6)!;
+    Object.assign(e, { ok: false, timeToHoldMs: undefined, failedAtMs: 34000, saw: 'by 34.0s it did not hold: echo-2 12%' });
+    const c = runChart(failed);
+    assert.ok(c.markers.rr.includes('#7 ✗'), c.markers.rr.join(' | '));
+    assert.match(c.svg, /fill="#d62728"[^>]*>#7 ✗</);
+    assert.ok(c.texts.some((t) => /^#7 at 25\.0s: .*FAILED by 34\.0s/.test(t.text)));
+  });
+
+  it('many steps at one moment go into lanes, still without overlap', () => {
+    const crowded = structuredClone(run);
+    for (let i = 0; i < 12; i++)
+      crowded.verdict.actions.push({ index: 20 + i, line: 1, text: `fault echo-${i}`, short: `fault echo-${i}`, atMs: 30000, ranAtMs: 30000 });
+    const c = runChart(crowded);
+    for (let i = 0; i < c.texts.length; i++)
+      for (let j = i + 1; j < c.texts.length; j++) assert.ok(!overlaps(c.texts[i], c.texts[j]), `${c.texts[i].text} × ${c.texts[j].text}`);
+  });
+});
+
+describe('lab report --compare', () => {
+  it('puts each step’s time to rebalance and each client’s errors side by side, and says where a step differs', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-compare-'));
+    try {
+      const b = path.join(tmp, 'b');
+      cpSync(TOUR, b, { recursive: true });
+      const result = JSON.parse(readFileSync(path.join(b, 'result.json'), 'utf8'));
+      result.verdict.actions[0].rebalanceMs = { rr: 1500, pf: null };
+      result.verdict.expectations[4].ok = false;
+      result.verdict.expectations[4].saw = 'by 34.0s it did not hold: echo-2 40%';
+      result.verdict.ok = false;
+      writeFileSync(path.join(b, 'result.json'), JSON.stringify(result));
+      const c = compareRuns([TOUR, b]);
+      const { steps, totals } = comparisonRows(c);
+      const kill = steps.find((r) => r[0].startsWith('#3 '))!;
+      const a0 = readReport(TOUR).verdict.actions[0].rebalanceMs!;
+      assert.equal(kill[1], `rr ${(a0.rr! / 1000).toFixed(1)}s, pf ${(a0.pf! / 1000).toFixed(1)}s`);
+      assert.equal(kill[2], 'rr 1.5s, pf did not settle');
+      assert.match(steps.find((r) => r[0].startsWith('#7 '))![2], /^FAILED \(by 34\.0s/);
+      assert.deepEqual(totals[0], ['verdict', 'PASS', 'FAIL']);
+      assert.match(totals[1][1], /^\d+, DEADLINE_EXCEEDED \d+/);
+      assert.equal(totals[1][1], totals[1][2], 'the same calls and errors');
+      const md = comparisonMarkdown(c);
+      assert.match(md, /\| #3 kill echo-1|\| #3 SIGKILL echo-1/);
+      assert.throws(() => compareRuns([TOUR]), /two report folders/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
