@@ -1,15 +1,15 @@
 // Benchmark of the sandbox (issue 2), in one run on this machine:
 //   lab up with images cold and cached, re-up, lab down, the echo container's memory, and the same
 //   containers through docker-compose (Debian's package) as the yardstick.
-// Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30 (bench/scale.ts)
+// Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30,100 (bench/scale.ts)
 // Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
 import { setupLab } from '../src/setup.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx';
-import { getRuntime, projectSelector } from '../src/sandbox/index.js';
+import { echoMemory } from './memory.js';
 import { cacheDir } from '../src/util/paths.js';
 import { lab, leftovers, tempDir, testTopologyFile } from '../test/helpers/lab.js';
 
@@ -20,7 +20,6 @@ const RUNS = Number(args[args.indexOf('--runs') + 1]) || 3;
 const JSON_OUT = args.includes('--json');
 const PROJECT = 'labbench';
 const COMPOSE_PROJECT = 'labbenchdc';
-const rt = getRuntime();
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -38,33 +37,13 @@ async function labTimed(file: string, argv: string[], env: Record<string, string
   return r.ms;
 }
 
-/** Memory of each echo server's node process: VmRSS, its private part (RssAnon), and PSS. */
-async function echoMemory(): Promise<Array<{ name: string; rssMB: number; anonMB: number; pssMB: number; cgroupMB: number }>> {
-  const out = [];
-  for (const c of await rt.listContainers(projectSelector(PROJECT))) {
-    if (c.labels['dev.lab.role'] !== 'echo') continue;
-    const { stdout: pid } = await $({ quiet: true })`docker inspect -f {{.State.Pid}} ${c.id}`;
-    const children = readFileSync(`/proc/${pid.trim()}/task/${pid.trim()}/children`, 'utf8').trim().split(/\s+/);
-    const node = children.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('server.cjs')) ?? pid.trim();
-    const status = readFileSync(`/proc/${node}/status`, 'utf8');
-    const kb = (re: RegExp, text: string) => Number(re.exec(text)?.[1] ?? 0);
-    const pss = kb(/^Pss:\s+(\d+)/m, readFileSync(`/proc/${node}/smaps_rollup`, 'utf8'));
-    out.push({
-      name: c.labels['dev.lab.instance'],
-      rssMB: kb(/VmRSS:\s+(\d+)/, status) / 1024,
-      anonMB: kb(/RssAnon:\s+(\d+)/, status) / 1024,
-      pssMB: pss / 1024,
-      cgroupMB: (await rt.memoryUsage(c.id)) / 1024 / 1024,
-    });
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-
 async function main() {
   if (args.includes('--scale')) {
     // npm run bench -- --scale 30: the lab at N backends against 3 (bench/scale.ts).
     const { runScale } = await import('./scale.js');
-    return runScale(Number(args[args.indexOf('--scale') + 1]) || 30, JSON_OUT);
+    const list = (args[args.indexOf('--scale') + 1] ?? '30').split(',').map(Number);
+    if (!list.every((n) => Number.isInteger(n) && n >= 1 && n <= 250)) throw new Error('--scale takes a list of echo counts, e.g. --scale 30,100');
+    return runScale(list, JSON_OUT);
   }
   const file = testTopologyFile(PROJECT, 80);
   await lab(['-f', file, 'down']);
@@ -99,7 +78,7 @@ async function main() {
   // Memory of idle echo servers, 5 s after they came up.
   await labTimed(file, ['up']);
   await sleep(5000);
-  const mem = await echoMemory();
+  const mem = await echoMemory(PROJECT);
   for (const m of mem)
     say(
       `${m.name}: VmRSS ${m.rssMB.toFixed(1)} MB · private (RssAnon) ${m.anonMB.toFixed(1)} MB · PSS ${m.pssMB.toFixed(1)} MB · cgroup anon ${m.cgroupMB.toFixed(1)} MB`,

@@ -69,7 +69,7 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     controlService(echo, (graceMs) => void stop(graceMs).then(() => hooks.onDrained?.())),
   );
   echo.health.addToServer(server);
-  echo.load.addToServer(server);
+  echo.load.addToServer(server, cfg.protoDir);
   echo.load.start();
   new ReflectionService(def).addToServer(server);
 

@@ -5,7 +5,7 @@ import type { EchoClient } from './generated/grpc/examples/echo/Echo.js';
 import { labProtos } from './load.js';
 
 export { EchoControl, type EchoStats } from './echo-control.js';
-export { checkHealth, healthClient, type HealthClient } from './health.js';
+export { checkHealth, healthClient, healthProbe, type HealthClient } from './health.js';
 export { unary } from './unary.js';
 export { labProtos } from './load.js';
 export type { EchoClient };

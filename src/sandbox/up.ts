@@ -1,6 +1,9 @@
 // `lab up`: reconcile Docker to the topology. Idempotent: a container whose config hash matches is
 // kept; a changed one is recreated; extras are removed. On any failure or interrupt, what this run
 // created is removed again, so no half-started cluster is left behind.
+import { setMaxListeners } from 'node:events';
+import os from 'node:os';
+import { bulkhead } from 'cockatiel';
 import { EXIT, LabError, ReadinessError, EnvironmentError } from '../errors.js';
 import type { InstanceSpec, Topology } from '../topology/types.js';
 import { log } from '../util/log.js';
@@ -172,22 +175,32 @@ async function startAndAwait(
 ): Promise<UpInstance[]> {
   const stopOthers = new AbortController();
   const signal = AbortSignal.any([stopOthers.signal, ...(outer ? [outer] : [])]);
+  // Every instance's wait listens on it (100 echo servers: 100 listeners), which is no leak.
+  setMaxListeners(0, signal);
   const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
   const registriesStarted = Promise.allSettled(reconciling.values());
-  for (const inst of t.instances)
-    if (!reconciling.has(inst.name))
-      reconciling.set(
-        inst.name,
-        registriesStarted.then(() => reconcile(inst)),
-      );
+  // Echo servers start a few at a time, each holding its slot until it is ready: a hundred node
+  // processes starting at once on two cores starved each other, and etcd and Consul with them,
+  // until leases lapsed and checks timed out (lab up --echo 100 failed so).
+  const slots = bulkhead(START_SLOTS, Infinity);
+  const started = (inst: InstanceSpec, ready: (r: UpInstance) => Promise<void>) =>
+    inst.role === 'echo'
+      ? slots.execute(async () => {
+          await registriesStarted;
+          signal.throwIfAborted(); // another failed meanwhile: start no more
+          const r = await reconcile(inst);
+          await ready(r);
+        })
+      : reconciling.get(inst.name)!.then(ready);
   const result: UpInstance[] = [];
   const settled = await Promise.allSettled(
     t.instances.map(async (inst) => {
       try {
-        const r = await reconciling.get(inst.name)!;
-        emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
-        result.push(r);
-        await awaitReady(rt, t, inst, r.id, emit, signal, etcd);
+        await started(inst, async (r) => {
+          emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
+          result.push(r);
+          await awaitReady(rt, t, inst, r.id, emit, signal, etcd);
+        });
       } catch (err) {
         stopOthers.abort(err);
         throw err;
@@ -199,6 +212,9 @@ async function startAndAwait(
   if (first) throw first.reason;
   return result;
 }
+
+/** Echo servers starting at once: enough to keep Docker busy, few enough that each gets CPU. */
+const START_SLOTS = Math.max(8, os.cpus().length * 6);
 
 const isAbort = (err: unknown) => (err as Error)?.name === 'AbortError';
 

@@ -8,6 +8,8 @@ export interface WaitStrategy {
   /** What is awaited, for messages: "etcd /health", "Consul leader". */
   readonly what: string;
   probe(signal: AbortSignal): Promise<ProbeResult>;
+  /** Frees what the probes kept between them (a channel); waitUntil calls it when the wait ends. */
+  close?(): void;
 }
 
 export const READY: ProbeResult = { ready: true };
@@ -33,6 +35,14 @@ export interface WaitOptions {
 }
 
 export async function waitUntil(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
+  try {
+    await poll(strategy, opts);
+  } finally {
+    strategy.close?.();
+  }
+}
+
+async function poll(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
   const started = Date.now();
   const interval = opts.intervalMs ?? 50;
   let last: string;
@@ -65,6 +75,9 @@ export function allOf(what: string, ...strategies: WaitStrategy[]): WaitStrategy
         if (!r.ready) return notReady(`${s.what}: ${r.reason}`);
       }
       return READY;
+    },
+    close() {
+      for (const s of strategies) s.close?.();
     },
   };
 }
