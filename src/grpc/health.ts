@@ -20,26 +20,22 @@ export function healthClient(address: string, options: ChannelOptions = {}): Hea
 
 /** SERVING, NOT_SERVING, SERVICE_UNKNOWN, or the gRPC error's text when the call fails. */
 export async function checkHealth(address: string, timeoutMs = 1000, service = ''): Promise<string> {
-  // A subchannel of its own: grpc-js shares subchannels between channels to the same address, so a
-  // probe would inherit the backoff of earlier failed ones (1 s, 1.6 s, ... 20 s while 100 echo
-  // servers start on two cores) and see a ready server long after it was.
-  const client = healthClient(address, { 'grpc.enable_retries': 0, 'grpc.use_local_subchannel_pool': 1 });
+  const probe = healthProbe(address);
   try {
-    return await unary<{ status: string }>((o, cb) => client.check({ service }, o, cb), timeoutMs).then(
-      (res) => String(res.status),
-      (err: { details?: string; message: string }) => `error: ${err.details || err.message}`,
-    );
+    return await probe.check(timeoutMs, service);
   } finally {
-    client.close();
+    probe.close();
   }
 }
 
 /**
  * Health checks of one address on one channel kept between them (readiness waits): the connection,
- * once made, serves every later check, and a failed connect is retried within half a second (the
- * channel's own subchannel, backoff capped at 500 ms), not after grpc-js's growing default backoff.
+ * once made, serves every later check, and a failed connect is retried within half a second. The
+ * channel has a subchannel of its own: grpc-js shares subchannels between channels to the same
+ * address, so a probe would inherit the backoff of earlier failed ones (1 s, 1.6 s, ... 20 s while
+ * 100 echo servers start on two cores) and see a ready server long after it was.
  */
-export function healthProbe(address: string): { check(timeoutMs: number): Promise<string>; close(): void } {
+export function healthProbe(address: string): { check(timeoutMs: number, service?: string): Promise<string>; close(): void } {
   const client = healthClient(address, {
     'grpc.enable_retries': 0,
     'grpc.use_local_subchannel_pool': 1,
@@ -47,8 +43,8 @@ export function healthProbe(address: string): { check(timeoutMs: number): Promis
     'grpc.max_reconnect_backoff_ms': 500,
   });
   return {
-    check: (timeoutMs) =>
-      unary<{ status: string }>((o, cb) => client.check({ service: '' }, o, cb), timeoutMs).then(
+    check: (timeoutMs, service = '') =>
+      unary<{ status: string }>((o, cb) => client.check({ service }, o, cb), timeoutMs).then(
         (res) => String(res.status),
         (err: { details?: string; message: string }) => `error: ${err.details || err.message}`,
       ),

@@ -183,18 +183,15 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
     ]);
     const second = Math.floor(e.t / 1000);
     const newSecond = second > c.second;
+    // A sample per second of the last minute, oldest first.
+    const keep = (xs: number[], v: number) => [...xs, v].slice(-HISTORY_SECONDS);
     const backends: BackendView[] = [...names].sort(byBackendName).map((name) => {
       const s = sumStats(buckets.map((b) => b.backends[name]).filter((x): x is BucketStats => !!x));
       const share = total.calls ? s.calls / total.calls : 0;
       const old = c.backends.find((b) => b.name === name);
-      let history = old?.history ?? [];
-      if (newSecond || !old) {
-        history = [...history, share];
-        if (history.length > HISTORY_SECONDS) history = history.slice(history.length - HISTORY_SECONDS);
-      }
+      const history = newSecond || !old ? keep(old?.history ?? [], share) : old.history;
       return { name, share, rps: s.calls / span, errors: s.errors, p50Ms: s.p50Ms, p99Ms: s.p99Ms, history };
     });
-    const keep = (xs: number[], v: number) => [...xs, v].slice(-HISTORY_SECONDS);
     const history = newSecond
       ? { p99Ms: keep(c.history.p99Ms, total.calls ? total.p99Ms : 0), failed: keep(c.history.failed, (total.calls - total.ok) / span) }
       : c.history;

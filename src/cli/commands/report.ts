@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../../errors.js';
-import { compareRuns, comparisonMarkdown, comparisonRows } from '../../scenario/report/compare.js';
+import { compareRuns, comparisonMarkdown, comparisonRows, isBadResult } from '../../scenario/report/compare.js';
 import { comparisonHtml } from '../../scenario/report/html/compare-page.js';
 import { reportDirFor, rerender } from '../../scenario/report/write.js';
 import { c, printJson, table } from '../output.js';
@@ -55,7 +55,7 @@ async function compare(dirs: string[], o: ReportOptions): Promise<void> {
   writeFileSync(path.join(out, 'compare.html'), comparisonHtml(comparison, out));
   if (o.json) return printJson({ ...comparison, files: [path.join(out, 'compare.md'), path.join(out, 'compare.html')] });
   const { head, steps, totals } = comparisonRows(comparison);
-  const paint = (rows: string[][]) => rows.map((r) => r.map((x, i) => (i > 0 && /FAILED|^FAIL$|did not settle/.test(x) ? c.red(x) : x)));
+  const paint = (rows: string[][]) => rows.map((r) => r.map((x, i) => (i > 0 && isBadResult(x) ? c.red(x) : x)));
   const lines = [
     ...comparison.runs.map(
       (r, i) => `${c.bold(String.fromCharCode(65 + i))}  ${r.dir}  ${r.name} · ${(r.endMs / 1000).toFixed(1)}s · ${r.ok ? c.green('PASS') : c.red('FAIL')}`,

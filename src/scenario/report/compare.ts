@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { readReport, type ReportData } from './read.js';
+import { clientTotals, settledText } from './text.js';
 
 export interface ComparedRun {
   dir: string;
@@ -33,24 +34,15 @@ export interface Comparison {
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 function totalsOf(r: ReportData): ComparedRun['totals'] {
-  const out: ComparedRun['totals'] = {};
-  for (const [client, bs] of r.buckets) {
-    const t = { calls: 0, errors: {} as Record<string, number> };
-    for (const b of bs) {
-      t.calls += b.total.calls;
-      for (const [code, n] of Object.entries(b.total.errors)) if (n) t.errors[code] = (t.errors[code] ?? 0) + n;
-    }
-    out[client] = t;
-  }
-  return out;
+  return Object.fromEntries(
+    [...clientTotals(r.buckets)].map(([client, t]) => [client, { calls: t.calls, errors: Object.fromEntries([...t.errors].filter(([, n]) => n > 0)) }]),
+  );
 }
 
 function stepResult(r: ReportData, index: number): { kind: 'action' | 'expect'; text: string; result: string } | undefined {
   const a = r.verdict.actions.find((x) => x.index === index);
   if (a) {
-    const settled = Object.entries(a.rebalanceMs ?? {})
-      .map(([c, v]) => `${c} ${v === null ? 'did not settle' : s(v)}`)
-      .join(', ');
+    const settled = settledText(a);
     return { kind: 'action', text: a.text, result: a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : settled || 'done' };
   }
   const e = r.verdict.expectations.find((x) => x.index === index);
@@ -79,6 +71,9 @@ export function compareRuns(dirs: string[]): Comparison {
     steps,
   };
 }
+
+/** A result worth drawing in red: a failed expectation or run, a client that did not settle. */
+export const isBadResult = (x: string) => /FAILED|^FAIL$|did not settle/.test(x);
 
 /** The run's column title: A, B, ... with its folder's name. */
 export const runLabel = (c: Comparison, i: number) => `${String.fromCharCode(65 + i)}: ${path.basename(c.runs[i].dir)}`;

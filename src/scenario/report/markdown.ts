@@ -2,6 +2,7 @@
 import { byBackendName } from '../../traffic/index.js';
 import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
+import { clientTotals, settledText } from './text.js';
 import type { XdsEvent } from '../../xds/index.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -22,11 +23,7 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '| --- | --- | --- | --- |',
     ...verdict.actions.map(
       (a) =>
-        `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${Object.entries(
-          a.rebalanceMs ?? {},
-        )
-          .map(([c, v]) => `${c} ${v === null ? 'did not settle' : s(v)}`)
-          .join(', ')} |`,
+        `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${settledText(a)} |`,
     ),
     '',
     '## Expectations',
@@ -42,15 +39,7 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '| client | calls | errors | by backend |',
     '| --- | --- | --- | --- |',
   ];
-  for (const [client, bs] of buckets) {
-    const byBackend = new Map<string, number>();
-    const errors = new Map<string, number>();
-    let calls = 0;
-    for (const b of bs) {
-      calls += b.total.calls;
-      for (const [k, v] of Object.entries(b.total.errors)) errors.set(k, (errors.get(k) ?? 0) + v);
-      for (const [name, st] of Object.entries(b.backends)) byBackend.set(name, (byBackend.get(name) ?? 0) + st.calls);
-    }
+  for (const [client, { calls, errors, byBackend }] of clientTotals(buckets)) {
     const errText = [...errors].map(([k, v]) => `${k} ${v}`).join(', ') || '0';
     const by = [...byBackend]
       .sort(([a], [b]) => byBackendName(a, b))

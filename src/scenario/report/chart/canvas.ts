@@ -2,6 +2,8 @@
 // Every text knows the box it takes (its width estimated from its characters, on the wide side), so
 // a layout can keep them apart and a test can check that no two overlap.
 
+import { escapeXml as esc } from '../text.js';
+
 export interface Box {
   x0: number;
   y0: number;
@@ -20,7 +22,6 @@ export interface TextItem extends Box {
   text: string;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 /** Widths in ems of DejaVu Sans (what rsvg and most Linux browsers fall back to), rounded up; wider than Arial. */

@@ -5,6 +5,7 @@
 import { byBackendName } from '../../../traffic/index.js';
 import type { Bucket } from '../../expectations/index.js';
 import type { Verdict } from '../../verdict.js';
+import { verdictWord } from '../text.js';
 import { Canvas, clip, type TextItem } from './canvas.js';
 import { backendColor, codeColor, FAILED_SHADE, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
 import { allSteps, clientSeries, markersFor, type ClientSeries, type Marker } from './series.js';
@@ -61,7 +62,7 @@ export function runChart(run: ChartInput): ChartLayout {
   const markers: Record<string, string[]> = {};
 
   cv.text(LEFT, 26, run.name, { size: 17, weight: 'bold' });
-  const verdict = run.verdict.ok ? 'PASS' : run.verdict.interrupted ? 'INTERRUPTED' : 'FAIL';
+  const verdict = verdictWord(run.verdict);
   cv.text(LEFT, 46, `${verdict} · ${(run.endMs / 1000).toFixed(1)}s · ${clients.length} client(s) · ${allBackends.length} backend(s)`, {
     fill: run.verdict.ok ? '#2ca02c' : '#d62728',
   });

@@ -1,16 +1,15 @@
 // compare.html: the comparison's two tables in a page of their own (self-contained, like report.html),
 // each run linked to its own report.html.
 import path from 'node:path';
-import { comparisonRows, type Comparison } from '../compare.js';
+import { comparisonRows, isBadResult, type Comparison } from '../compare.js';
+import { escapeXml as esc } from '../text.js';
 import { PAGE_STYLE } from './script.js';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function comparisonHtml(c: Comparison, outDir: string): string {
   const { head, steps, totals } = comparisonRows(c);
   const table = (rows: string[][]) =>
     `<table class="compare"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
-      .map((r) => `<tr>${r.map((x) => `<td class="${/FAILED|FAIL$|did not settle/.test(x) ? 'bad' : ''}">${esc(x)}</td>`).join('')}</tr>`)
+      .map((r) => `<tr>${r.map((x) => `<td class="${isBadResult(x) ? 'bad' : ''}">${esc(x)}</td>`).join('')}</tr>`)
       .join('')}</table>`;
   const runs = c.runs
     .map((r, i) => {

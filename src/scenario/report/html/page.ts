@@ -8,6 +8,7 @@ import { byBackendName } from '../../../traffic/index.js';
 import { clientSeries, allSteps, markersFor } from '../chart/series.js';
 import { BACKEND_COLORS, codeColor, FAILED_SHADE, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
 import type { ChartInput } from '../chart/svg-chart.js';
+import { escapeXml as esc, verdictWord } from '../text.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './script.js';
 
 const require = createRequire(import.meta.url);
@@ -19,7 +20,6 @@ const inline = (v: unknown) =>
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** What the page draws: each client's series and markers, the steps, the colours. */
 export function pageData(run: ChartInput) {
@@ -29,7 +29,7 @@ export function pageData(run: ChartInput) {
   return {
     name: run.name,
     endS: run.endMs / 1000,
-    verdict: run.verdict.ok ? 'PASS' : run.verdict.interrupted ? 'INTERRUPTED' : 'FAIL',
+    verdict: verdictWord(run.verdict),
     clients,
     steps: allSteps(run.verdict),
     colors: {
