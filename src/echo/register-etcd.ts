@@ -1,7 +1,7 @@
 // Registers this echo server in etcd under <prefix>/<service>/<id> with a lease kept alive
 // (seed 001's registry), and puts the key back when it vanishes or the lease is lost.
-import { noop } from 'cockatiel';
-import { Etcd3, type Lease } from 'etcd3';
+import type { Etcd3, Lease } from 'etcd3';
+import { openEtcd } from '../util/etcd-client.js';
 import { retryWithBackoff } from './retry.js';
 
 export interface Registration {
@@ -29,9 +29,7 @@ export class EtcdRegistrar {
     private readonly registration: Registration,
     private readonly log: (msg: string) => void,
   ) {
-    // retryWithBackoff retries (up to 1 s apart); etcd3's circuit breaker (open 5 s after 3 failures)
-    // would keep an echo from registering for up to 5 s more once etcd is back.
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000, faultHandling: { host: () => noop, global: noop } });
+    this.client = openEtcd(endpoints);
     this.key = `${prefix.replace(/\/$/, '')}/${registration.service}/${registration.id}`;
   }
 

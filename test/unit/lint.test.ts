@@ -19,12 +19,13 @@ describe('import boundaries (npm run lint)', () => {
     assert.match(errors[0], /the traffic engine works against any gRPC cluster/);
   });
 
-  it('the echo server may not import the rest of the lab, but may take generated types', async () => {
+  it('the echo server may not import the rest of the lab, but may take src/util and generated types', async () => {
     const code =
-      "import { parseDuration } from '../util/duration.js';\nimport type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';\nexport const x = (s: Stats) => parseDuration(s.id);\n";
+      "import { parseDuration } from '../util/duration.js';\nimport { sinkFor } from '../traffic/sink.js';\nimport type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';\nexport const x = (s: Stats) => [parseDuration(s.id), sinkFor];\n";
     const errors = await boundaryErrors('src/echo/probe.ts', code);
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(errors[0], /bundled alone/);
+    assert.match(errors[0], /only src\/util/);
     const valueImport = await boundaryErrors('src/echo/probe.ts', "import { labProtos } from '../grpc/load.js';\nexport const x = labProtos;\n");
     assert.equal(valueImport.length, 1);
   });

@@ -1,5 +1,6 @@
 // etcd (one member, or a cluster of 3 or 5 with the member flags the lab sets) and Consul.
 import type { TopologyContext } from '../context.js';
+import { ETCD_KEEPALIVE_FLAG } from '../../util/etcd-keepalive.js';
 import { instance, isLoopback } from '../instance.js';
 import type { ServiceFile } from '../schema.js';
 import type { InstanceSpec, PortSpec } from '../types.js';
@@ -15,7 +16,14 @@ export function registryInstances(ctx: TopologyContext): InstanceSpec[] {
     if (members > 1) out.push(...etcdMembers(name, svc, members, ctx.pull, main, (msg) => ctx.fail(['services', name, 'x-lab', 'address'], msg)));
     else out.push(instance(name, svc, role, 0, ctx.pull, ps, `${main.hostIp}:${main.hostPort}`, `${name}:${main.containerPort}`, 1, ''));
   }
+  for (const inst of out) if (inst.role === 'etcd') inst.command = withKeepaliveFloor(inst.command);
   return out;
+}
+
+/** The lab's etcd clients ping every second (util/etcd-keepalive.ts); etcd would refuse that below its 5 s default. */
+function withKeepaliveFloor(command: string[] | undefined): string[] | undefined {
+  if (!command || command.some((a) => a === ETCD_KEEPALIVE_FLAG || a.startsWith(`${ETCD_KEEPALIVE_FLAG}=`))) return command;
+  return [...command, `${ETCD_KEEPALIVE_FLAG}=500ms`];
 }
 
 /** Flags the lab sets on each member of an etcd cluster (replacing any in the service's command). */

@@ -3,9 +3,9 @@
 // reports the outage); etcd3's watcher resumes from its last revision on reconnect, so no change is
 // missed. Authority = etcd endpoints (comma-separated); empty = the lab's etcd.
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
-import { Etcd3, type Watcher } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { Etcd3, Watcher } from 'etcd3';
 import { Backoff } from '../../util/backoff.js';
+import { openEtcd } from '../../util/etcd-client.js';
 import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
@@ -47,16 +47,12 @@ class EtcdResolver implements experimental.Resolver {
     private readonly listener: experimental.ResolverListener,
     options: ChannelOptions,
   ) {
-    const endpoints = (target.authority || String(options[ETCD_ENDPOINTS_OPTION] ?? '') || DEFAULT_ETCD)
-      .split(',')
-      .map((e) => (e.includes('://') ? e : `http://${e}`));
+    const endpoints = (target.authority || String(options[ETCD_ENDPOINTS_OPTION] ?? '') || DEFAULT_ETCD).split(',');
     const base = String(options[ETCD_PREFIX_OPTION] ?? '/lab/services').replace(/\/$/, '');
     this.prefix = `${base}/${target.path.replace(/^\//, '')}/`;
     this.kind = options[ADDRESS_KIND_OPTION] === 'cluster' ? 'cluster' : 'host';
     this.sink = sinkFor(options);
-    // Its own backoff (capped at 2 s) retries; etcd3's circuit breaker (open 5 s after 3 failures) on
-    // top of it would hold the resolver back for up to 5 s more once etcd is back.
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 2000, faultHandling: { host: () => noop, global: noop } });
+    this.client = openEtcd(endpoints);
     // Never call the listener synchronously from the constructor.
     setImmediate(() => void this.start());
   }

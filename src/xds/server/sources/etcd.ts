@@ -1,9 +1,9 @@
 // Endpoints from etcd's keys (<prefix>/<service>/<id>, the echo servers' registrations): Get with
 // prefix, then Watch; a key there is a healthy endpoint, so a frozen server leaves when its lease
 // runs out. When etcd goes away the last list stays, and the source resyncs when it is back.
-import { noop } from 'cockatiel';
-import { Etcd3, type Watcher } from 'etcd3';
+import type { Etcd3, Watcher } from 'etcd3';
 import { Backoff } from '../../../util/backoff.js';
+import { openEtcd } from '../../../util/etcd-client.js';
 import type { EndpointSource, RegistryEndpoint } from './source.js';
 
 interface Registration {
@@ -28,11 +28,7 @@ export class EtcdSource implements EndpointSource {
     endpoints: string[],
     private readonly prefix: string,
   ) {
-    this.client = new Etcd3({
-      hosts: endpoints.map((e) => (e.includes('://') ? e : `http://${e}`)),
-      dialTimeout: 2000,
-      faultHandling: { host: () => noop, global: noop },
-    });
+    this.client = openEtcd(endpoints);
   }
 
   start(onChange: (endpoints: RegistryEndpoint[]) => void): void {

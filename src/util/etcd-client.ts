@@ -1,0 +1,17 @@
+// One way for the lab's long-lived etcd clients (an echo's registration, the etcd resolver, the xDS
+// control plane's etcd source) to open etcd.
+import { noop } from 'cockatiel';
+import { Etcd3 } from 'etcd3';
+import { ETCD_KEEPALIVE_MS } from './etcd-keepalive.js';
+
+/** Hosts as given ("name:2379" or "http://name:2379"); gRPC keepalive on every member (etcd-keepalive.ts). */
+export function openEtcd(hosts: string[]): Etcd3 {
+  return new Etcd3({
+    hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
+    dialTimeout: 2000,
+    // The callers retry with their own backoff (capped at 1–2 s); etcd3's circuit breaker (open 5 s
+    // after 3 failures) on top would hold them back for up to 5 s more once etcd is back.
+    faultHandling: { host: () => noop, global: noop },
+    grpcOptions: { 'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS, 'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_MS },
+  });
+}
