@@ -14,8 +14,16 @@ import { TOUR_REPORT as TOUR } from '../helpers/report-fixture.js';
 /** What the tests use of a uPlot chart, inside the page (no DOM types here). */
 interface Plot {
   over: { getBoundingClientRect(): { left: number; top: number; height: number } };
-  valToPos(v: number, scale: string): number;
+  valToPos(v: number, scale: string, canvasPixels?: boolean): number;
   scales: { x: { min: number; max: number } };
+}
+
+interface CanvasLike {
+  getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+}
+interface Box {
+  top: number;
+  height: number;
 }
 
 const CHROMIUM = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -95,6 +103,37 @@ describe('report.html in headless Chromium, without a network', () => {
         `${b.t}: ${share.join(' | ')}`,
       );
     }
+  });
+
+  it('shades a bucket whose calls failed behind the shares, and leaves a healthy one clear', async () => {
+    const buckets = run.buckets.get('rr')!;
+    const failing = buckets.find((b) => b.t > 26_000 && b.total.calls > b.total.ok && b.total.ok === 0)!;
+    const healthy = buckets.find((b) => b.t > 20_000 && b.total.ok === b.total.calls && b.total.calls > 0)!;
+    // The share of a bucket's pixels (inside its span, over the plot's height) that are shaded red;
+    // the backends' lines cross it, so not all of them.
+    const redShare = (from: number, to: number) =>
+      page.evaluate(
+        ([t0, t1]) => {
+          const u = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot & { ctx: CanvasLike; bbox: Box }>> }).labCharts.rr.share;
+          const x0 = Math.ceil(u.valToPos(t0, 'x', true)) + 1;
+          const x1 = Math.floor(u.valToPos(t1, 'x', true)) - 1;
+          const d = u.ctx.getImageData(x0, Math.round(u.bbox.top), Math.max(1, x1 - x0), Math.round(u.bbox.height)).data;
+          let red = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 1] > 40 && d[i] - d[i + 2] > 40) red++;
+          return red / (d.length / 4);
+        },
+        [from, to],
+      );
+    const bucketS = 0.25;
+    // Zoomed in to a second around each, so a bucket is wide and the lines are thin across it.
+    const zoom = (t: number) => page.evaluate((at) => (globalThis as unknown as { labZoom(a: number, b: number): void }).labZoom(at - 0.5, at + 0.5), t);
+    await zoom(failing.t / 1000);
+    const shaded = await redShare(failing.t / 1000 - bucketS, failing.t / 1000);
+    assert.ok(shaded > 0.5, `a failing bucket is shaded red: ${shaded}`);
+    await zoom(healthy.t / 1000);
+    const clear = await redShare(healthy.t / 1000 - bucketS, healthy.t / 1000);
+    await page.click('#zoom-reset');
+    assert.equal(clear, 0, 'a healthy bucket is not shaded');
   });
 
   it('a legend click hides a backend; a step’s button zooms every panel to ±5 s around it', async () => {

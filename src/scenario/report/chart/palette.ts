@@ -18,3 +18,5 @@ export const MARKER_COLORS = { action: '#444444', held: '#2ca02c', failed: '#d62
 export const P50_COLOR = '#3182bd';
 export const P99_COLOR = '#a50f15';
 export const FAILED_SHADE = '#d62728';
+/** How deep a bucket whose calls failed is shaded behind the shares: deeper as more of them failed. */
+export const failedShadeOpacity = (failing: number) => 0.08 + 0.3 * failing;

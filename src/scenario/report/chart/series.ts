@@ -20,6 +20,8 @@ export interface ClientSeries {
   /** Failed calls per bucket, by status code (codes in order of their total, most first). */
   failed: Record<string, number[]>;
   codes: string[];
+  /** The fraction of the bucket's finished calls that failed, 0..1 (0 when it had none). */
+  failing: number[];
   /** Latency of the bucket's calls in ms; null when it had none. */
   p50: Array<number | null>;
   p99: Array<number | null>;
@@ -56,6 +58,10 @@ export function clientSeries(client: string, buckets: Bucket[]): ClientSeries {
     ok: buckets.map((b) => b.total.ok),
     failed: Object.fromEntries(codes.map((code) => [code, buckets.map((b) => b.total.errors[code] ?? 0)])),
     codes,
+    failing: buckets.map((b) => {
+      const failed = Object.values(b.total.errors).reduce((n, k) => n + k, 0);
+      return failed ? failed / (b.total.ok + failed) : 0;
+    }),
     p50: buckets.map((b) => (b.total.calls ? some(b.total.p50Ms) : null)),
     p99: buckets.map((b) => (b.total.calls ? some(b.total.p99Ms) : null)),
   };

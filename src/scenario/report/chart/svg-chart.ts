@@ -7,7 +7,7 @@ import type { Bucket } from '../../expectations/index.js';
 import type { Verdict } from '../../verdict.js';
 import { verdictWord } from '../text.js';
 import { Canvas, clip, type TextItem } from './canvas.js';
-import { backendColor, codeColor, FAILED_SHADE, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
+import { backendColor, codeColor, FAILED_SHADE, failedShadeOpacity, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
 import { allSteps, clientSeries, markersFor, type ClientSeries, type Marker } from './series.js';
 
 export interface ChartInput {
@@ -195,9 +195,7 @@ function drawShare(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => n
   // A bucket whose calls failed is shaded, as deep as the share that failed: calls still sent to a
   // frozen backend keep its share up, and the shade says they all fail.
   s.t.forEach((t, i) => {
-    const calls = s.ok[i] + s.codes.reduce((n, c) => n + s.failed[c][i], 0);
-    const failed = calls - s.ok[i];
-    if (failed > 0)
+    if (s.failing[i] > 0)
       cv.rect(
         x(Math.max(0, t - s.bucketS)),
         p.y,
@@ -205,7 +203,7 @@ function drawShare(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => n
         p.h,
         FAILED_SHADE,
         'none',
-        `fill-opacity="${(0.08 + 0.3 * (failed / calls)).toFixed(2)}"`,
+        `fill-opacity="${failedShadeOpacity(s.failing[i]).toFixed(2)}"`,
       );
   });
   for (const b of s.backends) for (const r of runs(s.t, s.share[b], x, y)) cv.polyline(r, backendColor(all, b), 'stroke-width="2"');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { byBackendName } from '../../../traffic/index.js';
 import { clientSeries, allSteps, markersFor } from '../chart/series.js';
-import { BACKEND_COLORS, codeColor, FAILED_SHADE, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
+import { BACKEND_COLORS, codeColor, FAILED_SHADE, failedShadeOpacity, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
 import type { ChartInput } from '../chart/svg-chart.js';
 import { escapeXml as esc, verdictWord } from '../text.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './script.js';
@@ -23,7 +23,12 @@ const inline = (v: unknown) =>
 
 /** What the page draws: each client's series and markers, the steps, the colours. */
 export function pageData(run: ChartInput) {
-  const clients = [...run.buckets.keys()].map((c) => ({ ...clientSeries(c, run.buckets.get(c)!), markers: markersFor(c, run.verdict) }));
+  const clients = [...run.buckets.keys()].map((c) => {
+    const series = clientSeries(c, run.buckets.get(c)!);
+    // Behind the shares, each bucket whose calls failed is shaded as deep as chart.svg shades it.
+    const shade = series.failing.map((f) => (f > 0 ? Number(failedShadeOpacity(f).toFixed(2)) : 0));
+    return { ...series, shade, markers: markersFor(c, run.verdict) };
+  });
   const backends = [...new Set(clients.flatMap((c) => c.backends))].sort(byBackendName);
   const codes = [...new Set(clients.flatMap((c) => c.codes))];
   return {

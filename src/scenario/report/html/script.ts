@@ -78,6 +78,38 @@ export const PAGE_SCRIPT = `
     };
   }
 
+  // Behind the shares: each bucket whose calls failed, shaded as deep as the share that failed (a
+  // frozen backend keeps its share while every call to it times out).
+  function failingPlugin(c) {
+    return {
+      hooks: {
+        drawClear: [function (u) {
+          var ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = R.colors.failed;
+          c.t.forEach(function (t, i) {
+            if (!c.shade[i]) return;
+            var x0 = u.valToPos(Math.max(0, t - c.bucketS), 'x', true), x1 = u.valToPos(t, 'x', true);
+            var l = Math.max(x0, u.bbox.left), r = Math.min(x1, u.bbox.left + u.bbox.width);
+            if (r <= l) return;
+            ctx.globalAlpha = c.shade[i];
+            ctx.fillRect(l, u.bbox.top, r - l, u.bbox.height);
+          });
+          ctx.restore();
+        }],
+      },
+    };
+  }
+
+  // A value with no neighbour (a bucket between empty ones) draws no line: show it as a point.
+  function isolatedPoints(values) {
+    var idx = [];
+    values.forEach(function (v, i) {
+      if (v !== null && (i === 0 || values[i - 1] === null) && (i === values.length - 1 || values[i + 1] === null)) idx.push(i);
+    });
+    return { show: true, size: 5, filter: function () { return idx; } };
+  }
+
   var syncKey = uPlot.sync('lab');
   function makeChart(where, title, c, opts) {
     where.appendChild(el('div', { class: 'panel-title' }, title));
@@ -94,7 +126,7 @@ export const PAGE_SCRIPT = `
         { label: opts.yLabel, size: 70, values: opts.yValues },
       ],
       series: [{ label: 't', value: function (u, x) { return x === null ? '—' : x.toFixed(2) + 's'; } }].concat(opts.series),
-      plugins: [markerPlugin(c.markers, opts.labelled)],
+      plugins: [markerPlugin(c.markers, opts.labelled)].concat(opts.plugins || []),
       hooks: {
         setScale: [function (u, key) {
           if (key !== 'x' || syncing) return;
@@ -114,13 +146,13 @@ export const PAGE_SCRIPT = `
     sec.appendChild(el('h2', {}, 'client ' + c.client));
     app.appendChild(sec);
     var total = c.t.map(function (_, i) { return c.ok[i] + c.codes.reduce(function (n, k) { return n + c.failed[k][i]; }, 0); });
-    var share = makeChart(sec, 'share of calls per backend (%)', c, {
-      kind: 'share', height: 320, labelled: true, padding: [LABEL_BAND, 12, 0, 0],
+    var share = makeChart(sec, 'share of calls per backend (%), shaded red where calls failed', c, {
+      kind: 'share', height: 320, labelled: true, padding: [LABEL_BAND, 12, 0, 0], plugins: [failingPlugin(c)],
       yLabel: 'share %', scales: { y: { range: [0, 100] } },
       yValues: function (u, vs) { return vs.map(function (x) { return x + '%'; }); },
       series: c.backends.map(function (b) {
         return {
-          label: b, stroke: R.colors.backends[b], width: 2, spanGaps: false,
+          label: b, stroke: R.colors.backends[b], width: 2, spanGaps: false, points: isolatedPoints(c.share[b]),
           value: function (u, v, si, i) { return i === null || v === null || v === undefined ? '—' : fmt(v, 1) + '% (' + c.calls[b][i] + ' of ' + total[i] + ' calls)'; },
         };
       }),
@@ -144,14 +176,16 @@ export const PAGE_SCRIPT = `
       }),
       data: [c.t].concat(order.map(function (li) { return cum[li]; })),
     });
+    var p50 = c.p50.map(function (x) { return x === null ? null : Math.max(0.1, x); });
+    var p99 = c.p99.map(function (x) { return x === null ? null : Math.max(0.1, x); });
     var latency = makeChart(sec, 'latency p50 and p99 (log scale)', c, {
       kind: 'latency', height: 230, yLabel: 'ms', scales: { y: { distr: 3 } },
       yValues: function (u, vs) { return vs.map(function (x) { return x === null ? '' : x >= 1000 ? x / 1000 + ' s' : x + ' ms'; }); },
       series: [
-        { label: 'p50', stroke: R.colors.p50, width: 1.5, dash: [4, 2], value: function (u, v) { return ms(v); } },
-        { label: 'p99', stroke: R.colors.p99, width: 2, value: function (u, v) { return ms(v); } },
+        { label: 'p50', stroke: R.colors.p50, width: 1.5, dash: [4, 2], points: isolatedPoints(p50), value: function (u, v) { return ms(v); } },
+        { label: 'p99', stroke: R.colors.p99, width: 2, points: isolatedPoints(p99), value: function (u, v) { return ms(v); } },
       ],
-      data: [c.t, c.p50.map(function (x) { return x === null ? null : Math.max(0.1, x); }), c.p99.map(function (x) { return x === null ? null : Math.max(0.1, x); })],
+      data: [c.t, p50, p99],
     });
     window.labCharts[c.client] = { share: share, rate: rate, latency: latency, series: c };
   });
