@@ -4,14 +4,19 @@ import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
 import { ETCD_KEEPALIVE_MS } from './etcd-keepalive.js';
 
-/** Hosts as given ("name:2379" or "http://name:2379"); gRPC keepalive on every member (etcd-keepalive.ts). */
+/**
+ * Hosts as given ("name:2379" or "http://name:2379"). With more than one member, gRPC keepalive
+ * pings every second (etcd-keepalive.ts), so a stream on a dead member moves to a live one; with one
+ * member there is nowhere to move, and a hundred echo servers pinging it cost ~5% of a core.
+ */
 export function openEtcd(hosts: string[]): Etcd3 {
+  const keepalive = hosts.length > 1 ? { 'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS, 'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_MS } : {};
   return new Etcd3({
     hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
     dialTimeout: 2000,
     // The callers retry with their own backoff (capped at 1–2 s); etcd3's circuit breaker (open 5 s
     // after 3 failures) on top would hold them back for up to 5 s more once etcd is back.
     faultHandling: { host: () => noop, global: noop },
-    grpcOptions: { 'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS, 'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_MS },
+    grpcOptions: keepalive,
   });
 }

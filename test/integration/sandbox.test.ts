@@ -165,6 +165,16 @@ describe('sandbox on real Docker', () => {
     }
   });
 
+  it('registers again with a Consul that restarted and forgot every service (its watch fails, then sees 404)', async () => {
+    const consul = first.instances.find((i) => i.name === 'consul')!;
+    await rt.stopContainer(consul.id, 1);
+    await rt.startContainer(consul.id);
+    const ids = async () => (await consulInstances('127.78.0.3:8500', 'echo')).map((i) => i.id).sort();
+    // The dev agent starts empty; each echo's blocking query on its own service ends with the agent.
+    await eventually('all three back in Consul', async () => (await ids()).length === 3, 20_000);
+    assert.deepEqual(await ids(), ['echo-1', 'echo-2', 'echo-3']);
+  });
+
   it('scales to 5 and back to 3, keeping the containers that stay', async () => {
     const five = await up(rt, testTopology(file, 5));
     assert.deepEqual(
