@@ -24,6 +24,7 @@ import { initialView } from '../src/view/state.js';
 import { lab, leftovers, ROOT, tempDir, testTopologyFile } from '../test/helpers/lab.js';
 import { containerCpuMs, cpuDuring } from './cpu.js';
 import { echoMemory, type EchoMemory } from './memory.js';
+import { cpuPerCall, engineFloor, floorLeftovers, startBareServer, FLOOR_PROJECT, type EngineFloor } from './floors.js';
 
 setupLab();
 
@@ -48,9 +49,22 @@ export interface ScaleRow {
   idleCores: number;
   idleByPart: Record<string, number>;
   unloadedP99Ms: number;
+  /** Frame beats per second (a frame drawn, or the screen already current), frames drawn, and how late a beat came (p99). */
   fps: number;
+  drawnFps: number;
+  lateP99Ms: number;
   pollMs: number;
   memory: { anonMB: number; sharedMB: number; rssMB: number };
+  /** Docker alone, the same containers with a process that only sleeps: start them, remove them. */
+  floor: EngineFloor;
+}
+
+/** One echo server alone against a bare grpc-js server in the same image: CPU per call, light and full. */
+interface BareYardstick {
+  echoLightMs: number;
+  bareLightMs: number;
+  echoFullMs: number;
+  bareFullMs: number;
 }
 
 interface TrafficSummary {
@@ -71,7 +85,7 @@ async function containers() {
 }
 
 /** The view, fed by three clients at full traffic and the cluster poller, into a 160×50 terminal. */
-async function viewFps(file: string, n: number): Promise<{ fps: number; pollMs: number }> {
+async function viewFps(file: string, n: number): Promise<{ fps: number; drawnFps: number; lateP99Ms: number; pollMs: number }> {
   const topology = loadTopology(file, { echo: n });
   const out = Object.assign(new EventEmitter(), { isTTY: true, columns: 160, rows: 50, write: () => true });
   const input = Object.assign(new EventEmitter(), {
@@ -105,6 +119,7 @@ async function viewFps(file: string, n: number): Promise<{ fps: number; pollMs: 
   clients.start();
   await sleep(2000);
   const frames0 = view.frames;
+  const beats0 = view.beats;
   const f0 = performance.now();
   while (performance.now() - f0 < 8000) {
     const p0 = performance.now();
@@ -112,11 +127,15 @@ async function viewFps(file: string, n: number): Promise<{ fps: number; pollMs: 
     polls.push(performance.now() - p0);
     await sleep(1000);
   }
-  const fps = (view.frames - frames0) / ((performance.now() - f0) / 1000);
+  const secs = (performance.now() - f0) / 1000;
+  const fps = (view.beats - beats0) / secs;
+  const drawnFps = (view.frames - frames0) / secs;
+  const late = view.lateMs.slice(-(view.beats - beats0));
+  const lateP99Ms = [...late].sort((a, b) => a - b)[Math.floor(late.length * 0.99)] ?? 0;
   await clients.stop(500);
   poller.close();
   view.unmount();
-  return { fps, pollMs: median(polls) };
+  return { fps, drawnFps, lateP99Ms, pollMs: median(polls) };
 }
 
 async function measure(file: string, n: number, say: (s: string) => void): Promise<ScaleRow> {
@@ -137,7 +156,10 @@ async function measure(file: string, n: number, say: (s: string) => void): Promi
 
   // Idle: 10 s with nothing calling, after 3 s to settle.
   await sleep(3000);
+  const before = new Map(all.map((c) => [c.id, containerCpuMs(c.id) ?? 0]));
   const idle = await cpuDuring(ids, ['docker-proxy', 'dockerd', 'containerd'], () => sleep(10_000));
+  const roleShare = (role: string) =>
+    all.filter((c) => c.labels['dev.lab.role'] === role).reduce((t, c) => t + (containerCpuMs(c.id) ?? 0) - before.get(c.id)!, 0) / idle.wallMs;
   const idleCores = (idle.containersMs + idle.byComm['docker-proxy']) / idle.wallMs;
   const echoIdle = await cpuDuring(echoIds, [], () => sleep(3000));
 
@@ -160,11 +182,13 @@ async function measure(file: string, n: number, say: (s: string) => void): Promi
   const light = await cpuDuring(echoIds, [], () => traffic(file, ['-t', 'etcd:///echo', '--lb', 'round_robin', '--rate', String(lightRate), '-d', '6s']));
   const echoCpuPerCallLightMs = perCall(light.containersMs, light.wallMs, light.result.total.calls);
 
-  const { fps, pollMs } = await viewFps(file, n);
+  const { fps, drawnFps, lateP99Ms, pollMs } = await viewFps(file, n);
   const mem: EchoMemory[] = await echoMemory(PROJECT, 5);
   const d = await lab(['-f', file, 'down', '--json']);
   if (d.exitCode !== 0) throw new Error(`lab down failed:\n${d.stderr}`);
+  const floor = await engineFloor(file, n);
   const row: ScaleRow = {
+    floor,
     echo: n,
     upMs: u.ms,
     upEchoCpuMsEach: upEchoCpuMs / n,
@@ -179,17 +203,22 @@ async function measure(file: string, n: number, say: (s: string) => void): Promi
     idleCores,
     idleByPart: {
       containers: idle.containersMs / idle.wallMs,
+      echo: roleShare('echo'),
+      consul: roleShare('consul'),
+      etcd: roleShare('etcd'),
       'docker-proxy': idle.byComm['docker-proxy'] / idle.wallMs,
       dockerd: idle.byComm.dockerd / idle.wallMs,
       containerd: idle.byComm.containerd / idle.wallMs,
     },
     unloadedP99Ms: probe.total.p99Ms,
     fps,
+    drawnFps,
+    lateP99Ms,
     pollMs,
     memory: { anonMB: median(mem.map((m) => m.anonMB)), sharedMB: median(mem.map((m) => m.sharedMB)), rssMB: median(mem.map((m) => m.rssMB)) },
   };
   say(
-    `  ${n} echo: ${Math.round(rps)} RPS · echo CPU/call ${row.echoCpuPerCallFullMs.toFixed(3)} ms full, ${row.echoCpuPerCallLightMs.toFixed(3)} ms at ${row.lightRpsPerEcho.toFixed(0)}/s each · idle ${(idleCores * 100).toFixed(1)}% of a core · ${fps.toFixed(1)} fps · down ${(d.ms / 1000).toFixed(1)} s`,
+    `  ${n} echo: Docker alone starts them in ${(floor.startMs / 1000).toFixed(1)} s, removes them in ${(floor.removeMs / 1000).toFixed(1)} s · ${Math.round(rps)} RPS · echo CPU/call ${row.echoCpuPerCallFullMs.toFixed(3)} ms full, ${row.echoCpuPerCallLightMs.toFixed(3)} ms at ${row.lightRpsPerEcho.toFixed(0)}/s each · idle ${(idleCores * 100).toFixed(1)}% of a core · ${fps.toFixed(1)} fps · down ${(d.ms / 1000).toFixed(1)} s`,
   );
   return row;
 }
@@ -219,6 +248,31 @@ async function coldFactor(): Promise<number> {
   return (d.user + d.system) / 300 / hot;
 }
 
+/** echo-1 alone, and a bare grpc-js server, each at 30 calls/s and at 64 in flight: the lab's own part of an echo's CPU per call. */
+async function bareYardstick(file: string): Promise<BareYardstick> {
+  await lab(['-f', file, 'up', '--echo', '1', '--json']);
+  const bare = await startBareServer(file);
+  const [echo1] = (await containers()).echo;
+  const e1 = loadTopology(file, { echo: 1 }).instances.find((i) => i.name === 'echo-1')!;
+  const calls = (target: string, load: string[], secs: number) => async () =>
+    (await traffic(file, ['-t', `ipv4:${target}`, ...load, '-d', `${secs}s`])).total.calls;
+  try {
+    await traffic(file, ['-t', `ipv4:${bare.address}`, '--rate', '200', '-d', '2s']); // warm both the same way
+    await traffic(file, ['-t', `ipv4:${e1.hostAddress}`, '--rate', '200', '-d', '2s']);
+    const light = ['--rate', '30'];
+    const full = ['--concurrency', '64'];
+    return {
+      echoLightMs: await cpuPerCall(echo1.id, calls(e1.hostAddress, light, 10)),
+      bareLightMs: await cpuPerCall(bare.id, calls(bare.address, light, 10)),
+      echoFullMs: await cpuPerCall(echo1.id, calls(e1.hostAddress, full, 4)),
+      bareFullMs: await cpuPerCall(bare.id, calls(bare.address, full, 4)),
+    };
+  } finally {
+    await bare.stop();
+    await lab(['-f', file, 'down']);
+  }
+}
+
 /** docker-compose up -d of the same containers at 3 (no health, no registration wait), against the lab's warm up. */
 async function composeYardstick(file: string): Promise<{ labUpMs: number; composeUpMs: number }> {
   const expanded = await lab(['-f', file, 'config', '--expanded']);
@@ -240,7 +294,7 @@ async function composeYardstick(file: string): Promise<{ labUpMs: number; compos
   return { labUpMs: median(labUps), composeUpMs: median(composeUps) };
 }
 
-function table(rows: ScaleRow[], yard: { labUpMs: number; composeUpMs: number }, cold: number): string[] {
+function table(rows: ScaleRow[], yard: { labUpMs: number; composeUpMs: number }, cold: number, bare: BareYardstick): string[] {
   const at = (n: number) => rows.find((r) => r.echo === n);
   const base = at(3)!;
   const biggest = rows[rows.length - 1];
@@ -252,10 +306,12 @@ function table(rows: ScaleRow[], yard: { labUpMs: number; composeUpMs: number },
   return [
     `${'figure'.padEnd(44)}${cols}   goal`,
     line('lab up, images cached (s)', (r) => (r.upMs / 1000).toFixed(1), `≤ 25 s at 100`, at(100) ? at(100)!.upMs <= 25_000 : undefined),
+    line('  Docker alone: start them (s)', (r) => (r.floor.startMs / 1000).toFixed(1), "the engine's floor: same containers, a sleeping process"),
     line('  CPU per echo, start to ready (ms)', (r) => r.upEchoCpuMsEach.toFixed(0), ''),
     line('  engine CPU during up (s)', (r) => (r.upEngineCpuMs / 1000).toFixed(1), 'dockerd, containerd, shims, docker-proxy, runc'),
     line('no-op lab up (s)', (r) => (r.noopUpMs / 1000).toFixed(2), '≤ 0.3 s', base.noopUpMs <= 300),
     line('lab down (s)', (r) => (r.downMs / 1000).toFixed(1), '≤ 5 s at 100', at(100) ? at(100)!.downMs <= 5000 : undefined),
+    line('  Docker alone: remove them (s)', (r) => (r.floor.removeMs / 1000).toFixed(1), "the engine's floor"),
     line(
       'driver RPS (round_robin, 64 in flight)',
       (r) => String(Math.round(r.rps)),
@@ -273,7 +329,11 @@ function table(rows: ScaleRow[], yard: { labUpMs: number; composeUpMs: number },
       rows.every((r) => r.echoCpuPerCallLightMs <= 2 * r.echoCpuPerCallFullMs),
     ),
     line('  this machine: pure JS at 30/s ÷ back to back', () => cold.toFixed(1), 'the floor under light / full'),
+    `${'  one echo alone vs a bare grpc-js server (ms/call)'.padEnd(44)}light ${bare.echoLightMs.toFixed(3)} vs ${bare.bareLightMs.toFixed(3)} (${(bare.echoLightMs / bare.bareLightMs).toFixed(2)}×) · full ${bare.echoFullMs.toFixed(3)} vs ${bare.bareFullMs.toFixed(3)} (${(bare.echoFullMs / bare.bareFullMs).toFixed(2)}×)   the lab's own part`,
     line('idle cluster, % of one core', (r) => (r.idleCores * 100).toFixed(1), '< 15% at 100', at(100) ? at(100)!.idleCores < 0.15 : undefined),
+    line('  of which the echo servers', (r) => (r.idleByPart.echo * 100).toFixed(1), ''),
+    line('  of which Consul', (r) => (r.idleByPart.consul * 100).toFixed(1), 'its gRPC checks: a new connection per check, every second'),
+    line('  of which etcd', (r) => (r.idleByPart.etcd * 100).toFixed(1), ''),
     line('  of which docker-proxy', (r) => (r.idleByPart['docker-proxy'] * 100).toFixed(1), ''),
     line('  dockerd + containerd (not counted)', (r) => ((r.idleByPart.dockerd + r.idleByPart.containerd) * 100).toFixed(1), ''),
     line(
@@ -282,7 +342,9 @@ function table(rows: ScaleRow[], yard: { labUpMs: number; composeUpMs: number },
       `≤ 3× at 3 (${(3 * base.unloadedP99Ms).toFixed(1)} ms)`,
       rows.every((r) => r.unloadedP99Ms <= 3 * base.unloadedP99Ms),
     ),
-    line('view frames/s (3 clients, full traffic)', (r) => r.fps.toFixed(1), '≥ 5', biggest.fps >= 5),
+    line('view frames/s (3 clients, full traffic)', (r) => r.fps.toFixed(1), '≥ 5 (a frame drawn, or nothing new to draw)', biggest.fps >= 5),
+    line('  frames drawn/s', (r) => r.drawnFps.toFixed(1), 'as often as the state changed'),
+    line("  a frame's lateness, p99 (ms)", (r) => r.lateP99Ms.toFixed(0), 'after its 200 ms beat'),
     line('one cluster poll (ms)', (r) => r.pollMs.toFixed(0), ''),
     line('echo memory, private MB (median of 5)', (r) => r.memory.anonMB.toFixed(1), 'report; no CPU for RSS'),
     line('echo memory, shared MB', (r) => r.memory.sharedMB.toFixed(1), ''),
@@ -313,15 +375,17 @@ export async function runScale(ns: number[], json: boolean): Promise<void> {
       }
     const yard = await composeYardstick(file);
     const cold = await coldFactor();
-    const left = [await leftovers(PROJECT), await leftovers(COMPOSE_PROJECT)];
+    const bare = await bareYardstick(file);
+    const left = [await leftovers(PROJECT), await leftovers(COMPOSE_PROJECT), await floorLeftovers()];
     const clean = left.every((l) => !l.containers.length && !l.networks.length);
-    if (json) return void process.stdout.write(`${JSON.stringify({ rows, failed, yardstick: yard, coldFactor: cold, leftovers: left }, null, 2)}\n`);
+    if (json) return void process.stdout.write(`${JSON.stringify({ rows, failed, yardstick: yard, coldFactor: cold, bare, leftovers: left }, null, 2)}\n`);
     say('');
-    for (const l of table(rows, yard, cold)) say(l);
+    for (const l of table(rows, yard, cold, bare)) say(l);
     for (const f of failed) say(`${f.echo} echo backends: lab up failed: ${f.error}`);
     say(`left behind: ${clean ? 'nothing' : JSON.stringify(left)}`);
   } finally {
     await down(getRuntime(), PROJECT);
+    await down(getRuntime(), FLOOR_PROJECT);
     await $({ quiet: true, nothrow: true })`docker-compose -p ${COMPOSE_PROJECT} down -v`;
   }
 }

@@ -1,8 +1,12 @@
 // `lab down`: removes every container and network carrying the project's label, and nothing else.
+import { bulkhead } from 'cockatiel';
 import type { SandboxListener } from './events.js';
 import { LABEL, projectSelector } from './labels.js';
 import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
 import { forgetShape } from './shape.js';
+
+/** Containers removed at once. */
+const REMOVE_SLOTS = 16;
 
 export interface DownResult {
   containers: string[];
@@ -15,11 +19,16 @@ export async function down(rt: ContainerRuntime, project: string, onEvent: Sandb
   await rt.ping(PING_TIMEOUT_MS);
   const containers = await rt.listContainers(projectSelector(project));
   // Force removal (SIGKILL): the registries go with the backends, so a graceful deregister buys nothing.
+  // A few at a time: Docker works through them one by one anyway, and a hundred removals at once
+  // could leave it counting an endpoint that is gone (the network then cannot be removed).
+  const slots = bulkhead(REMOVE_SLOTS, Infinity);
   await Promise.all(
-    containers.map(async (c) => {
-      await rt.removeContainer(c.id);
-      onEvent({ type: 'instance', instance: c.labels[LABEL.instance] ?? c.name, state: 'removed' });
-    }),
+    containers.map((c) =>
+      slots.execute(async () => {
+        await rt.removeContainer(c.id);
+        onEvent({ type: 'instance', instance: c.labels[LABEL.instance] ?? c.name, state: 'removed' });
+      }),
+    ),
   );
   const networks = await rt.listNetworks(projectSelector(project));
   await Promise.all(

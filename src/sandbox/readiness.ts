@@ -1,7 +1,7 @@
 // What "ready" means for each role: etcd healthy, Consul with a leader, an echo server SERVING
 // and registered in both etcd and Consul.
 import type { InstanceSpec, Topology } from '../topology/types.js';
-import type { EtcdReader } from './registry/etcd-reader.js';
+import type { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';
 import { consulPassingWait, etcdKeyWait } from './wait/registry-wait.js';
@@ -9,8 +9,8 @@ import { allOf, type WaitStrategy } from './wait/wait-strategy.js';
 
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
-/** `etcd` reads the registry for every echo's wait (the caller owns and closes it). */
-export function readinessOf(t: Topology, inst: InstanceSpec, etcd: EtcdReader): { strategy: WaitStrategy; timeoutMs: number } {
+/** `registries` is read by every echo's wait (the caller owns it and closes its etcd reader). */
+export function readinessOf(t: Topology, inst: InstanceSpec, registries: RegistrySnapshot): { strategy: WaitStrategy; timeoutMs: number } {
   switch (inst.role) {
     case 'etcd':
       return { strategy: etcdHealthWait(inst.hostAddress), timeoutMs: 30_000 };
@@ -18,11 +18,13 @@ export function readinessOf(t: Topology, inst: InstanceSpec, etcd: EtcdReader): 
       return { strategy: consulLeaderWait(inst.hostAddress), timeoutMs: 30_000 };
     case 'echo':
       return {
+        // Registered first (read from snapshots every wait shares), then its own health: an echo
+        // registers once it serves, so no probe dials a server still starting.
         strategy: allOf(
           `${inst.name} healthy and registered`,
+          etcdKeyWait(registries, etcdKeyOf(t, inst)),
+          consulPassingWait(registries, inst.service, inst.name),
           grpcHealthWait(inst.hostAddress),
-          etcdKeyWait(etcd, etcdKeyOf(t, inst)),
-          consulPassingWait(t.consul.hostAddress, inst.service, inst.name),
         ),
         timeoutMs: 45_000,
       };

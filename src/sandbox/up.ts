@@ -15,6 +15,8 @@ import { ensureNetwork } from './network.js';
 import { bindProblem } from './ports.js';
 import { readinessOf } from './readiness.js';
 import { EtcdReader } from './registry/etcd-reader.js';
+import { RegistrySnapshot } from './registry/registry-snapshot.js';
+import { SharedReads } from './wait/shared-reads.js';
 import { PING_TIMEOUT_MS, type ContainerInfo, type ContainerRuntime } from './runtime/container-runtime.js';
 import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
 import { recordShape } from './shape.js';
@@ -66,12 +68,14 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
   const createdIds: string[] = [];
   const etcd = new EtcdReader(t.etcd.hostAddress);
+  const reads = new SharedReads();
+  const registries = new RegistrySnapshot(reads, etcd, t.consul.hostAddress);
   let result: UpInstance[];
   let removed: string[];
   try {
     removed = await removeExtras(rt, t, existing, emit);
     const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
-    result = await startAndAwait(rt, todo, reconcile, emit, etcd, opts.signal);
+    result = await startAndAwait(rt, todo, reconcile, emit, { registries, reads }, opts.signal);
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
@@ -170,7 +174,7 @@ async function startAndAwait(
   t: Topology,
   reconcile: (inst: InstanceSpec) => Promise<UpInstance>,
   emit: SandboxListener,
-  etcd: EtcdReader,
+  shared: { registries: RegistrySnapshot; reads: SharedReads },
   outer?: AbortSignal,
 ): Promise<UpInstance[]> {
   const stopOthers = new AbortController();
@@ -199,7 +203,7 @@ async function startAndAwait(
         await started(inst, async (r) => {
           emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
           result.push(r);
-          await awaitReady(rt, t, inst, r.id, emit, signal, etcd);
+          await awaitReady(rt, t, inst, r.id, emit, signal, shared);
         });
       } catch (err) {
         stopOthers.abort(err);
@@ -259,9 +263,9 @@ async function awaitReady(
   id: string,
   emit: SandboxListener,
   signal: AbortSignal,
-  etcd: EtcdReader,
+  shared: { registries: RegistrySnapshot; reads: SharedReads },
 ): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst, etcd);
+  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries);
   const t0 = Date.now();
   emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {
@@ -269,9 +273,13 @@ async function awaitReady(
       timeoutMs,
       signal,
       fatal: async () => {
+        // One listing of the project's containers answers every wait; only a dead one is inspected.
+        const all = await shared.reads.get('containers', 500, () => rt.listContainers(projectSelector(t.project))).catch(() => undefined);
+        const mine = all?.find((c) => c.id === id);
+        if (all && !mine) return 'the container is gone';
+        if (mine?.state !== 'exited' && mine?.state !== 'dead') return undefined;
         const s = await rt.inspectContainer(id).catch(() => undefined);
-        if (!s) return 'the container is gone';
-        return s.state === 'exited' || s.state === 'dead' ? `the container exited with code ${s.exitCode}` : undefined;
+        return `the container exited with code ${s?.exitCode ?? '?'}`;
       },
     });
   } catch (err) {

@@ -18,6 +18,9 @@ export interface ViewHandle {
   unmount(): void;
   /** Frames drawn so far, the time spent reducing events and the CPU time drawing frames (for the benchmark). */
   readonly frames: number;
+  /** Frame beats so far (a frame drawn, or nothing new to draw), and how late each came, in ms (the last 1,000). */
+  readonly beats: number;
+  readonly lateMs: readonly number[];
   readonly reduceMs: number;
   readonly drawMs: number;
 }
@@ -44,6 +47,8 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   let drawn: ViewState | undefined;
   let lastSize = '';
   let frames = 0;
+  let beats = 0;
+  const lateMs: number[] = [];
   let reduceMs = 0;
   let drawMs = 0;
   const tree = () => (
@@ -65,7 +70,21 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
     const c = process.cpuUsage(c0);
     drawMs += (c.user + c.system) / 1000;
   };
-  const timer = setInterval(draw, 1000 / (opts.fps ?? 5));
+  // Frames on a fixed beat: each is due one period after the one before was due, not after it was
+  // drawn (setInterval's next tick counts from when a late one ran, so a busy loop lost frames).
+  const period = 1000 / (opts.fps ?? 5);
+  let due = performance.now() + period;
+  let timer: NodeJS.Timeout;
+  const tick = () => {
+    beats++;
+    lateMs.push(Math.max(0, performance.now() - due));
+    if (lateMs.length > 1000) lateMs.shift();
+    draw();
+    const now = performance.now();
+    due = Math.max(due + period, now + period / 4); // never a burst to catch up more than one frame
+    timer = setTimeout(tick, due - now);
+  };
+  timer = setTimeout(tick, period);
   return {
     setKeys(l) {
       listener = l;
@@ -81,6 +100,12 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
     get frames() {
       return frames;
     },
+    get beats() {
+      return beats;
+    },
+    get lateMs() {
+      return lateMs;
+    },
     get reduceMs() {
       return reduceMs;
     },
@@ -88,7 +113,7 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
       return drawMs;
     },
     unmount() {
-      clearInterval(timer);
+      clearTimeout(timer);
       draw();
       ink.unmount();
     },

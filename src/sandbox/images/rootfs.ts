@@ -33,6 +33,11 @@ export function walkFiles(dir: string, dest: string, base = dir): RootfsFile[] {
 }
 
 export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
+  // `ldd` once per binary (by path, size, mtime and inode): every `up` asks again, and a spawn per
+  // recipe was a tenth of a no-op `up`.
+  const key = `ldd:${fileKey(binary)}`;
+  const cache = hashes();
+  if (cache[key]) return JSON.parse(cache[key]) as RootfsFile[];
   const { execa } = await import('execa'); // loaded on demand: it costs start-up time
   const { stdout, exitCode } = await execa('ldd', [binary], { reject: false });
   if (exitCode !== 0 || /not a dynamic executable/.test(stdout)) return [];
@@ -42,6 +47,7 @@ export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
     const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
     if (m) out.push({ src: m[1], dest: m[1] });
   }
+  remember(key, JSON.stringify(out));
   return out;
 }
 
@@ -85,28 +91,42 @@ type HashCache = Record<string, string>;
 let hashCache: HashCache | undefined;
 const hashCacheFile = () => path.join(cacheDir(), 'file-hashes.json');
 
-/** sha256 of a file, cached by path, size, mtime and inode so a warm `up` does not re-read 100 MB. */
-function fileHash(file: string): string {
+/** What identifies a file's content without reading it: its real path, size, mtime and inode. */
+function fileKey(file: string): string {
   const real = realpathSync(file);
   const st = statSync(real);
-  const key = `${real}:${st.size}:${st.mtimeMs}:${st.ino}`;
-  hashCache ??= (() => {
+  return `${real}:${st.size}:${st.mtimeMs}:${st.ino}`;
+}
+
+function hashes(): HashCache {
+  return (hashCache ??= (() => {
     try {
       return JSON.parse(readFileSync(hashCacheFile(), 'utf8')) as HashCache;
     } catch {
       return {};
     }
-  })();
-  const hit = hashCache[key];
-  if (hit) return hit;
-  const h = createHash('sha256').update(readFileSync(real)).digest('hex');
-  hashCache[key] = h;
+  })());
+}
+
+function remember(key: string, value: string): void {
+  hashes()[key] = value;
   try {
     mkdirSync(cacheDir(), { recursive: true });
     writeFileSync(hashCacheFile(), JSON.stringify(hashCache));
   } catch {
     // A cache we cannot write only costs time.
   }
+}
+
+/** sha256 of a file, cached by its key so a warm `up` does not re-read 100 MB. */
+function fileHash(file: string): string {
+  const key = fileKey(file);
+  const hit = hashes()[key];
+  if (hit) return hit;
+  const h = createHash('sha256')
+    .update(readFileSync(realpathSync(file)))
+    .digest('hex');
+  remember(key, h);
   return h;
 }
 

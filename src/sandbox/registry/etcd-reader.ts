@@ -31,18 +31,14 @@ export class EtcdReader {
     });
   }
 
-  async has(key: string): Promise<boolean> {
-    return this.etcd.get(key).exists();
-  }
-
-  /** Every key under `prefix`, with its lease's remaining TTL. */
-  async entries(prefix: string): Promise<EtcdEntry[]> {
+  /** Every key under `prefix`, with its lease's remaining TTL (one more call per key; `ttl: false` skips them). */
+  async entries(prefix: string, opts: { ttl?: boolean } = {}): Promise<EtcdEntry[]> {
     const res = await this.etcd.getAll().prefix(prefix).exec();
     return Promise.all(
       res.kvs.map(async (kv) => {
         const lease = kv.lease ?? '0';
         let ttl: number | undefined;
-        if (lease !== '0') {
+        if (lease !== '0' && opts.ttl !== false) {
           const t = await this.etcd.leaseClient.leaseTimeToLive({ ID: lease }).catch(() => undefined);
           ttl = t?.TTL === undefined ? undefined : Number(t.TTL);
         }

@@ -210,11 +210,33 @@ export class DockerRuntime implements ContainerRuntime {
     return n.id;
   }
 
+  /**
+   * Docker releases a removed container's endpoint a moment after the removal returns: with a
+   * hundred removed at once, the network could still count some of them ("has active endpoints").
+   * Such a network is asked again, and its leftover endpoints are disconnected, for up to 10 s.
+   */
   async removeNetwork(id: string): Promise<void> {
-    try {
-      await this.docker.getNetwork(id).remove();
-    } catch (err) {
-      if (!isMissing(err)) throw err;
+    const network = this.docker.getNetwork(id);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await network.remove();
+        return;
+      } catch (err) {
+        if (isMissing(err)) return;
+        const busy = (err as { statusCode?: number }).statusCode === 403 && /active endpoints/.test((err as Error).message);
+        if (!busy) throw err;
+        if (attempt >= 40)
+          throw new EnvironmentError(`Docker still counts endpoints on network ${id.slice(0, 12)}, though no container is attached to it.`, {
+            hint: "Docker can lose count of a network's endpoints when many containers go at once (moby/moby#42119). Restart the Docker daemon, then run `lab down` again.",
+            cause: err,
+          });
+        log('docker', `network ${id.slice(0, 12)} still has endpoints; retrying`, { attempt });
+        if (attempt === 10) {
+          const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+          await Promise.allSettled(Object.keys(info?.Containers ?? {}).map((c) => network.disconnect({ Container: c, Force: true })));
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 }

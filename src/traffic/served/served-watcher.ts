@@ -4,7 +4,8 @@
 // unchanged for a client the lab does not drive (a grpc-go service, a Python job). Exact: the first
 // poll of a server is the baseline (or zero when the server started after the watcher), a restarted
 // server (a new incarnation) counts from zero again, and stop() polls once more before the last bucket.
-import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
+import type { Histogram } from 'hdr-histogram-js';
 import { EchoControl } from '../../grpc/index.js';
 import type { ServedReport__Output } from '../../grpc/generated/lab/control/v1/ServedReport.js';
 import type { TrafficEvent } from '../events.js';
