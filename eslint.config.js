@@ -1,10 +1,13 @@
 // ESLint (typescript-eslint) for the lab, with the architecture's import boundaries as rules:
 //   - the echo server is bundled alone into its image: it imports nothing of the rest of src/
 //     (src/util's small helpers, and only types from src/grpc/generated, which are erased); the xDS
-//     control plane (src/xds/server) likewise;
+//     control plane (src/xds/server) likewise; the agent (src/agent: a swarm's traffic clients and
+//     gateway) takes only the traffic engine and the router;
 //   - the engine (sandbox, traffic, scenario, router, xds, topology, ...) knows no screen: nothing
 //     there imports src/cli or src/view;
 //   - the traffic engine works against any gRPC cluster: it imports no sandbox, scenario, view or cli;
+//   - the sandbox knows containers and registries; of the traffic engine it takes only types (a
+//     swarm's runtime runs clients as agents, in their own image);
 //   - outside src/traffic and src/sandbox, those are reached through their index files only.
 // Prettier owns the formatting (npm run lint runs both).
 import { readdirSync, statSync } from 'node:fs';
@@ -89,6 +92,13 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src/agent/**/*.ts'],
+    rules: restrict([
+      `${up}${dirs(['sandbox', 'scenario', 'view', 'cli', 'doctor', 'echo', 'xds'])}/`,
+      'the agent is bundled alone into its image: the traffic engine and the router, nothing of the sandbox, scenarios or screen',
+    ]),
+  },
+  {
     files: ['src/traffic/**/*.ts'],
     rules: restrict([
       `${up}${dirs(['sandbox', 'scenario', 'view', 'cli', 'router', 'xds', 'doctor'])}/`,
@@ -97,10 +107,11 @@ export default tseslint.config(
   },
   {
     files: ['src/sandbox/**/*.ts'],
-    rules: restrict([
-      `${up}${dirs(['scenario', 'view', 'cli', 'traffic', 'router'])}/`,
-      'the sandbox knows only containers and registries: no scenario, traffic, screen or CLI',
-    ]),
+    rules: restrict(
+      [`${up}${dirs(['scenario', 'view', 'cli', 'router'])}/`, 'the sandbox knows only containers and registries: no scenario, traffic, screen or CLI'],
+      // A swarm runs traffic clients as agents: the runtime speaks the traffic engine's types, never its code.
+      [`${up}traffic/`, 'the sandbox knows only containers and registries: it takes only types from src/traffic (import type)', true],
+    ),
   },
   {
     files: ENGINE.filter((d) => !['traffic', 'sandbox'].includes(d)).map((d) => `src/${d}/**/*.ts`),

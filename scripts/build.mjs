@@ -58,6 +58,30 @@ cpSync(nm('etcd3/proto'), path.join(xds, 'lib/proto'), { recursive: true });
 cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(xds, 'deps'), { recursive: true });
 cpSync(path.join(root, 'protos'), path.join(xds, 'protos'), { recursive: true });
 
+// The agent (a swarm's traffic clients and its gateway): the traffic driver and the router, alone.
+const agent = path.join(dist, 'agent-image');
+rmSync(agent, { recursive: true, force: true });
+mkdirSync(agent, { recursive: true });
+await build({
+  entryPoints: [path.join(root, 'src/agent/main.ts')],
+  outfile: path.join(agent, 'lib/agent/agent.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+  legalComments: 'none',
+  // The package root is never looked for in the image (LAB_PROTO_DIR says where the protos are).
+  define: { 'import.meta.url': '"file:///app/lib/agent/agent.cjs"' },
+});
+// Its libraries' protos where they look for them (relative to lib/agent), ours in protos/.
+cpSync(nm('grpc-health-check/proto'), path.join(agent, 'proto'), { recursive: true });
+cpSync(nm('etcd3/proto'), path.join(agent, 'lib/proto'), { recursive: true });
+cpSync(nm('@grpc/grpc-js/proto/xds'), path.join(agent, 'proto/xds'), { recursive: true });
+cpSync(nm('@grpc/grpc-js/proto/protoc-gen-validate'), path.join(agent, 'proto/protoc-gen-validate'), { recursive: true });
+cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(agent, 'deps'), { recursive: true });
+cpSync(path.join(root, 'protos'), path.join(agent, 'protos'), { recursive: true });
+
 // The CLI: our code as ESM, npm packages left as imports; split so that what only some commands
 // need (ink for the terminal UI) loads only when they run.
 rmSync(path.join(dist, 'cli'), { recursive: true, force: true });

@@ -6,6 +6,8 @@ import type { Topology } from '../topology/types.js';
 
 export interface GlobalOptions {
   file?: string;
+  /** docker or swarm: main.ts hands it to every topology this process loads, as LAB_ENGINE. */
+  engine?: string;
 }
 
 /** The topology file: --file, else $LAB_TOPOLOGY, else the project's (found upward), else the package's. */

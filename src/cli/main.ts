@@ -14,6 +14,7 @@ import { registerUp } from './commands/up.js';
 import { registerXds } from './commands/xds.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import { renderError } from './handle-error.js';
+import type { GlobalOptions } from './context.js';
 import { setupLab } from '../setup.js';
 import { log } from '../util/log.js';
 
@@ -32,7 +33,13 @@ const program = new Command('lab')
   )
   .version('0.1.0')
   .option('-f, --file <path>', 'the topology (Compose file with x-lab extensions)', undefined)
+  .option('--engine <engine>', 'where the sandbox runs: docker (this machine’s engine) or swarm (the Docker Swarm it manages); also LAB_ENGINE, x-lab.engine')
   .showSuggestionAfterError(true)
+  // --engine is for every topology this process loads (the scenario's, a scale step's): as LAB_ENGINE.
+  .hook('preAction', (root) => {
+    const engine = root.opts<GlobalOptions>().engine;
+    if (engine) process.env.LAB_ENGINE = engine;
+  })
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, '✖ ')) });
 

@@ -1,4 +1,6 @@
 // The echo server's settings, read from its environment (the sandbox sets these per container).
+import { networkInterfaces } from 'node:os';
+
 export interface EchoConfig {
   id: string;
   /** Port the server listens on inside its container (all interfaces of the container's netns). */
@@ -26,6 +28,17 @@ function num(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   return n;
 }
 
+/** This container's own IPv4 (the first non-internal one): on a swarm, its address in the overlay. */
+export function ownIpv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/** "{ip}:50052" -> "10.214.0.7:50052": on a swarm an echo registers by its address in the overlay. */
+const withOwnIp = (address: string) => (address.includes('{ip}') ? address.replace('{ip}', ownIpv4() ?? '127.0.0.1') : address);
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EchoConfig {
   const port = num(env, 'LAB_PORT', 50051);
   const id = env.LAB_ID ?? `echo-${process.pid}`;
@@ -35,8 +48,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EchoConfig 
     port,
     bind: env.LAB_BIND ?? '0.0.0.0',
     linkPort: num(env, 'LAB_LINK_PORT', 0),
-    hostAddress: env.LAB_HOST_ADDRESS ?? `127.0.0.1:${port}`,
-    clusterAddress: env.LAB_CLUSTER_ADDRESS ?? `${id}:${port}`,
+    hostAddress: withOwnIp(env.LAB_HOST_ADDRESS ?? `127.0.0.1:${port}`),
+    clusterAddress: withOwnIp(env.LAB_CLUSTER_ADDRESS ?? `${id}:${port}`),
     weight: num(env, 'LAB_WEIGHT', 1),
     zone: env.LAB_ZONE ?? '',
     service: env.LAB_SERVICE ?? 'echo',

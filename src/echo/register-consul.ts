@@ -1,18 +1,10 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
-import { networkInterfaces } from 'node:os';
 import { experimental } from '@grpc/grpc-js';
+import { ownIpv4 } from './config.js';
 import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
 import type { Registration } from './register-etcd.js';
-
-/** This container's own IPv4 on the lab network (the first non-internal one). */
-function ownIpv4(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return undefined;
-}
 
 function split(address: string): { host: string; port: number } {
   const hp = experimental.splitHostPort(address);

@@ -14,7 +14,8 @@ let loaded: LabProtos | undefined;
 
 export function labProtos(): LabProtos {
   if (loaded) return loaded;
-  const dir = path.join(packageRoot(), 'protos');
+  // A bundle in an image (the swarm's agent) says where its copy is.
+  const dir = process.env.LAB_PROTO_DIR ?? path.join(packageRoot(), 'protos');
   const def = loadSync([path.join(dir, 'echo.proto'), path.join(dir, 'control.proto'), path.join(dir, 'xds-control.proto')], {
     longs: String,
     enums: String,

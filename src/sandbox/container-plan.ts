@@ -12,13 +12,16 @@ export const containerName = (project: string, instance: string) => `${project}-
 /** What each echo server is told about itself and its registries. */
 function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
   const port = String(experimental.splitHostPort(inst.clusterAddress)?.port ?? '');
+  // On a swarm an echo registers by its own address in the overlay ({ip}, filled in as it starts):
+  // what clients there dial, and what still reaches it after a partition heals.
+  const own = (address: string) => (t.engine === 'swarm' ? address.replace(/^[^:]+/, '{ip}') : address);
   return {
     LAB_ID: inst.name,
     LAB_SERVICE: inst.service,
     LAB_PORT: port,
     ...(inst.linkPort ? { LAB_LINK_PORT: String(inst.linkPort) } : {}),
-    LAB_HOST_ADDRESS: inst.hostAddress,
-    LAB_CLUSTER_ADDRESS: inst.clusterAddress,
+    LAB_HOST_ADDRESS: own(inst.hostAddress),
+    LAB_CLUSTER_ADDRESS: own(inst.clusterAddress),
     LAB_WEIGHT: String(inst.weight),
     LAB_ZONE: inst.zone,
     LAB_ETCD: t.etcd.clusterAddress,
@@ -57,6 +60,8 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
     readOnlyRootfs: true,
     tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777,size=256m' },
     volumes: inst.volumes,
+    // Where it may run on a swarm: an echo with a zone on the nodes labelled lab.zone=<zone>.
+    ...(t.engine === 'swarm' && inst.zone && inst.role === 'echo' ? { zone: inst.zone } : {}),
   };
   spec.labels[LABEL.configHash] = configHash(spec);
   return spec;

@@ -4,6 +4,7 @@ export { up, type UpResult, type UpInstance, type UpOptions } from './up.js';
 export { down, type DownResult } from './down.js';
 export { status, type StatusReport, type ServiceStatus } from './status.js';
 export { getRuntime } from './runtime/docker-runtime.js';
+export { runtimeFor } from './runtime/runtime-for.js';
 export type { ContainerRuntime, ContainerInfo, ContainerSpec, ContainerState } from './runtime/container-runtime.js';
 export type { SandboxEvent, SandboxListener, InstanceAction } from './events.js';
 export { LABEL, projectSelector } from './labels.js';

@@ -9,13 +9,21 @@ import { allOf, type WaitStrategy } from './wait/wait-strategy.js';
 
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
-/** `registries` is read by every echo's wait (the caller owns it and closes its etcd reader). */
-export function readinessOf(t: Topology, inst: InstanceSpec, registries: RegistrySnapshot): { strategy: WaitStrategy; timeoutMs: number } {
+/**
+ * `registries` is read by every echo's wait (the caller owns it and closes its etcd reader); `reach`
+ * gives the address this process dials for one of the sandbox's (rt.reach: the same on one engine).
+ */
+export function readinessOf(
+  t: Topology,
+  inst: InstanceSpec,
+  registries: RegistrySnapshot,
+  reach: (address: string) => string = (a) => a,
+): { strategy: WaitStrategy; timeoutMs: number } {
   switch (inst.role) {
     case 'etcd':
-      return { strategy: etcdHealthWait(inst.hostAddress), timeoutMs: 30_000 };
+      return { strategy: etcdHealthWait(reach(inst.hostAddress)), timeoutMs: 30_000 };
     case 'consul':
-      return { strategy: consulLeaderWait(inst.hostAddress), timeoutMs: 30_000 };
+      return { strategy: consulLeaderWait(reach(inst.hostAddress)), timeoutMs: 30_000 };
     case 'echo':
       return {
         // Registered first (read from snapshots every wait shares), then its own health: an echo
@@ -24,16 +32,16 @@ export function readinessOf(t: Topology, inst: InstanceSpec, registries: Registr
           `${inst.name} healthy and registered`,
           etcdKeyWait(registries, etcdKeyOf(t, inst)),
           consulPassingWait(registries, inst.service, inst.name),
-          grpcHealthWait(inst.hostAddress),
+          grpcHealthWait(reach(inst.hostAddress)),
         ),
         timeoutMs: 45_000,
       };
     case 'proxy':
       // Ready when a gRPC health check through its L7 frontend reaches an echo server (and so
       // when HAProxy has resolved the backends through Docker's DNS and found one healthy).
-      return { strategy: grpcHealthWait(t.proxy?.l7 ?? inst.hostAddress), timeoutMs: 45_000 };
+      return { strategy: grpcHealthWait(reach(t.proxy?.l7 ?? inst.hostAddress)), timeoutMs: 45_000 };
     case 'xds':
       // SERVING once it has read the registry (its first endpoints), so clients get a full EDS at once.
-      return { strategy: grpcHealthWait(inst.hostAddress), timeoutMs: 30_000 };
+      return { strategy: grpcHealthWait(reach(inst.hostAddress)), timeoutMs: 30_000 };
   }
 }

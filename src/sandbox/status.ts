@@ -14,6 +14,8 @@ export interface ServiceStatus {
   role: string;
   container: string;
   containerId?: string;
+  /** On a swarm: the node it runs on. */
+  node?: string;
   hostAddress: string;
   clusterAddress: string;
   /** SERVING / NOT_SERVING for echo, healthy / unhealthy for etcd and Consul, or why it is unknown. */
@@ -54,11 +56,11 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
   // A registry that is not running has nothing to say; one that runs and does not answer is news.
   const runs = (role: string) => t.instances.some((i) => i.role === role && byInstance.get(i.name)?.state === 'running');
   const [etcd, consul] = await Promise.all([
-    withEtcd(t.etcd.hostAddress, (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
+    withEtcd(rt.reach(t.etcd.hostAddress), (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
       if (runs('etcd')) errors.push(`etcd at ${t.etcd.hostAddress}: ${plainGrpcMessage(err.message)}`);
       return undefined as EtcdEntry[] | undefined;
     }),
-    consulInstances(t.consul.hostAddress, echoService).catch((err: Error) => {
+    consulInstances(rt.reach(t.consul.hostAddress), echoService).catch((err: Error) => {
       if (runs('consul')) errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
       return undefined as ConsulInstance[] | undefined;
     }),
@@ -71,14 +73,15 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
       let health: string;
       if (!c) health = 'absent';
       else if (!running) health = c.state;
-      else if (inst.role === 'etcd') health = await httpOk(`http://${inst.hostAddress}/health`, (b) => b.includes('true'));
-      else if (inst.role === 'consul') health = await httpOk(`http://${inst.hostAddress}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
-      else health = await checkHealth(inst.hostAddress, 800);
+      else if (inst.role === 'etcd') health = await httpOk(`http://${rt.reach(inst.hostAddress)}/health`, (b) => b.includes('true'));
+      else if (inst.role === 'consul') health = await httpOk(`http://${rt.reach(inst.hostAddress)}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
+      else health = await checkHealth(rt.reach(inst.hostAddress), 800);
       const s: ServiceStatus = {
         name: inst.name,
         role: inst.role,
         container: c?.state ?? 'absent',
         containerId: c?.id.slice(0, 12),
+        ...(c?.node ? { node: c.node } : {}),
         hostAddress: inst.hostAddress,
         clusterAddress: inst.clusterAddress,
         health,

@@ -67,9 +67,9 @@ export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}
   const net = await ensureNetwork(rt, t.project, t.network);
   emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
   const createdIds: string[] = [];
-  const etcd = new EtcdReader(t.etcd.hostAddress);
+  const etcd = new EtcdReader(rt.reach(t.etcd.hostAddress));
   const reads = new SharedReads();
-  const registries = new RegistrySnapshot(reads, etcd, t.consul.hostAddress);
+  const registries = new RegistrySnapshot(reads, etcd, rt.reach(t.consul.hostAddress));
   let result: UpInstance[];
   let removed: string[];
   try {
@@ -265,7 +265,7 @@ async function awaitReady(
   signal: AbortSignal,
   shared: { registries: RegistrySnapshot; reads: SharedReads },
 ): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries);
+  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, (a) => rt.reach(a));
   const t0 = Date.now();
   emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {
@@ -276,10 +276,12 @@ async function awaitReady(
         // One listing of the project's containers answers every wait; only a dead one is inspected.
         const all = await shared.reads.get('containers', 500, () => rt.listContainers(projectSelector(t.project))).catch(() => undefined);
         const mine = all?.find((c) => c.id === id);
-        if (all && !mine) return 'the container is gone';
-        if (mine?.state !== 'exited' && mine?.state !== 'dead') return undefined;
+        if (all && mine && mine.state !== 'exited' && mine.state !== 'dead') return undefined;
+        if (!all) return undefined;
+        // Dead or missing in the listing (which may be older than the container): asked of it alone.
         const s = await rt.inspectContainer(id).catch(() => undefined);
-        return `the container exited with code ${s?.exitCode ?? '?'}`;
+        if (!s) return 'the container is gone';
+        return s.state === 'exited' || s.state === 'dead' ? `the container exited with code ${s.exitCode}` : undefined;
       },
     });
   } catch (err) {

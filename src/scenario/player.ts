@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { experimental } from '@grpc/grpc-js';
 import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
 import { loadTopology } from '../topology/load.js';
-import { type TrafficEvent, ClientSet, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
+import { type TrafficEvent, type TrafficClients, ClientSet, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
 import { OwnClient, type OwnClientEnd } from './own-client.js';
 import { echoSourcesOf, sandboxSession, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
@@ -39,7 +39,7 @@ export interface PlayOptions {
    * for callers that show the run live. */
   buckets?: Map<string, Bucket[]>;
   /** Called as traffic starts, with what the view's keys act through (its undos run at the end). */
-  onStart?: (live: { session: SandboxSession; clients: ClientSet; now: () => number }) => void;
+  onStart?: (live: { session: SandboxSession; clients: TrafficClients; now: () => number }) => void;
 }
 
 export interface PlayResult {
@@ -85,14 +85,17 @@ function seriesFeeder(buckets: Map<string, Bucket[]>, emit: (e: PlayEvent) => vo
 
 /** The run's own clients (client times count from the scenario's start of traffic, like the steps'). */
 function clientSet(
+  rt: ContainerRuntime,
   scenario: Scenario,
   topology: Topology,
   buckets: Map<string, Bucket[]>,
   now: () => number,
   feed: (e: TrafficEvent) => void,
   bucketMs: number,
-): ClientSet {
-  const clients = new ClientSet({ channelOptions: sandboxResolverOptions(topology), bucketMs, now, onEvent: feed });
+): TrafficClients {
+  // In this process, or where the sandbox runs them (a swarm's agents, in its overlay).
+  const opts = { channelOptions: sandboxResolverOptions(topology), bucketMs, now, onEvent: feed };
+  const clients = rt.trafficClients?.(opts) ?? new ClientSet(opts);
   for (const spec of scenario.clients) {
     buckets.set(spec.name, []);
     clients.add(spec);
@@ -185,14 +188,14 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   const session = sandboxSession(rt, opts.topologyFile, topology, scenario.sandbox, opts.signal);
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const feed = seriesFeeder(buckets, emit);
-  const clients = clientSet(scenario, topology, buckets, now, feed, opts.bucketMs ?? 250);
+  const clients = clientSet(rt, scenario, topology, buckets, now, feed, opts.bucketMs ?? 250);
   const served = servedWatcher(scenario, session, buckets, now, feed, opts.bucketMs ?? 250);
   const own: OwnClient[] = [];
   const ownEnds: OwnClientEnd[] = [];
   const ended = new AbortController();
   session.ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
   // With the xDS control plane: what it knows of the run's clients (ACKs, NACKs, load reports).
-  const xds = topology.xds ? new XdsWatcher(topology.xds.hostAddress, now, emit) : undefined;
+  const xds = topology.xds ? new XdsWatcher(rt.reach(topology.xds.hostAddress), now, emit) : undefined;
 
   const actions: ActionResult[] = scenario.steps
     .filter((s): s is ActionStep => s.kind === 'action')
@@ -203,7 +206,9 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   try {
     // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
     // every service to the echo servers through the etcd resolver, round_robin per request.
-    if (scenario.router) router = await startRouter(topology);
+    if (scenario.router && topology.routerRunsIn === 'lab') router = await startRouter(topology);
+    // Clients that take time to exist (a swarm's agents) do so before the clock starts.
+    await clients.prepare();
     emit({ type: 'phase', phase: 'traffic', t: 0 });
     startClock();
     // The servers' counts before now are the baseline; then the user's clients start.

@@ -20,7 +20,7 @@ export interface SandboxSession {
 
 /** The echo servers the session has now (scaling changes them), as a served-calls watcher polls them. */
 export const echoSourcesOf = (session: SandboxSession): ServedSource[] =>
-  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: i.controlAddress }));
+  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: session.ctx.rt.reach(i.controlAddress) }));
 
 export function sandboxSession(
   rt: ContainerRuntime,
@@ -48,13 +48,13 @@ export function sandboxSession(
       if (!c) {
         const inst = current.instances.find((i) => i.name === instance);
         if (!inst) throw new Error(`${instance} is not in the sandbox`);
-        controls.set(instance, (c = new EchoControl(inst.controlAddress)));
+        controls.set(instance, (c = new EchoControl(rt.reach(inst.controlAddress))));
       }
       return c;
     },
     xds() {
       if (!current.xds) throw new Error('the sandbox runs no xDS control plane (sandbox: { xds: true } or lab up --xds)');
-      return (xds ??= new XdsControl(current.xds.hostAddress));
+      return (xds ??= new XdsControl(rt.reach(current.xds.hostAddress)));
     },
     async scaleTo(echo) {
       current = loadTopology(topologyFile, { ...overrides, echo });

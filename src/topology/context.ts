@@ -15,7 +15,11 @@ export interface TopologyOverrides {
   /** Run the xDS control plane even when the file does not enable it (lab up --xds, a scenario's sandbox.xds). */
   xds?: boolean;
   pull?: boolean;
+  /** Where the sandbox runs (lab --engine, LAB_ENGINE; else the file's x-lab.engine). */
+  engine?: Engine;
 }
+
+export type Engine = 'docker' | 'swarm';
 
 export class TopologyContext {
   readonly byRole = new Map<Role, [string, ServiceFile]>();

@@ -11,6 +11,7 @@ import { proxyInstance } from './roles/proxy.js';
 import { registryInstances } from './roles/registries.js';
 import { xdsInstance } from './roles/xds.js';
 import { topologySchema } from './schema.js';
+import { onSwarm } from './swarm.js';
 import type { InstanceSpec, Topology } from './types.js';
 
 export { isLoopback } from './instance.js';
@@ -50,9 +51,10 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   const etcds = instances.filter((i) => i.role === 'etcd');
   const consul = instances.find((i) => i.role === 'consul')!;
   const dns = consul.ports.find((p) => p.containerPort === 8600 && p.protocol === 'udp');
-  return {
+  const topology: Topology = {
     file,
     project: lab.project,
+    engine: 'docker',
     network: value.networks?.default?.name ?? `${lab.project}-net`,
     pull: ctx.pull,
     registration: {
@@ -68,7 +70,37 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     proxy: proxy?.proxy,
     xds: xds?.xds,
     router: lab.router,
+    routerRunsIn: 'lab',
   };
+  const engine = overrides.engine ?? engineFromEnv() ?? lab.engine;
+  return engine === 'swarm' ? onSwarm(topology, { subnet: lab.swarm.subnet, nodes: { ...lab.swarm.nodes, ...nodesFromEnv(file) } }) : topology;
+}
+
+/** LAB_ENGINE (what `lab --engine` sets for the whole process): docker or swarm. */
+function engineFromEnv(): 'docker' | 'swarm' | undefined {
+  const raw = process.env.LAB_ENGINE;
+  if (!raw) return undefined;
+  if (raw === 'docker' || raw === 'swarm') return raw;
+  throw new InputError(`--engine (LAB_ENGINE): expected docker or swarm, found "${raw}"`, {
+    hint: 'docker: this machine’s Docker engine (the default); swarm: the Docker Swarm it manages.',
+  });
+}
+
+/** LAB_SWARM_NODES: "name=endpoint,name=endpoint" (what scripts/test-swarm.sh up prints). */
+function nodesFromEnv(file: string): Record<string, string> {
+  const raw = process.env.LAB_SWARM_NODES ?? '';
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',').filter(Boolean)) {
+    const i = part.indexOf('=');
+    const name = part.slice(0, i);
+    const endpoint = part.slice(i + 1);
+    if (i <= 0 || !/^(unix|tcp|http):\/\//.test(endpoint))
+      throw new InputError(`LAB_SWARM_NODES: expected name=unix:///path or name=tcp://host:port, found "${part}"`, {
+        hint: `Each node's hostname and its Docker API, comma-separated; or list them under x-lab.swarm.nodes in ${file}.`,
+      });
+    out[name] = endpoint;
+  }
+  return out;
 }
 
 function checkUniquePorts(file: string, instances: InstanceSpec[]): void {

@@ -66,6 +66,19 @@ export const topologySchema = z.strictObject({
         .string()
         .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/, 'expected a loopback address and port, e.g. 127.77.0.5:50070')
         .default('127.77.0.5:50070'),
+      /** Where the sandbox runs: this machine's Docker engine (default), or the swarm it manages. */
+      engine: z.enum(['docker', 'swarm']).default('docker'),
+      /** With engine swarm: the overlay network's subnet (the lab owns it), and each node's Docker API. */
+      swarm: z
+        .strictObject({
+          subnet: z
+            .string()
+            .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/, 'expected an IPv4 subnet, e.g. 10.214.0.0/24')
+            .default('10.214.0.0/24'),
+          /** Node hostname -> its Docker API (unix:///path, tcp://host:port); LAB_SWARM_NODES adds to it. */
+          nodes: z.record(z.string(), z.string().regex(/^(unix|tcp|http):\/\//, 'expected unix:///path or tcp://host:port')).default({}),
+        })
+        .prefault({}),
       registration: z
         .strictObject({
           'etcd-prefix': z.string().startsWith('/').default('/lab/services'),

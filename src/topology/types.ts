@@ -1,6 +1,9 @@
 // The lab's resolved topology: what `up` builds, derived from compose/lab.yaml plus CLI overrides.
 import type { Role } from './schema.js';
 
+/** A role's image recipe, or the lab's agent (a swarm's clients and gateway). */
+export type RecipeKind = Role | 'agent';
+
 export interface PortSpec {
   hostIp: string;
   hostPort: number;
@@ -11,7 +14,7 @@ export interface PortSpec {
 /** How to get an image: use `ref` when present locally; pull when asked; else assemble a recipe. */
 export interface ImageSpec {
   ref: string;
-  assemble?: Role;
+  assemble?: RecipeKind;
   pull: boolean;
 }
 
@@ -48,6 +51,10 @@ export interface InstanceSpec {
 export interface Topology {
   file: string;
   project: string;
+  /** This machine's Docker engine, or the swarm it manages (then every address is in the overlay). */
+  engine: 'docker' | 'swarm';
+  /** With engine swarm: the overlay's subnet, and the nodes' Docker APIs (hostname -> endpoint). */
+  swarm?: { subnet: string; nodes: Record<string, string> };
   network: string;
   pull: boolean;
   registration: { etcdPrefix: string; leaseTtlMs: number; checkIntervalMs: number; deregisterAfterMs: number };
@@ -57,6 +64,8 @@ export interface Topology {
   consul: { hostAddress: string; clusterAddress: string; dnsHostAddress?: string };
   /** Where the lab's gRPC router listens (lab router; a scenario's {router} target). */
   router: string;
+  /** Who runs the router a scenario's {router} dials: the playing lab process, or the sandbox (a swarm's gateway). */
+  routerRunsIn: 'lab' | 'sandbox';
   /** HAProxy's two frontends on loopback, when the proxy runs: L4 (tcp) and L7 (HTTP/2). */
   proxy?: { l4: string; l7: string; balance: string };
   /** The xDS control plane, when it runs: where clients reach it (host and cluster), and its registry. */

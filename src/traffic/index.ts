@@ -13,7 +13,7 @@ export function setup(): void {
 }
 
 export { TrafficClient, type TrafficClientSpec, type CallKind } from './driver/traffic-client.js';
-export { ClientSet } from './driver/client-set.js';
+export { ClientSet, type ClientSetOptions, type TrafficClients } from './driver/client-set.js';
 export { serviceConfigFrom, validateServiceConfig, type ServiceConfigJson } from './driver/service-config.js';
 export { CallStats } from './driver/stats.js';
 export { sandboxResolverOptions } from './resolvers/lab-options.js';

@@ -12,7 +12,9 @@ import { ETCD_KEEPALIVE_MS } from './etcd-keepalive.js';
 export function openEtcd(hosts: string[]): Etcd3 {
   const keepalive = hosts.length > 1 ? { 'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS, 'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_MS } : {};
   return new Etcd3({
-    hosts: hosts.map((h) => (h.includes('://') ? h : `http://${h}`)),
+    // dns:/// spelled out: in a process that registers the lab's etcd: resolver, grpc-js would read
+    // a member named etcd (etcd:2379, on a swarm) as that scheme. etcd3 strips only the http://.
+    hosts: hosts.map((h) => (h.includes('://') ? h : `http://dns:///${h}`)),
     dialTimeout: 2000,
     // The callers retry with their own backoff (capped at 1–2 s); etcd3's circuit breaker (open 5 s
     // after 3 failures) on top would hold them back for up to 5 s more once etcd is back.

@@ -53,7 +53,7 @@ export class ClusterPoller {
 
   /** Control clients of echo servers that scaled away are closed and forgotten. */
   private forgetGone(t: Topology): void {
-    const live = new Set(t.instances.map((i) => i.controlAddress));
+    const live = new Set(t.instances.map((i) => this.rt.reach(i.controlAddress)));
     for (const [address, c] of this.controls) {
       if (live.has(address)) continue;
       c.close();
@@ -81,10 +81,10 @@ export class ClusterPoller {
     this.forgetGone(t);
     const [containers, etcd, consul] = await Promise.all([
       this.rt.listContainers(projectSelector(t.project)),
-      this.etcdReader(t.etcd.hostAddress)
+      this.etcdReader(this.rt.reach(t.etcd.hostAddress))
         .entries(prefix)
         .catch(() => undefined),
-      consulInstances(t.consul.hostAddress, echoService, 800).catch(() => undefined),
+      consulInstances(this.rt.reach(t.consul.hostAddress), echoService, 800).catch(() => undefined),
     ]);
     const byName = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
     const names = new Set([...t.instances.map((i) => i.name), ...byName.keys()]);
@@ -108,7 +108,7 @@ export class ClusterPoller {
         const reg = consul?.find((i) => i.id === name);
         view.consulCheck = reg ? (reg.checks.find((ch) => ch.status !== 'passing')?.status ?? 'passing') : undefined;
         if (c?.state === 'running' && inst) {
-          const st = await this.control(inst.controlAddress)
+          const st = await this.control(this.rt.reach(inst.controlAddress))
             .getStats(700)
             .catch(() => undefined);
           view.health = st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';

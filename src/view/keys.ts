@@ -6,7 +6,7 @@ import type { Key } from 'ink';
 import { getAction, parseActionArg } from '../scenario/actions/index.js';
 import { namesOf } from '../scenario/load.js';
 import type { SandboxSession } from '../scenario/session.js';
-import { serviceConfigFrom, type ClientSet } from '../traffic/index.js';
+import { serviceConfigFrom, type TrafficClients } from '../traffic/index.js';
 import type { ViewAction } from './reducer.js';
 import type { ServiceView, ViewState } from './state.js';
 
@@ -17,7 +17,7 @@ export interface KeyDeps {
   state: () => ViewState;
   dispatch: (a: ViewAction) => void;
   session: SandboxSession;
-  clients?: ClientSet;
+  clients?: TrafficClients;
   /** Leaves the view (the caller undoes and cleans up). */
   quit: () => void;
 }

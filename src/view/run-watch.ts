@@ -11,7 +11,7 @@ import { loadScenario } from '../scenario/load.js';
 import { checkReportDir, reportDirFor } from '../scenario/report/write.js';
 import { echoSourcesOf, sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { loadTopology } from '../topology/load.js';
-import { ClientSet, ServedWatcher, isXdsTarget, sandboxResolverOptions } from '../traffic/index.js';
+import { ClientSet, ServedWatcher, isXdsTarget, sandboxResolverOptions, type TrafficClients, type TrafficEvent } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
 import { xdsOptionsFor, XdsWatcher } from '../xds/index.js';
 import { ClusterPoller } from './cluster-poller.js';
@@ -84,21 +84,20 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     () => session.ctx.topology,
     (services) => view.dispatch({ type: 'cluster', services }),
   );
-  let clients: ClientSet | undefined;
+  let clients: TrafficClients | undefined;
   let tick: NodeJS.Timeout | undefined;
   const served = opts.observe ? observer(session, now, (a) => view.dispatch(a)) : undefined;
   // With the control plane: what it knows of the view's xds: clients (ACKs, NACKs, load reports).
-  const xds = topology.xds && wantsXds ? new XdsWatcher(topology.xds.hostAddress, now, (e) => view.dispatch(e)) : undefined;
+  const xds = topology.xds && wantsXds ? new XdsWatcher(rt.reach(topology.xds.hostAddress), now, (e) => view.dispatch(e)) : undefined;
   try {
     view.dispatch({ type: 'phase', phase: 'sandbox', t: 0 });
     await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
     poller.start();
-    clients = new ClientSet({
-      channelOptions: sandboxResolverOptions(topology),
-      now,
-      onEvent: (e) => view.dispatch(e),
-    });
+    // In this process, or where the sandbox runs them (a swarm's agents, in its overlay).
+    const clientOpts = { channelOptions: sandboxResolverOptions(topology), now, onEvent: (e: TrafficEvent) => view.dispatch(e) };
+    clients = rt.trafficClients?.(clientOpts) ?? new ClientSet(clientOpts);
     for (const spec of opts.clients) clients.add({ ...spec, channelOptions: { ...spec.channelOptions, ...xdsOptionsFor(topology, spec.name, spec.target) } });
+    await clients.prepare();
     session.ctx.setServiceConfig = (name, cfg) => clients!.setServiceConfig(name, cfg);
     const watchKeys = withPicker(
       view,
@@ -164,7 +163,7 @@ interface PlayInWatch {
   view: ViewHandle;
   opts: WatchOptions;
   session: SandboxSession;
-  clients: ClientSet;
+  clients: TrafficClients;
   poller: ClusterPoller;
   back: () => void;
   stop: AbortSignal;

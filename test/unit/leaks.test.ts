@@ -60,7 +60,7 @@ describe('error paths release what they took', () => {
         state: 'running',
         labels: { 'dev.lab.instance': `echo-${i + 1}`, 'dev.lab.role': 'echo' },
       })) as unknown as ContainerInfo[];
-    const rt = { listContainers: async () => containers() } as unknown as ContainerRuntime;
+    const rt = { listContainers: async () => containers(), reach: (a: string) => a } as unknown as ContainerRuntime;
     const poller = new ClusterPoller(
       rt,
       () => loadTopology(file, { echo: echoes }),

@@ -1,6 +1,6 @@
 // lab config [--expanded] [--json]: the resolved topology, or the same containers as plain Compose.
 import type { Command } from 'commander';
-import { getRuntime, expandedCompose, resolveImage } from '../../sandbox/index.js';
+import { runtimeFor, expandedCompose, resolveImage } from '../../sandbox/index.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -13,7 +13,7 @@ export function registerConfig(program: Command): void {
     .action(async (opts: { echo?: number; expanded?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { echo: opts.echo });
       if (!opts.expanded) return printJson(t);
-      const rt = getRuntime();
+      const rt = runtimeFor(t);
       const images = new Map<string, string>();
       for (const inst of t.instances) images.set(inst.name, await resolveImage(rt, inst.image));
       process.stdout.write(expandedCompose(t, images));

@@ -1,6 +1,6 @@
 // lab down [--json]
 import type { Command } from 'commander';
-import { down, getRuntime, forgetIfOrphaned } from '../../sandbox/index.js';
+import { down, runtimeFor, forgetIfOrphaned } from '../../sandbox/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -11,8 +11,9 @@ export function registerDown(program: Command): void {
     .option('--project <name>', "the project to remove (default: the topology's x-lab.project)")
     .option('--json', 'print what was removed as JSON')
     .action(async (opts: { project?: string; json?: boolean }, cmd: Command) => {
-      const project = opts.project ?? topologyFrom(cmd.optsWithGlobals<GlobalOptions>()).project;
-      const r = await down(getRuntime(), project);
+      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
+      const project = opts.project ?? t.project;
+      const r = await down(runtimeFor(t), project);
       forgetIfOrphaned(project);
       if (opts.json) return printJson(r);
       if (!r.containers.length && !r.networks.length) {

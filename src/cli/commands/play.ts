@@ -3,7 +3,7 @@
 // expectation holds, 1 when any fails, 130 when interrupted.
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { down, getRuntime } from '../../sandbox/index.js';
+import { down, runtimeFor } from '../../sandbox/index.js';
 import { loadScenario } from '../../scenario/load.js';
 import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
 import { checkReportDir, reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
@@ -37,9 +37,10 @@ export function registerPlay(program: Command): void {
       const scenario = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       checkReportDir(dir);
-      const rt = getRuntime();
+      const base = loadTopology(topologyFile);
+      const rt = runtimeFor(base);
       await rt.ping(1000);
-      const project = loadTopology(topologyFile).project;
+      const project = base.project;
       const interrupt = abortOnInterrupt();
       const finish = async (result: PlayResult, reportWritten = false) => {
         if (!reportWritten) writeReport(dir, runRecordOf(scenario, result));

@@ -1,6 +1,6 @@
 // lab status [--json]
 import type { Command } from 'commander';
-import { getRuntime, runningShape, status, type ServiceStatus } from '../../sandbox/index.js';
+import { runtimeFor, runningShape, status, type ServiceStatus } from '../../sandbox/index.js';
 import { xdsStatusOf, xdsStatusText } from './xds.js';
 import { sweepBefore } from '../claim.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
@@ -20,8 +20,8 @@ export function registerStatus(program: Command): void {
     .description('every service: container state, loopback address, registry state (etcd lease TTL, Consul check), gRPC health')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const rt = getRuntime();
       const base = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
+      const rt = runtimeFor(base);
       await sweepBefore(rt, base.project);
       // What runs: the echo servers there are, and the proxy and the xDS control plane when they run.
       const { running: _, ...shape } = await runningShape(rt, base.project);
@@ -31,12 +31,15 @@ export function registerStatus(program: Command): void {
       if (opts.json) return printJson(xds ? { ...r, xds: { ...xds, policy: JSON.parse(xds.policyJson || '{}') } } : r);
       const up = r.services.filter((s) => s.container !== 'absent').length;
       process.stdout.write(`${c.bold(r.project)} (${r.topology}) · network ${r.network ?? c.dim('absent')}${r.session ? ` · session ${r.session}` : ''}\n\n`);
+      // On a swarm, where each service runs.
+      const nodes = r.services.some((s) => s.node);
       process.stdout.write(
         `${table(
-          ['SERVICE', 'CONTAINER', 'HOST ADDRESS', 'CLUSTER ADDRESS', 'HEALTH', 'ETCD', 'CONSUL'],
+          ['SERVICE', 'CONTAINER', ...(nodes ? ['NODE'] : []), 'HOST ADDRESS', 'CLUSTER ADDRESS', 'HEALTH', 'ETCD', 'CONSUL'],
           r.services.map((s) => [
             s.name,
             paint(s.container, ['running']),
+            ...(nodes ? [s.node ?? '—'] : []),
             s.hostAddress,
             s.clusterAddress,
             paint(s.health, ['SERVING', 'healthy']),

@@ -1,7 +1,7 @@
 // lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
 import type { Command } from 'commander';
 import { EXIT, InputError, LabError } from '../../errors.js';
-import { getRuntime, runningShape } from '../../sandbox/index.js';
+import { runtimeFor, runningShape } from '../../sandbox/index.js';
 import type { Topology } from '../../topology/types.js';
 import {
   byBackendName,
@@ -111,7 +111,7 @@ export function registerTraffic(program: Command): void {
 async function needsSandbox(target: string, t: Topology): Promise<void> {
   const hosts = t.instances.map((i) => i.hostAddress.replace(/:\d+$/, ''));
   if (!/^(etcd|consul|xds):/i.test(target) && !hosts.some((h) => target.includes(h))) return;
-  const shape = await runningShape(getRuntime(), t.project);
+  const shape = await runningShape(runtimeFor(t), t.project);
   if (!shape.running)
     throw new LabError(`${target} is served by the lab's sandbox, and none is running (project ${t.project})`, {
       hint: `Start it: lab up${isXdsTarget(target) ? ' --xds' : ''}`,

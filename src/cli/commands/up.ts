@@ -1,6 +1,6 @@
 // lab up [--echo N] [--pull] [--json]
 import type { Command } from 'commander';
-import { getRuntime, up } from '../../sandbox/index.js';
+import { runtimeFor, up } from '../../sandbox/index.js';
 import { withSandbox } from '../claim.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -25,7 +25,7 @@ export function registerUp(program: Command): void {
         opts.json,
       );
       try {
-        const rt = getRuntime();
+        const rt = runtimeFor(t);
         const r = await withSandbox(rt, t.project, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));
         await progress.stop();
         if (opts.json) return printJson(r);

@@ -3,7 +3,7 @@
 // first when it is down. Both need a terminal; q leaves the sandbox running.
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { getRuntime } from '../../sandbox/index.js';
+import { runtimeFor } from '../../sandbox/index.js';
 import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
 import { loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
@@ -53,15 +53,14 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
     });
   }
   const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
-  const rt = getRuntime();
+  const base = loadTopology(topologyFile);
+  const rt = runtimeFor(base);
   await rt.ping(1000);
   const interrupt = abortOnInterrupt();
   try {
     liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
-    await withSandbox(rt, loadTopology(topologyFile).project, () =>
-      runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }),
-    );
+    await withSandbox(rt, base.project, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
   } finally {
     interrupt.dispose();
   }

@@ -59,10 +59,10 @@ export class EtcdReader {
 }
 
 /** The member that leads, by asking each one which member it is and whom it follows. */
-export async function findEtcdLeader(members: InstanceSpec[]): Promise<InstanceSpec> {
+export async function findEtcdLeader(members: InstanceSpec[], reach: (address: string) => string = (a) => a): Promise<InstanceSpec> {
   const seen = await Promise.all(
     members.map(async (m) => {
-      const reader = new EtcdReader(m.hostAddress, 1500);
+      const reader = new EtcdReader(reach(m.hostAddress), 1500);
       try {
         const st = await reader.memberStatus();
         return { m, ...st };

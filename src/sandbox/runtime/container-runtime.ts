@@ -1,6 +1,8 @@
-// The one interface the lab uses to talk to a container engine. Docker (through dockerode) is the
-// implementation; no dockerode type leaks past this file's sibling.
+// The one interface the lab uses to talk to a container engine: this machine's Docker engine
+// (docker-runtime.ts), or the Docker Swarm it manages (swarm/swarm-runtime.ts). Both through
+// dockerode; no dockerode type leaks past them. Up, actions and scenarios see only this.
 import type { Readable } from 'node:stream';
+import type { ClientSetOptions, TrafficClients } from '../../traffic/index.js';
 
 export interface PortBinding {
   hostIp: string;
@@ -27,6 +29,8 @@ export interface ContainerSpec {
   /** Container paths that get an anonymous volume: kept across restarts, removed with the container. */
   volumes: string[];
   memoryBytes?: number;
+  /** On a swarm: run on a node labelled lab.zone=<zone> (one engine ignores it). */
+  zone?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -37,6 +41,8 @@ export interface ContainerInfo {
   state: ContainerState;
   status: string;
   labels: Record<string, string>;
+  /** On a swarm: the node it runs on (its hostname). */
+  node?: string;
 }
 
 export interface NetworkInfo {
@@ -46,8 +52,18 @@ export interface NetworkInfo {
 }
 
 export interface ContainerRuntime {
-  /** Resolves when the engine answers; rejects within `timeoutMs` otherwise. */
+  readonly engine: 'docker' | 'swarm';
+  /** Resolves when the engine answers (and, on a swarm, this engine manages one); rejects within `timeoutMs` otherwise. */
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * The address this process dials for `address`, an address of the sandbox (host:port, or a comma
+   * list): the same address on one engine; on a swarm, a local forwarder into its overlay. Synchronous.
+   */
+  reach(address: string): string;
+  /** Traffic clients that run in the sandbox (a swarm's agents, inside its overlay); absent: they run in this process. */
+  trafficClients?(opts: ClientSetOptions): TrafficClients;
+  /** Closes what the runtime keeps open (forwarders, agents' streams); it can be used again after. */
+  close(): void;
   /** The image's id when `ref` is present locally. */
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string, onProgress?: (line: string) => void): Promise<void>;

@@ -8,7 +8,7 @@ import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, Ne
 const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
 
 /** Docker's multiplexed log stream (8-byte frame headers) to text. */
-function demux(buf: Buffer): string {
+export function demux(buf: Buffer): string {
   const parts: Buffer[] = [];
   let i = 0;
   while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0) {
@@ -23,7 +23,16 @@ const isMissing = (err: unknown) => (err as { statusCode?: number }).statusCode 
 const isNoop = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
 
 export class DockerRuntime implements ContainerRuntime {
+  readonly engine = 'docker' as const;
+
   constructor(private readonly docker: Docker = new Docker()) {}
+
+  /** Every address is published on this machine's loopback: dialled as it is. */
+  reach(address: string): string {
+    return address;
+  }
+
+  close(): void {}
 
   private get socket(): string {
     const m = this.docker.modem as unknown as { socketPath?: string; host?: string };
@@ -254,15 +263,18 @@ const lostDaemon = (err: unknown) => {
   );
 };
 
+/** Members the wrapper leaves alone: ping says it itself; the rest answer at once, without the daemon. */
+const SYNC_OR_OWN = new Set<PropertyKey>(['ping', 'constructor', 'reach', 'trafficClients', 'close']);
+
 /**
  * Every call of a runtime, with a lost daemon said plainly: "Docker is not answering at ..." with
  * what to do, as ping says it, instead of a socket error from deep inside dockerode.
  */
-export function sayWhenDockerIsGone(rt: DockerRuntime): ContainerRuntime {
+export function sayWhenDockerIsGone<R extends ContainerRuntime & { ping(timeoutMs: number): Promise<void> }>(rt: R): ContainerRuntime {
   return new Proxy(rt, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function' || prop === 'ping' || prop === 'constructor') return v;
+      if (typeof v !== 'function' || SYNC_OR_OWN.has(prop)) return v;
       return async (...args: unknown[]) => {
         try {
           return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);

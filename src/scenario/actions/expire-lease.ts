@@ -14,7 +14,13 @@ export default defineAction({
   async run({ target }, ctx) {
     const inst = ctx.topology.instances.find((i) => i.name === target);
     const key = inst ? etcdKeyOf(ctx.topology, inst) : `${ctx.topology.registration.etcdPrefix}/echo/${target}`;
-    const etcd = new Etcd3({ hosts: ctx.topology.etcd.hostAddress.split(',').map((h) => `http://${h}`), dialTimeout: 2000 });
+    const etcd = new Etcd3({
+      hosts: ctx.rt
+        .reach(ctx.topology.etcd.hostAddress)
+        .split(',')
+        .map((h) => `http://${h}`),
+      dialTimeout: 2000,
+    });
     try {
       const res = await etcd.get(key).exec();
       const lease = res.kvs[0]?.lease;

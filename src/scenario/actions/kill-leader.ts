@@ -17,7 +17,10 @@ export default defineAction({
   },
   describe: () => 'SIGKILL the etcd leader',
   async run(_arg, ctx) {
-    const leader = await findEtcdLeader(ctx.topology.instances.filter((i) => i.role === 'etcd'));
+    const leader = await findEtcdLeader(
+      ctx.topology.instances.filter((i) => i.role === 'etcd'),
+      (a) => ctx.rt.reach(a),
+    );
     await ctx.rt.killContainer((await ctx.container(leader.name)).id, 'SIGKILL');
     ctx.undo(`start ${leader.name}`, async () => {
       const c = await ctx.container(leader.name);

@@ -35,7 +35,10 @@ function targetOf(ctx: ParseContext, name: string, c: ClientFile): string {
       `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${known.map((k) => `{${k}}`).join(', ')})`,
     );
   }
-  const target = written.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
+  let target = written.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
+  // On a swarm a place is a name in the overlay (echo-2:50052): ipv4:{echo-2} dials that one name.
+  const named = /^ipv4:([a-z][a-z0-9-]*:\d+)$/.exec(target);
+  if (named && written.includes('{') && ctx.widest.engine === 'swarm') target = `dns:///${named[1]}`;
   const problem = targetProblem(target);
   if (problem) throw ctx.fail(['clients', name, 'target'], `clients.${name}.target: ${problem}`);
   return target;
@@ -86,6 +89,11 @@ export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[];
   let usesRouter = false;
   for (const [name, c] of Object.entries(ctx.value.clients)) {
     if (c.run !== undefined) {
+      if (ctx.widest.engine === 'swarm')
+        throw ctx.fail(
+          ['clients', name, 'run'],
+          `clients.${name}.run: a client you run yourself runs on this machine, and a swarm's backends are in its overlay, which nothing on this machine dials; play this scenario on one engine (drop --engine swarm)`,
+        );
       observed.push(observedOf(ctx, name, c));
       continue;
     }

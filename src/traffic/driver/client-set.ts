@@ -13,7 +13,26 @@ export interface ClientSetOptions {
   onEvent: (e: TrafficEvent) => void;
 }
 
-export class ClientSet {
+/**
+ * Traffic clients on one clock, wherever they run: in this process (ClientSet), or in agents inside
+ * a sandbox's network (a swarm). Events carry the set's time; stop() resolves once the last buckets
+ * of every client have been emitted.
+ */
+export interface TrafficClients {
+  readonly specs: TrafficClientSpec[];
+  readonly isRunning: boolean;
+  add(spec: TrafficClientSpec): void;
+  /** Whatever must exist before the clock starts (an agent's container); resolves when every client can start at once. */
+  prepare(): Promise<void>;
+  start(): void;
+  /** Replaces a client's service config (a new channel under the same name); returns the old one. */
+  setServiceConfig(name: string, serviceConfig: ServiceConfigJson): ServiceConfigJson;
+  pause(): Promise<void>;
+  resume(): void;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class ClientSet implements TrafficClients {
   private clients: TrafficClient[] = [];
   private running = false;
 
@@ -32,6 +51,9 @@ export class ClientSet {
     this.clients.push(c);
     if (this.running) c.start();
   }
+
+  /** Channels open as traffic starts: nothing to prepare. */
+  async prepare(): Promise<void> {}
 
   start(): void {
     this.running = true;
