@@ -29,14 +29,32 @@ export const libraryFiles = () =>
     .sort();
 
 /** Plays one file with the built CLI; reads the verdict from the report it writes. */
-export async function playFile(file: string, opts: { topology?: string; reportRoot?: string } = {}): Promise<Played> {
+export async function playFile(
+  file: string,
+  opts: { topology?: string; reportRoot?: string; engine?: 'docker' | 'swarm'; env?: Record<string, string> } = {},
+): Promise<Played> {
   const reportDir = path.join(opts.reportRoot ?? mkdtempSync(path.join(os.tmpdir(), 'lab-scenarios-')), path.basename(file, '.yaml'));
   const t0 = Date.now();
-  const args = [path.join(ROOT, 'bin/lab.js'), ...(opts.topology ? ['-f', opts.topology] : []), 'play', file, '--no-tui', '--report-dir', reportDir];
+  const args = [
+    path.join(ROOT, 'bin/lab.js'),
+    ...(opts.topology ? ['-f', opts.topology] : []),
+    ...(opts.engine ? ['--engine', opts.engine] : []),
+    'play',
+    file,
+    '--no-tui',
+    '--report-dir',
+    reportDir,
+  ];
   // Under the library test's own 3 min: a run that hangs is stopped here, and its output so far is
   // what the failure shows.
   const logFile = `${reportDir}.lab.log`;
-  const r = await $({ nothrow: true, quiet: true, cwd: ROOT, timeout: '150s', env: { ...process.env, LAB_LOG: logFile } })`${process.execPath} ${args}`;
+  const r = await $({
+    nothrow: true,
+    quiet: true,
+    cwd: ROOT,
+    timeout: '150s',
+    env: { ...process.env, ...opts.env, LAB_LOG: logFile },
+  })`${process.execPath} ${args}`;
   // The CLI exits by itself 3 s after a command that something kept alive, and logs what it was.
   let stray: string | undefined;
   try {

@@ -73,6 +73,8 @@ up() {
   iptables -C DOCKER-USER -i "$BR" -o "$BR" -j ACCEPT 2>/dev/null || iptables -I DOCKER-USER -i "$BR" -o "$BR" -j ACCEPT
   for i in "${WORKERS[@]}"; do start_worker "$i"; done
   if [ "$state" = inactive ]; then
+    # swarm init makes docker_gwbridge when there is none: down removes it again, then.
+    docker network inspect docker_gwbridge >/dev/null 2>&1 || touch "$STATE/made-gwbridge"
     say "docker swarm init on the local engine ($NET.1)"
     docker swarm init --advertise-addr "$NET.1" --listen-addr "$NET.1:2377" --data-path-addr "$NET.1" >/dev/null
     touch "$STATE/made-swarm"
@@ -115,7 +117,7 @@ down() {
     fi
     # What the engine mounted under its folders, then the folders.
     if [ -d "$dir" ]; then
-      grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+      { grep " $dir/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
       rm -rf "$dir"
     fi
     if ip netns list | grep -qw "$ns"; then ip netns del "$ns"; fi
@@ -127,6 +129,10 @@ down() {
     done
     docker swarm leave --force >/dev/null 2>&1 || true
     rm -f "$STATE/made-swarm"
+  fi
+  if [ -e "$STATE/made-gwbridge" ]; then
+    docker network rm docker_gwbridge >/dev/null 2>&1 || true
+    rm -f "$STATE/made-gwbridge"
   fi
   iptables -D DOCKER-USER -i "$BR" -o "$BR" -j ACCEPT 2>/dev/null || true
   if ip link show "$BR" >/dev/null 2>&1; then ip link del "$BR"; fi

@@ -19,6 +19,9 @@ export async function runClient(spec: AgentSpec): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (graceMs: number) =>
     (stopping ??= clients.stop(graceMs).then(() => {
+      const summary = clients.summary(spec.client.name);
+      const cpu = process.cpuUsage();
+      if (summary) say({ agent: 'summary', summary: { ...summary, cpuMs: Math.round((cpu.user + cpu.system) / 1000) } });
       say({ agent: 'stopped' });
       process.exitCode = 0;
       lines.close();

@@ -1,7 +1,7 @@
 // What the lab and an agent say to each other on a swarm, one JSON object per line: commands on the
 // agent's stdin, events on its stdout (both through the Docker API: attach). No listener.
 import type { ChannelOptions } from '@grpc/grpc-js';
-import type { ServiceConfigJson, TrafficClientSpec, TrafficEvent } from '../traffic/index.js';
+import type { ClientSummary, ServiceConfigJson, TrafficClientSpec, TrafficEvent } from '../traffic/index.js';
 
 /** What an agent is told as it starts (LAB_AGENT, JSON): its one client and the set's options. */
 export interface AgentSpec {
@@ -23,6 +23,7 @@ export type AgentLine =
   | { agent: 'ready' }
   /** A traffic event, its time on the set's clock. */
   | { agent: 'event'; event: TrafficEvent }
-  /** Traffic stopped and every bucket was sent: the agent exits. */
+  /** Traffic stopped and every bucket was sent: the client's whole run, then the agent exits. */
+  | { agent: 'summary'; summary: ClientSummary }
   | { agent: 'stopped' }
   | { agent: 'error'; message: string };

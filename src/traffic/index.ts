@@ -12,7 +12,7 @@ export function setup(): void {
   knowScheme('xds', (path) => (path.replace(/^\//, '') ? undefined : 'name the listener: xds:///echo'));
 }
 
-export { TrafficClient, type TrafficClientSpec, type CallKind } from './driver/traffic-client.js';
+export { TrafficClient, type TrafficClientSpec, type CallKind, type ClientSummary } from './driver/traffic-client.js';
 export { ClientSet, type ClientSetOptions, type TrafficClients } from './driver/client-set.js';
 export { serviceConfigFrom, validateServiceConfig, type ServiceConfigJson } from './driver/service-config.js';
 export { CallStats } from './driver/stats.js';

@@ -8,6 +8,16 @@ import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRunt
 import type { Topology } from '../topology/types.js';
 import type { ServiceView } from './state.js';
 
+/** The host address in an echo's etcd registration (JSON with `host`), if it reads as one. */
+function registeredHost(value: string): string | undefined {
+  try {
+    const host = (JSON.parse(value) as { host?: unknown }).host;
+    return typeof host === 'string' ? host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ClusterPoller {
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -104,6 +114,9 @@ export class ClusterPoller {
         if (role !== 'echo') return view;
         const key = etcd?.find((e) => e.key.endsWith(`/${name}`));
         view.etcdRegistered = etcd ? !!key : undefined;
+        // The address it registered (on a swarm its own in the overlay: what clients' events name).
+        const registered = key ? registeredHost(key.value) : undefined;
+        if (registered) view.hostAddress = registered;
         view.leaseTtl = key?.ttl;
         const reg = consul?.find((i) => i.id === name);
         view.consulCheck = reg ? (reg.checks.find((ch) => ch.status !== 'passing')?.status ?? 'passing') : undefined;

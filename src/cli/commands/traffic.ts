@@ -10,8 +10,9 @@ import {
   sandboxResolverOptions,
   serviceConfigFrom,
   targetProblem,
-  TrafficClient,
+  ClientSet,
   type CallKind,
+  type ClientSummary,
   type TrafficClientSpec,
   type TrafficEvent,
 } from '../../traffic/index.js';
@@ -78,9 +79,25 @@ export function registerTraffic(program: Command): void {
       const spec = specFromFlags(opts, topology);
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
       await needsSandbox(opts.target, topology);
-      const client = new TrafficClient(spec);
-      client.on('event', opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printLine);
+      const rt = runtimeFor(topology);
+      // In this process, or (on a swarm) in an agent inside the overlay, where the backends are.
+      const t0 = performance.now();
+      const clientOpts = {
+        channelOptions: {},
+        bucketMs: 1000,
+        now: () => Math.round(performance.now() - t0),
+        onEvent: opts.json ? (e: TrafficEvent) => void process.stdout.write(`${JSON.stringify(e)}\n`) : printLine,
+      };
+      const client = rt.trafficClients?.(clientOpts) ?? new ClientSet(clientOpts);
+      client.add(spec);
       const interrupt = abortOnInterrupt();
+      try {
+        await client.prepare();
+      } catch (err) {
+        interrupt.dispose();
+        await client.stop(0);
+        throw err;
+      }
       const cpu0 = process.cpuUsage();
       try {
         client.start();
@@ -95,11 +112,12 @@ export function registerTraffic(program: Command): void {
           resolve();
         });
       });
-      const elapsedMs = client.elapsedMs;
-      const cpu = process.cpuUsage(cpu0);
       await client.stop();
+      const cpu = process.cpuUsage(cpu0);
       interrupt.dispose();
-      printSummary(client, elapsedMs, (cpu.user + cpu.system) / 1000, !!opts.json);
+      const summary = client.summary(spec.name);
+      if (!summary) throw new LabError(`the client for ${opts.target} said nothing of its run (see .lab/lab.log)`);
+      printSummary(summary, summary.cpuMs ?? (cpu.user + cpu.system) / 1000, !!opts.json);
       if (interrupt.signal.aborted) process.exitCode = EXIT.interrupted;
     });
 }
@@ -169,17 +187,10 @@ function printLine(e: TrafficEvent): void {
 }
 
 /** The table per backend (or one JSON summary line), and the totals with the CPU the client cost. */
-function printSummary(client: TrafficClient, elapsedMs: number, cpuMs: number, json: boolean): void {
-  const totals = client.stats.totals();
+function printSummary(run: ClientSummary, cpuMs: number, json: boolean): void {
+  const { totals, elapsedMs } = run;
   if (json) {
-    const summary = {
-      type: 'summary',
-      ...totals,
-      elapsedMs: Math.round(elapsedMs),
-      cpuMs: Math.round(cpuMs),
-      skipped: client.skippedCalls,
-      attempts: Object.fromEntries(client.stats.attemptsByAddress),
-    };
+    const summary = { type: 'summary', ...totals, elapsedMs, cpuMs: Math.round(cpuMs), skipped: run.skipped, attempts: run.attempts };
     return void process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
   const rows = Object.entries(totals.backends)
@@ -197,7 +208,7 @@ function printSummary(client: TrafficClient, elapsedMs: number, cpuMs: number, j
   process.stdout.write(`\n${table(['BACKEND', 'CALLS', 'SHARE', 'ERRORS', 'P50', 'P99'], rows)}\n`);
   const secs = elapsedMs / 1000;
   const { calls, ok, extraAttempts } = totals.total;
-  const skipped = client.skippedCalls ? `, ${client.skippedCalls} skipped (too many in flight)` : '';
+  const skipped = run.skipped ? `, ${run.skipped} skipped (too many in flight)` : '';
   process.stdout.write(
     `${calls} calls in ${secs.toFixed(1)} s (${Math.round(calls / secs)}/s), ${calls - ok} errors, ${extraAttempts} extra attempts${skipped}; ${((1000 * cpuMs) / Math.max(1, calls)).toFixed(0)} ms CPU per 1,000 calls\n`,
   );

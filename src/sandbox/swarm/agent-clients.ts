@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { AgentCommand, AgentLine, AgentSpec } from '../../agent/protocol.js';
 import { log } from '../../util/log.js';
-import type { ClientSetOptions, ServiceConfigJson, TrafficClients, TrafficClientSpec } from '../../traffic/index.js';
+import type { ClientSetOptions, ClientSummary, ServiceConfigJson, TrafficClients, TrafficClientSpec } from '../../traffic/index.js';
 import { LABEL } from '../labels.js';
 
 export interface AgentPlan {
@@ -21,6 +21,8 @@ export const agentName = (project: string, client: string) => `${project}-agent-
 class Agent {
   /** The start command went out (once, whoever asks first). */
   started = false;
+  /** Its whole run, as it said when it stopped. */
+  summary?: ClientSummary;
   private stream?: Duplex;
   private container?: Docker.Container;
   private ready?: Promise<void>;
@@ -85,6 +87,7 @@ class Agent {
         }
         if (line.agent === 'ready') resolve();
         else if (line.agent === 'event') this.opts.onEvent(line.event);
+        else if (line.agent === 'summary') this.summary = line.summary;
         else if (line.agent === 'stopped') this.onStopped?.();
         else if (line.agent === 'error') {
           log('swarm', `${name}: ${line.message}`);
@@ -189,5 +192,9 @@ export class AgentClientSet implements TrafficClients {
   async stop(graceMs = 1000): Promise<void> {
     this.running = false;
     await Promise.allSettled(this.agents.map((a) => a.stop(graceMs)));
+  }
+
+  summary(name: string): ClientSummary | undefined {
+    return this.agents.find((a) => a.spec.name === name)?.summary;
   }
 }

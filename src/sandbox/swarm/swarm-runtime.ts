@@ -358,6 +358,15 @@ export class SwarmRuntime implements ContainerRuntime {
   /** The lab's overlay: attachable (its gateway and agents join it), internal (nothing in it reaches out), on its own subnet. */
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     const subnet = this.t.swarm?.subnet ?? '10.214.0.0/24';
+    // The same project up on this machine's engine has a bridge of that name: one engine at a time.
+    const project = { [LABEL.project]: this.t.project };
+    const local = (await this.manager.listNetworks({ filters: JSON.stringify({ ...JSON.parse(labelFilter(project)), driver: ['bridge'] }) })).find(
+      (n) => n.Name === name,
+    );
+    if (local)
+      throw new EnvironmentError(`${this.t.project} runs on this machine's Docker engine already (its network ${name} is there).`, {
+        hint: `Take it down first (lab down, without --engine swarm), or give the swarm's sandbox a project of its own (x-lab.project).`,
+      });
     log('swarm', `create overlay ${name}`, { subnet });
     try {
       const n = await this.manager.createNetwork({

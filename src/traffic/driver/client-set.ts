@@ -4,7 +4,7 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
 import type { TrafficEvent } from '../events.js';
 import type { ServiceConfigJson } from './service-config.js';
-import { TrafficClient, type TrafficClientSpec } from './traffic-client.js';
+import { TrafficClient, type ClientSummary, type TrafficClientSpec } from './traffic-client.js';
 
 export interface ClientSetOptions {
   channelOptions: ChannelOptions;
@@ -30,6 +30,8 @@ export interface TrafficClients {
   pause(): Promise<void>;
   resume(): void;
   stop(graceMs?: number): Promise<void>;
+  /** A client's whole run, once stopped (undefined for a name it does not have). */
+  summary(name: string): ClientSummary | undefined;
 }
 
 export class ClientSet implements TrafficClients {
@@ -90,6 +92,10 @@ export class ClientSet implements TrafficClients {
   async stop(graceMs = 1000): Promise<void> {
     this.running = false;
     await Promise.allSettled(this.clients.map((c) => c.stop(graceMs)));
+  }
+
+  summary(name: string): ClientSummary | undefined {
+    return this.clients.find((c) => c.spec.name === name)?.summary();
   }
 
   private make(spec: TrafficClientSpec): TrafficClient {

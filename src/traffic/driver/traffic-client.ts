@@ -8,10 +8,20 @@ import { CALL_ID_HEADER, CLIENT_HEADER, observed } from '../balancers/observe.js
 import type { TrafficEvent, TrafficEventBody } from '../events.js';
 import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
 import type { ServiceConfigJson } from './service-config.js';
-import { CallStats } from './stats.js';
+import { CallStats, type StatsView } from './stats.js';
 import { isXdsTarget, registerXdsClient } from '../xds.js';
 
 export type CallKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
+
+/** A client's whole run (what `lab traffic` prints at the end). */
+export interface ClientSummary {
+  totals: StatsView;
+  elapsedMs: number;
+  skipped: number;
+  attempts: Record<string, number>;
+  /** CPU the client's process used, when it ran in a process of its own (an agent). */
+  cpuMs?: number;
+}
 
 export interface TrafficClientSpec {
   name: string;
@@ -65,6 +75,16 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
 
   get skippedCalls(): number {
     return this.skipped;
+  }
+
+  /** The whole run so far: totals per backend, time, calls skipped, attempts per address. */
+  summary(): ClientSummary {
+    return {
+      totals: this.stats.totals(),
+      elapsedMs: Math.round(this.elapsedMs),
+      skipped: this.skipped,
+      attempts: Object.fromEntries(this.stats.attemptsByAddress),
+    };
   }
 
   /** Emits the current bucket, as wide as the time since the last one (the final one is shorter). */
