@@ -1,7 +1,8 @@
 // Benchmark of the sandbox (issue 2), in one run on this machine:
 //   lab up with images cold and cached, re-up, lab down, the echo container's memory, and the same
 //   containers through docker-compose (Debian's package) as the yardstick.
-// Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30,100 (bench/scale.ts)
+// Usage: npm run bench [-- --runs 3 --json]; npm run bench -- --scale 30,100 (bench/scale.ts);
+// npm run bench -- --engine swarm (bench/swarm.ts)
 // Runs on its own project (labbench) and loopback range (127.80.x.y); removes all it made.
 import { setupLab } from '../src/setup.js';
 import { writeFileSync } from 'node:fs';
@@ -38,6 +39,12 @@ async function labTimed(file: string, argv: string[], env: Record<string, string
 }
 
 async function main() {
+  if (args.includes('--engine')) {
+    // npm run bench -- --engine swarm: one engine against a three-node swarm (bench/swarm.ts).
+    if (args[args.indexOf('--engine') + 1] !== 'swarm') throw new Error('--engine takes swarm (one engine is the yardstick beside it)');
+    const { runSwarmBench } = await import('./swarm.js');
+    return runSwarmBench(RUNS, JSON_OUT);
+  }
   if (args.includes('--scale')) {
     // npm run bench -- --scale 30: the lab at N backends against 3 (bench/scale.ts).
     const { runScale } = await import('./scale.js');

@@ -399,6 +399,8 @@ export class SwarmRuntime implements ContainerRuntime {
     );
     this.gateway.forget();
     await this.local.removeNetwork(id);
+    // The swarm forgets a network a moment after it said so: `lab down` returns when it is gone.
+    for (let i = 0; i < 40 && (await this.manager.listNetworks({ filters: JSON.stringify({ id: [id] }) })).some((n) => n.Id === id); i++) await sleep(250);
     const removed = await this.copies.removeCopies();
     if (removed.length) log('swarm', 'removed the images the lab had copied', { removed });
   }
