@@ -35,7 +35,9 @@ async function measure(file: string, engine: 'docker' | 'swarm', env: Record<str
     const rr = kill?.rebalanceMs?.rr;
     if (typeof rr === 'number') f.killRebalanceMs.push(rr);
     f.downMs.push(await run(['down']));
-    say(`  ${engine} run ${i + 1}: up ${(f.upMs[i] / 1000).toFixed(1)} s · rr off the killed echo in ${rr ?? '—'} ms · down ${(f.downMs[i] / 1000).toFixed(1)} s`);
+    say(
+      `  ${engine} run ${i + 1}: up ${(f.upMs[i] / 1000).toFixed(1)} s · rr off the killed echo in ${rr ?? '—'} ms · down ${(f.downMs[i] / 1000).toFixed(1)} s`,
+    );
   }
   return f;
 }
