@@ -80,6 +80,8 @@ cpSync(nm('etcd3/proto'), path.join(agent, 'lib/proto'), { recursive: true });
 cpSync(nm('@grpc/grpc-js/proto/xds'), path.join(agent, 'proto/xds'), { recursive: true });
 cpSync(nm('@grpc/grpc-js/proto/protoc-gen-validate'), path.join(agent, 'proto/protoc-gen-validate'), { recursive: true });
 cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(agent, 'deps'), { recursive: true });
+// grpc-js-xds's RE2 (WebAssembly) looks for its module beside the bundle.
+cpSync(nm('re2-wasm/build/wasm/re2.wasm'), path.join(agent, 'lib/agent/re2.wasm'));
 cpSync(path.join(root, 'protos'), path.join(agent, 'protos'), { recursive: true });
 
 // The CLI: our code as ESM, npm packages left as imports; split so that what only some commands

@@ -1,9 +1,10 @@
 // The lab's agent on a swarm (the lab/agent image): `client` runs one traffic client inside the
 // overlay, speaking protocol.ts on stdin/stdout; `gateway` is the lab's way in (gateway.ts).
-import { setup } from '../traffic/index.js';
+import { isXdsTarget, setup } from '../traffic/index.js';
 import { runClient } from './client.js';
 import { runGateway } from './gateway.js';
 import type { AgentSpec } from './protocol.js';
+import { registerBundledXds } from './xds.js';
 
 setup();
 const mode = process.argv[2];
@@ -11,6 +12,8 @@ const fail = (err: unknown) => {
   process.stdout.write(`${JSON.stringify({ agent: 'error', message: (err as Error).message ?? String(err) })}\n`);
   process.exit(1);
 };
-if (mode === 'client') runClient(JSON.parse(process.env.LAB_AGENT ?? '{}') as AgentSpec).catch(fail);
-else if (mode === 'gateway') runGateway(process.env).catch(fail);
+if (mode === 'client') {
+  const spec = JSON.parse(process.env.LAB_AGENT ?? '{}') as AgentSpec;
+  (isXdsTarget(spec.client?.target ?? '') ? registerBundledXds() : Promise.resolve()).then(() => runClient(spec)).catch(fail);
+} else if (mode === 'gateway') runGateway(process.env).catch(fail);
 else fail(new Error(`usage: agent client|gateway (found ${mode ?? 'nothing'})`));

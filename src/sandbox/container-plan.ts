@@ -33,6 +33,9 @@ function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
   };
 }
 
+/** Its names on the lab network. Echo servers also answer to their service's name ("echo"): HAProxy finds them all by it. */
+export const aliasesOf = (inst: Pick<InstanceSpec, 'role' | 'name' | 'service'>) => (inst.role === 'echo' ? [inst.name, inst.service] : [inst.name]);
+
 export function planContainer(t: Topology, inst: InstanceSpec, image: string, session: string): ContainerSpec {
   const env = { HOME: '/tmp', ...inst.env, ...(inst.role === 'echo' ? echoEnv(t, inst) : {}) };
   const spec: ContainerSpec = {
@@ -52,8 +55,7 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
     },
     ports: inst.ports,
     network: t.network,
-    // Echo servers also answer to their service's name ("echo"): HAProxy finds them all by it.
-    aliases: inst.role === 'echo' ? [inst.name, inst.service] : [inst.name],
+    aliases: aliasesOf(inst),
     init: true,
     // Least privilege: nobody, read-only root, all capabilities dropped; scratch space in tmpfs.
     user: '65534:65534',

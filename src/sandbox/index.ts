@@ -8,6 +8,7 @@ export { runtimeFor } from './runtime/runtime-for.js';
 export type { ContainerRuntime, ContainerInfo, ContainerSpec, ContainerState } from './runtime/container-runtime.js';
 export type { SandboxEvent, SandboxListener, InstanceAction } from './events.js';
 export { LABEL, projectSelector } from './labels.js';
+export { aliasesOf } from './container-plan.js';
 export { etcdKeyOf } from './readiness.js';
 export { runningShape, type RunningShape } from './shape.js';
 export { EtcdReader, findEtcdLeader, type EtcdEntry } from './registry/etcd-reader.js';

@@ -21,7 +21,7 @@ export { knownBalancers, labBalancers, balancerDescription } from './balancers/i
 export { byBackendName, shareLine, sharesOf } from './shares.js';
 export { knowScheme, knownSchemes, targetProblem } from './targets.js';
 export { metadataProblem } from './metadata.js';
-export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions } from './xds.js';
+export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions, type XdsModules } from './xds.js';
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';
 export { ServedWatcher, type ServedSource, type ServedWatcherOptions } from './served/served-watcher.js';
 export { CLIENT_HEADER } from './balancers/observe.js';

@@ -10,14 +10,21 @@ export const XDS_BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_boots
 
 let registered = false;
 
-export function registerXdsClient(): void {
+/** grpc-js-xds and its priority balancer's module, as a bundle that imported them hands them over. */
+export interface XdsModules {
+  xds: { register(): void };
+  priority: PriorityModule;
+}
+
+/** Loads (or takes, from a bundle: the swarm's agent) grpc-js-xds and registers it, once. */
+export function registerXdsClient(loaded?: XdsModules): void {
   if (registered) return;
   registered = true;
   process.env.GRPC_EXPERIMENTAL_XDS_WRR_LB ??= 'true';
-  const require = createRequire(import.meta.url);
-  const xds = require('@grpc/grpc-js-xds') as { register(): void };
+  const require = loaded ? undefined : createRequire(import.meta.url);
+  const xds = loaded?.xds ?? (require!('@grpc/grpc-js-xds') as XdsModules['xds']);
   xds.register();
-  releasePriorityTimers(require);
+  releasePriorityTimers(loaded?.priority ?? (require!('@grpc/grpc-js-xds/build/src/load-balancer-priority.js') as PriorityModule));
 }
 
 interface PriorityChild {
@@ -31,10 +38,11 @@ interface PriorityChild {
  * locality priorities change stays alive for 15 minutes after closing its channel. The balancer's
  * destroy() clears its children's timers first here (both are the library's own methods).
  */
-function releasePriorityTimers(require: NodeJS.Require): void {
-  const { PriorityLoadBalancer } = require('@grpc/grpc-js-xds/build/src/load-balancer-priority.js') as {
-    PriorityLoadBalancer: { prototype: { destroy(): void; children: Map<string, PriorityChild> } };
-  };
+interface PriorityModule {
+  PriorityLoadBalancer: { prototype: { destroy(): void; children: Map<string, PriorityChild> } };
+}
+
+function releasePriorityTimers({ PriorityLoadBalancer }: PriorityModule): void {
   const destroy = PriorityLoadBalancer.prototype.destroy;
   PriorityLoadBalancer.prototype.destroy = function (this: { children: Map<string, PriorityChild> }) {
     for (const child of this.children.values()) {
@@ -60,7 +68,10 @@ export interface XdsBootstrapOptions {
 /** A bootstrap (gRFC A27) for one client of the lab's control plane. */
 export function xdsBootstrap(o: XdsBootstrapOptions): object {
   return {
-    xds_servers: [{ server_uri: o.server, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    // dns:/// spelled out: a control plane named xds (xds:18000, on a swarm) would read as the xds: scheme.
+    xds_servers: [
+      { server_uri: o.server.includes('://') ? o.server : `dns:///${o.server}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
+    ],
     node: { id: o.nodeId, cluster: 'lab', locality: o.zone ? { zone: o.zone } : {}, metadata: { LAB_ADDRESSES: o.addresses ?? 'host', ...o.metadata } },
   };
 }

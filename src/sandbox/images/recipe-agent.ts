@@ -16,7 +16,17 @@ export default defineRecipe('agent', {
     }
     const node = process.execPath;
     return {
-      rootfs: { files: [{ src: node, dest: '/usr/bin/node' }, ...(await sharedLibraries(node)), ...walkFiles(bundle, '/app')], dirs: ['/tmp', '/etc'] },
+      rootfs: {
+        files: [
+          { src: node, dest: '/usr/bin/node' },
+          ...(await sharedLibraries(node)),
+          ...walkFiles(bundle, '/app'),
+          // grpc-js-xds's modules a folder deeper look for Envoy's protos at ../../../deps: from the
+          // bundle's folder (/app/lib/agent) that is /deps.
+          ...walkFiles(path.join(bundle, 'deps'), '/deps'),
+        ],
+        dirs: ['/tmp', '/etc'],
+      },
       changes: [
         'ENV PATH=/usr/bin:/bin',
         'ENV LAB_PROTO_DIR=/app/protos',

@@ -1,11 +1,15 @@
 // partition: echo-2 (or etcd, consul) — cut it off the lab network (docker network disconnect): no
 // Consul check reaches it, it cannot renew its etcd lease, and its published port leads nowhere.
-// heal: echo-2 joins the network again under its name.
+// heal: echo-2 joins the network again under its names.
+import { aliasesOf } from '../../sandbox/index.js';
 import { defineAction, instanceName, targetOf, type ActionContext } from './action.js';
 
 async function heal(target: string, ctx: ActionContext): Promise<void> {
   const c = await ctx.container(target);
-  await ctx.rt.connectNetwork(c.id, ctx.topology.network, [target]).catch((err: { statusCode?: number; message: string }) => {
+  // Under every name it had: an echo server's service name too, which HAProxy finds backends by.
+  const inst = ctx.topology.instances.find((i) => i.name === target);
+  const aliases = inst ? aliasesOf(inst) : [target];
+  await ctx.rt.connectNetwork(c.id, ctx.topology.network, aliases).catch((err: { statusCode?: number; message: string }) => {
     // Already connected (403/409 from Docker): nothing to heal.
     if (err.statusCode !== 403 && err.statusCode !== 409) throw err;
   });
