@@ -21,6 +21,8 @@ export interface ViewHandle {
   /** Frame beats so far (a frame drawn, or nothing new to draw), and how late each came, in ms (the last 1,000). */
   readonly beats: number;
   readonly lateMs: readonly number[];
+  /** When the last beat came (performance.now()). */
+  readonly lastBeatAt: number;
   readonly reduceMs: number;
   readonly drawMs: number;
 }
@@ -48,6 +50,7 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   let lastSize = '';
   let frames = 0;
   let beats = 0;
+  let lastBeatAt = performance.now();
   const lateMs: number[] = [];
   let reduceMs = 0;
   let drawMs = 0;
@@ -77,7 +80,8 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   let timer: NodeJS.Timeout;
   const tick = () => {
     beats++;
-    lateMs.push(Math.max(0, performance.now() - due));
+    lastBeatAt = performance.now();
+    lateMs.push(Math.max(0, lastBeatAt - due));
     if (lateMs.length > 1000) lateMs.shift();
     draw();
     const now = performance.now();
@@ -105,6 +109,9 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
     },
     get lateMs() {
       return lateMs;
+    },
+    get lastBeatAt() {
+      return lastBeatAt;
     },
     get reduceMs() {
       return reduceMs;
