@@ -48,13 +48,29 @@ export async function runSwarmBench(runs: number, json: boolean): Promise<void> 
   const script = path.join(ROOT, 'scripts/test-swarm.sh');
   let made = false;
   let nodes = process.env.LAB_SWARM_NODES ?? '';
-  if (state !== 'active') {
-    say('making the three-node test swarm (scripts/test-swarm.sh up)');
-    nodes = /LAB_SWARM_NODES=(\S+)/.exec((await $({ quiet: true })`bash ${script} up`).stdout)![1];
-    made = true;
+  if (state !== 'active' || !nodes) {
+    // The test swarm: made here, or already up (test-swarm.sh up is idempotent and removes one an
+    // earlier, killed run left). Removed at the end only when this run made it.
+    say('the three-node test swarm (scripts/test-swarm.sh up)');
+    const r = await $({ quiet: true, nothrow: true })`bash ${script} up`;
+    if (r.exitCode !== 0) throw new Error(r.stderr.trim());
+    nodes = /LAB_SWARM_NODES=(\S+)/.exec(r.stdout)![1];
+    made = state !== 'active' || /left from an earlier run/.test(r.stderr);
   }
   const file = testTopologyFile(PROJECT, 97, (doc) => doc.setIn(['x-lab', 'swarm', 'subnet'], '10.216.0.0/24'));
   const env = { LAB_SWARM_NODES: nodes };
+  const cleanUp = async () => {
+    await lab(['-f', file, '--engine', 'swarm', 'down'], { env: { ...process.env, ...env } });
+    await lab(['-f', file, 'down']);
+    if (made) await $({ quiet: true, nothrow: true })`bash ${script} down`;
+  };
+  // Ctrl-C or a kill mid-run still removes the sandboxes and the swarm this run made.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: removing what the benchmark made…\n`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     say(`sandbox on one engine and on the swarm · ${runs} runs each · project ${PROJECT}`);
     const one = await measure(file, 'docker', env, runs, say);
@@ -71,8 +87,8 @@ export async function runSwarmBench(runs: number, json: boolean): Promise<void> 
     say(row('round_robin off a killed echo', one.killRebalanceMs, swarm.killRebalanceMs, (ms) => `${ms} ms`));
     say(`left behind: ${left.containers.length || left.networks.length ? JSON.stringify(left) : 'nothing'}`);
   } finally {
-    await lab(['-f', file, '--engine', 'swarm', 'down'], { env: { ...process.env, ...env } });
-    await lab(['-f', file, 'down']);
-    if (made) await $({ quiet: true, nothrow: true })`bash ${script} down`;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanUp();
   }
 }

@@ -10,7 +10,9 @@
 #   bash scripts/test-swarm.sh env    print LAB_SWARM_NODES of the swarm it made
 #
 # It never joins an engine that is in a swarm already (it says so and stops), and `down` leaves the
-# local engine's swarm only when `up` made it. Needs root, iproute2, nsenter/unshare (util-linux).
+# local engine's swarm only when `up` made it. `up` marks the swarm it makes twice: a file under
+# $STATE, and the label lab.test-swarm=made on the manager's node, which lives in the swarm's own
+# state and so outlives a reboot that empties /run (the engine comes back still a manager). Needs root, iproute2, nsenter/unshare (util-linux).
 set -euo pipefail
 
 STATE=${LAB_SWARM_STATE:-/run/lab-swarm}
@@ -22,6 +24,12 @@ say() { printf '[test-swarm] %s\n' "$*" >&2; }
 die() { printf '[test-swarm] %s\n' "$*" >&2; exit 1; }
 sock() { echo "unix://$STATE/sw$1/docker.sock"; }
 wdocker() { local i=$1; shift; docker -H "$(sock "$i")" "$@"; }
+
+# Whether the local engine's swarm is one this script made (its marker, or its label on the node).
+made_here() {
+  [ -e "$STATE/made-swarm" ] && return 0
+  [ "$(docker node inspect self --format '{{index .Spec.Labels "lab.test-swarm"}}' 2>/dev/null)" = made ]
+}
 
 nodes_env() {
   local out=()
@@ -59,8 +67,15 @@ up() {
   mkdir -p "$STATE"
   local state
   state=$(docker info --format '{{.Swarm.LocalNodeState}}')
-  if [ "$state" != inactive ] && [ ! -e "$STATE/made-swarm" ]; then
+  if [ "$state" != inactive ] && ! made_here; then
     die "the local engine is already in a swarm ($state) that this script did not make; it will not touch it"
+  fi
+  if [ "$state" != inactive ] && [ ! -e "$STATE/env" ]; then
+    # A swarm this script made, whose workers are gone (a reboot, a killed run): start afresh.
+    say "a swarm this script made is left from an earlier run: removing it first"
+    down
+    mkdir -p "$STATE"
+    state=$(docker info --format '{{.Swarm.LocalNodeState}}')
   fi
   if ! ip link show "$BR" >/dev/null 2>&1; then
     ip link add "$BR" type bridge
@@ -74,10 +89,12 @@ up() {
   for i in "${WORKERS[@]}"; do start_worker "$i"; done
   if [ "$state" = inactive ]; then
     # swarm init makes docker_gwbridge when there is none: down removes it again, then.
-    docker network inspect docker_gwbridge >/dev/null 2>&1 || touch "$STATE/made-gwbridge"
+    local gw=kept
+    docker network inspect docker_gwbridge >/dev/null 2>&1 || { touch "$STATE/made-gwbridge"; gw=made; }
     say "docker swarm init on the local engine ($NET.1)"
     docker swarm init --advertise-addr "$NET.1" --listen-addr "$NET.1:2377" --data-path-addr "$NET.1" >/dev/null
     touch "$STATE/made-swarm"
+    docker node update --label-add lab.test-swarm=made --label-add "lab.test-swarm.gwbridge=$gw" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
   fi
   local token
   token=$(docker swarm join-token -q worker)
@@ -123,14 +140,17 @@ down() {
     if ip netns list | grep -qw "$ns"; then ip netns del "$ns"; fi
     if ip link show "$ns-h" >/dev/null 2>&1; then ip link del "$ns-h"; fi
   done
-  if [ -e "$STATE/made-swarm" ]; then
+  local gw_made=no
+  [ -e "$STATE/made-gwbridge" ] && gw_made=yes
+  [ "$(docker node inspect self --format '{{index .Spec.Labels "lab.test-swarm.gwbridge"}}' 2>/dev/null)" = made ] && gw_made=yes
+  if made_here; then
     for i in "${WORKERS[@]}"; do
       docker node ls --filter "name=lab-sw$i" -q 2>/dev/null | xargs -r docker node rm --force >/dev/null 2>&1 || true
     done
     docker swarm leave --force >/dev/null 2>&1 || true
     rm -f "$STATE/made-swarm"
   fi
-  if [ -e "$STATE/made-gwbridge" ]; then
+  if [ "$gw_made" = yes ]; then
     docker network rm docker_gwbridge >/dev/null 2>&1 || true
     rm -f "$STATE/made-gwbridge"
   fi

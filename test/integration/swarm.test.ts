@@ -31,7 +31,10 @@ describe('the sandbox on a three-node Docker Swarm (--engine swarm)', { timeout:
       .map(([name, endpoint]) => ({ name, docker: new Docker({ socketPath: endpoint.replace('unix://', '') }) }));
 
   before(async () => {
-    assert.equal(await engineState(), 'inactive', 'the engine must be in no swarm before the test makes its own');
+    // A swarm test-swarm.sh made and an earlier run left (killed, or a reboot that kept the engine a
+    // manager): the script knows its own by its label and removes it. Any other swarm stays untouched.
+    if ((await engineState()) !== 'inactive') await execa('bash', [SCRIPT, 'down'], { reject: false });
+    assert.equal(await engineState(), 'inactive', 'the engine must be in no swarm (other than one test-swarm.sh made) before the test makes its own');
   });
 
   after(async () => {
