@@ -1,5 +1,9 @@
 // Registers this echo server in etcd under <prefix>/<service>/<id> with a lease kept alive
 // (seed 001's registry), and puts the key back when it vanishes or the lease is lost.
+//
+// A lost lease or a failed attempt also means its connection may be dead without knowing it (a cut
+// network sends no RST, and after `docker network connect` the container may have a new address):
+// the next attempt opens a fresh client, and no attempt waits longer than ATTEMPT_MS.
 import type { Etcd3, Lease } from 'etcd3';
 import { openEtcd } from '../util/etcd-client.js';
 import { retryWithBackoff } from './retry.js';
@@ -14,8 +18,13 @@ export interface Registration {
   metadata: Record<string, string>;
 }
 
+/** How long one grant-and-put may take before it is given up and tried again on a fresh client. */
+const ATTEMPT_MS = 5000;
+
 export class EtcdRegistrar {
-  private readonly client: Etcd3;
+  private client: Etcd3;
+  private freshClient = false;
+  private started = false;
   private lease?: Lease;
   private registering?: Promise<void>;
   private stopped = false;
@@ -23,7 +32,7 @@ export class EtcdRegistrar {
   readonly key: string;
 
   constructor(
-    endpoints: string[],
+    private readonly endpoints: string[],
     prefix: string,
     private readonly ttlSeconds: number,
     private readonly registration: Registration,
@@ -36,7 +45,8 @@ export class EtcdRegistrar {
   /** Registers, retrying with backoff until etcd answers. Resolves once the key is in etcd. */
   async start(): Promise<void> {
     await this.ensureRegistered();
-    await this.retry(() => this.watchKey());
+    this.started = true;
+    if (!this.watcherCancel) await this.retry(() => this.watchKey());
   }
 
   async leaseHex(): Promise<string> {
@@ -66,29 +76,54 @@ export class EtcdRegistrar {
   }
 
   private async grantAndPut(): Promise<void> {
+    if (this.freshClient) this.reopen();
     const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: true });
     lease.on('lost', (err) => {
       // Only the current lease matters; a stale one's keepalive failing says nothing new.
       if (this.stopped || this.lease !== lease) return;
       this.lease = undefined;
+      this.freshClient = true;
       this.log(`etcd lease lost (${err.message}); registering again`);
       void this.ensureRegistered();
     });
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await lease.put(this.key).value(JSON.stringify(this.registration));
+      await Promise.race([
+        lease.put(this.key).value(JSON.stringify(this.registration)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from etcd in ${ATTEMPT_MS} ms`)), ATTEMPT_MS))),
+      ]);
     } catch (err) {
       lease.release(); // stop its keepalive; the next attempt grants a fresh lease
+      this.freshClient = true;
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     const old = this.lease;
     this.lease = lease;
     if (old && old !== lease) void old.revoke().catch(() => undefined);
     this.log(`etcd: registered ${this.key} (lease ${BigInt(await lease.grant()).toString(16)}, ttl ${this.ttlSeconds}s)`);
+    // A fresh client has no watch yet.
+    if (this.started && !this.watcherCancel) void this.retry(() => this.watchKey());
+  }
+
+  /** Drops the client (its calls fail, its streams end) and opens another: new connections. */
+  private reopen(): void {
+    this.freshClient = false;
+    const old = this.client;
+    const cancel = this.watcherCancel;
+    this.watcherCancel = undefined;
+    this.client = openEtcd(this.endpoints);
+    void cancel?.().catch(() => undefined);
+    old.close();
   }
 
   /** Seed 001: when the key vanishes (deleted by hand, lease revoked), put it back. */
   private async watchKey(): Promise<void> {
-    const watcher = await this.client.watch().key(this.key).create();
+    if (this.watcherCancel || this.stopped) return;
+    const client = this.client;
+    const watcher = await client.watch().key(this.key).create();
+    if (client !== this.client) return void watcher.cancel().catch(() => undefined); // reopened meanwhile
     watcher.on('delete', () => {
       if (this.stopped) return;
       this.log(`etcd: ${this.key} vanished; registering again`);

@@ -2,15 +2,18 @@
 // control plane's etcd source) to open etcd.
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
-import { ETCD_KEEPALIVE_MS } from './etcd-keepalive.js';
+import { ETCD_KEEPALIVE_MS, ETCD_SINGLE_MEMBER_KEEPALIVE_MS } from './etcd-keepalive.js';
 
 /**
  * Hosts as given ("name:2379" or "http://name:2379"). With more than one member, gRPC keepalive
- * pings every second (etcd-keepalive.ts), so a stream on a dead member moves to a live one; with one
- * member there is nowhere to move, and a hundred echo servers pinging it cost ~5% of a core.
+ * pings every second (etcd-keepalive.ts), so a stream on a dead member moves to a live one. With one
+ * member they ping every 10 s: there is nowhere to move, but a connection that died without an RST
+ * (a cut network, a frozen etcd) must still be found and replaced, or a watch or a lease's keepalive
+ * waits on it for good; at a second, a hundred echo servers pinging it cost ~5% of a core.
  */
 export function openEtcd(hosts: string[]): Etcd3 {
-  const keepalive = hosts.length > 1 ? { 'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS, 'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_MS } : {};
+  const every = hosts.length > 1 ? ETCD_KEEPALIVE_MS : ETCD_SINGLE_MEMBER_KEEPALIVE_MS;
+  const keepalive = { 'grpc.keepalive_time_ms': every, 'grpc.keepalive_timeout_ms': Math.min(every, 5000) };
   return new Etcd3({
     // dns:/// spelled out: in a process that registers the lab's etcd: resolver, grpc-js would read
     // a member named etcd (etcd:2379, on a swarm) as that scheme. etcd3 strips only the http://.

@@ -6,4 +6,6 @@
 // the stream moves to a live member. etcd answers pings more often than its
 // --grpc-keepalive-min-time (5 s unless set) with GOAWAY, so the lab starts every member with the flag.
 export const ETCD_KEEPALIVE_MS = 1000;
+/** With one member: slower, only to find a dead connection (see etcd-client.ts). */
+export const ETCD_SINGLE_MEMBER_KEEPALIVE_MS = 10_000;
 export const ETCD_KEEPALIVE_FLAG = '--grpc-keepalive-min-time';
