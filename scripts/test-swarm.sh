@@ -12,7 +12,8 @@
 # It never joins an engine that is in a swarm already (it says so and stops), and `down` leaves the
 # local engine's swarm only when `up` made it. `up` marks the swarm it makes twice: a file under
 # $STATE, and the label lab.test-swarm=made on the manager's node, which lives in the swarm's own
-# state and so outlives a reboot that empties /run (the engine comes back still a manager). Needs root, iproute2, nsenter/unshare (util-linux).
+# state and so outlives a reboot that empties /run (the engine comes back still a manager).
+# Needs root, iproute2, nsenter/unshare (util-linux).
 set -euo pipefail
 
 STATE=${LAB_SWARM_STATE:-/run/lab-swarm}
