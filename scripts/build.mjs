@@ -1,6 +1,6 @@
-// Builds the CLI (dist/cli/main.js, split into chunks), the echo image's bundle (dist/echo-image/)
-// and the xDS control plane's (dist/xds-image/): each server in one file plus the .proto files it
-// and its libraries load at run time. The registries' plug-in lists are generated first (gen-plugins.mjs).
+// Builds the CLI (dist/cli/main.js, split into chunks), the echo image's bundle (dist/echo-image/),
+// the xDS control plane's (dist/xds-image/) and the swarm agent's (dist/agent-image/): each server in
+// one file plus the .proto files it and its libraries load at run time. The registries' plug-in lists are generated first (gen-plugins.mjs).
 import { build } from 'esbuild';
 import './gen-plugins.mjs';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -9,25 +9,29 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
-const echo = path.join(dist, 'echo-image');
 const nm = (p) => path.join(root, 'node_modules', p);
 
-rmSync(echo, { recursive: true, force: true });
-mkdirSync(echo, { recursive: true });
+/** One server of an image, bundled alone into one CommonJS file under dist/<image>/ (made afresh); returns that folder. */
+async function bundleImage(image, entry, outfile, options = {}) {
+  const dir = path.join(dist, image);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(dir, outfile),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    legalComments: 'none',
+    ...options,
+  });
+  return dir;
+}
 
 // The echo server, alone: it imports nothing from the rest of src/.
-await build({
-  entryPoints: [path.join(root, 'src/echo/main.ts')],
-  outfile: path.join(echo, 'lib/echo/server.cjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: false,
-  sourcemap: false,
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+const echo = await bundleImage('echo-image', 'src/echo/main.ts', 'lib/echo/server.cjs');
 // Bundled libraries find their .proto files relative to __dirname (= lib/echo):
 // grpc-health-check, @grpc/reflection and grpc-js's ORCA at ../../proto, etcd3 at ../proto.
 cpSync(nm('grpc-health-check/proto'), path.join(echo, 'proto'), { recursive: true });
@@ -40,37 +44,14 @@ cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true }
 
 // The xDS control plane, alone too: ADS, LRS and XdsControl on grpc-js, endpoints from Consul or
 // etcd. It loads Envoy's protos (as @grpc/grpc-js-xds ships them) from deps/, ours from protos/.
-const xds = path.join(dist, 'xds-image');
-rmSync(xds, { recursive: true, force: true });
-mkdirSync(xds, { recursive: true });
-await build({
-  entryPoints: [path.join(root, 'src/xds/server/main.ts')],
-  outfile: path.join(xds, 'lib/xds/server.cjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+const xds = await bundleImage('xds-image', 'src/xds/server/main.ts', 'lib/xds/server.cjs');
 cpSync(nm('grpc-health-check/proto'), path.join(xds, 'proto'), { recursive: true });
 cpSync(nm('etcd3/proto'), path.join(xds, 'lib/proto'), { recursive: true });
 cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(xds, 'deps'), { recursive: true });
 cpSync(path.join(root, 'protos'), path.join(xds, 'protos'), { recursive: true });
 
 // The agent (a swarm's traffic clients and its gateway): the traffic driver and the router, alone.
-const agent = path.join(dist, 'agent-image');
-rmSync(agent, { recursive: true, force: true });
-mkdirSync(agent, { recursive: true });
-await build({
-  entryPoints: [path.join(root, 'src/agent/main.ts')],
-  outfile: path.join(agent, 'lib/agent/agent.cjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  logLevel: 'warning',
-  legalComments: 'none',
+const agent = await bundleImage('agent-image', 'src/agent/main.ts', 'lib/agent/agent.cjs', {
   // The package root is never looked for in the image (LAB_PROTO_DIR says where the protos are).
   define: { 'import.meta.url': '"file:///app/lib/agent/agent.cjs"' },
 });

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { EnvironmentError } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from './container-runtime.js';
+import { LEAST_PRIVILEGE } from './least-privilege.js';
 
 const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
 
@@ -123,10 +124,8 @@ export class DockerRuntime implements ContainerRuntime {
         Tmpfs: spec.tmpfs,
         // Anonymous volumes: no Source; Docker names them and removes them with the container (v).
         Mounts: spec.volumes.map((Target) => ({ Type: 'volume', Target })) as never,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
         Memory: spec.memoryBytes,
-        RestartPolicy: { Name: 'no' },
+        ...LEAST_PRIVILEGE,
       },
       NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
     });

@@ -9,6 +9,7 @@ import type { AgentCommand, AgentLine, AgentSpec } from '../../agent/protocol.js
 import { log } from '../../util/log.js';
 import type { ClientSetOptions, ClientSummary, ServiceConfigJson, TrafficClients, TrafficClientSpec } from '../../traffic/index.js';
 import { LABEL } from '../labels.js';
+import { HELPER_HOST_CONFIG, HELPER_USER } from '../runtime/least-privilege.js';
 
 export interface AgentPlan {
   project: string;
@@ -55,21 +56,13 @@ class Agent {
       Cmd: ['client'],
       Env: [`LAB_AGENT=${JSON.stringify(agent)}`, 'GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true'],
       Labels: { [LABEL.project]: this.plan.project, [LABEL.role]: 'agent', [LABEL.instance]: `agent-${this.spec.name}` },
-      User: '65534:65534',
+      User: HELPER_USER,
       OpenStdin: true,
       StdinOnce: false,
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
-      HostConfig: {
-        NetworkMode: this.plan.network,
-        Init: true,
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' },
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        RestartPolicy: { Name: 'no' },
-      },
+      HostConfig: { NetworkMode: this.plan.network, ...HELPER_HOST_CONFIG },
     });
     const stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     this.stream = stream;

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { log } from '../../util/log.js';
 import { GATEWAY_ALIAS } from '../../topology/swarm.js';
 import { LABEL } from '../labels.js';
+import { HELPER_HOST_CONFIG, HELPER_USER } from '../runtime/least-privilege.js';
 
 /** The port of the gateway's CONNECT proxy inside its container (src/agent/gateway.ts). */
 const CONNECT_PORT = 8080;
@@ -139,19 +140,14 @@ export class Gateway {
         Cmd: ['gateway'],
         Env: Object.entries(this.plan.env).map(([k, v]) => `${k}=${v}`),
         Labels: { [LABEL.project]: this.plan.project, [LABEL.role]: 'gateway', [LABEL.instance]: 'gateway' },
-        User: '65534:65534',
+        User: HELPER_USER,
         ExposedPorts: { [`${CONNECT_PORT}/tcp`]: {} },
         HostConfig: {
           // Loopback only, on a port Docker picks: only this machine's lab reaches the overlay through it.
           PortBindings: { [`${CONNECT_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
           // Published through the default bridge (an internal overlay publishes nothing); the overlay is joined next.
           NetworkMode: 'bridge',
-          Init: true,
-          ReadonlyRootfs: true,
-          Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' },
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          RestartPolicy: { Name: 'no' },
+          ...HELPER_HOST_CONFIG,
         },
       });
       await this.docker.getNetwork(this.plan.network).connect({ Container: c.id, EndpointConfig: { Aliases: [GATEWAY_ALIAS] } });
