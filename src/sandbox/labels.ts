@@ -10,3 +10,6 @@ export const LABEL = {
 } as const;
 
 export const projectSelector = (project: string) => ({ [LABEL.project]: project });
+
+/** A Docker API `filters` value selecting by these labels (all of them). */
+export const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });

@@ -4,9 +4,8 @@ import type { Readable } from 'node:stream';
 import { EnvironmentError } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from './container-runtime.js';
+import { labelFilter } from '../labels.js';
 import { LEAST_PRIVILEGE } from './least-privilege.js';
-
-const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
 
 /** Docker's multiplexed log stream (8-byte frame headers) to text. */
 export function demux(buf: Buffer): string {

@@ -4,6 +4,7 @@
 // node it runs on (nodes.ts). Images reach the nodes by docker save | load (images.ts); the lab's own
 // calls reach the overlay through the gateway (gateway.ts); traffic clients run as agents in the
 // overlay (agent-clients.ts). Up, actions and scenarios see only the ContainerRuntime contract.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { EnvironmentError } from '../../errors.js';
@@ -11,7 +12,7 @@ import type { Topology } from '../../topology/types.js';
 import type { ClientSetOptions, TrafficClients } from '../../traffic/index.js';
 import { log } from '../../util/log.js';
 import { resolveImage } from '../images/resolve-image.js';
-import { LABEL } from '../labels.js';
+import { LABEL, labelFilter } from '../labels.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from '../runtime/container-runtime.js';
 import { DockerRuntime, demux } from '../runtime/docker-runtime.js';
 import { AgentClientSet } from './agent-clients.js';
@@ -40,9 +41,7 @@ interface ServiceJson {
   };
 }
 
-const labelFilter = (labels: Record<string, string>) => JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SwarmRuntime implements ContainerRuntime {
   readonly engine = 'swarm' as const;
