@@ -32,8 +32,9 @@ async function measure(file: string, engine: 'docker' | 'swarm', env: Record<str
     const p = await playFile(path.join(LIBRARY, 'kill-node.yaml'), { topology: file, engine, env, reportRoot: tempDir('lab-bench-swarm-') });
     if (p.exitCode !== 0 || !p.verdict) throw new Error(`kill-node on ${engine} failed:\n${p.output.split('\n').slice(-20).join('\n')}`);
     const kill = p.verdict.actions.find((a) => /SIGKILL/.test(a.text));
-    const rr = kill?.rebalanceMs?.rr;
-    if (typeof rr === 'number') f.killRebalanceMs.push(rr);
+    const settled = kill?.rebalance?.rr;
+    const rr = settled?.state === 'settled' ? settled.ms : undefined;
+    if (rr !== undefined) f.killRebalanceMs.push(rr);
     f.downMs.push(await run(['down']));
     say(
       `  ${engine} run ${i + 1}: up ${(f.upMs[i] / 1000).toFixed(1)} s · rr off the killed echo in ${rr ?? '—'} ms · down ${(f.downMs[i] / 1000).toFixed(1)} s`,

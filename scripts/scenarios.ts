@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import type { Verdict } from '../src/scenario/verdict.js';
+import { settledText } from '../src/scenario/report/text.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LIBRARY = path.join(ROOT, 'scenarios');
@@ -86,18 +87,7 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 /** "kill echo-1 @4.0s: rr 0.3s, pf 0.3s" per action. */
 export function rebalanceSummary(v: Verdict | undefined): string {
   if (!v) return '';
-  return v.actions
-    .map(
-      (a) =>
-        `${a.text} @${sec(a.atMs)}: ${
-          a.error
-            ? `failed (${a.error})`
-            : Object.entries(a.rebalanceMs ?? {})
-                .map(([c, ms]) => `${c} ${ms === null ? '—' : sec(ms)}`)
-                .join(', ')
-        }`,
-    )
-    .join(' | ');
+  return v.actions.map((a) => `${a.text} @${sec(a.atMs)}: ${a.error ? `failed (${a.error})` : settledText(a)}`).join(' | ');
 }
 
 async function main() {

@@ -78,3 +78,19 @@ export class FileError extends InputError {
   }
 }
 FileError.prototype.name = 'FileError';
+
+/** Every problem found in one file, in line order: the first is its position, the message lists them all. */
+export class FileErrors extends FileError {
+  constructor(readonly errors: FileError[]) {
+    const sorted = [...errors].sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
+    super(sorted[0].position, sorted.map((e, i) => (i ? e.message : e.problem)).join('\n'), { hint: sorted.find((e) => e.hint)?.hint });
+    this.errors.splice(0, this.errors.length, ...sorted);
+  }
+}
+FileErrors.prototype.name = 'FileErrors';
+
+/** One FileError, or all of them as FileErrors; nothing when there are none. */
+export function fileErrors(errors: FileError[]): FileError | undefined {
+  if (!errors.length) return undefined;
+  return errors.length === 1 ? errors[0] : new FileErrors(errors);
+}

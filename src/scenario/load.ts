@@ -1,20 +1,29 @@
 // Loads a scenario file: YAML through the zod schema, then the checks that need the sandbox (service
-// names, clients, service configs). Every problem names file:line:column and nothing starts.
+// names, clients, service configs), then the model of the run's timeline (every step against the
+// sandbox at its time, every expectation against the windows it will be judged on). Every problem
+// names file:line:column, all of them at once, in line order; nothing starts.
 import path from 'node:path';
-import { FileError } from '../errors.js';
+import { FileError, fileErrors } from '../errors.js';
 import type { Topology } from '../topology/types.js';
 import { toMs as ms } from '../util/units.js';
+import { describePath } from '../util/yaml-positions.js';
 import { parseYaml } from '../util/yaml-file.js';
 import { readInputFile } from '../util/read-input.js';
 import { actionKinds, type Names } from './actions/index.js';
-import type { SandboxOverrides, Scenario } from './model.js';
+import type { ExpectStep, SandboxOverrides, Scenario, Step } from './model.js';
+import { parseClients } from './parse/clients.js';
+import type { ParseContext } from './parse/context.js';
+import { parseActions, parseExpectations } from './parse/steps.js';
+import { scenarioSchema } from './schema.js';
+import { buildTimeline, clientModels } from './timeline/build.js';
+import { planExpectations } from './timeline/plan.js';
+import { frontsOf } from './timeline/fronts.js';
 
 /** The topology a scenario runs on, from compose/lab.yaml and the scenario's `sandbox:` overrides. */
 export type TopologyFor = (sandbox: SandboxOverrides) => Topology;
-import { parseClients } from './parse/clients.js';
-import type { ParseContext } from './parse/context.js';
-import { parseSteps } from './parse/steps.js';
-import { scenarioSchema } from './schema.js';
+
+/** The stats' bucket: what the verdict's windows are made of (the player's default). */
+export const BUCKET_MS = 250;
 
 /** Reads and checks `file`; `topologyFor(echo, etcd)` gives the sandbox the scenario will run on. */
 export function loadScenario(file: string, topologyFor: TopologyFor): Scenario {
@@ -34,6 +43,7 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   const scaled = value.steps.map((st) => (st as { scale?: { echo?: unknown } }).scale?.echo).filter((n): n is number => typeof n === 'number');
   const largest = Math.max(echoesOf(topology).length, ...scaled);
   const widest = largest > echoesOf(topology).length ? topologyFor({ ...sandbox, echo: largest }) : topology;
+  const problems: FileError[] = [];
   const ctx: ParseContext = {
     file,
     value,
@@ -47,22 +57,66 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
       Object.entries(value.clients)
         .filter(([, c]) => c.run === undefined)
         .map(([k]) => k),
+      Object.entries(value.clients)
+        .filter(([, c]) => c.run !== undefined)
+        .map(([k]) => k),
     ),
     echoes: echoesOf(widest),
     startEchoes: echoesOf(topology),
     durationMs: ms(value.duration),
     fail: (at, msg, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg),
+    problems,
   };
   const { clients, observed, usesRouter } = parseClients(ctx);
-  const steps = parseSteps(ctx);
-  return { file, text, name: value.name, description: value.description, durationMs: ctx.durationMs, sandbox, router: usesRouter, clients, observed, steps };
+  const { actions, expects } = parseActions(ctx);
+
+  // The timeline: the sandbox after each action, each checked against the sandbox at its time.
+  const built = buildTimeline({
+    topology,
+    topologyFor: (echo) => topologyFor({ ...sandbox, echo }),
+    clients: clientModels(clients, observed),
+    actions,
+  });
+  for (const p of built.problems) problems.push(ctx.fail(['steps', p.index, ...p.path], `${describePath(['steps', p.index, ...p.path])}: ${p.message}`, p.key));
+
+  const echoesAt = (atMs: number) => [...built.timeline.at(atMs).instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
+  const expectations: ExpectStep[] = parseExpectations(ctx, expects, { echoesAt, observed: new Set(observed.map((o) => o.name)) });
+  // Only the clients that parsed can be judged; a problem in one was reported already.
+  const known = new Set([...clients.map((c) => c.name), ...observed.map((o) => o.name)]);
+  const planned = planExpectations({
+    durationMs: ctx.durationMs,
+    bucketMs: BUCKET_MS,
+    expectations: expectations.filter((e) => known.has(e.client)),
+    timeline: built.timeline,
+    fronts: frontsOf(widest),
+  });
+  for (const p of planned.problems) problems.push(ctx.fail(['steps', p.index, ...p.path], `${describePath(['steps', p.index, ...p.path])}: ${p.message}`));
+
+  const error = fileErrors(problems);
+  if (error) throw error;
+  const steps: Step[] = [...actions, ...expectations].sort((a, b) => a.atMs - b.atMs || a.index - b.index);
+  return {
+    file,
+    text,
+    name: value.name,
+    description: value.description,
+    durationMs: ctx.durationMs,
+    sandbox,
+    router: usesRouter,
+    clients,
+    observed,
+    steps,
+    timeline: built.timeline,
+    plans: planned.plans,
+  };
 }
 
 /** What steps may name in a sandbox: its instances (with their roles), the clients, the echo servers' zones. */
-export function namesOf(t: Topology, clients: Iterable<string>): Names {
+export function namesOf(t: Topology, clients: Iterable<string>, ownClients: Iterable<string> = []): Names {
   return {
     instances: new Map(t.instances.map((i) => [i.name, i.role])),
     clients: new Set(clients),
+    ownClients: new Set(ownClients),
     zones: t.instances.filter((i) => i.role === 'echo').map((i) => i.zone),
   };
 }

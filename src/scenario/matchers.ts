@@ -5,13 +5,25 @@
 import { durationProblem, parseDuration } from '../util/duration.js';
 import { fractionProblem, parseFraction } from '../util/fraction.js';
 
+/** The values a matcher accepts, in its unit: one interval (an open end excludes its bound). */
+export interface Interval {
+  lo: number;
+  hi: number;
+  loOpen: boolean;
+  hiOpen: boolean;
+}
+
 export interface Matcher {
   test(value: number): boolean;
   /** "> 25%", "0", "30%..40%": for messages. */
   text: string;
   /** The least value that can pass (in the matcher's unit: percent points, ms, a count): to refuse expectations that can never hold. */
   min: number;
+  /** Every value it accepts: what the scenario's model searches for traffic that passes or fails. */
+  interval: Interval;
 }
+
+const closed = (lo: number, hi: number): Interval => ({ lo, hi, loOpen: false, hiOpen: false });
 
 /** percent: values are percent points (0..100); ms: milliseconds; count: whole numbers; number: any. */
 export type Unit = 'percent' | 'ms' | 'count' | 'number';
@@ -54,7 +66,7 @@ export function parseMatcher(input: string | number, unit: Unit): Matcher | stri
     const hi = toNumber(range[2], unit);
     if (lo === undefined) return fail(range[1]);
     if (hi === undefined || lo > hi) return fail(range[2]);
-    return { text: raw, min: lo, test: (v) => v >= lo && v <= hi };
+    return { text: raw, min: lo, test: (v) => v >= lo && v <= hi, interval: closed(lo, hi) };
   }
   const tol = /^(?:≈|~)?\s*(.+?)\s*(?:±|\+-|\+\/-)\s*(.+)$/.exec(raw);
   if (tol) {
@@ -62,7 +74,7 @@ export function parseMatcher(input: string | number, unit: Unit): Matcher | stri
     const d = toNumber(tol[2], unit);
     if (mid === undefined) return fail(tol[1]);
     if (d === undefined) return fail(tol[2]);
-    return { text: raw, min: Math.max(0, mid - d), test: (v) => Math.abs(v - mid) <= d };
+    return { text: raw, min: Math.max(0, mid - d), test: (v) => Math.abs(v - mid) <= d, interval: closed(mid - d, mid + d) };
   }
   const m = /^(>=|<=|>|<|=|==|≥|≤)?\s*(.+)$/.exec(raw);
   if (!m) return fail();
@@ -81,7 +93,17 @@ export function parseMatcher(input: string | number, unit: Unit): Matcher | stri
     '==': (v) => Math.abs(v - n) <= eps,
   };
   const min = op.startsWith('<') || op === '≤' ? 0 : n;
-  return { text: raw, min, test: test[op] };
+  const intervals: Record<string, Interval> = {
+    '>': { lo: n, hi: Infinity, loOpen: true, hiOpen: false },
+    '≥': closed(n - eps, Infinity),
+    '>=': closed(n - eps, Infinity),
+    '<': { lo: -Infinity, hi: n, loOpen: false, hiOpen: true },
+    '≤': closed(-Infinity, n + eps),
+    '<=': closed(-Infinity, n + eps),
+    '=': closed(n - eps, n + eps),
+    '==': closed(n - eps, n + eps),
+  };
+  return { text: raw, min, test: test[op], interval: intervals[op] };
 }
 
 /** "≈ 1:2:3 ± 5%": shares in these proportions, each within the tolerance (in points; a bare tolerance is a fraction: ± 0.05 = 5 points). */
@@ -92,3 +114,18 @@ export function parseRatio(input: string): { parts: number[]; tolerance: number 
   if (tolerance === undefined) return undefined;
   return { parts: m[1].split(':').map((x) => Number(x.trim())), tolerance: m[2] === undefined ? 5 : tolerance * 100 };
 }
+
+/** The matcher accepts every value from `lo` to `hi` (a check with it over that range cannot fail). */
+export function coversAll(m: Matcher, lo: number, hi: number): boolean {
+  const i = m.interval;
+  return (i.lo < lo || (i.lo === lo && !i.loOpen)) && (i.hi > hi || (i.hi === hi && !i.hiOpen));
+}
+
+/** The values both intervals hold (possibly none: lo > hi). */
+export function meet(a: Interval, b: Interval): Interval {
+  const lo = a.lo > b.lo || (a.lo === b.lo && a.loOpen) ? a : b;
+  const hi = a.hi < b.hi || (a.hi === b.hi && a.hiOpen) ? a : b;
+  return { lo: lo.lo, loOpen: lo.loOpen, hi: hi.hi, hiOpen: hi.hiOpen };
+}
+
+export const ANY: Interval = { lo: -Infinity, hi: Infinity, loOpen: false, hiOpen: false };

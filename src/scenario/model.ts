@@ -2,6 +2,8 @@
 import type { TrafficClientSpec } from '../traffic/index.js';
 import type { ActionDefinition } from './actions/index.js';
 import type { Check } from './expectations/index.js';
+import type { Timeline } from './timeline/build.js';
+import type { ExpectPlan } from './timeline/plan.js';
 
 export interface ActionStep {
   kind: 'action';
@@ -67,4 +69,8 @@ export interface Scenario {
   /** Clients the user runs, watched from the servers' side. */
   observed: ObservedClientSpec[];
   steps: Step[];
+  /** The model of the run: the sandbox after every action, as the steps' times have it. */
+  timeline: Timeline;
+  /** Per expectation (by step index): the windows it is judged on, and when its verdict is known. */
+  plans: Map<number, ExpectPlan>;
 }

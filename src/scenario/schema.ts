@@ -10,6 +10,14 @@ import { expectationKinds } from './expectations/index.js';
 /** How long a scenario may run: a day (a soak is hours; Node's timers stop at ~24.8 days). */
 export const MAX_SCENARIO_MS = 24 * 3_600_000;
 
+/** At least one window of the verdict. */
+export const MIN_SCENARIO_MS = 1000;
+
+/** Names that become file names and header values (a report folder, client-<name>.log, x-lab-client). */
+export const MAX_NAME = 64;
+
+const positive = duration.refine((v) => toMs(v) > 0, { message: 'expected a duration above 0, such as 1s' });
+
 const clientSchema = z.strictObject({
   /** Where the lab's own client sends calls (etcd:///echo when not given). */
   target: z.string().min(1).optional(),
@@ -19,6 +27,7 @@ const clientSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[\w.-]+$/, 'a client name is letters, digits and - _ .')
+    .max(MAX_NAME, `a client name is at most ${MAX_NAME} characters (it goes on every call)`)
     .optional(),
   /** How long your client gets between SIGTERM and SIGKILL at the end (default 2s). */
   grace: duration.optional(),
@@ -34,9 +43,9 @@ const clientSchema = z.strictObject({
   deadline: duration.default('1s'),
   metadata: z.record(z.string(), z.string()).optional(),
   hashKeys: z.number().int().positive().optional(),
-  keepalive: z.union([duration, z.strictObject({ time: duration, timeout: duration })]).optional(),
+  keepalive: z.union([positive, z.strictObject({ time: positive, timeout: positive })]).optional(),
   /** dns: targets: the least time between two resolutions (grpc-js's default is 30 s). */
-  dnsInterval: duration.optional(),
+  dnsInterval: positive.optional(),
 });
 
 function expectSchema() {
@@ -65,7 +74,7 @@ let built: ReturnType<typeof build> | undefined;
 
 function build() {
   return z.strictObject({
-    name: z.string().min(1),
+    name: z.string().min(1).max(100, 'a scenario name is at most 100 characters (it names the report folder)'),
     description: z.string().optional(),
     /** Overrides of compose/lab.yaml: how many echo servers, etcd as a cluster of 3 or 5 members, the proxy. */
     sandbox: z
@@ -81,8 +90,16 @@ function build() {
         xds: z.boolean().optional(),
       })
       .optional(),
-    duration: duration.refine((v) => toMs(v) > 0 && toMs(v) <= MAX_SCENARIO_MS, { message: 'a scenario runs for more than 0 and at most 24h' }),
-    clients: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'client names are letters, digits, - and _'), clientSchema),
+    duration: duration.refine((v) => toMs(v) >= MIN_SCENARIO_MS && toMs(v) <= MAX_SCENARIO_MS, {
+      message: 'a scenario runs for at least 1s (one window of the verdict) and at most 24h',
+    }),
+    clients: z.record(
+      z
+        .string()
+        .regex(/^[A-Za-z][\w-]*$/, 'client names are letters, digits, - and _')
+        .max(MAX_NAME, `client names are at most ${MAX_NAME} characters`),
+      clientSchema,
+    ),
     steps: z.array(stepSchema()).default([]),
   });
 }

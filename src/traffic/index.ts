@@ -14,14 +14,14 @@ export function setup(): void {
 
 export { TrafficClient, type TrafficClientSpec, type CallKind, type ClientSummary } from './driver/traffic-client.js';
 export { ClientSet, type ClientSetOptions, type TrafficClients } from './driver/client-set.js';
-export { serviceConfigFrom, validateServiceConfig, type ServiceConfigJson } from './driver/service-config.js';
+export { maxAttemptsOf, serviceConfigFrom, validateServiceConfig, MAX_ATTEMPTS_LIMIT, type ServiceConfigJson } from './driver/service-config.js';
 export { CallStats } from './driver/stats.js';
 export { sandboxResolverOptions } from './resolvers/lab-options.js';
 export { knownBalancers, labBalancers, balancerDescription } from './balancers/index.js';
 export { byBackendName, shareLine, sharesOf } from './shares.js';
-export { knowScheme, knownSchemes, targetProblem } from './targets.js';
+export { knowScheme, knownSchemes, parseTarget, serviceOfTarget, targetProblem, type TargetParts } from './targets.js';
 export { metadataProblem } from './metadata.js';
 export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions, type XdsModules } from './xds.js';
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';
 export { ServedWatcher, type ServedSource, type ServedWatcherOptions } from './served/served-watcher.js';
-export { CLIENT_HEADER } from './balancers/observe.js';
+export { CALL_ID_HEADER, CLIENT_HEADER } from './balancers/observe.js';

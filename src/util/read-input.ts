@@ -16,6 +16,28 @@ const ERRNO: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
+/** The text, or where it stops being UTF-8 (a file saved as Latin-1 would read as mojibake). */
+function utf8(buf: Buffer, fail: (why: string) => InputError): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    let good = 0;
+    for (let end = buf.length; good < end;) {
+      const mid = Math.ceil((good + end) / 2);
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, mid));
+        good = mid;
+      } catch {
+        end = mid - 1;
+      }
+    }
+    // The longest valid prefix may end inside a character: step back to its start.
+    while (good > 0 && (buf[good] & 0xc0) === 0x80) good--;
+    const line = buf.subarray(0, good).toString('utf8').split('\n').length;
+    throw fail(`it is not UTF-8 text (line ${line} holds the byte 0x${buf[good].toString(16).toUpperCase().padStart(2, '0')}); save it as UTF-8`);
+  }
+}
+
 export function readInputFile(file: string, what: string, hint?: string): string {
   const fail = (why: string) => new InputError(`cannot read the ${what} ${file}: ${why}`, hint ? { hint } : {});
   let st;
@@ -32,7 +54,7 @@ export function readInputFile(file: string, what: string, hint?: string): string
   try {
     const buf = readFileSync(file);
     if (buf.includes(0)) throw fail('it is not text (it holds NUL bytes)');
-    return buf.toString('utf8');
+    return utf8(buf, fail);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';

@@ -2,7 +2,7 @@
 // what was expected and what was found. Shared by the topology and the scenario loaders.
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { FileError } from '../errors.js';
+import { FileError, fileErrors } from '../errors.js';
 import { YamlPositions, describePath, type Path } from './yaml-positions.js';
 import { closest } from './suggest.js';
 
@@ -37,8 +37,24 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
   if (!result.success) {
     // A typo'd key shows up twice (unknown key + missing key); the unknown one is the cause.
     const issues = result.error.issues;
-    const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-    throw issueToError(first, raw, positions, schema, hint);
+    // A key missing under a mapping that has an unknown key is most often the same typo; and one
+    // value gets one complaint (a refinement runs after its base rule failed, and says less).
+    const typos = issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.map(String).join('\0'));
+    const underTypo = (i: Issue) => typos.some((t) => i.path.map(String).join('\0').startsWith(t));
+    const seen = new Set<string>();
+    const causes = issues.filter((i) => {
+      if (i.code !== 'unrecognized_keys' && underTypo(i) && valueAt(raw, i.path as Path) === undefined) return false;
+      const key = `${i.code === 'unrecognized_keys' ? 'k' : 'v'}${i.path.map(String).join('\0')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const errors = new Map<string, FileError>();
+    for (const issue of causes.length ? causes : issues) {
+      const e = issueToError(issue, raw, positions, schema, hint);
+      errors.set(e.message, e);
+    }
+    throw fileErrors([...errors.values()])!;
   }
   return { value: result.data, raw, positions };
 }

@@ -6,6 +6,7 @@ import { play, type PlayResult } from '../scenario/player.js';
 import type { Scenario } from '../scenario/model.js';
 import { runRecordOf, writeReport } from '../scenario/report/write.js';
 import { liveState } from '../scenario/verdict.js';
+import { heldText, settledText, slowestSettle } from '../scenario/report/text.js';
 import type { Bucket } from '../scenario/expectations/index.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -40,17 +41,11 @@ export function verdictLines(result: PlayResult): string[] {
   return [
     ...v.expectations.map(
       (e) =>
-        `  ${e.ok ? '✔' : '✖'} ${seconds(e.atMs).padStart(6)}  ${e.text}${e.timeToHoldMs !== undefined ? `  (held after ${seconds(e.timeToHoldMs)})` : ''}${e.ok ? '' : `  — ${e.saw}`}`,
+        `  ${e.ok ? '✔' : e.state === 'not-judged' ? '?' : '✖'} ${seconds(e.atMs).padStart(6)}  ${e.text}${heldText(e) ? `  (${heldText(e)})` : ''}${e.ok ? '' : `  — ${e.state === 'not-judged' ? 'not judged: ' : ''}${e.saw}`}`,
     ),
     ...v.actions.map(
       (a) =>
-        `  ▲ ${seconds(a.atMs).padStart(6)}  ${a.text}${a.detail ? ` (${a.detail})` : ''}  ${
-          a.error
-            ? `failed: ${a.error}`
-            : Object.entries(a.rebalanceMs ?? {})
-                .map(([c, ms]) => `${c} ${ms === null ? 'did not settle' : `settled in ${seconds(ms)}`}`)
-                .join('  ')
-        }`,
+        `  ▲ ${seconds(a.atMs).padStart(6)}  ${a.text}${a.detail ? ` (${a.detail})` : ''}  ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : settledText(a)}`,
     ),
   ];
 }
@@ -141,10 +136,16 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   writeReport(opts.reportDir, runRecordOf(scenario, result));
   // The final states come from the verdict itself.
   for (const e of result.verdict.expectations)
-    view.dispatch({ type: 'expect-state', index: e.index, state: e.ok ? 'passed' : 'failed', rebalanceMs: e.timeToHoldMs, detail: e.ok ? undefined : e.saw });
+    view.dispatch({
+      type: 'expect-state',
+      index: e.index,
+      state: e.ok ? 'passed' : e.state === 'not-judged' ? 'not-judged' : 'failed',
+      rebalanceMs: e.timeToHoldMs,
+      detail: e.ok ? undefined : e.saw,
+    });
   for (const a of result.verdict.actions) {
-    const settled = Object.values(a.rebalanceMs ?? {}).filter((x): x is number => x !== null);
-    if (settled.length) view.dispatch({ type: 'action-settled', index: a.index, rebalanceMs: Math.max(...settled) });
+    const slowest = slowestSettle(a);
+    if (slowest !== undefined) view.dispatch({ type: 'action-settled', index: a.index, rebalanceMs: slowest });
   }
   view.dispatch({
     type: 'verdict',

@@ -68,7 +68,7 @@ export interface ClientView {
   second: number;
 }
 
-export type StepState = 'pending' | 'done' | 'failed' | 'waiting' | 'holding' | 'passed';
+export type StepState = 'pending' | 'done' | 'failed' | 'waiting' | 'holding' | 'passed' | 'not-judged';
 
 export interface StepView {
   index: number;

@@ -104,7 +104,8 @@ describe('lab report --compare', () => {
       const b = path.join(tmp, 'b');
       cpSync(TOUR, b, { recursive: true });
       const result = JSON.parse(readFileSync(path.join(b, 'result.json'), 'utf8'));
-      result.verdict.actions[0].rebalanceMs = { rr: 1500, pf: null };
+      result.verdict.actions[0].rebalance = { rr: { state: 'settled', ms: 1500 }, pf: { state: 'unsettled' } };
+      delete result.verdict.actions[0].rebalanceMs;
       result.verdict.expectations[4].ok = false;
       result.verdict.expectations[4].saw = 'by 34.0s it did not hold: echo-2 40%';
       result.verdict.ok = false;
@@ -112,9 +113,10 @@ describe('lab report --compare', () => {
       const c = compareRuns([TOUR, b]);
       const { steps, totals } = comparisonRows(c);
       const kill = steps.find((r) => r[0].startsWith('#3 '))!;
-      const a0 = readReport(TOUR).verdict.actions[0].rebalanceMs!;
-      assert.equal(kill[1], `rr ${(a0.rr! / 1000).toFixed(1)}s, pf ${(a0.pf! / 1000).toFixed(1)}s`);
-      assert.equal(kill[2], 'rr 1.5s, pf did not settle');
+      // The fixture was written before rebalance states: its times read as settled.
+      const a0 = (readReport(TOUR).verdict.actions[0] as unknown as { rebalanceMs: Record<string, number> }).rebalanceMs;
+      assert.equal(kill[1], `rr settled in ${(a0.rr / 1000).toFixed(1)}s, pf settled in ${(a0.pf / 1000).toFixed(1)}s`);
+      assert.equal(kill[2], 'rr settled in 1.5s, pf did not settle');
       assert.match(steps.find((r) => r[0].startsWith('#7 '))![2], /^FAILED \(by 34\.0s/);
       assert.deepEqual(totals[0], ['verdict', 'PASS', 'FAIL']);
       assert.match(totals[1][1], /^\d+, DEADLINE_EXCEEDED \d+/);

@@ -6,7 +6,7 @@ import type { BucketStats } from '../../src/traffic/events.js';
 import { compactSeries, expectationKinds, windowAt } from '../../src/scenario/expectations/index.js';
 import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
 import type { ExpectStep } from '../../src/scenario/model.js';
-import { evaluate, settleMs } from '../../src/scenario/verdict.js';
+import { evaluate, rebalanceOf } from '../../src/scenario/verdict.js';
 
 setupLab();
 
@@ -35,7 +35,7 @@ function series(to: number, shares: (t: number) => Record<string, number>): Buck
 function step(share: unknown, mode: { withinMs?: number; alwaysMs?: number }, atMs = 4000): ExpectStep {
   const check = expectationKinds()
     .find((k) => k.key === 'share')!
-    .parse(share, ['echo-1', 'echo-2', 'echo-3']);
+    .parse(share, { backends: ['echo-1', 'echo-2', 'echo-3'], ratioOver: ['echo-1', 'echo-2', 'echo-3'], observed: false });
   if (typeof check === 'string') throw new Error(check);
   return { kind: 'expect', index: 0, line: 1, atMs, client: 'rr', checks: [check], settleMs: 1000, windowMs: 1000, text: 'x', ...mode };
 }
@@ -109,7 +109,7 @@ describe('time to rebalance after an action', () => {
 
   it('a kill: shares move at once and the errors stop at once', () => {
     const b = run(12_000, (t) => (t <= 4000 ? { calls: even, failing: 0 } : { calls: without2, failing: t <= 4250 ? 3 : 0 }));
-    assert.equal(settleMs(b, 4000, 12_000), 250);
+    assert.deepEqual(rebalanceOf(b, 4000, 12_000), { state: 'settled', ms: 250 });
   });
 
   it('a freeze: shares look settled at once, but traffic has moved only when calls stop failing', () => {
@@ -117,13 +117,30 @@ describe('time to rebalance after an action', () => {
     const b = run(14_000, (t) =>
       t <= 4000 ? { calls: even, failing: 0 } : { calls: t <= 8000 ? { 'echo-1': 149, 'echo-2': 2, 'echo-3': 149 } : without2, failing: t <= 8000 ? 2 : 0 },
     );
-    assert.equal(settleMs(b, 4000, 14_000), 4000);
+    assert.deepEqual(rebalanceOf(b, 4000, 14_000), { state: 'settled', ms: 4000 });
   });
 
   it('never settles when the shares keep swinging', () => {
     // Swinging every 1.5 s: slower than the 1 s window, so the windows see it.
     const b = run(12_000, (t) => ({ calls: Math.floor(t / 1500) % 2 ? even : without2, failing: 0 }));
-    assert.equal(settleMs(b, 4000, 12_000), null);
+    assert.deepEqual(rebalanceOf(b, 4000, 12_000), { state: 'unsettled' });
+  });
+
+  it('a client whose shares did not move is unchanged, not "settled in 0.0s"', () => {
+    // A DNS client that never saw a new backend: the same shares before and after the step.
+    const b = run(12_000, () => ({ calls: even, failing: 0 }));
+    assert.deepEqual(rebalanceOf(b, 4000, 12_000), { state: 'unchanged' });
+  });
+
+  it('a client that was disturbed and came back to its shares settled (it moved, then recovered)', () => {
+    const b = run(12_000, (t) => ({ calls: even, failing: t > 4000 && t <= 6000 ? 5 : 0 }));
+    assert.deepEqual(rebalanceOf(b, 4000, 12_000), { state: 'settled', ms: 2000 });
+  });
+
+  it('a run cut short before the shares settled: not judged, never "did not settle"', () => {
+    const b = run(6_000, (t) => (t <= 4000 ? { calls: even, failing: 0 } : { calls: without2, failing: 3 }));
+    assert.deepEqual(rebalanceOf(b, 4000, 6_000, true), { state: 'not-judged' });
+    assert.deepEqual(rebalanceOf(b, 4000, 6_000, false), { state: 'unsettled' });
   });
 });
 

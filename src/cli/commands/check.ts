@@ -9,6 +9,7 @@ import { EXIT, FileError, InputError, LabError } from '../../errors.js';
 import { loadScenario } from '../../scenario/load.js';
 import { loadTopology } from '../../topology/load.js';
 import { libraryDir } from '../../util/project.js';
+import { explainLines } from '../../scenario/timeline/explain.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -51,15 +52,35 @@ export function checkFiles(files: string[], topologyFile: string): CheckResult[]
   });
 }
 
+/** The model behind each file's check, as lines (or, with --json, the plans per expectation). */
+function explain(files: string[], topologyFile: string, json: boolean): void {
+  const results = checkFiles(files, topologyFile);
+  const out: unknown[] = [];
+  for (const [i, r] of results.entries()) {
+    if (!r.ok) {
+      if (json) out.push(r);
+      else process.stdout.write(`${c.red('✖')} ${r.error}\n${r.hint ? `  ${c.yellow('→')} ${r.hint}\n` : ''}`);
+      continue;
+    }
+    const s = loadScenario(files[i], (sandbox) => loadTopology(topologyFile, sandbox));
+    if (json) out.push({ ...r, expectations: [...s.plans.values()].map(({ hold: _hold, ...p }) => p) });
+    else process.stdout.write(`${explainLines(s, loadTopology(topologyFile, s.sandbox)).join('\n')}\n\n`);
+  }
+  if (json) printJson({ ok: results.every((r) => r.ok), results: out });
+  if (results.some((r) => !r.ok)) process.exitCode = EXIT.input;
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
     .argument('[files...]', 'scenario files or folders of them (default: the scenario library)')
     .description('check scenario files as lab play would, starting nothing: file:line:column for every problem')
     .option('--json', 'print the results as JSON')
-    .action((args: string[], opts: { json?: boolean }, cmd: Command) => {
+    .option('--explain', 'also print the model each file is checked on: the sandbox after every step, and the windows each expectation is judged on')
+    .action((args: string[], opts: { json?: boolean; explain?: boolean }, cmd: Command) => {
       const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
       const files = filesOf(args.length ? args : [libraryDir()]);
+      if (opts.explain) return explain(files, topologyFile, !!opts.json);
       if (!files.length)
         throw new InputError(`no scenario files in ${args.join(', ') || libraryDir()}`, { hint: 'Name a .yaml file: lab check scenarios/tour.yaml' });
       const results = checkFiles(files, topologyFile);

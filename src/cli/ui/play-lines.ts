@@ -5,6 +5,7 @@ import type { PlayEvent } from '../../scenario/player.js';
 import { windowAt, type Bucket } from '../../scenario/expectations/index.js';
 import type { Verdict } from '../../scenario/verdict.js';
 import { c, table } from '../output.js';
+import { expectWord, heldText, MEASURES, settledText } from '../../scenario/report/text.js';
 import { plainLine } from './up-progress.js';
 
 export const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`.padStart(6);
@@ -36,34 +37,34 @@ export function playLinePrinter(buckets: Map<string, Bucket[]>, out: (line: stri
 
 /** The expectations and actions tables, and the verdict line. */
 export function verdictText(v: Verdict, reportDir: string): string {
+  const paint = (word: string) => (word === 'pass' ? c.green(word) : word === 'not judged' ? c.yellow(word) : c.red(word));
   const expectations = table(
-    ['AT', 'EXPECTATION', 'VERDICT', 'REBALANCED IN', 'SEEN'],
+    ['AT', 'EXPECTATION', 'VERDICT', 'HELD AFTER', 'SEEN'],
     v.expectations.map((e) => [
       sec(e.atMs).trim(),
       e.text,
-      e.ok ? c.green('pass') : c.red('FAIL'),
-      e.timeToHoldMs !== undefined ? sec(e.timeToHoldMs).trim() : '—',
-      e.saw,
+      paint(expectWord(e)),
+      heldText(e).replace('held after ', '') || '—',
+      `${e.saw}${e.note ? ` (${e.note})` : ''}`,
     ]),
   );
   const rebalance = (a: Verdict['actions'][number]) =>
-    a.error
-      ? c.red(`failed: ${a.error}`)
-      : Object.entries(a.rebalanceMs ?? {})
-          .map(([cl, ms]) => `${cl} ${ms === null ? 'did not settle' : sec(ms).trim()}`)
-          .join('  ');
+    a.error ? c.red(`failed: ${a.error}`) : a.ranAtMs === undefined ? c.yellow('not reached') : settledText(a);
   const actions = v.actions.length
     ? `\n\n${table(
-        ['AT', 'ACTION', 'TIME TO REBALANCE'],
+        ['AT', 'ACTION', 'CLIENTS AFTER IT'],
         v.actions.map((a) => [sec(a.atMs).trim(), a.text, rebalance(a)]),
       )}`
     : '';
+  const defined = c.dim(
+    [MEASURES.held, ...(v.actions.length ? [MEASURES.settled] : []), ...(v.cutShortAtMs !== undefined ? [MEASURES.notJudged] : [])].join('\n'),
+  );
   const own = v.ownClients?.length
     ? `\n\n${table(
         ['YOUR CLIENT', 'COMMAND', 'ENDED'],
         v.ownClients.map((o) => [o.name, o.run, o.early ? c.red(o.how) : o.how]),
       )}`
     : '';
-  const line = `${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${reportDir}/summary.md`;
-  return `\n${expectations}${actions}${own}\n\n${line}`;
+  const line = `${v.ok ? c.green('✔ PASS') : c.red(v.interrupted ? '✖ INTERRUPTED' : '✖ FAIL')}  report: ${reportDir}/report.html (and summary.md)`;
+  return `\n${expectations}${actions}${own}\n${defined}\n\n${line}`;
 }

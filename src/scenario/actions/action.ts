@@ -9,6 +9,7 @@ import type { Role } from '../../topology/schema.js';
 import type { Topology } from '../../topology/types.js';
 import type { ServiceConfigJson } from '../../traffic/index.js';
 import type { XdsControl } from '../../xds/index.js';
+import type { SandboxDraft } from '../timeline/sandbox-model.js';
 
 export interface ActionContext {
   rt: ContainerRuntime;
@@ -31,6 +32,8 @@ export interface ActionContext {
 export interface Names {
   instances: ReadonlyMap<string, Role>;
   clients: ReadonlySet<string>;
+  /** Clients the user runs (run:): they choose their own balancer. */
+  ownClients?: ReadonlySet<string>;
   /** The echo servers' zones (xDS localities). */
   zones?: ReadonlyArray<string>;
 }
@@ -47,6 +50,12 @@ export interface ActionDefinition<Arg = unknown, Resolved = Arg> {
   /** Checks what the shape cannot (names that must exist, roles) and gives what run takes; a string or an ArgProblem is the error. */
   resolve(arg: Arg, names: Names): Resolved | string | ArgProblem;
   describe(arg: Resolved): string;
+  /**
+   * What it does to the model of the sandbox (lab check, lab play), given the sandbox as the
+   * scenario has it at the step's time: changes the draft, or says why it cannot run then (the
+   * instance does not exist yet, or is in a state the action does not apply to).
+   */
+  model(arg: Resolved, sandbox: SandboxDraft): void | string | ArgProblem;
   /** Does it; may say what it found out (kill-leader: which member it killed). */
   run(arg: Resolved, ctx: ActionContext): Promise<void | string>;
 }
@@ -55,7 +64,7 @@ export interface ActionDefinition<Arg = unknown, Resolved = Arg> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, any>;
 
-/** Builds a definition; `resolve` defaults to taking the argument as it is. */
+/** Builds a definition; `resolve` defaults to taking the argument as it is. `model` is required: every step is checked at its time. */
 export function defineAction<S extends z.ZodType, R = z.output<S>>(def: {
   kind: string;
   summary: string;
@@ -63,6 +72,7 @@ export function defineAction<S extends z.ZodType, R = z.output<S>>(def: {
   arg: S;
   resolve?: (arg: z.output<S>, names: Names) => R | string | ArgProblem;
   describe: (arg: R) => string;
+  model: (arg: R, sandbox: SandboxDraft) => void | string | ArgProblem;
   run: (arg: R, ctx: ActionContext) => Promise<void | string>;
 }): ActionDefinition<z.output<S>, R> {
   return { ...def, resolve: def.resolve ?? ((a) => a as unknown as R) } as ActionDefinition<z.output<S>, R>;
@@ -112,6 +122,8 @@ const ROLE_WORDS: Record<string, string> = {
   xds: 'the xDS control plane',
 };
 
+const ROLE_NOUNS: Record<string, string> = { echo: 'echo server', etcd: 'etcd member', consul: 'Consul', proxy: 'proxy', xds: 'xDS control plane' };
+
 /** A problem resolve() found, at a place inside the argument (at its key when `key` is set): reported at that file position. */
 export class ArgProblem {
   constructor(
@@ -125,7 +137,7 @@ export class ArgProblem {
 export function checkTarget(names: Names, name: string, role?: Role, path: ReadonlyArray<string | number> = [], key = false): ArgProblem | undefined {
   const valid = namesOfRole(names, role);
   if (!names.instances.has(name))
-    return new ArgProblem(`unknown ${role ? ROLE_WORDS[role] : 'service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
+    return new ArgProblem(`${role ? `no ${ROLE_NOUNS[role]} named` : 'unknown service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
   if (role && names.instances.get(name) !== role)
     return new ArgProblem(`"${name}" is not ${ROLE_WORDS[role]} (${valid.length ? `those are ${valid.join(', ')}` : 'the sandbox has none'})`, path, key);
   return undefined;

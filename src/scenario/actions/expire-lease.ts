@@ -11,6 +11,13 @@ export default defineAction({
   arg: instanceName,
   resolve: targetOf('echo'),
   describe: (a) => `revoke the etcd lease of ${a.target}`,
+  model({ target }, sandbox) {
+    const inst = sandbox.need(target, ['running', 'paused'], 'revoke (a stopped echo server keeps no lease)');
+    if (typeof inst === 'string') return inst;
+    const { running, members } = sandbox.etcdQuorum();
+    if (running <= members / 2) return `etcd has no leader then (${Math.max(0, running)} of ${members} member(s) running): no lease can be revoked`;
+    return undefined;
+  },
   async run({ target }, ctx) {
     const inst = ctx.topology.instances.find((i) => i.name === target);
     const key = inst ? etcdKeyOf(ctx.topology, inst) : `${ctx.topology.registration.etcdPrefix}/echo/${target}`;

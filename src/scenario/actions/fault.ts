@@ -49,6 +49,15 @@ export default defineAction({
     };
   },
   describe: ({ target, fault }) => `fault on ${target}: ${describeFault(fault) || 'cleared'}`,
+  model({ target, fault }, sandbox) {
+    const inst = sandbox.reachable(target, 'set its fault knobs');
+    if (typeof inst === 'string') return inst;
+    // Only what is sure of every call: all of them fail, or each waits at least this long.
+    const failsAll = fault.errorRate >= 1 || (fault.failOfM > 0 && fault.failN >= fault.failOfM);
+    const echo = failsAll || fault.latencyMs ? { failsAll, latencyMs: fault.latencyMs, line: sandbox.line } : undefined;
+    sandbox.set(inst, { faults: { ...inst.faults, echo } }, describeFault(fault) ? 'given a fault' : 'cleared of faults');
+    return undefined;
+  },
   async run({ target, fault }, ctx) {
     await ctx.control(target).setFault(fault);
     ctx.undo(`clear faults on ${target}`, async () => void (await ctx.control(target).setFault({})));

@@ -12,6 +12,10 @@ export default defineAction({
     return checkTarget(names, target, 'echo', [target], true) ?? { target, serving: status === 'SERVING' };
   },
   describe: (a) => `${a.target} health → ${a.serving ? 'SERVING' : 'NOT_SERVING'}`,
+  model: ({ target }, sandbox) => {
+    const inst = sandbox.reachable(target, 'set its health');
+    return typeof inst === 'string' ? inst : undefined;
+  },
   async run({ target, serving }, ctx) {
     await ctx.control(target).setHealth(serving);
     if (!serving) ctx.undo(`${target} health → SERVING`, async () => void (await ctx.control(target).setHealth(true)));

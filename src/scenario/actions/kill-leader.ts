@@ -16,6 +16,12 @@ export default defineAction({
     return { cluster: arg };
   },
   describe: () => 'SIGKILL the etcd leader',
+  model(_arg, sandbox) {
+    const { running, members } = sandbox.etcdQuorum();
+    if (running <= members / 2) return `etcd has no leader then (${Math.max(0, running)} of ${members} members running): there is no leader to kill`;
+    sandbox.model.leaderKills++;
+    return undefined;
+  },
   async run(_arg, ctx) {
     const leader = await findEtcdLeader(
       ctx.topology.instances.filter((i) => i.role === 'etcd'),

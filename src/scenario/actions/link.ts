@@ -61,6 +61,16 @@ export default defineAction({
     };
   },
   describe: ({ target, fault }) => `link to ${target}: ${describeLinkFault(fault)}`,
+  model({ target, fault }, sandbox) {
+    const inst = sandbox.reachable(target, 'set its link proxy');
+    if (typeof inst === 'string') return inst;
+    const link =
+      fault.blackhole || fault.reset || fault.latencyMs
+        ? { failsAll: fault.blackhole || fault.reset, latencyMs: fault.latencyMs, line: sandbox.line }
+        : undefined;
+    sandbox.set(inst, { faults: { ...inst.faults, link } }, link ? 'given a link fault' : 'cleared of link faults');
+    return undefined;
+  },
   async run({ target, fault }, ctx) {
     await ctx.control(target).setLinkFault(fault);
     ctx.undo(`clear the link fault on ${target}`, async () => void (await ctx.control(target).setLinkFault({})));

@@ -2,6 +2,8 @@
 // Consul check reaches it, it cannot renew its etcd lease, and its published port leads nowhere.
 // heal: echo-2 joins the network again under its names.
 import { aliasesOf } from '../../sandbox/index.js';
+import { seconds } from '../../util/time-text.js';
+import { changeText } from '../timeline/sandbox-model.js';
 import { defineAction, instanceName, targetOf, type ActionContext } from './action.js';
 
 async function heal(target: string, ctx: ActionContext): Promise<void> {
@@ -23,6 +25,14 @@ export default [
     arg: instanceName,
     resolve: targetOf(),
     describe: (a) => `cut ${a.target} off the lab network`,
+    model({ target }, sandbox) {
+      const inst = sandbox.present(target);
+      if (typeof inst === 'string') return inst;
+      if (inst.partitioned)
+        return `${target} is already cut off the lab network at ${seconds(sandbox.atMs)}${inst.last ? `: it was ${changeText(inst.last)}` : ''}`;
+      sandbox.set(inst, { partitioned: true }, 'cut off the network');
+      return undefined;
+    },
     async run({ target }, ctx) {
       const c = await ctx.container(target);
       await ctx.rt.disconnectNetwork(c.id, ctx.topology.network);
@@ -36,6 +46,14 @@ export default [
     arg: instanceName,
     resolve: targetOf(),
     describe: (a) => `reconnect ${a.target} to the lab network`,
+    model({ target }, sandbox) {
+      const inst = sandbox.present(target);
+      if (typeof inst === 'string') return inst;
+      if (!inst.partitioned)
+        return `${target} is on the lab network at ${seconds(sandbox.atMs)}, so there is nothing to heal (a partition step cuts it off first)`;
+      sandbox.set(inst, { partitioned: false }, 'reconnected');
+      return undefined;
+    },
     run: ({ target }, ctx) => heal(target, ctx),
   }),
 ];

@@ -2,7 +2,7 @@
 // its defaults, or a whole service config). The client gets a new channel; its series goes on.
 import { z } from 'zod';
 import { LabError } from '../../errors.js';
-import { serviceConfigFrom, type ServiceConfigJson } from '../../traffic/index.js';
+import { isXdsTarget, maxAttemptsOf, serviceConfigFrom, type ServiceConfigJson } from '../../traffic/index.js';
 import { ArgProblem, defineAction } from './action.js';
 
 export default defineAction({
@@ -10,8 +10,11 @@ export default defineAction({
   summary: "the client's service config is swapped live (a balancer name, or a whole service config)",
   example: 'set-lb: { client: rr, lb: wrr_smooth }',
   arg: z.strictObject({ client: z.string().min(1), lb: z.union([z.string().min(1), z.record(z.string(), z.unknown())]) }),
-  resolve({ client, lb }, { clients }): { client: string; lb: string; serviceConfig: ServiceConfigJson } | ArgProblem {
-    if (!clients.has(client)) return new ArgProblem(`no client named "${client}" (the scenario has ${[...clients].join(', ')})`, ['client']);
+  resolve({ client, lb }, { clients, ownClients }): { client: string; lb: string; serviceConfig: ServiceConfigJson } | ArgProblem {
+    if (ownClients?.has(client))
+      return new ArgProblem(`${client} is a client you run (run:): your command chooses its balancer; set-lb changes the lab's own clients`, ['client']);
+    if (!clients.has(client))
+      return new ArgProblem(`no client named "${client}" (the scenario has ${[...clients].join(', ') || "none of the lab's own"})`, ['client']);
     try {
       return { client, lb: typeof lb === 'string' ? lb : JSON.stringify(lb), serviceConfig: serviceConfigFrom(lb) };
     } catch (err) {
@@ -20,6 +23,17 @@ export default defineAction({
     }
   },
   describe: (a) => `${a.client} balancer → ${a.lb}`,
+  model({ client, serviceConfig }, sandbox) {
+    const c = sandbox.model.clients.get(client);
+    if (!c) return new ArgProblem(`no client named "${client}"`, ['client']);
+    if (c.target && isXdsTarget(c.target))
+      return new ArgProblem(
+        `${client} dials ${c.target}: an xDS client takes its balancer from the control plane (push it with the xds action: xds: { lb: ... })`,
+        ['client'],
+      );
+    c.maxAttempts = maxAttemptsOf(serviceConfig);
+    return undefined;
+  },
   // No undo: clients live only as long as the run.
   async run({ client, serviceConfig }, ctx) {
     ctx.setServiceConfig(client, serviceConfig);

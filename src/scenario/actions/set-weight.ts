@@ -13,6 +13,10 @@ export default defineAction({
     return checkTarget(names, target, 'echo', [target], true) ?? { target, weight };
   },
   describe: (a) => `${a.target} weight → ${a.weight}`,
+  model: ({ target }, sandbox) => {
+    const inst = sandbox.reachable(target, 'set its weight');
+    return typeof inst === 'string' ? inst : undefined;
+  },
   async run({ target, weight }, ctx) {
     const before = await ctx.control(target).getStats();
     await ctx.control(target).setWeight(weight);

@@ -5,6 +5,7 @@
 // it, says who did and why, and fails when one did not. Undone: a good push follows.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { isXdsTarget } from '../../traffic/index.js';
 import { defineAction } from './action.js';
 
 const TYPE = { cluster: 'CDS', listener: 'LDS' } as const;
@@ -17,6 +18,16 @@ export default defineAction({
   resolve: (a, names) =>
     [...names.instances.values()].includes('xds') ? { broken: a } : 'the sandbox runs no xDS control plane: add `sandbox: { xds: true }` to the scenario',
   describe: (a) => `xDS push of a broken ${a.broken} (clients NACK it)`,
+  model(_arg, sandbox) {
+    const xds = [...sandbox.model.instances.values()].find((i) => i.role === 'xds');
+    if (xds) {
+      const up = sandbox.reachable(xds.name, 'push to');
+      if (typeof up === 'string') return up;
+    }
+    if (![...sandbox.model.clients.values()].some((c) => c.target && isXdsTarget(c.target)))
+      return 'no client of this scenario dials an xds: target, so no client would NACK the push (the step waits for their NACKs)';
+    return undefined;
+  },
   async run({ broken }, ctx) {
     const xds = ctx.xds();
     const before = await xds.policy();

@@ -17,7 +17,8 @@ import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type XdsPolicy } from '../../xds/server/policy.js';
 import { duration, fraction, toFraction, toMs } from '../../util/units.js';
-import { labBalancers, validateServiceConfig } from '../../traffic/index.js';
+import { labBalancers, MAX_ATTEMPTS_LIMIT, validateServiceConfig } from '../../traffic/index.js';
+import { seconds } from '../../util/time-text.js';
 import { closest } from '../../util/suggest.js';
 import { ArgProblem, checkTarget, defineAction, type Names } from './action.js';
 
@@ -211,6 +212,26 @@ export default defineAction({
     return checkNames(a, names, [...new Set(names.zones ?? [])]) ?? a;
   },
   describe: (a) => `xDS push: ${describeArg(a)}`,
+  model(a, sandbox) {
+    const xds = [...sandbox.model.instances.values()].find((i) => i.role === 'xds');
+    if (xds) {
+      const up = sandbox.reachable(xds.name, 'push to');
+      if (typeof up === 'string') return up;
+    }
+    const known = a.reset ? new Set<string>() : sandbox.model.xds.subsets;
+    const subsets = new Set([...known, ...Object.keys(a.subsets ?? {})]);
+    for (const subset of Object.keys(a.split ?? {}))
+      if (!subsets.has(subset))
+        return new ArgProblem(
+          `the split names subset "${subset}", which no push before ${seconds(sandbox.atMs)} has given (${subsets.size ? `known: ${[...subsets].join(', ')}` : 'none has'}); give it in subsets: first`,
+          ['split', subset],
+          true,
+        );
+    sandbox.model.xds.subsets = subsets;
+    if (a.reset) sandbox.model.xds.maxAttempts = 1;
+    if (a.retry !== undefined) sandbox.model.xds.maxAttempts = a.retry ? Math.min(MAX_ATTEMPTS_LIMIT, a.retry.numRetries + 1) : 1;
+    return undefined;
+  },
   async run(a, ctx) {
     const before = await ctx.xds().policy();
     const next = patched(before, a);

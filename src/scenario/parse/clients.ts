@@ -2,11 +2,22 @@
 // never work refused), its service config (validated by grpc-js), its metadata (keys grpc-js would
 // reject refused) and its load shape.
 import { LabError } from '../../errors.js';
-import { isXdsTarget, metadataProblem, serviceConfigFrom, targetProblem, xdsChannelOptions, type TrafficClientSpec } from '../../traffic/index.js';
+import {
+  CALL_ID_HEADER,
+  CLIENT_HEADER,
+  isXdsTarget,
+  parseTarget,
+  metadataProblem,
+  serviceConfigFrom,
+  serviceOfTarget,
+  targetProblem,
+  xdsChannelOptions,
+  type TrafficClientSpec,
+} from '../../traffic/index.js';
 import { xdsNodeId } from '../../xds/index.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
-import type { ParseContext } from './context.js';
+import { guard, type ParseContext } from './context.js';
 import type { ObservedClientSpec } from '../model.js';
 import path from 'node:path';
 
@@ -83,61 +94,137 @@ function observedOf(ctx: ParseContext, key: string, c: ClientFile): ObservedClie
   return { name: key, tag: c.name ?? key, run: c.run!, cwd: path.dirname(path.resolve(ctx.file)), graceMs: c.grace === undefined ? 2000 : ms(c.grace) };
 }
 
+/** Reserved metadata: the lab ties each call's pick and its server-side count to these. */
+const RESERVED_METADATA = [CALL_ID_HEADER, CLIENT_HEADER];
+
+function checkReserved(ctx: ParseContext, name: string, metadata: Record<string, string> | undefined): void {
+  for (const key of Object.keys(metadata ?? {}))
+    if (RESERVED_METADATA.includes(key.toLowerCase()))
+      throw ctx.fail(
+        ['clients', name, 'metadata', key],
+        `clients.${name}.metadata: ${key} is the lab's own (it ties each call to its pick and to the servers' counts); name your header otherwise`,
+        true,
+      );
+}
+
+/** A dns: target's server, when it is the sandbox's: Consul's DNS interface, not another of its ports; a .consul name needs that server. */
+function checkDnsServer(ctx: ParseContext, name: string, target: string): void {
+  const parts = parseTarget(target);
+  if (parts.scheme !== 'dns') return;
+  const dns = ctx.widest.consul.dnsHostAddress;
+  const server = parts.authority;
+  const own = ctx.widest.instances.find((i) => i.ports.some((p) => `${p.hostIp}:${p.hostPort}` === server));
+  if (server && own && server !== dns)
+    throw ctx.fail(
+      ['clients', name, 'target'],
+      `clients.${name}.target: ${server} is ${own.name}'s, not a DNS server${dns ? `; Consul answers DNS at ${dns} ({consul-dns})` : ''}`,
+    );
+  if (!server && /\.consul(:\d+)?$/.test(parts.path))
+    throw ctx.fail(
+      ['clients', name, 'target'],
+      `clients.${name}.target: .consul names are answered by Consul's DNS, which the system's resolver does not ask: name it, dns://{consul-dns}/${parts.path.replace(/^\/+/, '')}`,
+    );
+}
+
+/** A registry-backed target's service must be one the sandbox's echo servers register as. */
+function checkService(ctx: ParseContext, name: string, target: string): void {
+  const service = serviceOfTarget(target);
+  const services = [...new Set(ctx.widest.instances.filter((i) => i.role === 'echo').map((i) => i.service))];
+  if (service !== undefined && !services.includes(service))
+    throw ctx.fail(
+      ['clients', name, 'target'],
+      `clients.${name}.target: no service "${service}" in the sandbox (its echo servers register as ${services.map((x) => `"${x}"`).join(', ')})`,
+    );
+}
+
+function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: TrafficClientSpec; router: boolean } {
+  if (c.name !== undefined || c.grace !== undefined)
+    throw ctx.fail(
+      ['clients', name, c.name !== undefined ? 'name' : 'grace'],
+      `clients.${name}.${c.name !== undefined ? 'name' : 'grace'}: only a client you run yourself (run:) takes this; the lab's own client is named by its key`,
+      true,
+    );
+  if (c.rate && c.concurrency) throw ctx.fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
+  if (c.lb !== undefined && isXdsTarget(c.target ?? ''))
+    throw ctx.fail(
+      ['clients', name, 'lb'],
+      `clients.${name}.lb: an xds: client takes its balancer from the control plane; drop lb and set the policy with the xds action (e.g. xds: { lb: ring_hash })`,
+    );
+  if (ms(c.deadline) <= 0)
+    throw ctx.fail(
+      ['clients', name, 'deadline'],
+      `clients.${name}.deadline: a deadline of 0 ends every call at once (DEADLINE_EXCEEDED); give it one, e.g. 1s`,
+    );
+  let serviceConfig;
+  try {
+    serviceConfig = serviceConfigFrom((c.lb ?? 'round_robin') as string | object);
+  } catch (err) {
+    if (err instanceof LabError) throw ctx.fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
+    throw err;
+  }
+  const target = targetOf(ctx, name, c);
+  checkService(ctx, name, target);
+  checkDnsServer(ctx, name, target);
+  if (c.dnsInterval !== undefined && !/^dns:/.test(target))
+    throw ctx.fail(
+      ['clients', name, 'dnsInterval'],
+      `clients.${name}.dnsInterval: only a dns: target resolves again on a timer; ${target} does not (drop dnsInterval)`,
+      true,
+    );
+  if (c.hashKeys !== undefined && Object.keys(c.metadata ?? {}).some((k) => k.toLowerCase() === 'x-lab-key'))
+    throw ctx.fail(['clients', name, 'hashKeys'], `clients.${name}: hashKeys sets x-lab-key on every call, and metadata sets it too; keep one`, true);
+  checkMetadata(ctx, name, c.metadata);
+  checkReserved(ctx, name, c.metadata);
+  const channelOptions = {
+    ...(c.dnsInterval === undefined ? {} : { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) }),
+    ...xdsOptionsOf(ctx, name, target),
+  };
+  const spec: TrafficClientSpec = {
+    name,
+    target,
+    serviceConfig,
+    rate: c.rate,
+    concurrency: c.rate ? undefined : (c.concurrency ?? 8),
+    call: c.call,
+    deadlineMs: ms(c.deadline),
+    metadata: c.metadata,
+    hashKeys: c.hashKeys,
+    keepalive: keepaliveOf(c),
+    ...(Object.keys(channelOptions).length ? { channelOptions } : {}),
+  };
+  return { spec, router: !!c.target?.includes('{router}') };
+}
+
 export function parseClients(ctx: ParseContext): { clients: TrafficClientSpec[]; observed: ObservedClientSpec[]; usesRouter: boolean } {
   const clients: TrafficClientSpec[] = [];
   const observed: ObservedClientSpec[] = [];
   let usesRouter = false;
   for (const [name, c] of Object.entries(ctx.value.clients)) {
-    if (c.run !== undefined) {
+    guard(ctx, () => {
+      if (c.run === undefined) {
+        const got = labClient(ctx, name, c);
+        clients.push(got.spec);
+        usesRouter ||= got.router;
+        return;
+      }
       if (ctx.widest.engine === 'swarm')
         throw ctx.fail(
           ['clients', name, 'run'],
           `clients.${name}.run: a client you run yourself runs on this machine, and a swarm's backends are in its overlay, which nothing on this machine dials; play this scenario on one engine (drop --engine swarm)`,
         );
-      observed.push(observedOf(ctx, name, c));
-      continue;
-    }
-    if (c.name !== undefined || c.grace !== undefined)
-      throw ctx.fail(
-        ['clients', name, c.name !== undefined ? 'name' : 'grace'],
-        `clients.${name}.${c.name !== undefined ? 'name' : 'grace'}: only a client you run yourself (run:) takes this; the lab's own client is named by its key`,
-        true,
-      );
-    if (c.rate && c.concurrency)
-      throw ctx.fail(['clients', name, 'rate'], `clients.${name}: rate and concurrency exclude each other (an open or a closed loop)`);
-    if (c.lb !== undefined && isXdsTarget(c.target ?? ''))
-      throw ctx.fail(
-        ['clients', name, 'lb'],
-        `clients.${name}.lb: an xds: client takes its balancer from the control plane; drop lb and set the policy with the xds action (e.g. xds: { lb: ring_hash })`,
-      );
-    let serviceConfig;
-    try {
-      serviceConfig = serviceConfigFrom((c.lb ?? 'round_robin') as string | object);
-    } catch (err) {
-      if (err instanceof LabError) throw ctx.fail(['clients', name, 'lb'], `clients.${name}.lb: ${err.message.replace(/^--lb: |^service config: /, '')}`);
-      throw err;
-    }
-    if (c.target?.includes('{router}')) usesRouter = true;
-    const target = targetOf(ctx, name, c);
-    checkMetadata(ctx, name, c.metadata);
-    const channelOptions = {
-      ...(c.dnsInterval === undefined ? {} : { 'grpc.dns_min_time_between_resolutions_ms': ms(c.dnsInterval) }),
-      ...xdsOptionsOf(ctx, name, target),
-    };
-    clients.push({
-      name,
-      target,
-      serviceConfig,
-      rate: c.rate,
-      concurrency: c.rate ? undefined : (c.concurrency ?? 8),
-      call: c.call,
-      deadlineMs: ms(c.deadline),
-      metadata: c.metadata,
-      hashKeys: c.hashKeys,
-      keepalive: keepaliveOf(c),
-      ...(Object.keys(channelOptions).length ? { channelOptions } : {}),
+      const o = observedOf(ctx, name, c);
+      // The servers count calls by this name: two clients under one name would be counted as one.
+      const twin = observed.find((x) => x.tag === o.tag);
+      const lab = Object.keys(ctx.value.clients).find((k) => k === o.tag && k !== name);
+      if (twin || lab || o.tag === 'others')
+        throw ctx.fail(
+          ['clients', name, c.name !== undefined ? 'name' : 'run'],
+          `clients.${name}: its calls would be counted as ${o.tag === 'others' ? 'those without a name ("others" is the lab\'s word for them)' : `those of clients.${twin?.name ?? lab}, which the servers also see as "${o.tag}"`}; give it a name of its own (name: ${name}-2)`,
+          c.name !== undefined,
+        );
+      observed.push(o);
     });
   }
-  if (clients.length + observed.length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');
+  if (Object.keys(ctx.value.clients).length === 0) throw ctx.fail(['clients'], 'clients: a scenario needs at least one client');
   return { clients, observed, usesRouter };
 }

@@ -1,5 +1,6 @@
-// What the parts of a scenario's parse share: where to point an error, and the sandbox it runs on.
-import type { FileError } from '../../errors.js';
+// What the parts of a scenario's parse share: where to point an error, the sandbox it runs on, and
+// the problems found so far (every problem in a file is reported at once, in line order).
+import { FileError } from '../../errors.js';
 import type { Topology } from '../../topology/types.js';
 import type { YamlPositions } from '../../util/yaml-positions.js';
 import type { Names } from '../actions/index.js';
@@ -22,4 +23,17 @@ export interface ParseContext {
   durationMs: number;
   /** The error for the value (or, with key, the key) at a path. */
   fail(at: PropertyKey[], msg: string, key?: boolean): FileError;
+  /** Problems found so far. */
+  problems: FileError[];
+}
+
+/** Runs one part's checks (a client, a step): a FileError it throws is kept, and the parse goes on to the next part. */
+export function guard<T>(ctx: ParseContext, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err;
+    ctx.problems.push(err);
+    return undefined;
+  }
 }

@@ -5,13 +5,15 @@
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { readReport, type ReportData } from './read.js';
-import { clientTotals, settledText } from './text.js';
+import { clientTotals, heldText, MEASURES, settledText, verdictWord } from './text.js';
 
 export interface ComparedRun {
   dir: string;
   name: string;
   file: string;
   ok: boolean;
+  /** PASS, FAIL or INTERRUPTED. */
+  verdict: string;
   endMs: number;
   /** Per client: calls and errors by code over the whole run. */
   totals: Record<string, { calls: number; errors: Record<string, number> }>;
@@ -31,8 +33,6 @@ export interface Comparison {
   steps: ComparedStep[];
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-
 function totalsOf(r: ReportData): ComparedRun['totals'] {
   return Object.fromEntries(
     [...clientTotals(r.buckets)].map(([client, t]) => [client, { calls: t.calls, errors: Object.fromEntries([...t.errors].filter(([, n]) => n > 0)) }]),
@@ -47,7 +47,7 @@ function stepResult(r: ReportData, index: number): { kind: 'action' | 'expect'; 
   }
   const e = r.verdict.expectations.find((x) => x.index === index);
   if (!e) return undefined;
-  const result = e.ok ? (e.timeToHoldMs !== undefined ? `held after ${s(e.timeToHoldMs)}` : 'held') : `FAILED (${e.saw})`;
+  const result = e.ok ? heldText(e) || 'held' : e.state === 'not-judged' ? `not judged (${e.saw})` : `FAILED (${e.saw})`;
   return { kind: 'expect', text: e.text, result };
 }
 
@@ -67,13 +67,21 @@ export function compareRuns(dirs: string[]): Comparison {
     };
   });
   return {
-    runs: reports.map((r, i) => ({ dir: dirs[i], name: r.name, file: r.file, ok: r.verdict.ok, endMs: r.endMs, totals: totalsOf(r) })),
+    runs: reports.map((r, i) => ({
+      dir: dirs[i],
+      name: r.name,
+      file: r.file,
+      ok: r.verdict.ok,
+      verdict: verdictWord(r.verdict),
+      endMs: r.endMs,
+      totals: totalsOf(r),
+    })),
     steps,
   };
 }
 
 /** A result worth drawing in red: a failed expectation or run, a client that did not settle. */
-export const isBadResult = (x: string) => /FAILED|^FAIL$|did not settle/.test(x);
+export const isBadResult = (x: string) => /FAILED|^FAIL$|^INTERRUPTED$|did not settle|not judged/.test(x);
 
 /** The run's column title: A, B, ... with its folder's name. */
 export const runLabel = (c: Comparison, i: number) => `${String.fromCharCode(65 + i)}: ${path.basename(c.runs[i].dir)}`;
@@ -94,7 +102,7 @@ export function comparisonRows(c: Comparison): { head: string[]; steps: string[]
   });
   const clients = [...new Set(c.runs.flatMap((r) => Object.keys(r.totals)))];
   const totals = [
-    ['verdict', ...c.runs.map((r) => (r.ok ? 'PASS' : 'FAIL'))],
+    ['verdict', ...c.runs.map((r) => r.verdict)],
     ...clients.map((client) => [
       `${client}: calls, errors`,
       ...c.runs.map((r) => (r.totals[client] ? `${r.totals[client].calls}, ${errorText(r.totals[client].errors)}` : '—')),
@@ -114,13 +122,13 @@ export function comparisonMarkdown(c: Comparison): string {
   return [
     `# Comparing ${c.runs.length} runs`,
     '',
-    ...c.runs.map(
-      (r, i) => `- **${String.fromCharCode(65 + i)}**: \`${r.dir}\` — ${r.name} (\`${r.file}\`), ${(r.endMs / 1000).toFixed(1)}s, ${r.ok ? 'PASS' : 'FAIL'}`,
-    ),
+    ...c.runs.map((r, i) => `- **${String.fromCharCode(65 + i)}**: \`${r.dir}\` — ${r.name} (\`${r.file}\`), ${(r.endMs / 1000).toFixed(1)}s, ${r.verdict}`),
     '',
     '## Steps: time to rebalance (actions) and to hold (expectations)',
     '',
     ...table(steps),
+    '',
+    ...Object.values(MEASURES).map((m) => `- ${m}`),
     '',
     '## Totals per client',
     '',

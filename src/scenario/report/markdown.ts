@@ -2,7 +2,7 @@
 import { byBackendName } from '../../traffic/index.js';
 import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
-import { clientTotals, settledText } from './text.js';
+import { clientTotals, expectWord, heldText, MEASURES, settledText, verdictWord } from './text.js';
 import type { XdsEvent } from '../../xds/index.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -11,7 +11,7 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
   const lines = [
     `# ${name}`,
     '',
-    `Scenario \`${file}\` · ran ${s(endMs)} · verdict **${verdict.ok ? 'PASS' : 'FAIL'}**${verdict.interrupted ? ' (interrupted)' : ''}`,
+    `Scenario \`${file}\` · ran ${s(endMs)} · verdict **${verdictWord(verdict)}**${verdict.cutShortAtMs !== undefined && !verdict.interrupted ? ' (cut short)' : ''}`,
     '',
     '![per client: share of calls per backend, calls per second with the failed ones by status code, p50 and p99 latency](chart.svg)',
     '',
@@ -19,20 +19,26 @@ export function summaryMarkdown(name: string, file: string, verdict: Verdict, bu
     '',
     '## Steps',
     '',
-    '| at | action | result | time to rebalance |',
+    '| at | action | result | clients after it |',
     '| --- | --- | --- | --- |',
     ...verdict.actions.map(
       (a) =>
         `| ${s(a.atMs)} | ${a.text}${a.detail ? ` (${a.detail})` : ''} | ${a.error ? `failed: ${a.error}` : a.ranAtMs === undefined ? 'not reached' : 'done'} | ${settledText(a)} |`,
     ),
     '',
+    MEASURES.settled,
+    '',
     '## Expectations',
     '',
-    '| at | expectation | verdict | time to rebalance | seen |',
+    '| at | expectation | verdict | held after | seen |',
     '| --- | --- | --- | --- | --- |',
     ...verdict.expectations.map(
-      (e) => `| ${s(e.atMs)} | ${e.text} | ${e.ok ? 'pass' : '**fail**'} | ${e.timeToHoldMs !== undefined ? s(e.timeToHoldMs) : '—'} | ${e.saw} |`,
+      (e) =>
+        `| ${s(e.atMs)} | ${e.text} | ${e.ok ? 'pass' : expectWord(e) === 'FAIL' ? '**fail**' : 'not judged'} | ${heldText(e).replace('held after ', '') || '—'} | ${e.saw}${e.note ? ` (${e.note})` : ''} |`,
     ),
+    '',
+    MEASURES.held,
+    ...(verdict.cutShortAtMs !== undefined ? ['', MEASURES.notJudged] : []),
     '',
     '## Totals per client',
     '',

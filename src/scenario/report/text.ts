@@ -1,18 +1,49 @@
 // Pieces every report renderer writes the same way: XML/HTML escaping, a run's verdict in one word,
 // an action's time to rebalance per client, and each client's totals over the run.
 import type { Bucket } from '../expectations/index.js';
-import type { ActionResult, Verdict } from '../verdict.js';
+import type { ActionResult, ExpectResult, Rebalance, Verdict } from '../verdict.js';
 
 /** Text safe in XML and HTML, in elements and in quoted attributes. */
 export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export const verdictWord = (v: Pick<Verdict, 'ok'> & { interrupted?: boolean }) => (v.ok ? 'PASS' : v.interrupted ? 'INTERRUPTED' : 'FAIL');
 
-/** "rr 0.2s, pf did not settle" ('' when no client settled or not). */
-export const settledText = (a: Pick<ActionResult, 'rebalanceMs'>) =>
-  Object.entries(a.rebalanceMs ?? {})
-    .map(([c, v]) => `${c} ${v === null ? 'did not settle' : `${(v / 1000).toFixed(1)}s`}`)
+/** An expectation's verdict in a word: pass, FAIL, or not judged (a run cut short before it was due). */
+export const expectWord = (e: Pick<ExpectResult, 'ok' | 'state'>) => (e.ok ? 'pass' : e.state === 'not-judged' ? 'not judged' : 'FAIL');
+
+/** "held after 0.3s" for a within that held; '' otherwise. */
+export const heldText = (e: Pick<ExpectResult, 'timeToHoldMs' | 'ok'>) => (e.ok && e.timeToHoldMs !== undefined ? `held after ${s(e.timeToHoldMs)}` : '');
+
+/** One client's rebalance after an action: "settled in 0.2s", "unchanged", "did not settle", "not judged". */
+export function rebalanceWord(r: Rebalance | number | null | undefined): string {
+  // Reports written before the rebalance states kept a time or null.
+  if (typeof r === 'number') return `settled in ${s(r)}`;
+  if (r === null || r === undefined) return 'did not settle';
+  if (r.state === 'settled') return `settled in ${s(r.ms)}`;
+  return { unchanged: 'unchanged', unsettled: 'did not settle', 'not-judged': 'not judged' }[r.state];
+}
+
+/** "rr settled in 0.2s, pf unchanged" ('' when there are no clients). */
+export const settledText = (a: Pick<ActionResult, 'rebalance'> & { rebalanceMs?: Record<string, number | null> }) =>
+  Object.entries(a.rebalance ?? a.rebalanceMs ?? {})
+    .map(([c, v]) => `${c} ${rebalanceWord(v)}`)
     .join(', ');
+
+/** The longest a client took to settle after an action (what the view's timeline shows), if any settled. */
+export function slowestSettle(a: Pick<ActionResult, 'rebalance'>): number | undefined {
+  const ms = Object.values(a.rebalance ?? {}).flatMap((r) => (r.state === 'settled' ? [r.ms] : []));
+  return ms.length ? Math.max(...ms) : undefined;
+}
+
+/** What each measure means, one line each: printed under the tables that use them. */
+export const MEASURES = {
+  held: 'held after: from the step to the start of the first window from which the expectation held, and kept holding through its settle time.',
+  settled:
+    'settled in: from the action until the client’s shares stayed within 5 points for 2 s with no more failures than before; unchanged: its shares did not move (no time is given); did not settle: still moving at the next action or the end.',
+  notJudged: 'not judged: the run was cut short (Ctrl-C, or your client ended) before the moment this was due; it neither passed nor failed.',
+} as const;
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export interface ClientTotals {
   calls: number;

@@ -98,3 +98,18 @@ export function validateServiceConfig(config: ServiceConfigJson): void {
     channel?.close();
   }
 }
+
+/** grpc-js's cap on attempts per call (its option grpc-node.retry_max_attempts_limit, default 5). */
+export const MAX_ATTEMPTS_LIMIT = 5;
+
+/** The most attempts one call can make under this service config: a retry or hedging policy's maxAttempts (capped as grpc-js caps it), else 1. */
+export function maxAttemptsOf(config: ServiceConfigJson | undefined): number {
+  let most = 1;
+  for (const m of (config?.methodConfig ?? []) as Array<{ retryPolicy?: { maxAttempts?: unknown }; hedgingPolicy?: { maxAttempts?: unknown } }>) {
+    for (const p of [m?.retryPolicy, m?.hedgingPolicy]) {
+      const n = Number(p?.maxAttempts);
+      if (Number.isFinite(n) && n > most) most = Math.min(n, MAX_ATTEMPTS_LIMIT);
+    }
+  }
+  return most;
+}

@@ -32,6 +32,12 @@ export function parseConsulPath(path: string): ConsulQuery {
   const [service, query = ''] = path.replace(/^\//, '').split('?', 2);
   const q = new URLSearchParams(query);
   for (const k of q.keys()) if (!KNOWN.has(k)) throw new Error(`unknown consul:// parameter "${k}" (known: ${[...KNOWN].join(', ')})`);
+  for (const k of ['healthy', 'allow-stale', 'require-consistent'])
+    if (q.has(k) && !['true', 'false', '1', '0', ''].includes(q.get(k)!)) throw new Error(`consul:// parameter ${k}=${q.get(k)}: expected true or false`);
+  for (const k of ['wait', 'timeout', 'max-backoff'])
+    if (q.has(k) && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(q.get(k)!))
+      throw new Error(`consul:// parameter ${k}=${q.get(k)}: expected a duration with its unit, such as 5s`);
+  if (q.has('limit') && !/^[1-9]\d*$/.test(q.get('limit')!)) throw new Error(`consul:// parameter limit=${q.get('limit')}: expected a whole number above 0`);
   const bool = (k: string) => ['true', '1', ''].includes(q.get(k) ?? 'false') && q.has(k);
   const limit = q.get('limit');
   return {

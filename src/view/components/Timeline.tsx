@@ -6,7 +6,17 @@ import { fit, seconds } from '../format.js';
 import { windowAround, type Layout } from '../layout.js';
 import type { StepView, ViewState } from '../state.js';
 
-const STATE_COLOR: Record<string, string> = { pending: 'gray', done: 'green', passed: 'green', holding: 'cyan', waiting: 'yellow', failed: 'red' };
+const STATE_COLOR: Record<string, string> = {
+  pending: 'gray',
+  done: 'green',
+  passed: 'green',
+  holding: 'cyan',
+  waiting: 'yellow',
+  failed: 'red',
+  'not-judged': 'yellow',
+};
+/** A state as the timeline's 8-letter column says it. */
+const STATE_WORD: Record<string, string> = { 'not-judged': 'unjudged' };
 
 /** The axis: ▲ actions, ◆ expectations, ● now. */
 export function axis(steps: StepView[], nowMs: number, durationMs: number, width: number): string {
@@ -38,10 +48,10 @@ export function Timeline({ state, layout }: { state: ViewState; layout: Layout }
           <Text wrap="truncate-end">
             <Text dimColor>{seconds(s.atMs).padStart(7)} </Text>
             <Text>{s.kind === 'action' ? '▲ ' : '◆ '}</Text>
-            <Text color={STATE_COLOR[s.state]}>{fit(s.state, 8)}</Text>
+            <Text color={STATE_COLOR[s.state]}>{fit(STATE_WORD[s.state] ?? s.state, 8)}</Text>
             <Text>{fit(s.detail && s.kind === 'action' && s.state !== 'failed' ? s.detail : s.text, Math.max(10, Math.min(60, layout.width - 40)))}</Text>
             {s.rebalanceMs !== undefined ? <Text color="cyan">{`  ${s.kind === 'action' ? 'settled' : 'held'} after ${seconds(s.rebalanceMs)}`}</Text> : null}
-            {s.state === 'failed' && s.detail ? <Text color="red">{`  ${s.detail}`}</Text> : null}
+            {(s.state === 'failed' || s.state === 'not-judged') && s.detail ? <Text color={STATE_COLOR[s.state]}>{`  ${s.detail}`}</Text> : null}
           </Text>
         </Box>
       ))}

@@ -14,7 +14,7 @@ const MORE_CODES = ['#b15928', '#fb9a99', '#cab2d6', '#fdbf6f'];
 
 export const codeColor = (code: string, i: number) => CODE_COLORS[code] ?? MORE_CODES[i % MORE_CODES.length];
 export const backendColor = (all: string[], name: string) => BACKEND_COLORS[Math.max(0, all.indexOf(name)) % BACKEND_COLORS.length];
-export const MARKER_COLORS = { action: '#444444', held: '#2ca02c', failed: '#d62728', waiting: '#999999' } as const;
+export const MARKER_COLORS = { action: '#444444', held: '#2ca02c', failed: '#d62728', waiting: '#999999', unjudged: '#999999' } as const;
 export const P50_COLOR = '#3182bd';
 export const P99_COLOR = '#a50f15';
 export const FAILED_SHADE = '#d62728';

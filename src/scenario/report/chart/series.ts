@@ -77,14 +77,14 @@ export interface Marker {
   label: string;
   /** The step in full, for the legend under the chart. */
   text: string;
-  kind: 'action' | 'held' | 'failed' | 'waiting';
+  kind: 'action' | 'held' | 'failed' | 'waiting' | 'unjudged';
 }
 
 /** The client an expectation is about (older reports have it only as the text's prefix). */
 export const clientOf = (e: Pick<ExpectResult, 'text'> & { client?: string }) => e.client ?? e.text.split(':')[0];
 
 /** The markers of one client's panels: every action, and that client's expectations. Numbered as in the scenario. */
-export function markersFor(client: string, verdict: Pick<Verdict, 'actions' | 'expectations'>): Marker[] {
+export function markersFor(client: string, verdict: Pick<Verdict, 'actions' | 'expectations' | 'cutShortAtMs'>): Marker[] {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   const out: Marker[] = verdict.actions.map((a) => ({
     index: a.index,
@@ -96,13 +96,15 @@ export function markersFor(client: string, verdict: Pick<Verdict, 'actions' | 'e
   for (const e of verdict.expectations) {
     if (clientOf(e) !== client) continue;
     const held = e.ok && e.timeToHoldMs !== undefined;
-    const at = e.ok ? e.atMs + (e.timeToHoldMs ?? 0) : (e.failedAtMs ?? e.atMs);
+    const unjudged = !e.ok && e.state === 'not-judged';
+    // A failure at the moment it was seen; one not judged where the run ended (it had no later moment).
+    const at = e.ok ? e.atMs + (e.timeToHoldMs ?? 0) : unjudged ? Math.max(e.atMs, verdict.cutShortAtMs ?? e.atMs) : (e.failedAtMs ?? e.atMs);
     out.push({
       index: e.index,
       at: at / 1000,
-      label: `#${e.index + 1} ${e.ok ? `✓${held ? ` ${s(e.timeToHoldMs!)}` : ''}` : '✗'}`,
-      text: `#${e.index + 1} at ${s(e.atMs)}: ${e.text} → ${e.ok ? (held ? `held after ${s(e.timeToHoldMs!)}` : 'held') : `FAILED ${e.saw}`}`,
-      kind: e.ok ? 'held' : 'failed',
+      label: `#${e.index + 1} ${e.ok ? `✓${held ? ` ${s(e.timeToHoldMs!)}` : ''}` : unjudged ? '?' : '✗'}`,
+      text: `#${e.index + 1} at ${s(e.atMs)}: ${e.text} → ${e.ok ? (held ? `held after ${s(e.timeToHoldMs!)}` : 'held') : unjudged ? `not judged: ${e.saw}` : `FAILED ${e.saw}`}`,
+      kind: e.ok ? 'held' : unjudged ? 'unjudged' : 'failed',
     });
   }
   return out.sort((a, b) => a.at - b.at || a.label.localeCompare(b.label));

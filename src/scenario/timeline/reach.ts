@@ -1,0 +1,51 @@
+// Which of the sandbox's backends a client can send calls to at one moment: those its target names
+// (a service through a registry, an address list, a proxy in front of them all) whose process is up.
+// A target the lab does not know (your own server) may reach anything: the model then asks nothing
+// of backend names.
+import { parseTarget } from '../../traffic/index.js';
+import type { ClientModel, InstanceModel, SandboxModel } from './sandbox-model.js';
+
+/** Addresses in front of every echo server: HAProxy's frontends, the router. */
+export interface Fronts {
+  all: string[];
+}
+
+export interface Reach {
+  /** Backends it dials (alive or not). */
+  dialled: string[];
+  /** It may reach servers outside the sandbox. */
+  external: boolean;
+}
+
+const echoesOf = (m: SandboxModel, service?: string) =>
+  [...m.instances.values()].filter((i) => i.role === 'echo' && (service === undefined || i.service === service)).map((i) => i.name);
+
+/** The backends a client's target dials in this sandbox. */
+export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): Reach {
+  // A client you run: its own target, unknown to the lab; the servers count only what reaches them.
+  if (client.observed || !client.target) return { dialled: echoesOf(m), external: false };
+  const t = parseTarget(client.target);
+  const scheme = t.scheme?.toLowerCase();
+  if (scheme === 'etcd' || scheme === 'consul' || scheme === 'xds')
+    return { dialled: echoesOf(m, t.path.replace(/^\/+/, '').replace(/\?.*$/, '')), external: false };
+  if (scheme === 'ipv4' || scheme === 'ipv6' || scheme === 'dns' || scheme === undefined) {
+    const names: string[] = [];
+    let external = false;
+    for (const address of t.path.replace(/^\/+/, '').split(',')) {
+      const host = address.replace(/:\d+$/, '');
+      const consul = /^([a-z0-9-]+)\.service\.consul$/i.exec(host);
+      if (consul) names.push(...echoesOf(m, consul[1]));
+      else if (fronts.all.includes(address)) names.push(...echoesOf(m));
+      else {
+        const inst = [...m.instances.values()].find((i: InstanceModel) => i.hostAddress === address || `${i.name}` === host);
+        if (inst?.role === 'echo') names.push(inst.name);
+        else external = true;
+      }
+    }
+    return { dialled: [...new Set(names)], external };
+  }
+  return { dialled: [], external: true };
+}
+
+/** Up at (or after) `ms`: a frozen process still takes calls (they stall); one stopping gracefully takes them until it is gone. */
+export const isUp = (i: InstanceModel, ms: number) => i.process !== 'exited' || (i.upUntil ?? -Infinity) > ms;
