@@ -18,3 +18,4 @@ export { bindProblem } from './ports.js';
 export { getRecipe, resolveImage, echoBundleDir } from './images/index.js';
 export { expandedCompose } from './compose-export.js';
 export { claimSandbox, sweepIfOrphaned, sweptLine, forgetIfOrphaned, eventsFileFor } from './owner.js';
+export { checkOneEngine, engineOfSandbox, type EngineName } from './engine-check.js';

@@ -15,6 +15,7 @@ import { onSwarm } from './swarm.js';
 import type { InstanceSpec, Topology } from './types.js';
 
 export { isLoopback } from './instance.js';
+import { isLoopback } from './instance.js';
 export type { TopologyOverrides } from './context.js';
 
 export function loadTopology(file: string, overrides: TopologyOverrides = {}): Topology {
@@ -44,7 +45,13 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   const proxy = proxyInstance(ctx, echoes);
   const xds = xdsInstance(ctx, registries);
   const instances = [...registries, ...echoes, ...(proxy ? [proxy.inst] : []), ...(xds ? [xds.inst] : [])];
-  checkUniquePorts(file, instances);
+  // The services that run only when asked (the proxy, the xDS control plane) are checked as if
+  // asked: a wrong address would otherwise wait for the first `lab up --xds` to show.
+  const asked = new TopologyContext(file, value, positions, { ...overrides, proxy: true, xds: true });
+  for (const [role, entry] of ctx.byRole) asked.byRole.set(role, entry);
+  const possible = [...registries, ...echoes, ...[proxyInstance(asked, echoes)?.inst, xdsInstance(asked, registries)?.inst].filter((i) => !!i)];
+  checkUniquePorts(ctx, possible);
+  checkRouter(ctx, possible);
 
   const lab = value['x-lab'];
   const reg = lab.registration;
@@ -103,12 +110,26 @@ function nodesFromEnv(file: string): Record<string, string> {
   return out;
 }
 
-function checkUniquePorts(file: string, instances: InstanceSpec[]): void {
+/** The router's address: a real loopback address and port, not one a service publishes. */
+function checkRouter(ctx: TopologyContext, instances: InstanceSpec[]): void {
+  const router = ctx.value['x-lab'].router;
+  const [, ip, port] = /^(.*):(\d+)$/.exec(router) ?? [];
+  const at = ['x-lab', 'router'];
+  if (!isLoopback(ip) || Number(port) < 1 || Number(port) > 65535)
+    throw ctx.fail(at, `x-lab.router: "${router}" is not a loopback address with a port from 1 to 65535 (e.g. 127.77.0.5:50070)`);
+  const taken = instances.find((i) => i.ports.some((p) => p.hostIp === ip && p.hostPort === Number(port) && p.protocol === 'tcp'));
+  if (taken) throw ctx.fail(at, `x-lab.router: ${router} is published by ${taken.name} already; give the router an address of its own`);
+}
+
+function checkUniquePorts(ctx: TopologyContext, instances: InstanceSpec[]): void {
   const seen = new Map<string, string>();
   for (const inst of instances) {
     for (const p of inst.ports) {
       const key = `${p.hostIp}:${p.hostPort}/${p.protocol}`;
-      if (seen.has(key)) throw new InputError(`${file}: ${inst.name} and ${seen.get(key)} both publish ${key}`);
+      const svc = ctx.value.services[inst.service];
+      const at = svc?.ports ? ['services', inst.service, 'ports'] : ['services', inst.service, 'x-lab', 'address'];
+      if (seen.has(key))
+        throw ctx.fail(at, `services.${inst.service}: ${inst.name} would publish ${key}, which ${seen.get(key)} publishes; give it an address of its own`);
       seen.set(key, inst.name);
     }
   }

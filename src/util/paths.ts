@@ -1,5 +1,6 @@
 // Where the lab's own files are (the package root) and where it caches (images' inputs, Consul).
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { EXIT, LabError } from '../errors.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,5 +21,28 @@ export function packageRoot(): string {
 }
 
 export function cacheDir(): string {
-  return process.env.LAB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'lab');
+  return process.env.LAB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lab');
+}
+
+/**
+ * The cache folder, made and checked writable before a command starts anything that needs it (its
+ * marker of who holds the sandbox, the images' inputs): what to do when it cannot be, not an errno.
+ */
+export function ensureCacheDir(): string {
+  const dir = cacheDir();
+  const run = path.join(dir, 'run');
+  try {
+    mkdirSync(run, { recursive: true });
+    accessSync(run, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const fromEnv = !!process.env.LAB_CACHE;
+    throw new LabError(`the lab's cache folder ${dir} cannot be written (${code})`, {
+      exitCode: fromEnv ? EXIT.input : EXIT.environment,
+      hint: fromEnv
+        ? 'Set LAB_CACHE to a folder you can write, or unset it (default ~/.cache/lab).'
+        : 'Make it writable, or set LAB_CACHE to a folder you can write.',
+    });
+  }
+  return dir;
 }

@@ -1,6 +1,6 @@
 // lab down [--json]
 import type { Command } from 'commander';
-import { down, runtimeFor, forgetIfOrphaned } from '../../sandbox/index.js';
+import { checkOneEngine, down, runtimeFor, forgetIfOrphaned } from '../../sandbox/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -13,6 +13,7 @@ export function registerDown(program: Command): void {
     .action(async (opts: { project?: string; json?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const project = opts.project ?? t.project;
+      await checkOneEngine(project, t.engine);
       const r = await down(runtimeFor(t), project);
       forgetIfOrphaned(project);
       if (opts.json) return printJson(r);

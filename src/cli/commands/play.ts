@@ -51,7 +51,7 @@ export function registerPlay(program: Command): void {
         liveFramesOnTerminal();
         const { playWithView } = await import('../../view/run-play.js');
         try {
-          await finish(await withSandbox(rt, project, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir })), true);
+          await finish(await withSandbox(rt, base, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir })), true);
         } finally {
           interrupt.dispose();
         }
@@ -64,7 +64,7 @@ export function registerPlay(program: Command): void {
       const onEvent = opts.json ? (e: PlayEvent) => void process.stdout.write(`${JSON.stringify(e)}\n`) : playLinePrinter(buckets, out);
       let result;
       try {
-        result = await withSandbox(rt, project, () => play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets }));
+        result = await withSandbox(rt, base, () => play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets }));
       } finally {
         interrupt.dispose();
       }

@@ -3,13 +3,15 @@
 // the runs side by side, in the terminal, as compare.md and as compare.html.
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../../errors.js';
 import { compareRuns, comparisonMarkdown, comparisonRows, isBadResult } from '../../scenario/report/compare.js';
 import { comparisonHtml } from '../../scenario/report/html/compare-page.js';
 import { reportDirFor, rerender } from '../../scenario/report/write.js';
+import { writeReportFile } from '../../scenario/report/folder-io.js';
+import { verdictWord } from '../../scenario/report/text.js';
 import { c, printJson, table } from '../output.js';
 
 interface ReportOptions {
@@ -39,26 +41,43 @@ export function registerReport(program: Command): void {
           hint: 'lab play writes them to .lab/reports/<time>-<name>/: lab report .lab/reports/<folder>',
         });
       if (o.out) throw new InputError('--out goes with --compare', { hint: 'lab report DIR writes into DIR itself' });
-      const { ok } = rerender(dir);
-      const files = ['summary.md', 'chart.svg', 'report.html'].map((f) => path.join(dir, f));
-      if (o.json) printJson({ ok, files });
-      else process.stdout.write(`${ok ? c.green('PASS') : c.red('FAIL')}  ${files.join('  ')}\n`);
+      const { ok, verdict } = rerender(dir);
+      const files = ['report.html', 'summary.md', 'chart.svg'].map((f) => path.join(dir, f));
+      const word = verdictWord(verdict);
+      if (o.json) printJson({ ok, verdict: word, files });
+      else process.stdout.write(`${ok ? c.green(word) : c.red(word)}  ${files.join('  ')}\n`);
       if (o.open) await open(path.resolve(dir, 'report.html'), !!o.json);
     });
 }
 
+/** --out: a folder to make, or one that is there (not a file, not a link). */
+function checkOut(out: string): void {
+  if (!out.trim()) throw new InputError('--out: the folder name is empty', { hint: 'Name a folder for compare.md and compare.html, or leave --out out.' });
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch {
+    return; // not there yet: it is made
+  }
+  if (st.isSymbolicLink()) throw new InputError(`--out ${out} is a symbolic link; the lab writes a comparison into a folder of its own, not through a link`);
+  if (!st.isDirectory())
+    throw new InputError(`--out ${out} is a file, not a folder`, { hint: 'Name a folder for compare.md and compare.html (it is made when missing).' });
+}
+
 async function compare(dirs: string[], o: ReportOptions): Promise<void> {
+  if (o.out !== undefined) checkOut(o.out);
   const comparison = compareRuns(dirs);
   const out = o.out ?? reportDirFor('compare');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'compare.md'), comparisonMarkdown(comparison));
-  writeFileSync(path.join(out, 'compare.html'), comparisonHtml(comparison, out));
+  writeReportFile(out, 'compare.md', comparisonMarkdown(comparison));
+  writeReportFile(out, 'compare.html', comparisonHtml(comparison, out));
   if (o.json) return printJson({ ...comparison, files: [path.join(out, 'compare.md'), path.join(out, 'compare.html')] });
   const { head, steps, totals } = comparisonRows(comparison);
   const paint = (rows: string[][]) => rows.map((r) => r.map((x, i) => (i > 0 && isBadResult(x) ? c.red(x) : x)));
   const lines = [
     ...comparison.runs.map(
-      (r, i) => `${c.bold(String.fromCharCode(65 + i))}  ${r.dir}  ${r.name} · ${(r.endMs / 1000).toFixed(1)}s · ${r.ok ? c.green('PASS') : c.red('FAIL')}`,
+      (r, i) =>
+        `${c.bold(String.fromCharCode(65 + i))}  ${r.dir}  ${r.name} · ${(r.endMs / 1000).toFixed(1)}s · ${r.ok ? c.green(r.verdict) : c.red(r.verdict)}`,
     ),
     '',
     table(head, paint(steps)),

@@ -22,7 +22,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const base = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const rt = runtimeFor(base);
-      await sweepBefore(rt, base.project);
+      await sweepBefore(rt, base);
       // What runs: the echo servers there are, and the proxy and the xDS control plane when they run.
       const { running: _, ...shape } = await runningShape(rt, base.project);
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), shape);

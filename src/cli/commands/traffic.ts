@@ -1,9 +1,11 @@
 // lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
 import type { Command } from 'commander';
 import { EXIT, InputError, LabError } from '../../errors.js';
-import { runtimeFor, runningShape } from '../../sandbox/index.js';
+import { checkOneEngine, runtimeFor, runningShape } from '../../sandbox/index.js';
 import type { Topology } from '../../topology/types.js';
 import {
+  CALL_ID_HEADER,
+  CLIENT_HEADER,
   byBackendName,
   isXdsTarget,
   metadataProblem,
@@ -23,6 +25,7 @@ import { c, table } from '../output.js';
 import { formatBucket } from '../ui/traffic-line.js';
 import { helpLines, schemesLine } from '../docs.js';
 import { xdsOptionsFor } from '../../xds/index.js';
+import { sandboxTargetProblem } from '../../topology/targets.js';
 
 interface TrafficOptions {
   target: string;
@@ -129,6 +132,7 @@ export function registerTraffic(program: Command): void {
 async function needsSandbox(target: string, t: Topology): Promise<void> {
   const hosts = t.instances.map((i) => i.hostAddress.replace(/:\d+$/, ''));
   if (!/^(etcd|consul|xds):/i.test(target) && !hosts.some((h) => target.includes(h))) return;
+  await checkOneEngine(t.project, t.engine);
   const shape = await runningShape(runtimeFor(t), t.project);
   if (!shape.running)
     throw new LabError(`${target} is served by the lab's sandbox, and none is running (project ${t.project})`, {
@@ -141,8 +145,10 @@ async function needsSandbox(target: string, t: Topology): Promise<void> {
 function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
   if (opts.rate && opts.concurrency) throw new InputError('--rate and --concurrency exclude each other: pick an open or a closed loop');
   if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
-  const targetWrong = targetProblem(opts.target);
+  const targetWrong = targetProblem(opts.target) ?? sandboxTargetProblem(opts.target, t);
   if (targetWrong) throw new InputError(`--target: ${targetWrong}`);
+  if (opts.dnsInterval !== undefined && !/^dns:/.test(opts.target))
+    throw new InputError(`--dns-interval: only a dns: target resolves again on a timer; ${opts.target} does not (drop --dns-interval)`);
   const metadata: Record<string, string> = {};
   for (const kv of opts.metadata) {
     const i = kv.indexOf('=');
@@ -150,6 +156,9 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
     const [key, value] = [kv.slice(0, i).toLowerCase(), kv.slice(i + 1)];
     const problem = metadataProblem(key, value);
     if (problem) throw new InputError(`--metadata ${kv}: ${problem}`);
+    if (key === CALL_ID_HEADER || key === CLIENT_HEADER)
+      throw new InputError(`--metadata ${kv}: ${key} is the lab's own (it ties each call to its pick and to the servers' counts); name your header otherwise`);
+    if (key === 'x-lab-key' && opts.hashKeys) throw new InputError(`--metadata ${kv}: --hash-keys sets x-lab-key on every call; keep one of the two`);
     metadata[key] = value;
   }
   let keepalive: { timeMs: number; timeoutMs: number } | undefined;

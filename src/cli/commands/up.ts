@@ -26,7 +26,7 @@ export function registerUp(program: Command): void {
       );
       try {
         const rt = runtimeFor(t);
-        const r = await withSandbox(rt, t.project, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));
+        const r = await withSandbox(rt, t, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));
         await progress.stop();
         if (opts.json) return printJson(r);
         process.stdout.write(

@@ -6,6 +6,7 @@ import { InputError } from '../../errors.js';
 import { runtimeFor } from '../../sandbox/index.js';
 import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
 import { loadTopology } from '../../topology/load.js';
+import { sandboxTargetProblem } from '../../topology/targets.js';
 import { withSandbox } from '../claim.js';
 import { positiveInt, topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -20,6 +21,11 @@ interface WatchFlags {
 export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
   const wrong = targetProblem(flags.target);
   if (wrong) throw new InputError(`--target: ${wrong}`);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
+      hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
+    });
+  }
   if (isXdsTarget(flags.target)) {
     // The control plane chooses the balancer: one client, labelled by the policy it serves.
     if (lbGiven)
@@ -47,20 +53,22 @@ export function liveFramesOnTerminal(): void {
 
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
   const clients = watchClients(flags, cmd.getOptionValueSource('lb') === 'cli'); // flags first: a typo is named even off a terminal
+  const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
+  const base = loadTopology(topologyFile);
+  const wrong = sandboxTargetProblem(flags.target, base);
+  if (wrong) throw new InputError(`--target: ${wrong}`);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
     });
   }
-  const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
-  const base = loadTopology(topologyFile);
   const rt = runtimeFor(base);
   await rt.ping(1000);
   const interrupt = abortOnInterrupt();
   try {
     liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
-    await withSandbox(rt, base.project, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
+    await withSandbox(rt, base, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
   } finally {
     interrupt.dispose();
   }

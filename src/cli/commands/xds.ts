@@ -59,6 +59,16 @@ export function xdsStatusText(s: XdsStatus): string {
   return lines.join('\n');
 }
 
+/** The topology with its control plane; one without an xds service says so (there is nothing to point a client at). */
+function withXds(cmd: Command): Topology & { xds: NonNullable<Topology['xds']> } {
+  const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true });
+  if (!t.xds)
+    throw new InputError(`${t.file} has no xDS control plane (no service with x-lab.role: xds)`, {
+      hint: "Add the xds service from the lab's own compose/lab.yaml, or use a topology that has it.",
+    });
+  return t as Topology & { xds: NonNullable<Topology['xds']> };
+}
+
 export function registerXds(program: Command): void {
   const xds = program.command('xds').description("the lab's xDS control plane: a bootstrap for your own clients, and what it knows of its clients");
   xds
@@ -70,8 +80,15 @@ export function registerXds(program: Command): void {
     .option('-o, --output <file>', 'write it to a file instead of stdout')
     .action((opts: { nodeId?: string; zone?: string; addresses: string; output?: string }, cmd: Command) => {
       if (opts.addresses !== 'host' && opts.addresses !== 'cluster') throw new InputError(`--addresses expects host or cluster, found "${opts.addresses}"`);
-      const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true });
-      const server = opts.addresses === 'cluster' ? t.xds!.clusterAddress : t.xds!.hostAddress;
+      if (opts.nodeId !== undefined && !/^[\w.:@/-]{1,128}$/.test(opts.nodeId))
+        throw new InputError(`--node-id: expected 1 to 128 letters, digits and - _ . : @ /, found "${opts.nodeId}"`);
+      const t = withXds(cmd);
+      const zones = [...new Set(t.instances.filter((i) => i.role === 'echo').map((i) => i.zone))].filter(Boolean);
+      if (opts.zone !== undefined && !zones.includes(opts.zone))
+        throw new InputError(`--zone: no echo server is in zone "${opts.zone}" (zones: ${zones.join(', ') || 'none'})`, {
+          hint: 'A client prefers the endpoints of its own zone; name one the echo servers are in.',
+        });
+      const server = opts.addresses === 'cluster' ? t.xds.clusterAddress : t.xds.hostAddress;
       const json = `${JSON.stringify(userBootstrap(server, { nodeId: opts.nodeId, zone: opts.zone, addresses: opts.addresses }), null, 2)}\n`;
       if (!opts.output) return void process.stdout.write(json);
       try {
@@ -86,7 +103,7 @@ export function registerXds(program: Command): void {
     .description('the control plane: versions it serves, its clients and what each ACKed or NACKed, load reports')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const s = await xdsStatusOf(topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true }));
+      const s = await xdsStatusOf(withXds(cmd));
       if (opts.json) return printJson({ ...s, policy: JSON.parse(s.policyJson || '{}') });
       process.stdout.write(`${xdsStatusText(s)}\n`);
     });

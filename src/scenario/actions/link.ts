@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../../echo/link/link-fault.js';
 import { duration, toMs } from '../../util/units.js';
-import { checkTarget, defineAction, instanceName, type ArgProblem } from './action.js';
+import { ArgProblem, checkTarget, defineAction, instanceName } from './action.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 const RATE = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)\/s\s*$/i;
@@ -64,6 +64,11 @@ export default defineAction({
   model({ target, fault }, sandbox) {
     const inst = sandbox.reachable(target, 'set its link proxy');
     if (typeof inst === 'string') return inst;
+    if (!inst.linkProxy)
+      return new ArgProblem(
+        `${target} has no link proxy (x-lab.link-proxy: false in the topology): link faults happen in it; turn it on, or use fault for the echo's own knobs`,
+        ['target'],
+      );
     const link =
       fault.blackhole || fault.reset || fault.latencyMs
         ? { failsAll: fault.blackhole || fault.reset, latencyMs: fault.latencyMs, line: sandbox.line }

@@ -6,15 +6,14 @@ import {
   CALL_ID_HEADER,
   CLIENT_HEADER,
   isXdsTarget,
-  parseTarget,
   metadataProblem,
   serviceConfigFrom,
-  serviceOfTarget,
   targetProblem,
   xdsChannelOptions,
   type TrafficClientSpec,
 } from '../../traffic/index.js';
 import { xdsNodeId } from '../../xds/index.js';
+import { sandboxTargetProblem } from '../../topology/targets.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
 import { guard, type ParseContext } from './context.js';
@@ -107,34 +106,11 @@ function checkReserved(ctx: ParseContext, name: string, metadata: Record<string,
       );
 }
 
-/** A dns: target's server, when it is the sandbox's: Consul's DNS interface, not another of its ports; a .consul name needs that server. */
-function checkDnsServer(ctx: ParseContext, name: string, target: string): void {
-  const parts = parseTarget(target);
-  if (parts.scheme !== 'dns') return;
-  const dns = ctx.widest.consul.dnsHostAddress;
-  const server = parts.authority;
-  const own = ctx.widest.instances.find((i) => i.ports.some((p) => `${p.hostIp}:${p.hostPort}` === server));
-  if (server && own && server !== dns)
-    throw ctx.fail(
-      ['clients', name, 'target'],
-      `clients.${name}.target: ${server} is ${own.name}'s, not a DNS server${dns ? `; Consul answers DNS at ${dns} ({consul-dns})` : ''}`,
-    );
-  if (!server && /\.consul(:\d+)?$/.test(parts.path))
-    throw ctx.fail(
-      ['clients', name, 'target'],
-      `clients.${name}.target: .consul names are answered by Consul's DNS, which the system's resolver does not ask: name it, dns://{consul-dns}/${parts.path.replace(/^\/+/, '')}`,
-    );
-}
-
-/** A registry-backed target's service must be one the sandbox's echo servers register as. */
-function checkService(ctx: ParseContext, name: string, target: string): void {
-  const service = serviceOfTarget(target);
-  const services = [...new Set(ctx.widest.instances.filter((i) => i.role === 'echo').map((i) => i.service))];
-  if (service !== undefined && !services.includes(service))
-    throw ctx.fail(
-      ['clients', name, 'target'],
-      `clients.${name}.target: no service "${service}" in the sandbox (its echo servers register as ${services.map((x) => `"${x}"`).join(', ')})`,
-    );
+/** What the target names must exist in the sandbox it runs on (a service, Consul's DNS). */
+function checkInSandbox(ctx: ParseContext, name: string, target: string): void {
+  const problem = sandboxTargetProblem(target, ctx.widest);
+  if (problem)
+    throw ctx.fail(['clients', name, 'target'], `clients.${name}.target: ${problem.replace(ctx.widest.consul.dnsHostAddress ?? '\0', '{consul-dns}')}`);
 }
 
 function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: TrafficClientSpec; router: boolean } {
@@ -163,8 +139,7 @@ function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: Traf
     throw err;
   }
   const target = targetOf(ctx, name, c);
-  checkService(ctx, name, target);
-  checkDnsServer(ctx, name, target);
+  checkInSandbox(ctx, name, target);
   if (c.dnsInterval !== undefined && !/^dns:/.test(target))
     throw ctx.fail(
       ['clients', name, 'dnsInterval'],

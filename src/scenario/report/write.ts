@@ -1,5 +1,5 @@
 // Writes a run's report folder, and re-renders one from its files (`lab report DIR`).
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Bucket } from '../expectations/index.js';
@@ -9,7 +9,8 @@ import type { Verdict } from '../verdict.js';
 import type { XdsEvent } from '../../xds/index.js';
 import { labDir } from '../../util/project.js';
 import { summaryMarkdown } from './markdown.js';
-import { readReport } from './read.js';
+import { readReport, readXdsEvents } from './read.js';
+import { writeReportFile } from './folder-io.js';
 import { runChart } from './chart/svg-chart.js';
 import { reportHtml } from './html/page.js';
 
@@ -56,13 +57,10 @@ export function reportDirFor(name: string, root = path.join(labDir(), 'reports')
   );
 }
 
-function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>): void {
-  writeFileSync(path.join(dir, 'chart.svg'), runChart(run).svg);
-  writeFileSync(path.join(dir, 'report.html'), reportHtml(run));
-  writeFileSync(
-    path.join(dir, 'summary.md'),
-    summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xdsEventsOf(path.join(dir, 'events.jsonl'))),
-  );
+function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>, xds: XdsEvent[]): void {
+  writeReportFile(dir, 'chart.svg', runChart(run).svg);
+  writeReportFile(dir, 'report.html', reportHtml(run));
+  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds));
 }
 
 export function writeReport(dir: string, run: RunRecord): void {
@@ -71,13 +69,16 @@ export function writeReport(dir: string, run: RunRecord): void {
 
 function writeFiles(dir: string, run: RunRecord): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'scenario.yaml'), run.text);
+  writeReportFile(dir, 'scenario.yaml', run.text);
   if (run.eventsFile) {
-    copyFileSync(run.eventsFile, path.join(dir, 'events.jsonl'));
+    // The player's log (its own temporary file) becomes the report's, as a fresh file.
+    const tmp = path.join(dir, `.events.jsonl.${process.pid}.tmp`);
+    copyFileSync(run.eventsFile, tmp, constants.COPYFILE_EXCL);
+    renameSync(tmp, path.join(dir, 'events.jsonl'));
     rmSync(run.eventsFile, { force: true });
-  } else writeFileSync(path.join(dir, 'events.jsonl'), (run.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
+  } else writeReportFile(dir, 'events.jsonl', (run.events ?? []).map((e) => JSON.stringify(e)).join('\n') + '\n');
   const series = Object.fromEntries(run.buckets);
-  writeFileSync(path.join(dir, 'timeseries.json'), JSON.stringify(series));
+  writeReportFile(dir, 'timeseries.json', JSON.stringify(series));
   const csv = ['client,t_ms,backend,calls,ok,errors,extra_attempts,p50_ms,p99_ms'];
   for (const [client, bs] of run.buckets) {
     for (const b of bs) {
@@ -85,17 +86,17 @@ function writeFiles(dir: string, run: RunRecord): void {
         csv.push([client, b.t, name, st.calls, st.ok, st.calls - st.ok, st.extraAttempts, st.p50Ms, st.p99Ms].join(','));
     }
   }
-  writeFileSync(path.join(dir, 'timeseries.csv'), `${csv.join('\n')}\n`);
-  for (const o of run.ownOutputs ?? []) writeFileSync(path.join(dir, `client-${o.name}.log`), o.output);
-  writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
-  render(dir, run);
+  writeReportFile(dir, 'timeseries.csv', `${csv.join('\n')}\n`);
+  for (const o of run.ownOutputs ?? []) writeReportFile(dir, `client-${o.name}.log`, o.output);
+  writeReportFile(dir, 'result.json', JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
+  render(dir, run, readXdsEvents(dir));
 }
 
-/** Re-renders summary.md and chart.svg from a report folder's result.json and timeseries.json. */
-export function rerender(dir: string): { ok: boolean } {
+/** Re-renders summary.md, chart.svg and report.html from a report folder's result.json, timeseries.json and events.jsonl. */
+export function rerender(dir: string): { ok: boolean; verdict: Verdict } {
   const report = readReport(dir);
-  writing(dir, () => render(dir, report));
-  return { ok: report.verdict.ok };
+  writing(dir, () => render(dir, report, report.xds));
+  return { ok: report.verdict.ok, verdict: report.verdict };
 }
 
 /** Writes into `dir`, turning a folder that cannot be written into an InputError (exit 2) that says so. */
@@ -121,6 +122,8 @@ export function checkReportDir(dir: string): void {
     new InputError(`the report folder ${dir} cannot be written: ${why}`, {
       hint: 'Pass --report-dir with a folder you can write, or run from a folder you can write (reports go to its .lab/reports/).',
     });
+  if (!dir.trim())
+    throw new InputError('--report-dir: the folder name is empty', { hint: 'Name a folder, or leave --report-dir out (reports go to .lab/reports/).' });
   // The folder, or the nearest part of its path that exists: a folder we may write into.
   let at = path.resolve(dir);
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
@@ -129,17 +132,5 @@ export function checkReportDir(dir: string): void {
     accessSync(at, constants.W_OK);
   } catch (err) {
     throw fail(`${at}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** The run's xDS events, from its event log (none when it ran without the control plane). */
-function xdsEventsOf(eventsFile: string): XdsEvent[] {
-  try {
-    return readFileSync(eventsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('{"type":"xds"'))
-      .map((l) => JSON.parse(l) as XdsEvent);
-  } catch {
-    return [];
   }
 }

@@ -19,6 +19,8 @@ export interface InstanceModel {
   process: ProcessState;
   /** Off the lab network (partition), until healed. */
   partitioned: boolean;
+  /** Echo servers: host clients reach it through its link proxy (x-lab.link-proxy), where link faults happen. */
+  linkProxy?: boolean;
   /** A graceful stop takes time: an exited process may still answer calls until then (scenario time). */
   upUntil?: number;
   /** In Consul's catalog (echo servers: a deregister step, a drain or a stop takes it out). */
@@ -104,7 +106,7 @@ export function instancesOf(t: Topology): Map<string, InstanceModel> {
         service: i.service,
         process: 'running' as ProcessState,
         partitioned: false,
-        ...(i.role === 'echo' ? { inConsul: true } : {}),
+        ...(i.role === 'echo' ? { inConsul: true, linkProxy: i.linkPort > 0 } : {}),
       },
     ]),
   );

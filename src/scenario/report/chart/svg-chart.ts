@@ -253,8 +253,11 @@ function drawRate(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => nu
   );
 }
 
+const MAX_AXIS_MS = 86_400_000;
+
 function drawLatency(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => number): void {
-  const values = [...s.p50, ...s.p99].filter((v): v is number => v !== null);
+  // Bounded before the axis: no latency the lab can measure is over a day (a damaged number would make an endless axis).
+  const values = [...s.p50, ...s.p99].filter((v): v is number => v !== null && Number.isFinite(v)).map((v) => Math.min(v, MAX_AXIS_MS));
   const lo = Math.max(0.1, 10 ** Math.floor(Math.log10(Math.max(0.1, Math.min(1000, ...values)))));
   const hi = Math.max(lo * 10, 10 ** Math.ceil(Math.log10(Math.max(1, ...values))));
   const y = (v: number) => p.y + p.h - (p.h * (Math.log10(Math.max(lo, v)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
