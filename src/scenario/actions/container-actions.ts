@@ -11,7 +11,7 @@ type Arg = { target: string };
 const STOP_TIMEOUT_S = 5;
 
 /** The model of a container verb: the states it applies to, and the state it leaves. */
-interface Rule {
+export interface Rule {
   from: ProcessState[];
   to: ProcessState;
   /** A graceful stop: how long the process may still answer (its stop timeout). */
@@ -41,7 +41,11 @@ function modelOf(rule: Rule) {
   };
 }
 
+/** Each verb's rule, by kind: what test/integration/container-verbs.test.ts checks against a real engine. */
+export const CONTAINER_RULES = new Map<string, Rule>();
+
 function containerAction(kind: string, verb: string, summary: string, rule: Rule, run: (arg: Arg, ctx: ActionContext) => Promise<void>) {
+  CONTAINER_RULES.set(kind, rule);
   return defineAction({
     kind,
     summary,

@@ -39,7 +39,14 @@ export default defineExpectation({
       return [1, possible, i.lo - 0.01, i.hi + 0.01].filter((a) => a >= 1 && a <= possible).map((a) => part(a, n));
     }
     const out: WindowPart[] = [];
-    for (const a of [1, policy, ...asks.map((x) => x.ask.interval.lo + 0.01), ...asks.map((x) => x.ask.interval.hi - 0.01)]) {
+    const mid = (i: Matcher['interval']) => (Number.isFinite(i.lo) && Number.isFinite(i.hi) ? (i.lo + i.hi) / 2 : i.lo + 0.01);
+    for (const a of [
+      1,
+      policy,
+      ...asks.map((x) => mid(x.ask.interval)),
+      ...asks.map((x) => x.ask.interval.lo + 0.01),
+      ...asks.map((x) => x.ask.interval.hi - 0.01),
+    ]) {
       const v = asks.reduce<number | undefined>((x, y) => (x === undefined ? undefined : valueIn(y.ask.interval, 1, policy, x)), a);
       if (v !== undefined) out.push(part(v, n));
     }

@@ -39,7 +39,8 @@ function failing(ask: LatencyAsk, cap: number): WindowPart[] {
   const out: WindowPart[] = [];
   for (const [, m] of ask) {
     const i = m.interval;
-    for (const v of [i.hi + 1e-3 * Math.max(1, Math.abs(i.hi)), i.lo - 1e-3 * Math.max(1, Math.abs(i.lo)), i.hi * 2, i.lo / 2])
+    // Just past each end, and the extremes a call can take (1 µs, and the longest its deadline allows).
+    for (const v of [i.hi + 1e-3 * Math.max(1, Math.abs(i.hi)), i.lo - 1e-3 * Math.max(1, Math.abs(i.lo)), i.hi * 2, i.lo / 2, 0.001, cap])
       if (Number.isFinite(v) && v > 0 && v <= cap) out.push({ latency: { p50Ms: v, p99Ms: v, maxMs: v } });
   }
   return out;

@@ -158,8 +158,21 @@ function failing(ask: ShareAsk, env: WitnessEnv): WindowPart[] {
   const to = receivers([ask], env);
   // A call that found no backend to pick counts for none: it can lower every share.
   const all = [...to, '(none)'];
+  // Everything on one; spread over all; one call on one and the rest elsewhere (the idlest as idle as it gets).
   const out: WindowPart[] = all.map((b) => ({ backends: { [b]: n } }));
   if (to.length) out.push({ backends: spread(n, to) });
+  out.push({ backends: spread(n, all) });
+  if (n > 1)
+    for (const b of all)
+      out.push({
+        backends: {
+          [b]: 1,
+          ...spread(
+            n - 1,
+            all.filter((x) => x !== b),
+          ),
+        },
+      });
   for (const { name, m } of ask.per) {
     const r = countRange(m, n, (c) => (100 * c) / n);
     if (!r || !all.includes(name)) continue;

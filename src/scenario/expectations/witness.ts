@@ -77,11 +77,14 @@ export function intersect(a: [number, number] | undefined, b: [number, number] |
 
 /** A value the interval holds, near `prefer` (for real-valued asks: latency, attempts). */
 export function valueIn(i: Interval, lo: number, hi: number, prefer: number): number | undefined {
-  const step = 1e-6 * Math.max(1, Math.abs(prefer));
-  const a = Math.max(lo, i.loOpen ? i.lo + step : i.lo);
-  const b = Math.min(hi, i.hiOpen ? i.hi - step : i.hi);
+  const a = Math.max(lo, i.lo);
+  const b = Math.min(hi, i.hi);
   if (a > b) return undefined;
-  return Math.min(b, Math.max(a, prefer));
+  if (a === b) return (a === i.lo && i.loOpen) || (b === i.hi && i.hiOpen) ? undefined : a;
+  // A hair inside an end, open or closed: a value on the very edge may fall out of it in floating point.
+  const step = Math.min(1e-6 * Math.max(1, Math.abs(prefer)), (b - a) / 2);
+  const v = Math.min(b, Math.max(a, prefer));
+  return v === a ? a + step : v === b ? b - step : v;
 }
 
 /** Calls spread as evenly as they go over `names`. */

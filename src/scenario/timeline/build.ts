@@ -98,9 +98,11 @@ export function buildTimeline(opts: {
       after,
       at,
       changesAt: () => [...new Set(after.map((a) => a.step.atMs))],
+      // Calls in (from, to] see the sandbox as it is at `from` and as steps inside change it; a step
+      // at `to` itself acts on calls after it.
       during(fromMs, toMs) {
         const out = [at(fromMs)];
-        for (const a of after) if (a.step.atMs > fromMs && a.step.atMs <= toMs) out.push(a.model);
+        for (const a of after) if (a.step.atMs > fromMs && a.step.atMs < toMs) out.push(a.model);
         return out;
       },
     },

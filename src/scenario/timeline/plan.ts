@@ -12,7 +12,7 @@ import { failWitness, passWitness, type Judged } from './solve.js';
 
 /** How a step's sandbox changes over the run (see build.ts). */
 export interface TimelineView {
-  /** Every sandbox in effect during (from, to]: the one at `from` and those steps make after it. */
+  /** Every sandbox the calls of (from, to] see: the one at `from` and those steps inside make (a step at `to` acts on later calls). */
   during(fromMs: number, toMs: number): SandboxModel[];
   at(ms: number): SandboxModel;
   /** The times at which a step changes the sandbox. */
@@ -54,7 +54,7 @@ function grid(durationMs: number, bucketMs: number, from: number, to: number): n
 }
 
 /** How many buckets a window of this width holds (a window ending at a bucket's end takes the buckets in (end - width, end]). */
-const bucketsIn = (windowMs: number, bucketMs: number) => Math.max(1, Math.ceil(windowMs / bucketMs));
+export const bucketsIn = (windowMs: number, bucketMs: number) => Math.max(1, Math.ceil(windowMs / bucketMs));
 
 interface Placed {
   step: ExpectStep;
@@ -62,10 +62,21 @@ interface Placed {
   /** The buckets its hold windows read: (from, to]. */
   from: number;
   to: number;
+  /** Buckets in its window. */
+  k: number;
+}
+
+/**
+ * Checks of several expectations judged on the same traffic: the unit is the narrowest window among
+ * them, and a check on a wider one sees its counts that many times over.
+ */
+export function jointly(sets: Array<{ judged: Judged[]; k: number }>): { judged: Judged[]; k: number } {
+  const k = Math.min(...sets.map((s) => s.k));
+  return { judged: sets.flatMap((s) => s.judged.map((j) => ({ check: j.check, scale: s.k / k }))), k };
 }
 
 /** The client's sandbox over (from, to]: who it can reach, its policy, its rate: what a window of it can hold. */
-function envsOf(input: PlanInput, client: string, fromMs: number, toMs: number, windowBuckets: number): WitnessEnv[] {
+export function envsOf(input: PlanInput, client: string, fromMs: number, toMs: number, windowBuckets: number): WitnessEnv[] {
   const models = input.timeline.during(Math.max(0, fromMs), toMs);
   const reachable = new Set<string>();
   const everDialled = new Set<string>();
@@ -153,7 +164,9 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
     let lastEndMs: number;
     let decidedByMs: number;
     if (within) {
+      // A window that would begin before the run holds less than a window's calls: it is judged, but a hold is planned on whole ones.
       const ends = grid(durationMs, bucketMs, step.atMs + 1, step.atMs + step.withinMs!);
+      const whole = ends.filter((t) => t >= k * bucketMs);
       firstEndMs = ends[0] ?? step.atMs + step.withinMs!;
       lastEndMs = step.atMs + step.withinMs!;
       decidedByMs = step.atMs + step.withinMs! + step.settleMs;
@@ -175,7 +188,14 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
         );
         continue;
       }
-      for (const t of ends) if (t + step.settleMs <= durationMs) holds.push([t, t + step.settleMs]);
+      if (!whole.length) {
+        fail(
+          'within',
+          `within ${seconds(step.withinMs!)} from ${seconds(step.atMs)}: every ${seconds(step.windowMs)} window ending by ${seconds(lastEndMs)} begins before the run does; give it until at least ${seconds(k * bucketMs - step.atMs)}`,
+        );
+        continue;
+      }
+      for (const t of whole) if (t + step.settleMs <= durationMs) holds.push([t, t + step.settleMs]);
       if (!holds.length) {
         fail(
           step.settleMs >= durationMs ? 'settle' : 'within',
@@ -228,6 +248,7 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
     const changes = input.timeline.changesAt();
     let chosen: { from: number; to: number; start: number; witness?: { parts: WindowPart[]; env: WitnessEnv } } | undefined;
     let alone: { why: string; check: Judged; from: number; to: number } | undefined;
+    let self: { why: string; from: number; to: number } | undefined;
     let conflict: Placed | undefined;
     for (const [a, b] of holds) {
       const from = a - k * bucketMs;
@@ -248,10 +269,17 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
         }
         if (!ok) break;
         const covering = others.filter((p) => p.from < bounds[s + 1] && bounds[s] < p.to);
-        const got = passWitness([...judged, ...covering.flatMap((p) => p.judged)], envs);
+        const together = (ps: Placed[]) => {
+          const set = jointly([{ judged, k }, ...ps]);
+          return passWitness(set.judged, set.k === k ? envs : envsOf(input, step.client, bounds[s], bounds[s + 1], set.k));
+        };
+        const got = together(covering);
         if ('why' in got) {
           ok = false;
-          conflict = covering.find((p) => 'why' in passWitness([...judged, ...p.judged], envs)) ?? covering[0];
+          // Its own checks cannot hold at once (a share and an error rate that need different traffic), or with another's.
+          const own = together([]);
+          if ('why' in own) self = { why: own.why, from: bounds[s], to: bounds[s + 1] };
+          else conflict = covering.find((p) => 'why' in together([p])) ?? covering[0];
         } else witness ??= got;
       }
       if (ok) {
@@ -260,7 +288,12 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
       }
     }
     if (!chosen) {
-      if (conflict && (!alone || within))
+      if (self && !alone)
+        fail(
+          within ? 'within' : 'always',
+          `its checks cannot hold at once: ${self.why}${within ? '' : ` (from ${seconds(Math.max(firstEndMs, self.from + k * bucketMs))} to ${seconds(self.to)})`}`,
+        );
+      else if (conflict && (!alone || within))
         fail(
           within ? 'within' : 'always',
           `it cannot hold at the same time as the expectation at line ${conflict.step.line} (${conflict.step.text}), which ${step.client} must meet until ${seconds(conflict.to)}`,
@@ -270,10 +303,11 @@ export function planExpectations(input: PlanInput): { plans: Map<number, ExpectP
           alone.check.check.key,
           `${alone.why}${within ? '' : ` (from ${seconds(Math.max(firstEndMs, alone.from + k * bucketMs))} to ${seconds(alone.to)})`}`,
         );
+      else fail(within ? 'within' : 'always', 'no traffic the sandbox allows makes it hold');
       continue;
     }
     plan.hold = { fromMs: chosen.start, toMs: chosen.to, witness: chosen.witness };
-    mine.push({ step, judged, from: chosen.from, to: chosen.to });
+    mine.push({ step, judged, from: chosen.from, to: chosen.to, k });
     placed.set(step.client, mine);
   }
   return { plans, problems };

@@ -22,6 +22,8 @@ export function allHold(parts: WindowPart[], checks: Judged[], env: WitnessEnv):
 /** A window (in parts) where every check holds, trying each number of calls a window may hold. */
 export function passWitness(checks: Judged[], envs: WitnessEnv[]): Witness {
   let why = '';
+  // Which numbers of calls in a window each kind could hold with: to say when they suit no common one.
+  const heldWith = new Map<string, number[]>();
   for (const env of envs) {
     const byKind = new Map<string, Judged[]>();
     for (const j of checks) byKind.set(j.check.key, [...(byKind.get(j.check.key) ?? []), j]);
@@ -34,9 +36,10 @@ export function passWitness(checks: Judged[], envs: WitnessEnv[]): Witness {
         'pass',
       );
       if (typeof got === 'string') {
-        blocked = got;
-        break;
+        blocked ||= got;
+        continue;
       }
+      heldWith.set(key, [...(heldWith.get(key) ?? []), env.calls]);
       proposals.push(got);
     }
     if (blocked) {
@@ -45,8 +48,18 @@ export function passWitness(checks: Judged[], envs: WitnessEnv[]): Witness {
     }
     for (const parts of combinations(proposals)) if (allHold(parts, checks, env)) return { parts, env };
   }
+  const kinds = new Set(checks.map((j) => j.check.key));
+  if (kinds.size > 1 && [...kinds].every((k) => heldWith.has(k)) && !envs.every((e) => e.callsKnown))
+    return {
+      why: `${checks.map((j) => j.check.text).join(' and ')} cannot hold in one window: ${[...kinds].map((k) => `${k} holds with ${range(heldWith.get(k)!)} calls in it`).join(', ')}`,
+    };
   return { why: why || `no traffic makes ${checks.map((j) => j.check.text).join('; ')} hold` };
 }
+
+const range = (ns: number[]) => {
+  const s = [...ns].sort((a, b) => a - b);
+  return s.length === 1 ? String(s[0]) : `${s[0]} to ${s[s.length - 1]}`;
+};
 
 /** A window with calls where this one check fails, or undefined: then it cannot fail. */
 export function failWitness(j: Judged, envs: WitnessEnv[]): { parts: WindowPart[]; env: WitnessEnv } | undefined {
