@@ -28,7 +28,11 @@ const serviceLab = z.strictObject({
   /** Echo: the loopback address plan; {n} is the replica number from 1. etcd: the members' plan when members > 1. */
   address: z.string().optional(),
   /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */
-  members: z.union([z.literal(1), z.literal(3), z.literal(5)]).optional(),
+  members: z
+    .union([z.literal(1), z.literal(3), z.literal(5)], {
+      error: (iss) => `etcd is 1, 3 or 5 members (a cluster needs an odd number), found ${JSON.stringify(iss.input)}`,
+    })
+    .optional(),
   port: z.number().int().min(1).max(65535).optional(),
   /** Proxy only: HAProxy's balance algorithm (roundrobin, leastconn, source, static-rr, hdr(<name>)). */
   balance: z

@@ -3,7 +3,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { FileError, fileErrors } from '../errors.js';
-import { YamlPositions, describePath, type Path } from './yaml-positions.js';
+import { YamlPositions, clip, describePath, type Path } from './yaml-positions.js';
 import { closest } from './suggest.js';
 
 export interface ParsedYaml<T> {
@@ -20,7 +20,17 @@ export function parseYaml<S extends z.ZodType>(file: string, text: string, schem
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const positions = new YamlPositions(file, doc, lines);
   const yamlError = doc.errors[0];
-  if (yamlError) throw new FileError(positions.offset(yamlError.pos[0]), yamlProblem(yamlError, text));
+  if (yamlError) {
+    // Too deep to parse: where it gave up depends on the stack left, so point at the line's start.
+    const at = /call stack/i.test(yamlError.message) ? text.lastIndexOf('\n', yamlError.pos[0]) + 1 : yamlError.pos[0];
+    throw new FileError(positions.offset(at), yamlProblem(yamlError, text));
+  }
+  // A tag YAML does not define (!!python/object, !custom) is read as plain data by the parser: say so instead.
+  const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tag) {
+    const written = /^\s*(\S+)/.exec(text.slice(tag.pos[0]))?.[1] ?? 'a tag';
+    throw new FileError(positions.offset(tag.pos[0]), `invalid YAML: the tag ${written} is not one a lab file uses (plain YAML only: no tags)`);
+  }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
@@ -70,7 +80,7 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'string') return v.length > 60 ? `"${v.slice(0, 40)}…" (${v.length} characters)` : `"${v}"`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -84,6 +94,7 @@ function yamlProblem(err: { code: string; message: string; pos: [number, number]
     const docs = text.split(/^---\s*$/m).filter((d) => d.trim()).length;
     return `invalid YAML: the file holds ${docs > 1 ? docs : 'several'} documents (separated by ---); a lab file is one document`;
   }
+  if (/call stack/i.test(err.message)) return 'invalid YAML: nested too deeply to read';
   return `invalid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 
@@ -151,7 +162,8 @@ function unknownKeyMessage(key: string, path: Path, schema: z.ZodType, hint?: Un
 
 const bound = (issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean; origin?: string }, kind: 'min' | 'max') => {
   const n = Number(kind === 'min' ? issue.minimum : issue.maximum);
-  const what = issue.origin === 'string' ? 'characters' : issue.origin === 'array' ? 'items' : '';
+  const n1 = Number(kind === 'min' ? issue.minimum : issue.maximum) === 1;
+  const what = issue.origin === 'string' ? (n1 ? 'character' : 'characters') : issue.origin === 'array' ? (n1 ? 'item' : 'items') : '';
   if (kind === 'min') return issue.inclusive === false ? `more than ${n}${what ? ` ${what}` : ''}` : `at least ${n}${what ? ` ${what}` : ''}`;
   return issue.inclusive === false ? `less than ${n}` : `at most ${n}${what ? ` ${what}` : ''}`;
 };
@@ -188,7 +200,7 @@ function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, sche
       // A record key that breaks its rule: point at the key, say the rule.
       const key = path[path.length - 1];
       const rule = issue.issues[0]?.message ?? 'invalid key';
-      return new FileError(positions.at(path, 'key'), `${where}: ${rule}, found "${String(key)}"`);
+      return new FileError(positions.at(path, 'key'), `${where}: ${rule}, found "${clip(String(key))}"`);
     }
     case 'unrecognized_keys': {
       const key = issue.keys[0];

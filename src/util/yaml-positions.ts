@@ -44,5 +44,10 @@ export class YamlPositions {
 
 /** A readable rendering of a path: services.echo.x-lab.role, steps[2].at */
 export function describePath(path: Path): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${clip(String(p))}` : clip(String(p))), '');
+}
+
+/** A name or value as a message quotes it: a long one is cut, and says how long it was. */
+export function clip(s: string, max = 40): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
 }

@@ -4,17 +4,26 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { GrpcRouter, type Route } from '../../router/grpc-router.js';
-import { serviceConfigFrom, sandboxResolverOptions } from '../../traffic/index.js';
+import { serviceConfigFrom, sandboxResolverOptions, targetProblem } from '../../traffic/index.js';
+import { sandboxTargetProblem } from '../../topology/targets.js';
+import type { Topology } from '../../topology/types.js';
 import { isLoopback } from '../../topology/load.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson, table } from '../output.js';
 
 /** "grpc.examples.echo.Echo=etcd:///echo@round_robin", "*=consul:///echo?healthy=true". */
-export function parseRoute(spec: string): Route {
+export function parseRoute(spec: string, t?: Topology): Route {
   const m = /^([^=\s]+)=([^@\s]+)(?:@(.+))?$/.exec(spec);
   if (!m) throw new InputError(`--route expects SERVICE=TARGET[@BALANCER], e.g. "*=etcd:///echo@round_robin", found "${spec}"`);
-  return { service: m[1], target: m[2], serviceConfig: serviceConfigFrom(m[3] ?? 'round_robin') };
+  const wrong = targetProblem(m[2]) ?? (t ? sandboxTargetProblem(m[2], t) : undefined);
+  if (wrong) throw new InputError(`--route ${spec}: ${wrong}`);
+  try {
+    return { service: m[1], target: m[2], serviceConfig: serviceConfigFrom(m[3] ?? 'round_robin') };
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`--route ${spec}: ${err.message.replace(/^--lb: /, '')}`, { hint: err.hint });
+    throw err;
+  }
 }
 
 export function registerRouter(program: Command): void {
@@ -28,8 +37,11 @@ export function registerRouter(program: Command): void {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const listen = opts.listen ?? t.router;
       const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(listen);
-      if (!m || !isLoopback(m[1])) throw new InputError(`--listen expects a loopback address and port (127.x.y.z:PORT), found "${listen}"`);
-      const routes = (opts.route.length ? opts.route : ['*=etcd:///echo@round_robin']).map(parseRoute);
+      if (!m || !isLoopback(m[1]) || Number(m[2]) < 1 || Number(m[2]) > 65535)
+        throw new InputError(`--listen expects a loopback address and a port from 1 to 65535 (127.x.y.z:PORT), found "${listen}"`);
+      const owner = t.instances.find((i) => i.ports.some((p) => p.hostIp === m[1] && p.hostPort === Number(m[2]) && p.protocol === 'tcp'));
+      if (owner) throw new InputError(`--listen ${listen} is ${owner.name}'s address in the sandbox; give the router one of its own (default ${t.router})`);
+      const routes = (opts.route.length ? opts.route : ['*=etcd:///echo@round_robin']).map((r) => parseRoute(r, t));
       const router = new GrpcRouter(routes, sandboxResolverOptions(t));
       const interrupt = abortOnInterrupt();
       try {

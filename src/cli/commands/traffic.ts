@@ -147,7 +147,8 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
   if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
   const targetWrong = targetProblem(opts.target) ?? sandboxTargetProblem(opts.target, t);
   if (targetWrong) throw new InputError(`--target: ${targetWrong}`);
-  if (opts.dnsInterval !== undefined && !/^dns:/.test(opts.target))
+  const dnsInterval = opts.dnsInterval === undefined ? undefined : durationFlag('--dns-interval', opts.dnsInterval, 3_600_000);
+  if (dnsInterval !== undefined && !/^dns:/.test(opts.target))
     throw new InputError(`--dns-interval: only a dns: target resolves again on a timer; ${opts.target} does not (drop --dns-interval)`);
   const metadata: Record<string, string> = {};
   for (const kv of opts.metadata) {
@@ -180,7 +181,7 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
     channelOptions: {
       ...sandboxResolverOptions(t),
       ...xdsOptionsFor(t, 'traffic', opts.target),
-      ...(opts.dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': durationFlag('--dns-interval', opts.dnsInterval, 3_600_000) } : {}),
+      ...(dnsInterval ? { 'grpc.dns_min_time_between_resolutions_ms': dnsInterval } : {}),
     },
   };
 }

@@ -21,11 +21,6 @@ interface WatchFlags {
 export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
   const wrong = targetProblem(flags.target);
   if (wrong) throw new InputError(`--target: ${wrong}`);
-  if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
-      hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
-    });
-  }
   if (isXdsTarget(flags.target)) {
     // The control plane chooses the balancer: one client, labelled by the policy it serves.
     if (lbGiven)

@@ -37,13 +37,19 @@ function placesOf(ctx: ParseContext): Record<string, string | undefined> {
 function targetOf(ctx: ParseContext, name: string, c: ClientFile): string {
   const places = placesOf(ctx);
   const written = c.target ?? 'etcd:///echo';
+  const at = ['clients', name, 'target'];
+  const open = /\{[^}]*$/.exec(written.replace(/\{[^}]*\}/g, ''));
+  if (open) throw ctx.fail(at, `clients.${name}.target: the place ${open[0]} is not closed (write it {echo-2})`);
   const unknownPlace = [...written.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((k) => !places[k]);
   if (unknownPlace !== undefined) {
     const known = Object.keys(places).filter((k) => places[k]);
-    throw ctx.fail(
-      ['clients', name, 'target'],
-      `clients.${name}.target: {${unknownPlace}} is not in the sandbox (known: ${known.map((k) => `{${k}}`).join(', ')})`,
-    );
+    const echoes = ctx.widest.instances.filter((i) => i.role === 'echo').length;
+    const why = /^proxy-l[47]$/.test(unknownPlace)
+      ? `HAProxy runs only when asked: add \`sandbox: { proxy: true }\` to the scenario`
+      : /^echo-\d+$/.test(unknownPlace)
+        ? `it has ${echoes} echo server${echoes === 1 ? '' : 's'}, echo-1 to echo-${echoes} (more with sandbox: { echo: N })`
+        : `known: ${known.map((k) => `{${k}}`).join(', ')}`;
+    throw ctx.fail(at, `clients.${name}.target: {${unknownPlace}} is not in the sandbox: ${why}`);
   }
   let target = written.replace(/\{([^}]*)\}/g, (_, k: string) => places[k]!);
   // On a swarm a place is a name in the overlay (echo-2:50052): ipv4:{echo-2} dials that one name.

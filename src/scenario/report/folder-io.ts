@@ -75,6 +75,8 @@ export function writeReportFile(dir: string, name: string, content: string): voi
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // Named as the file it was to be (the temporary name carries a pid).
+    if ((err as NodeJS.ErrnoException).path === tmp) (err as NodeJS.ErrnoException).path = file;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')
       throw new ReportFileError(file, 'a folder stands where the report writes this file; move it away and run again');
