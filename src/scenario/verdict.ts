@@ -94,8 +94,9 @@ export function rebalanceOf(buckets: Bucket[], fromMs: number, untilMs: number, 
     const short = !cutShort && untilMs - fromMs < WINDOW_MS + SETTLE_HOLD_MS;
     if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || (short && holdEnd === untilMs))) {
       const ms = Math.max(0, ends[i] - WINDOW_MS - fromMs);
+      // Stable from the first whole window after the action, in the shares it had before: nothing moved.
       const before = sharesAt(buckets, fromMs);
-      if (ms === 0 && Object.keys(before).length && near(before, ref)) return { state: 'unchanged' };
+      if (i === 0 && Object.keys(before).length && near(before, ref)) return { state: 'unchanged' };
       return { state: 'settled', ms };
     }
   }

@@ -265,7 +265,25 @@ steps:
     assert.equal(r.exitCode, 130, out);
     const [after] = await rt.listContainers({ ...projectSelector(PROJECT), 'dev.lab.instance': 'echo-2' });
     assert.equal(after.state, 'running');
-    const result = JSON.parse(readFileSync(path.join(reportDir, 'result.json'), 'utf8')) as { verdict: { ok: boolean; interrupted: boolean } };
+    const result = JSON.parse(readFileSync(path.join(reportDir, 'result.json'), 'utf8')) as {
+      verdict: {
+        ok: boolean;
+        interrupted: boolean;
+        expectations: Array<{ state: string; judgedByMs?: number; saw: string }>;
+        actions: Array<{ rebalance?: Record<string, { state: string }> }>;
+      };
+    };
     assert.deepEqual([result.verdict.ok, result.verdict.interrupted], [false, true]);
+    // Cut short inside the expectation's window: not judged (it was due at 1 + 20 + 1 s), never a failure at a moment that never came.
+    const [e] = result.verdict.expectations;
+    assert.equal(e.state, 'not-judged', e.saw);
+    assert.equal(e.judgedByMs, 22_000);
+    assert.doesNotMatch(e.saw, /by 21\.0s it did not hold/);
+    assert.match(out, /not judged/);
+    assert.match(out, /report: .*report\.html/);
+    // And a comparison says so.
+    const cmp = await lab(['report', '--compare', reportDir, reportDir, '--out', path.join(dir, 'cmp-interrupted')]);
+    assert.equal(cmp.exitCode, 0, cmp.stderr);
+    assert.match(cmp.stdout, /verdict\s+INTERRUPTED\s+INTERRUPTED/);
   });
 });

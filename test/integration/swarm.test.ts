@@ -107,6 +107,22 @@ describe('the sandbox on a three-node Docker Swarm (--engine swarm)', { timeout:
     assert.equal(ports.trim().replace(/\s+/g, ''), '');
   });
 
+  it("one engine per sandbox: a command on this machine's engine for the project up on the swarm refuses, says where it is up, and changes nothing", async () => {
+    const tasks = async () =>
+      (await execa('docker', ['service', 'ls', '--filter', `label=dev.lab.project=${PROJECT}`, '--format', '{{.Name}} {{.Replicas}}'])).stdout;
+    const before = await tasks();
+    for (const args of [['play', path.join(LIBRARY, 'kill-node.yaml'), '--no-tui'], ['up'], ['down'], ['status']]) {
+      const r = await lab(['-f', topology, '--engine', 'docker', ...args], { env: { ...process.env, ...env() } });
+      assert.equal(r.exitCode, 3, `lab ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(`the sandbox ${PROJECT} is up on the Docker Swarm this machine manages, not on this machine's Docker engine; nothing was changed`),
+      );
+      assert.match(r.stderr, /with --engine swarm/);
+    }
+    assert.equal(await tasks(), before, 'every service as it was');
+  });
+
   // The partition last: healed, a task is reached by its address, but the swarm's DNS (which HAProxy
   // finds its backends in) lists its name again only when the task is replaced (README: Swarm).
   for (const story of ['tour', 'kill-node', 'etcd-lease-expiry', 'k8s-service-imbalance', 'partition']) {

@@ -37,6 +37,8 @@ export interface TrafficClients {
 export class ClientSet implements TrafficClients {
   private clients: TrafficClient[] = [];
   private running = false;
+  /** Channels a new service config replaced: their last buckets count, their stop is no client's stop. */
+  private readonly replaced = new WeakSet<TrafficClient>();
 
   constructor(private readonly opts: ClientSetOptions) {}
 
@@ -69,6 +71,7 @@ export class ClientSet implements TrafficClients {
     const old = this.clients[i];
     const next = this.make({ ...old.spec, serviceConfig });
     this.clients[i] = next;
+    this.replaced.add(old);
     if (this.running) {
       next.start();
       void old.stop(500);
@@ -104,7 +107,10 @@ export class ClientSet implements TrafficClients {
       bucketMs: spec.bucketMs ?? this.opts.bucketMs ?? 250,
       channelOptions: { ...spec.channelOptions, ...this.opts.channelOptions },
     });
-    c.on('event', (e) => this.opts.onEvent({ ...e, t: this.opts.now() } as TrafficEvent));
+    c.on('event', (e) => {
+      if (e.type === 'client-stopped' && this.replaced.has(c)) return;
+      this.opts.onEvent({ ...e, t: this.opts.now() } as TrafficEvent);
+    });
     return c;
   }
 }
