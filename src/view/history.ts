@@ -38,14 +38,16 @@ export function historyLines(client: ClientView, width: number, rows: number): s
   // Each column: the backends' shares in that second (histories end together: align them at the end).
   const column = (j: number) => backends.map((b) => b.history[b.history.length - (len - j)] ?? 0);
   const chartRows = Math.max(1, rows - 2 - (rows >= 6 ? 1 : 0));
-  const legend = backends.map((b, i) => FILLS[i % FILLS.length](mark(i)) + ` ${b.name}`).join(' ');
+  // Each backend keeps its mark as others join or leave: its place in the order the client met them.
+  const markOf = backends.map((b) => Math.max(0, client.order.indexOf(b.name)));
+  const legend = backends.map((b, i) => FILLS[markOf[i] % FILLS.length](mark(markOf[i])) + ` ${b.name}`).join(' ');
   const out = [chalk.dim(`  last ${Math.min(len, cols)}s, share per second: `) + legend];
   for (let r = chartRows - 1; r >= 0; r--) {
     const level = (r + 0.5) / chartRows;
     let line = chalk.dim(r === chartRows - 1 ? '   100%  ' : r === 0 ? '     0%  ' : ' '.repeat(LABEL));
     for (let j = start; j < len; j++) {
       const i = at(column(j), level);
-      line += i < 0 ? ' ' : FILLS[i % FILLS.length](mark(i));
+      line += i < 0 ? ' ' : FILLS[markOf[i] % FILLS.length](mark(markOf[i]));
     }
     out.push(line);
   }

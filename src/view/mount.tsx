@@ -1,6 +1,9 @@
 // Mounts the rebalance view on the terminal. Events go into the reducer as they come (cheap); the
 // screen is redrawn at a fixed rate (5 per second) and only when the state changed, never per RPC.
-// Keys reach `onKey`; the terminal's size is read at every redraw.
+// Keys reach `onKey`; the terminal's size is read at every redraw. On a terminal the view has the
+// alternate screen to itself (as less and top do): its header is on the first line, nothing scrolls
+// above it, and what was on the terminal comes back when it leaves; the caller then prints what the
+// run came to.
 import React from 'react';
 import { render, useInput, type Key } from 'ink';
 import { App } from './components/App.js';
@@ -35,6 +38,10 @@ export interface MountOptions {
   stdin?: NodeJS.ReadStream;
 }
 
+/** The alternate screen (xterm's 1049: the cursor saved, the screen cleared), and back. */
+const ENTER_ALT = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT = '\x1b[?1049l';
+
 function Keys({ onKey }: { onKey: (input: string, key: Key) => void }) {
   useInput((input, key) => onKey(input, key));
   return null;
@@ -54,9 +61,12 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
   const lateMs: number[] = [];
   let reduceMs = 0;
   let drawMs = 0;
+  const alt = !!stdout.isTTY;
+  if (alt) stdout.write(ENTER_ALT);
+  // One row short of the terminal: the cursor's line, so ink redraws in place instead of clearing the screen.
   const tree = () => (
     <>
-      <App state={state} columns={stdout.columns || 100} rows={stdout.rows || 30} interactive={interactive} />
+      <App state={state} columns={stdout.columns || 100} rows={(stdout.rows || 31) - 1} interactive={interactive} />
       {interactive ? <Keys onKey={(input, key) => listener(input, key)} /> : null}
     </>
   );
@@ -123,6 +133,7 @@ export function mountView(initial: ViewState, opts: MountOptions = {}): ViewHand
       clearTimeout(timer);
       draw();
       ink.unmount();
+      if (alt) stdout.write(LEAVE_ALT);
     },
   };
 }

@@ -157,6 +157,7 @@ function emptyClient(name: string): ClientView {
     subchannels: {},
     stopped: false,
     history: { p99Ms: [], failed: [] },
+    order: [],
     recent: [],
     second: -1,
   };
@@ -175,11 +176,13 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
     const buckets = [...c.recent.filter((b) => b.t > e.t - WINDOW_MS), { t: e.t, total: e.total, backends: e.backends }];
     const span = Math.max(1, Math.min(WINDOW_MS, e.t)) / 1000;
     const total = sumStats(buckets.map((b) => b.total));
-    // Every backend the client knows of: served it before, serves it now, or its resolver lists it.
+    // Every backend the client knows of: served it before, serves it now, or its resolver lists it (by
+    // name: an address the cluster has not named yet waits, rather than show as a row of its own).
+    const named = Object.keys(state.names).length > 0;
     const names = new Set([
       ...c.backends.map((b) => b.name),
       ...buckets.flatMap((b) => Object.keys(b.backends)),
-      ...c.addresses.map((a) => state.names[a] ?? a),
+      ...c.addresses.flatMap((a) => (state.names[a] ? [state.names[a]] : named ? [] : [a])),
     ]);
     const second = Math.floor(e.t / 1000);
     const newSecond = second > c.second;
@@ -195,8 +198,10 @@ function bucket(state: ViewState, e: Extract<PlayEvent, { type: 'bucket' }>): Vi
     const history = newSecond
       ? { p99Ms: keep(c.history.p99Ms, total.calls ? total.p99Ms : 0), failed: keep(c.history.failed, (total.calls - total.ok) / span) }
       : c.history;
+    const order = [...c.order, ...backends.map((b) => b.name).filter((n) => !c.order.includes(n))];
     return {
       ...c,
+      order,
       history,
       rps: total.calls / span,
       errors: total.errors,
@@ -280,5 +285,17 @@ function cluster(state: ViewState, services: Array<Partial<ServiceView> & { name
   const sorted = [...next.services].sort((a, b) => rank(a) - rank(b) || byBackendName(a.name, b.name));
   const names = { ...next.names };
   for (const s of sorted) if (s.hostAddress) names[s.hostAddress] = s.name;
-  return { ...next, services: sorted, names };
+  // A backend a client met by its address before the cluster named it takes its name.
+  const clients = next.clients.map((c) =>
+    c.backends.some((b) => names[b.name])
+      ? {
+          ...c,
+          backends: c.backends
+            .filter((b) => !names[b.name] || !c.backends.some((o) => o.name === names[b.name]))
+            .map((b) => (names[b.name] ? { ...b, name: names[b.name] } : b)),
+          order: [...new Set(c.order.map((n) => names[n] ?? n))],
+        }
+      : c,
+  );
+  return { ...next, services: sorted, names, clients };
 }

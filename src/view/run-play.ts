@@ -151,7 +151,7 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
     type: 'verdict',
     ok: result.verdict.ok,
     interrupted: result.verdict.interrupted,
-    report: `${opts.reportDir}/summary.md`,
+    report: `${opts.reportDir}/report.html`,
     lines: verdictLines(result),
   });
   if (!opts.view) view.unmount();

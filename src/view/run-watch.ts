@@ -128,6 +128,8 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     poller.close();
     view.dispatch({ type: 'notice', text: 'left the sandbox running (lab down stops it)' });
     view.unmount();
+    // The view had the alternate screen: say, on the terminal as it was, what was left behind.
+    process.stdout.write('left the sandbox running (lab down stops it)\n');
   }
 }
 

@@ -63,6 +63,8 @@ export interface ClientView {
   observed?: boolean;
   /** Per second over the last minute, oldest first (with each backend's share history): p99 and failed calls per second. */
   history: { p99Ms: number[]; failed: number[] };
+  /** Its backends in the order it first met them: each keeps its mark (digit) in the history chart when another joins. */
+  order: string[];
   /** Not rendered: the buckets of the last second (the window the bars show), and its second. */
   recent: Array<{ t: number; total: BucketStats; backends: Record<string, BucketStats> }>;
   second: number;

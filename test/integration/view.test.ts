@@ -41,11 +41,30 @@ async function until(test: (s: string) => boolean, ms: number): Promise<string[]
   throw new Error(`not on screen within ${ms} ms; last screen:\n${seen.at(-1)}`);
 }
 
-async function start(command: string): Promise<unknown> {
+async function start(command: string, columns = 150, rows = 45): Promise<unknown> {
   await tmux('kill-session', '-t', SESSION);
-  // The shell reports the exit code on screen and stays, so the last frame can be read. CI=true on
-  // purpose: a terminal under CI must still get live frames.
-  return tmux('new-session', '-d', '-s', SESSION, '-x', '150', '-y', '45', `cd ${ROOT} && env CI=true ${command}; echo "EXIT=$?"; sleep 600`);
+  // The shell reports the exit code on screen and stays, so what the run printed can be read. CI=true
+  // on purpose: a terminal under CI must still get live frames.
+  return tmux('new-session', '-d', '-s', SESSION, '-x', String(columns), '-y', String(rows), `cd ${ROOT} && env CI=true ${command}; echo "EXIT=$?"; sleep 600`);
+}
+
+/** The screen as lines, and its size. */
+async function lines(): Promise<{ lines: string[]; columns: number; rows: number }> {
+  const size = (await tmux('display', '-p', '-t', SESSION, '#{window_width} #{window_height}')).stdout.trim().split(' ').map(Number);
+  return { lines: plain(await screen()).split('\n'), columns: size[0], rows: size[1] };
+}
+
+/** Each client's backend rows on a screen (a client's section runs from its header to the next). */
+function backendRows(ls: string[], client: string): string[] {
+  const at = ls.findIndex((l) => new RegExp(`[▸ ] ${client} · `).test(l));
+  if (at < 0) return [];
+  const out: string[] = [];
+  for (const l of ls.slice(at + 1)) {
+    if (/^[▸ ] \w+ · |^Timeline |^ {2}resolver|^ {2}xds:/.test(l)) break;
+    const m = new RegExp(`(?:^|\\s)(echo-\\d+) +#* *\\d+%`).exec(l);
+    if (m) out.push(m[1]);
+  }
+  return out;
 }
 
 describe('the rebalance view in a terminal (tmux)', () => {
@@ -76,14 +95,21 @@ steps:
     );
     await start(`node bin/lab.js -f ${file} play ${scenario} --report-dir ${path.join(dir, 'report')}`);
     const seen = await until((s) => /EXIT=\d+/.test(s), 120_000);
-    assert.ok(barOf(seen.at(-1)!, 'echo-1') && !barOf(seen.at(-1)!, 'echo-2'), 'in the last frame echo-1 has a bar, the killed echo-2 none');
+    assert.ok(
+      seen.some((s) => barOf(s, 'echo-1') && !barOf(s, 'echo-2') && /done\s+SIGKILL echo-2/.test(plain(s))),
+      'after the kill, echo-1 has a bar and the killed echo-2 none',
+    );
     const during = seen.find((s) => /Traffic/.test(s) && barOf(s, 'echo-1') && /Timeline/.test(s));
     assert.ok(during, `no frame with bars and the timeline among ${seen.length} screens; last:\n${seen.at(-1)}`);
+    assert.ok(
+      seen.some((s) => /▲/.test(plain(s)) && /done\s+SIGKILL echo-2/.test(plain(s))),
+      'the action on the time axis, and done on the timeline',
+    );
+    // The view leaves the alternate screen; the terminal keeps what the run came to.
     const last = plain(seen.at(-1)!);
-    assert.match(last, /▲/, 'the action on the time axis');
-    assert.match(last, /done\s+SIGKILL echo-2/);
-    assert.match(last, /passed\s+rr: share echo-2 0 within 2s/);
-    assert.match(last, /✔ PASS/);
+    assert.match(last, /rr: share echo-2 0 within 2s +pass/);
+    assert.match(last, /SIGKILL echo-2 +rr settled in/);
+    assert.match(last, /✔ PASS {2}report: .*report\.html/);
     assert.match(last, /EXIT=0/);
     await tmux('kill-session', '-t', SESSION);
   });
@@ -106,6 +132,72 @@ clients:
     assert.match(both, /counted by the echo servers/);
     assert.match(plain(seen.at(-1)!), /EXIT=0/);
     await tmux('kill-session', '-t', SESSION);
+  });
+
+  it('the tour at 80×24, then 100×30 and 160×50: its header on the first line, three backend rows with their shares for each client at every moment, the timeline from 100×30', async () => {
+    await start(`node bin/lab.js -f ${file} play scenarios/tour.yaml --report-dir ${path.join(dir, 'report-tour')}`, 80, 24);
+    await until((s) => /rr · /.test(plain(s)) && /echo-3 .*%/.test(plain(s)), 120_000);
+    const t0 = Date.now();
+    let checked = 0;
+    const sizes = new Set<string>();
+    for (;;) {
+      const elapsed = Date.now() - t0;
+      if (elapsed > 18_000 && elapsed < 20_000) await tmux('resize-window', '-t', SESSION, '-x', '100', '-y', '30');
+      if (elapsed > 36_000 && elapsed < 38_000) await tmux('resize-window', '-t', SESSION, '-x', '160', '-y', '50');
+      const { lines: ls, columns, rows } = await lines();
+      if (ls.some((l) => /EXIT=|report: /.test(l))) break;
+      // A frame drawn for another size than now (the resize lands between two frames) waits for the next.
+      if (ls.length <= rows && /^lab tour/.test(ls[0]) && ls.every((l) => l.length <= columns)) {
+        const at = `${columns}×${rows} at ${elapsed} ms:\n${ls.join('\n')}`;
+        if (ls.filter((l) => l.trim()).length > 5 && !ls.some((l) => / \d+ rps/.test(l) && l.length > columns)) {
+          for (const client of ['rr', 'pf']) assert.deepEqual(backendRows(ls, client), ['echo-1', 'echo-2', 'echo-3'], `${client} ${at}`);
+          if (columns >= 100)
+            assert.ok(
+              ls.some((l) => /Timeline /.test(l)),
+              `the timeline ${at}`,
+            );
+          sizes.add(`${columns}×${rows}`);
+          checked++;
+        }
+      }
+      assert.ok(Date.now() - t0 < 120_000, 'the tour ends');
+      await sleep(700);
+    }
+    assert.deepEqual([...sizes].sort(), ['100×30', '160×50', '80×24'], 'every size was looked at');
+    assert.ok(checked > 30, `${checked} screens checked`);
+    assert.match(plain((await until((s) => /EXIT=\d+/.test(s), 60_000)).at(-1)!), /EXIT=0/);
+    await tmux('kill-session', '-t', SESSION);
+  });
+
+  it('the xDS canary at 80×24: the proxyless client with its three backend rows, labelled by the policy the control plane serves', async () => {
+    await start(`node bin/lab.js -f ${file} play scenarios/xds-canary.yaml --report-dir ${path.join(dir, 'report-canary')}`, 80, 24);
+    const seen = await until((s) => /EXIT=\d+/.test(s), 180_000);
+    const during = seen.map((s) => plain(s).split('\n')).filter((ls) => /^lab xDS canary/.test(ls[0]) && ls.some((l) => /canary · /.test(l)));
+    assert.ok(during.length > 5, `${during.length} frames of the run`);
+    for (const ls of during.filter((l) => l.some((x) => /canary · .*rps/.test(x))))
+      assert.deepEqual(backendRows(ls, 'canary'), ['echo-1', 'echo-2', 'echo-3'], ls.join('\n'));
+    assert.ok(during.some((ls) => ls.some((l) => /canary · .*\(xDS\)|canary · xDS/.test(l))));
+    assert.match(plain(seen.at(-1)!), /EXIT=0/);
+    await tmux('kill-session', '-t', SESSION);
+  });
+
+  it('30 backends in lab watch at 160×50 and at 80×24: every row at 160 columns, aligned; at 80, the hidden ones counted with their share', async () => {
+    const up = await lab(['-f', file, 'up', '--echo', '30']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    await start(`node bin/lab.js -f ${file} watch`, 160, 50);
+    await until((s) => (plain(s).match(/echo-30 +#* *\d+%/g) ?? []).length === 2, 60_000);
+    const wide = await lines();
+    for (let i = 1; i <= 30; i++) {
+      const row = wide.lines.find((l) => new RegExp(`^ {2}echo-${i} `).test(l));
+      assert.ok(row && row.split(`echo-${i} `).length === 3, `echo-${i} on one line for both clients:\n${wide.lines.join('\n')}`);
+    }
+    await tmux('resize-window', '-t', SESSION, '-x', '80', '-y', '24');
+    const narrow = await until((s) => (plain(s).match(/… \d+ more backends with \d+% of the calls/g) ?? []).length === 2, 20_000);
+    assert.doesNotMatch(plain(narrow.at(-1)!), /less traffic/);
+    await tmux('send-keys', '-t', SESSION, 'q');
+    await until((s) => /EXIT=0/.test(plain(s)), 30_000);
+    await tmux('kill-session', '-t', SESSION);
+    assert.equal((await lab(['-f', file, 'up', '--echo', '3'])).exitCode, 0);
   });
 
   it('lab watch: keys really act (p pauses the selected echo), q undoes them, exits 0 and leaves the sandbox as it was', async () => {

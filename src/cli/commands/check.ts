@@ -28,13 +28,20 @@ function filesOf(args: string[]): string[] {
       // not there: loadScenario says so, for this file
     }
     if (!dir) out.push(a);
-    else
+    else {
+      let names: string[];
+      try {
+        names = readdirSync(a);
+      } catch (err) {
+        throw new InputError(`cannot read the folder ${a}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
       out.push(
-        ...readdirSync(a)
+        ...names
           .filter((f) => /\.ya?ml$/.test(f))
           .sort()
           .map((f) => path.join(a, f)),
       );
+    }
   }
   return out;
 }

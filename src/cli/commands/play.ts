@@ -12,7 +12,7 @@ import { loadTopology } from '../../topology/load.js';
 import { withSandbox } from '../claim.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { c, printJson } from '../output.js';
+import { c } from '../output.js';
 import { playLinePrinter, sec, verdictText } from '../ui/play-lines.js';
 import { liveFramesOnTerminal } from './watch.js';
 import { helpLines } from '../docs.js';
@@ -51,7 +51,10 @@ export function registerPlay(program: Command): void {
         liveFramesOnTerminal();
         const { playWithView } = await import('../../view/run-play.js');
         try {
-          await finish(await withSandbox(rt, base, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir })), true);
+          const result = await withSandbox(rt, base, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir }));
+          await finish(result, true);
+          // The view had the alternate screen; what the run came to stays on the terminal.
+          process.stdout.write(`${c.bold(scenario.name)} (${scenario.file}) · ${sec(result.endMs).trim()}\n${verdictText(result.verdict, dir)}\n`);
         } finally {
           interrupt.dispose();
         }
@@ -70,7 +73,11 @@ export function registerPlay(program: Command): void {
       }
       await finish(result);
       const v = result.verdict;
-      if (opts.json) printJson({ type: 'result', ok: v.ok, interrupted: v.interrupted, expectations: v.expectations, actions: v.actions, report: dir });
+      // JSON lines to the end: the result is the last line, as one line.
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify({ type: 'result', ok: v.ok, interrupted: v.interrupted, expectations: v.expectations, actions: v.actions, report: dir })}\n`,
+        );
       else out(verdictText(v, dir));
     });
 }

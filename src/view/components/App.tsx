@@ -1,33 +1,39 @@
-// The rebalance view: title, cluster, traffic, timeline; the event log above it (ink's <Static>,
-// printed once and left in the scrollback); the last notice, the keys, and the verdict below.
+// The rebalance view: title, cluster, traffic, timeline; the last notice, and the verdict below.
+// The frame is the whole screen and nothing is printed outside it (the steps are on the timeline,
+// the last thing a key or the run did is the notice); the report keeps the full event log.
 import React from 'react';
-import { Box, Static, Text } from 'ink';
+import { Box, Text } from 'ink';
 import { seconds } from '../format.js';
 import { layoutFor } from '../layout.js';
-import type { LogLine, ViewState } from '../state.js';
+import type { ViewState } from '../state.js';
 import { ClusterPanel } from './ClusterPanel.js';
 import { Help } from './Help.js';
 import { Picker } from './Picker.js';
 import { Timeline } from './Timeline.js';
 import { TrafficPanel } from './TrafficPanel.js';
 
-const LEVEL_COLOR: Record<LogLine['level'], string | undefined> = { info: undefined, warn: 'yellow', error: 'red', step: 'cyan' };
-
 export function App({ state, columns, rows, interactive }: { state: ViewState; columns: number; rows: number; interactive: boolean }) {
   const layout = layoutFor(state, columns, rows);
+  if (layout.tooSmall)
+    return (
+      <Box flexDirection="column">
+        <Text bold color="yellow" wrap="truncate-end">
+          {`make the terminal at least ${layout.tooSmall.columns}×${layout.tooSmall.rows}`}
+        </Text>
+        <Text dimColor wrap="truncate-end">{`(it is ${columns}×${rows}: too small for every client's backends beside the cluster)`}</Text>
+        {interactive ? (
+          <Text dimColor wrap="truncate-end">
+            {'q quits'}
+          </Text>
+        ) : null}
+      </Box>
+    );
   const clock =
     state.phase === 'traffic' || state.phase === 'undo' || state.phase === 'done'
       ? `${seconds(state.durationMs ? Math.min(state.nowMs, state.durationMs) : state.nowMs)}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}`
       : state.phase;
   return (
     <Box flexDirection="column" width={layout.width}>
-      <Static items={state.log}>
-        {(l) => (
-          <Text key={l.id} color={LEVEL_COLOR[l.level]} wrap="truncate-end">
-            {`${seconds(l.t).padStart(7)}  ${l.text}`}
-          </Text>
-        )}
-      </Static>
       <Text wrap="truncate-end">
         <Text bold color="cyan">
           lab{' '}
@@ -44,7 +50,7 @@ export function App({ state, columns, rows, interactive }: { state: ViewState; c
         <>
           <ClusterPanel services={state.services} selected={state.selectedService} layout={layout} />
           <TrafficPanel state={state} layout={layout} />
-          <Timeline state={state} layout={layout} />
+          {layout.timeline ? <Timeline state={state} layout={layout} /> : null}
         </>
       )}
       {state.notice ? (

@@ -8,6 +8,7 @@ import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.j
 import { historyLines } from '../history.js';
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
+import { byBackendName } from '../../traffic/index.js';
 
 const SUB_COLOR: Record<string, (s: string) => string> = {
   READY: chalk.green,
@@ -17,16 +18,24 @@ const SUB_COLOR: Record<string, (s: string) => string> = {
   SHUTDOWN: chalk.gray,
 };
 
-/** The backends worth showing when they do not all fit (one row goes to a "more" line): the busiest, kept in name order. */
-function shown(backends: BackendView[], rows: number): { list: BackendView[]; hidden: number } {
-  if (backends.length <= rows) return { list: backends, hidden: 0 };
+/** The backends shown when they do not all fit (one row goes to a "more" line): the busiest (ties in name order), kept in name order. */
+export function shown(backends: BackendView[], rows: number): { list: BackendView[]; hidden: BackendView[] } {
+  if (backends.length <= rows) return { list: backends, hidden: [] };
   const keep = new Set(
     [...backends]
-      .sort((a, b) => b.share - a.share)
+      .sort((a, b) => b.share - a.share || byBackendName(a.name, b.name))
       .slice(0, Math.max(0, rows - 1))
       .map((b) => b.name),
   );
-  return { list: backends.filter((b) => keep.has(b.name)), hidden: backends.length - keep.size };
+  return { list: backends.filter((b) => keep.has(b.name)), hidden: backends.filter((b) => !keep.has(b.name)) };
+}
+
+/** "… 2 more: echo-2 33%, echo-3 33%" when it fits, else "… 27 more backends with 60% of the calls". */
+export function moreLine(hidden: BackendView[], width: number): string {
+  const total = hidden.reduce((a, b) => a + b.share, 0);
+  const named = `  … ${hidden.length} more: ${hidden.map((b) => `${b.name} ${pct(b.share).trim()}`).join(', ')}`;
+  if (named.length <= width) return named;
+  return `  … ${hidden.length} more backend${hidden.length === 1 ? '' : 's'} with ${pct(total).trim()} of the calls`;
 }
 
 function backendLine(b: BackendView, barWidth: number, cols: Layout['backendColumns']): string {
@@ -64,6 +73,9 @@ export function ClientPanel({
   const fixedCols = 8 + 1 + 5 + 7 + (cols.errors ? 12 : 0) + (cols.latency ? 16 : 0) + (cols.sparkline ? cols.sparkline + 1 : 0) + (cols.subchannel ? 11 : 0);
   const barWidth = Math.max(6, width - fixedCols - 2);
   const { list, hidden } = shown(client.backends, layout.backendRows);
+  // Every panel of a row has as many backend rows (and history rows) as the widest: their lines align.
+  const blank = Math.max(0, layout.backendRows - list.length - (hidden.length ? 1 : 0));
+  const history = layout.historyRows ? historyLines(client, width, layout.historyRows) : [];
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
@@ -84,8 +96,15 @@ export function ClientPanel({
           {cols.sparkline || cols.subchannel ? <Text wrap="truncate-end">{backendTail(b, client.subchannels[addressOf(b.name) ?? ''], cols)}</Text> : null}
         </Box>
       ))}
-      {hidden > 0 ? <Text dimColor>{`  … ${hidden} more backend(s) with less traffic`}</Text> : null}
-      {client.xds ? (
+      {hidden.length ? (
+        <Text dimColor wrap="truncate-end">
+          {moreLine(hidden, width)}
+        </Text>
+      ) : null}
+      {Array.from({ length: blank }, (_, i) => (
+        <Text key={`b${i}`}> </Text>
+      ))}
+      {!layout.resolverLine ? null : client.xds ? (
         <Text dimColor wrap="truncate-end">
           {'  xds: '}
           {client.xds.types.map((t) => (
@@ -109,16 +128,14 @@ export function ClientPanel({
         <Text dimColor wrap="truncate-end">
           {'  resolver: '}
           {client.resolverError ? <Text color="yellow">{client.resolverError} </Text> : null}
-          {client.addresses.length ? client.addresses.map(nameOf).join(' ') : '(no addresses yet)'}
+          {client.addresses.length ? client.addresses.map(nameOf).sort(byBackendName).join(' ') : '(no addresses yet)'}
         </Text>
       )}
-      {layout.historyRows
-        ? historyLines(client, width, layout.historyRows).map((l, i) => (
-            <Text key={`h${i}`} wrap="truncate-end">
-              {l}
-            </Text>
-          ))
-        : null}
+      {Array.from({ length: layout.historyRows }, (_, i) => (
+        <Text key={`h${i}`} wrap="truncate-end">
+          {history[i] ?? ' '}
+        </Text>
+      ))}
     </Box>
   );
 }

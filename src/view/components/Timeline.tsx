@@ -30,8 +30,8 @@ export function axis(steps: StepView[], nowMs: number, durationMs: number, width
 }
 
 export function Timeline({ state, layout }: { state: ViewState; layout: Layout }) {
-  if (!state.steps.length || !state.durationMs) return null;
-  const label = ` ${seconds(Math.min(state.nowMs, state.durationMs))} / ${seconds(state.durationMs)}`;
+  if (!state.steps.length) return null;
+  const label = ` ${seconds(Math.min(state.nowMs, state.durationMs ?? state.nowMs))}${state.durationMs ? ` / ${seconds(state.durationMs)}` : ''}`;
   // Show the steps around now: the last ones that happened and the next ones.
   const next = state.steps.findIndex((s) => s.atMs > state.nowMs);
   const current = next < 0 ? state.steps.length - 1 : Math.max(0, next - 1);
@@ -40,7 +40,7 @@ export function Timeline({ state, layout }: { state: ViewState; layout: Layout }
     <Box flexDirection="column" width={layout.width}>
       <Text wrap="truncate-end">
         <Text bold>Timeline </Text>
-        <Text color="cyan">{axis(state.steps, state.nowMs, state.durationMs, layout.width - 9 - label.length)}</Text>
+        <Text color="cyan">{axis(state.steps, state.nowMs, state.durationMs ?? Math.max(1, state.nowMs), layout.width - 9 - label.length)}</Text>
         <Text>{label}</Text>
       </Text>
       {win.items.map((s) => (
