@@ -1,6 +1,8 @@
-// The run's chart (chart.svg) laid out from a recorded run (the tour, played for real and kept in
-// test/fixtures/report/tour): per client the three panels with their axes, a label per step, and
-// no two texts overlapping (the layout's own boxes). And lab report --compare's rows.
+// The run's chart (chart.svg) laid out from recorded runs (the tour and one-in-400, played for real
+// and kept in test/fixtures/report/): per client the four panels with their axes, shares as stacked
+// bands (equal shares are equal bands), failed calls on their own log scale with a mark for every
+// bucket that had one, a label per step, and no two texts overlapping (the layout's own boxes). And
+// lab report --compare's rows.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,13 +21,13 @@ describe('chart.svg of a recorded run', () => {
   const chart = runChart(run);
   const clients = [...run.buckets.keys()];
 
-  it('has, per client, a share, a calls-per-second and a latency panel, in that order on one time axis', () => {
+  it('has, per client, a share, a failed-calls, a calls-per-second and a latency panel, in that order on one time axis', () => {
     assert.deepEqual(clients, ['rr', 'pf']);
     for (const c of clients) {
       const ps = chart.panels.filter((p) => p.client === c);
       assert.deepEqual(
         ps.map((p) => p.kind),
-        ['share', 'rate', 'latency'],
+        ['share', 'failed', 'rate', 'latency'],
       );
       // One axis: the same x span, stacked without overlap.
       assert.equal(new Set(ps.map((p) => `${p.x},${p.w}`)).size, 1);
@@ -39,8 +41,8 @@ describe('chart.svg of a recorded run', () => {
     const texts = chart.texts.map((t) => t.text);
     for (const label of ['0%', '100%', 'succeeded', 'DEADLINE_EXCEEDED', 'p50', 'p99', '1 ms', '100 ms', '10s', '50s', 'time since traffic started'])
       assert.ok(texts.includes(label), `an axis or legend label "${label}"`);
-    // The frozen backend's failures are in the picture: the rate panel stacks DEADLINE_EXCEEDED, the share panel shades failing buckets.
-    assert.match(chart.svg, /fill-opacity="0\.[0-9]+"/);
+    // The frozen backend's failures are in the picture: the rate panel stacks DEADLINE_EXCEEDED, the failed strip marks them.
+    assert.match(chart.svg, /data-failed="\d+"/);
   });
 
   it('labels every step on each client: every action, and that client’s expectations with the time they held', () => {
@@ -113,9 +115,10 @@ describe('lab report --compare', () => {
       const c = compareRuns([TOUR, b]);
       const { steps, totals } = comparisonRows(c);
       const kill = steps.find((r) => r[0].startsWith('#3 '))!;
-      // The fixture was written before rebalance states: its times read as settled.
-      const a0 = (readReport(TOUR).verdict.actions[0] as unknown as { rebalanceMs: Record<string, number> }).rebalanceMs;
-      assert.equal(kill[1], `rr settled in ${(a0.rr / 1000).toFixed(1)}s, pf settled in ${(a0.pf / 1000).toFixed(1)}s`);
+      const a0 = readReport(TOUR).verdict.actions[0].rebalance as Record<string, { state: string; ms: number }>;
+      assert.equal(kill[1], `rr settled in ${(a0.rr.ms / 1000).toFixed(1)}s, pf settled in ${(a0.pf.ms / 1000).toFixed(1)}s`);
+      // pick_first, already on echo-3 when echo-1 and echo-2 come back, did not move: unchanged, no time.
+      assert.match(steps.find((r) => r[0].startsWith('#8 '))![1], /pf unchanged/);
       assert.equal(kill[2], 'rr settled in 1.5s, pf did not settle');
       assert.match(steps.find((r) => r[0].startsWith('#7 '))![2], /^FAILED \(by 34\.0s/);
       assert.deepEqual(totals[0], ['verdict', 'PASS', 'FAIL']);
@@ -124,6 +127,16 @@ describe('lab report --compare', () => {
       const md = comparisonMarkdown(c);
       assert.match(md, /\| #3 kill echo-1|\| #3 SIGKILL echo-1/);
       assert.throws(() => compareRuns([TOUR]), /two report folders/);
+      // A report written before rebalance states (rebalanceMs) reads its times as settled.
+      const old = path.join(tmp, 'old');
+      cpSync(TOUR, old, { recursive: true });
+      const legacy = JSON.parse(readFileSync(path.join(old, 'result.json'), 'utf8'));
+      for (const a of legacy.verdict.actions) {
+        a.rebalanceMs = { rr: 400, pf: 200 };
+        delete a.rebalance;
+      }
+      writeFileSync(path.join(old, 'result.json'), JSON.stringify(legacy));
+      assert.equal(comparisonRows(compareRuns([old, b])).steps.find((r) => r[0].startsWith('#3 '))![1], 'rr settled in 0.4s, pf settled in 0.2s');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,6 +1,8 @@
 // report.html of a recorded run, opened in headless Chromium (Debian's, driven by playwright-core)
-// with every request that is not the file itself refused: it draws, per client, the three panels;
-// a hover shows a bucket's exact counts; a legend click hides a backend; a step's button zooms.
+// with every request that is not the file itself refused: it is headed by what the scenario says to
+// look for and draws, per client, the four panels; a hover shows a bucket's exact counts; a legend
+// click hides a backend and the others restack; a step's button zooms. (Its pixels:
+// report-pixels.test.ts.)
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,14 +18,6 @@ interface Plot {
   over: { getBoundingClientRect(): { left: number; top: number; height: number } };
   valToPos(v: number, scale: string, canvasPixels?: boolean): number;
   scales: { x: { min: number; max: number } };
-}
-
-interface CanvasLike {
-  getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
-}
-interface Box {
-  top: number;
-  height: number;
 }
 
 const CHROMIUM = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -65,7 +59,9 @@ describe('report.html in headless Chromium, without a network', () => {
     const panels = await page.$$eval('[data-panel]', (els) =>
       els.map((e) => `${e.getAttribute('data-client')}:${e.getAttribute('data-panel')}:${e.querySelectorAll('canvas').length}`),
     );
-    assert.deepEqual(panels, ['rr:share:1', 'rr:rate:1', 'rr:latency:1', 'pf:share:1', 'pf:rate:1', 'pf:latency:1']);
+    assert.deepEqual(panels, ['rr:share:1', 'rr:failed:1', 'rr:rate:1', 'rr:latency:1', 'pf:share:1', 'pf:failed:1', 'pf:rate:1', 'pf:latency:1']);
+    // Headed by what the scenario says to look for.
+    assert.match((await page.textContent('#about')) ?? '', /What to look for:\n - round_robin spreads evenly/);
     const steps = await page.$$eval('button[data-step]', (els) => els.length);
     assert.equal(steps, run.verdict.actions.length + run.verdict.expectations.length);
   });
@@ -75,11 +71,16 @@ describe('report.html in headless Chromium, without a network', () => {
     // A bucket during the freeze (calls failing) and one in steady state.
     for (const i of [buckets.findIndex((b) => b.t > 20_000), buckets.findIndex((b) => b.t > 26_000 && b.total.calls > b.total.ok)]) {
       const b = buckets[i];
-      const at = await page.evaluate((t) => {
-        const u = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot>> }).labCharts.rr.rate;
-        const r = u.over.getBoundingClientRect();
-        return { x: r.left + u.valToPos(t, 'x'), y: r.top + r.height / 2 };
-      }, b.t / 1000);
+      // In the middle of the bucket's span (a bucket is drawn from the one before it to its end), on screen.
+      await page.locator('[data-client=rr][data-panel=rate]').scrollIntoViewIfNeeded();
+      const at = await page.evaluate(
+        (t) => {
+          const u = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot>> }).labCharts.rr.rate;
+          const r = u.over.getBoundingClientRect();
+          return { x: r.left + u.valToPos(t, 'x'), y: r.top + r.height / 2 };
+        },
+        (buckets[i - 1].t + b.t) / 2000,
+      );
       await page.mouse.move(at.x, at.y);
       const legend = await page.$$eval('[data-client=rr][data-panel=rate] .u-legend .u-series', (rows) =>
         rows.map((r) => `${r.querySelector('.u-label')?.textContent}=${r.querySelector('.u-value')?.textContent}`),
@@ -105,45 +106,47 @@ describe('report.html in headless Chromium, without a network', () => {
     }
   });
 
-  it('shades a bucket whose calls failed behind the shares, and leaves a healthy one clear', async () => {
+  it('a hover over the failed-calls strip gives the bucket’s failed calls', async () => {
     const buckets = run.buckets.get('rr')!;
-    const failing = buckets.find((b) => b.t > 26_000 && b.total.calls > b.total.ok && b.total.ok === 0)!;
-    const healthy = buckets.find((b) => b.t > 20_000 && b.total.ok === b.total.calls && b.total.calls > 0)!;
-    // The share of a bucket's pixels (inside its span, over the plot's height) that are shaded red;
-    // the backends' lines cross it, so not all of them.
-    const redShare = (from: number, to: number) =>
-      page.evaluate(
-        ([t0, t1]) => {
-          const u = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot & { ctx: CanvasLike; bbox: Box }>> }).labCharts.rr.share;
-          const x0 = Math.ceil(u.valToPos(t0, 'x', true)) + 1;
-          const x1 = Math.floor(u.valToPos(t1, 'x', true)) - 1;
-          const d = u.ctx.getImageData(x0, Math.round(u.bbox.top), Math.max(1, x1 - x0), Math.round(u.bbox.height)).data;
-          let red = 0;
-          for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 1] > 40 && d[i] - d[i + 2] > 40) red++;
-          return red / (d.length / 4);
-        },
-        [from, to],
-      );
-    const bucketS = 0.25;
-    // Zoomed in to a second around each, so a bucket is wide and the lines are thin across it.
-    const zoom = (t: number) => page.evaluate((at) => (globalThis as unknown as { labZoom(a: number, b: number): void }).labZoom(at - 0.5, at + 0.5), t);
-    await zoom(failing.t / 1000);
-    const shaded = await redShare(failing.t / 1000 - bucketS, failing.t / 1000);
-    assert.ok(shaded > 0.5, `a failing bucket is shaded red: ${shaded}`);
-    await zoom(healthy.t / 1000);
-    const clear = await redShare(healthy.t / 1000 - bucketS, healthy.t / 1000);
-    await page.click('#zoom-reset');
-    assert.equal(clear, 0, 'a healthy bucket is not shaded');
+    const i = buckets.findIndex((b) => b.t > 26_000 && b.total.calls > b.total.ok);
+    const b = buckets[i];
+    const failed = Object.values(b.total.errors).reduce((n, k) => n + k, 0);
+    await page.locator('[data-client=rr][data-panel=failed]').scrollIntoViewIfNeeded();
+    const at = await page.evaluate(
+      (t) => {
+        const u = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot>> }).labCharts.rr.failed;
+        const r = u.over.getBoundingClientRect();
+        return { x: r.left + u.valToPos(t, 'x'), y: r.top + r.height / 2 };
+      },
+      (buckets[i - 1].t + b.t) / 2000,
+    );
+    await page.mouse.move(at.x, at.y);
+    const legend = await page.$$eval('[data-client=rr][data-panel=failed] .u-legend .u-series .u-value', (rows) => rows.map((r) => r.textContent ?? ''));
+    assert.ok(
+      legend.some((v) => v.startsWith(`${failed} calls (`)),
+      legend.join(' | '),
+    );
   });
 
   it('a legend click hides a backend; a step’s button zooms every panel to ±5 s around it', async () => {
-    await page.click('[data-client=rr][data-panel=share] .u-legend .u-series:nth-child(2)');
+    // The legend lists the bands top to bottom: echo-3, echo-2, echo-1.
+    const labels = await page.$$eval('[data-client=rr][data-panel=share] .u-legend .u-series .u-label', (rows) => rows.map((r) => r.textContent));
+    assert.deepEqual(labels, ['t', 'echo-3', 'echo-2', 'echo-1']);
+    await page.click('[data-client=rr][data-panel=share] .u-legend .u-series:nth-child(4)');
     const off = await page.$$eval('[data-client=rr][data-panel=share] .u-legend .u-series', (rows) => rows.map((r) => r.classList.contains('u-off')));
-    assert.deepEqual(off, [false, true, false, false], 'echo-1 hidden');
+    assert.deepEqual(off, [false, false, false, true], 'echo-1 hidden');
+    // The others restack on the ground: echo-2's band now starts at 0, so its top is its own share.
+    const steady = run.buckets.get('rr')!.findIndex((b) => b.t > 5_000);
+    const top = await page.evaluate((i) => {
+      const u = (globalThis as unknown as { labCharts: Record<string, Record<string, { data: number[][] }>> }).labCharts.rr.share;
+      return u.data[2][2 * i + 1];
+    }, steady);
+    const b = run.buckets.get('rr')![steady];
+    assert.ok(Math.abs(top - (100 * b.backends['echo-2'].calls) / b.total.calls) < 1e-6, `echo-2's top ${top}`);
     await page.click('button[data-step="5"]'); // #6 pause echo-2, at 25 s
     const scales = await page.evaluate(() => {
       const charts = (globalThis as unknown as { labCharts: Record<string, Record<string, Plot>> }).labCharts;
-      return Object.values(charts).flatMap((c) => ['share', 'rate', 'latency'].map((k) => [c[k].scales.x.min, c[k].scales.x.max]));
+      return Object.values(charts).flatMap((c) => ['share', 'failed', 'rate', 'latency'].map((k) => [c[k].scales.x.min, c[k].scales.x.max]));
     });
     const at = run.verdict.actions.find((a) => a.index === 5)!;
     const t = (at.ranAtMs ?? at.atMs) / 1000;

@@ -7,13 +7,23 @@ import type { XdsEvent } from '../../xds/index.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-export function summaryMarkdown(name: string, file: string, verdict: Verdict, buckets: Map<string, Bucket[]>, endMs: number, xds: XdsEvent[] = []): string {
+export function summaryMarkdown(
+  name: string,
+  file: string,
+  verdict: Verdict,
+  buckets: Map<string, Bucket[]>,
+  endMs: number,
+  xds: XdsEvent[] = [],
+  about = '',
+): string {
   const lines = [
     `# ${name}`,
     '',
     `Scenario \`${file}\` · ran ${s(endMs)} · verdict **${verdictWord(verdict)}**${verdict.cutShortAtMs !== undefined && !verdict.interrupted ? ' (cut short)' : ''}`,
     '',
-    '![per client: share of calls per backend, calls per second with the failed ones by status code, p50 and p99 latency](chart.svg)',
+    // What the scenario says to look for, as it says it (a block, so its own layout stays).
+    ...(about ? ['```text', ...about.replace(/```/g, "'''").split('\n'), '```', ''] : []),
+    '![per client: share of calls per backend (stacked bands), failed calls per second (log scale), calls per second with the failed ones by status code, p50 and p99 latency](chart.svg)',
     '',
     'Interactive: [report.html](report.html) (hover for exact counts, hide backends, zoom to a step).',
     '',

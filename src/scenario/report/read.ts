@@ -12,6 +12,7 @@ import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
 import type { XdsEvent } from '../../xds/index.js';
 import { readReportFile, ReportFileError } from './folder-io.js';
+import { aboutOf } from './about.js';
 
 /** A run's times: a day and then some. */
 const MAX_MS = 25 * 3_600_000;
@@ -123,6 +124,8 @@ export interface ReportData {
   buckets: Map<string, Bucket[]>;
   /** The run's xDS events (from events.jsonl; none when it ran without the control plane). */
   xds: XdsEvent[];
+  /** What the scenario says to look for (its description, or the comment at its top); empty when the folder has no scenario.yaml. */
+  about: string;
 }
 
 /** The xDS events of a report's events.jsonl; a damaged line names its number. A report without one has none. */
@@ -159,5 +162,19 @@ export function readReport(dir: string): ReportData {
   if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is not a folder`, { hint: HINT });
   const r = readJson(dir, 'result.json', result);
   const s = readJson(dir, 'timeseries.json', series);
-  return { name: r.name, file: r.file, endMs: r.endMs, verdict: r.verdict, buckets: new Map(Object.entries(s)), xds: readXdsEvents(dir) };
+  return {
+    name: r.name,
+    file: r.file,
+    endMs: r.endMs,
+    verdict: r.verdict,
+    buckets: new Map(Object.entries(s)),
+    xds: readXdsEvents(dir),
+    about: aboutOf(readScenarioText(dir)),
+  };
+}
+
+/** The scenario the run played (scenario.yaml), or nothing when the folder has none (one made by hand). */
+function readScenarioText(dir: string): string {
+  if (!existsSync(path.join(dir, 'scenario.yaml'))) return '';
+  return readReportFile(dir, 'scenario.yaml', HINT);
 }

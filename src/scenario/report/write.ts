@@ -13,6 +13,7 @@ import { readReport, readXdsEvents } from './read.js';
 import { writeReportFile } from './folder-io.js';
 import { runChart } from './chart/svg-chart.js';
 import { reportHtml } from './html/page.js';
+import { aboutOf } from './about.js';
 
 export interface RunRecord {
   name: string;
@@ -57,10 +58,10 @@ export function reportDirFor(name: string, root = path.join(labDir(), 'reports')
   );
 }
 
-function render(dir: string, run: Omit<RunRecord, 'events' | 'text'>, xds: XdsEvent[]): void {
+function render(dir: string, run: Omit<RunRecord, 'events' | 'text'> & { about: string }, xds: XdsEvent[]): void {
   writeReportFile(dir, 'chart.svg', runChart(run).svg);
   writeReportFile(dir, 'report.html', reportHtml(run));
-  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds));
+  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds, run.about));
 }
 
 export function writeReport(dir: string, run: RunRecord): void {
@@ -89,7 +90,7 @@ function writeFiles(dir: string, run: RunRecord): void {
   writeReportFile(dir, 'timeseries.csv', `${csv.join('\n')}\n`);
   for (const o of run.ownOutputs ?? []) writeReportFile(dir, `client-${o.name}.log`, o.output);
   writeReportFile(dir, 'result.json', JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
-  render(dir, run, readXdsEvents(dir));
+  render(dir, { ...run, about: aboutOf(run.text) }, readXdsEvents(dir));
 }
 
 /** Re-renders summary.md, chart.svg and report.html from a report folder's result.json, timeseries.json and events.jsonl. */

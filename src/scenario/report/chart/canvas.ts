@@ -101,9 +101,9 @@ export class Canvas {
     this.items.push(`<polyline fill="none" stroke="${stroke}" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"${extra ? ` ${extra}` : ''}/>`);
   }
 
-  polygon(points: Array<[number, number]>, fill: string): void {
+  polygon(points: Array<[number, number]>, fill: string, extra = 'stroke="none"'): void {
     if (points.length < 3) return;
-    this.items.push(`<polygon fill="${fill}" stroke="none" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"/>`);
+    this.items.push(`<polygon fill="${fill}" ${extra} points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"/>`);
   }
 
   svg(): string {

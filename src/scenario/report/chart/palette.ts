@@ -17,6 +17,6 @@ export const backendColor = (all: string[], name: string) => BACKEND_COLORS[Math
 export const MARKER_COLORS = { action: '#444444', held: '#2ca02c', failed: '#d62728', waiting: '#999999', unjudged: '#999999' } as const;
 export const P50_COLOR = '#3182bd';
 export const P99_COLOR = '#a50f15';
-export const FAILED_SHADE = '#d62728';
-/** How deep a bucket whose calls failed is shaded behind the shares: deeper as more of them failed. */
-export const failedShadeOpacity = (failing: number) => 0.08 + 0.3 * failing;
+/** The failed-calls strip: its bars, and the height of the mark under a bucket with a single failure. */
+export const FAILED_COLOR = '#d62728';
+export const FAILED_MARK_H = 4;

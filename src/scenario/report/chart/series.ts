@@ -1,6 +1,7 @@
-// A client's run as the chart's series, on one time axis: each backend's share of the calls, calls per
-// second split into those that succeeded and those that failed by status code, and p50/p99 latency.
-// The SVG chart and the HTML report draw the same series. Pure.
+// A client's run as the chart's series, on one time axis: each backend's share of the calls (stacked,
+// each backend a band, so equal shares are equal bands), calls per second split into those that
+// succeeded and those that failed by status code, failed calls per second on their own (log) scale,
+// and p50/p99 latency. The SVG chart and the HTML report draw the same series. Pure.
 import { byBackendName } from '../../../traffic/index.js';
 import type { Bucket } from '../../expectations/index.js';
 import type { ExpectResult, Verdict } from '../../verdict.js';
@@ -9,7 +10,11 @@ export interface ClientSeries {
   client: string;
   /** Each bucket's end, in seconds since traffic started. */
   t: number[];
-  /** The bucket's length in seconds (calls / this = calls per second). */
+  /** Each bucket's start: the end of the one before it (a last, short bucket spans only its own time). */
+  t0: number[];
+  /** Each bucket's length in seconds (t - t0): calls / this = calls per second. */
+  spanS: number[];
+  /** The usual bucket's length in seconds. */
   bucketS: number;
   backends: string[];
   /** Per backend: its share of the bucket's finished calls, 0..100; null when the bucket had none. */
@@ -22,6 +27,10 @@ export interface ClientSeries {
   codes: string[];
   /** The fraction of the bucket's finished calls that failed, 0..1 (0 when it had none). */
   failing: number[];
+  /** Failed calls per bucket, every code together. */
+  failedCalls: number[];
+  /** Per backend, its band in the stacked shares: from the backends under it (in name order, the first at the bottom) to its top, 0..100; null when the bucket had no calls. */
+  band: Record<string, { lo: Array<number | null>; hi: Array<number | null> }>;
   /** Latency of the bucket's calls in ms; null when it had none. */
   p50: Array<number | null>;
   p99: Array<number | null>;
@@ -37,6 +46,16 @@ function bucketSeconds(buckets: Bucket[]): number {
   return (gaps.length ? gaps[Math.floor(gaps.length / 2)] : (buckets[0]?.t ?? 1000)) / 1000;
 }
 
+/** Each bucket's start: the one before it ends there, unless a gap lies between them (then a bucket's length before its end). */
+function starts(buckets: Bucket[]): number[] {
+  const len = bucketSeconds(buckets);
+  return buckets.map((b, i) => {
+    const t = b.t / 1000;
+    const prev = i > 0 ? buckets[i - 1].t / 1000 : undefined;
+    return prev !== undefined && t - prev <= 1.5 * len ? prev : Math.max(0, t - len);
+  });
+}
+
 export function clientSeries(client: string, buckets: Bucket[]): ClientSeries {
   const backends = [...new Set(buckets.flatMap((b) => Object.keys(b.backends)))].sort(byBackendName);
   const totals = new Map<string, number>();
@@ -46,25 +65,87 @@ export function clientSeries(client: string, buckets: Bucket[]): ClientSeries {
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([c]) => c);
   const some = (v: number) => (v > 0 ? v : null);
+  const share = Object.fromEntries(
+    backends.map((name) => [name, buckets.map((b) => (b.total.calls ? (100 * (b.backends[name]?.calls ?? 0)) / b.total.calls : null))]),
+  );
+  const t0 = starts(buckets);
+  const failedCalls = buckets.map((b) => Object.values(b.total.errors).reduce((n, k) => n + k, 0));
   return {
     client,
     t: buckets.map((b) => b.t / 1000),
+    t0,
+    spanS: t0.map((from, i) => Math.max(0.001, buckets[i].t / 1000 - from)),
     bucketS: bucketSeconds(buckets),
     backends,
-    share: Object.fromEntries(
-      backends.map((name) => [name, buckets.map((b) => (b.total.calls ? (100 * (b.backends[name]?.calls ?? 0)) / b.total.calls : null))]),
-    ),
+    share,
+    band: stack(backends, share),
     calls: Object.fromEntries(backends.map((name) => [name, buckets.map((b) => b.backends[name]?.calls ?? 0)])),
     ok: buckets.map((b) => b.total.ok),
     failed: Object.fromEntries(codes.map((code) => [code, buckets.map((b) => b.total.errors[code] ?? 0)])),
     codes,
-    failing: buckets.map((b) => {
-      const failed = Object.values(b.total.errors).reduce((n, k) => n + k, 0);
-      return failed ? failed / (b.total.ok + failed) : 0;
-    }),
+    failing: buckets.map((b, i) => (failedCalls[i] ? failedCalls[i] / (b.total.ok + failedCalls[i]) : 0)),
+    failedCalls,
     p50: buckets.map((b) => (b.total.calls ? some(b.total.p50Ms) : null)),
     p99: buckets.map((b) => (b.total.calls ? some(b.total.p99Ms) : null)),
   };
+}
+
+/** The stacked bands: each backend from the sum of those before it (name order) to that sum plus its share. */
+function stack(backends: string[], share: Record<string, Array<number | null>>): ClientSeries['band'] {
+  const out: ClientSeries['band'] = {};
+  const n = backends.length ? share[backends[0]].length : 0;
+  const base: Array<number | null> = Array.from({ length: n }, (_, i) => (backends.length && share[backends[0]][i] !== null ? 0 : null));
+  for (const b of backends) {
+    const lo = [...base];
+    const hi = base.map((v, i) => (v === null ? null : v + (share[b][i] ?? 0)));
+    out[b] = { lo, hi };
+    hi.forEach((v, i) => (base[i] = v));
+  }
+  return out;
+}
+
+/** Where a backend's band is named on the chart: the middle of its longest run of buckets at `minShare` or more. */
+export interface BandLabel {
+  backend: string;
+  /** The run's span and its middle bucket's middle, in seconds since traffic started. */
+  from: number;
+  to: number;
+  at: number;
+  /** The middle bucket. */
+  i: number;
+  /** The band's bottom and top at that bucket (0..100). */
+  lo: number;
+  hi: number;
+}
+
+export function bandLabels(s: ClientSeries, minShare = 12): BandLabel[] {
+  const out: BandLabel[] = [];
+  for (const b of s.backends) {
+    let best: [number, number] | undefined;
+    let start = -1;
+    s.share[b].forEach((v, i) => {
+      const thick = v !== null && v >= minShare;
+      if (thick && start < 0) start = i;
+      const last = i === s.share[b].length - 1;
+      if (start >= 0 && (!thick || last)) {
+        const end = thick ? i : i - 1;
+        if (!best || end - start > best[1] - best[0]) best = [start, end];
+        start = -1;
+      }
+    });
+    if (!best) continue;
+    const mid = Math.floor((best[0] + best[1]) / 2);
+    out.push({
+      backend: b,
+      from: s.t0[best[0]],
+      to: s.t[best[1]],
+      at: (s.t0[mid] + s.t[mid]) / 2,
+      i: mid,
+      lo: s.band[b].lo[mid]!,
+      hi: s.band[b].hi[mid]!,
+    });
+  }
+  return out;
 }
 
 /** A step as a chart marks it: an action where it ran, an expectation where it held or failed. */

@@ -1,26 +1,28 @@
-// The run's chart (chart.svg): per client, on one time axis, three panels — each backend's share of
-// the calls, calls per second with the failed ones stacked by status code, and p50/p99 latency on a
-// log scale — under a band of labelled step markers; the steps in full below. Laid out from the
+// The run's chart (chart.svg): per client, on one time axis, four panels — each backend's share of
+// the calls as stacked bands (equal shares are equal bands, one backend at 100% fills the panel),
+// failed calls per second on a log scale with a mark under every bucket that had one, calls per
+// second with the failed ones stacked by status code, and p50/p99 latency on a log scale — under a
+// band of labelled step markers; the steps in full below. Laid out from the
 // texts' own boxes, so no two overlap (the layout returns them for a test to check).
 import { byBackendName } from '../../../traffic/index.js';
 import type { Bucket } from '../../expectations/index.js';
 import type { Verdict } from '../../verdict.js';
 import { verdictWord } from '../text.js';
-import { Canvas, clip, type TextItem } from './canvas.js';
-import { backendColor, codeColor, FAILED_SHADE, failedShadeOpacity, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
-import { allSteps, clientSeries, markersFor, type ClientSeries, type Marker } from './series.js';
+import { Canvas, clip, overlaps, type Box, type TextItem } from './canvas.js';
+import { backendColor, codeColor, FAILED_COLOR, FAILED_MARK_H, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
+import { allSteps, bandLabels, clientSeries, markersFor, type ClientSeries, type Marker } from './series.js';
 
 export interface ChartInput {
   name: string;
   endMs: number;
-  verdict: Pick<Verdict, 'ok' | 'actions' | 'expectations'> & { interrupted?: boolean };
+  verdict: Pick<Verdict, 'ok' | 'actions' | 'expectations' | 'ownClients'> & { interrupted?: boolean };
   buckets: Map<string, Bucket[]>;
 }
 
 /** A panel the layout placed: what it shows and where (a test finds them by title). */
 export interface PanelBox {
   client: string;
-  kind: 'share' | 'rate' | 'latency';
+  kind: 'share' | 'failed' | 'rate' | 'latency';
   title: string;
   x: number;
   y: number;
@@ -41,14 +43,17 @@ const LEFT = 78;
 const RIGHT = 190;
 const PLOT_W = W - LEFT - RIGHT;
 const LANE_H = 15;
-const PANEL_H = { share: 170, rate: 110, latency: 110 } as const;
+const PANEL_H = { share: 170, failed: 56, rate: 110, latency: 110 } as const;
 const PANEL_GAP = 30; // room for the next panel's title
 const LEGEND_ROW = 16;
 
-const TITLES = {
-  share: 'share of calls per backend (%)',
+export const TITLES = {
+  share: 'share of calls per backend (%, stacked: a band per backend)',
+  failed: 'failed calls per second (log scale; a mark under every bucket with a failure)',
   rate: 'calls per second: succeeded, and failed by status code',
   latency: 'latency p50 and p99 (ms, log scale)',
+  /** A client you run: the lab sees its calls only as the servers served them. */
+  served: "served time (servers' side) p50 and p99 (ms, log scale)",
 } as const;
 
 export function runChart(run: ChartInput): ChartLayout {
@@ -67,10 +72,11 @@ export function runChart(run: ChartInput): ChartLayout {
     fill: run.verdict.ok ? '#2ca02c' : '#d62728',
   });
   let top = 62;
+  const served = new Set((run.verdict.ownClients ?? []).map((c) => c.name));
   for (const s of series) {
     const ms = markersFor(s.client, run.verdict);
     markers[s.client] = ms.map((m) => m.label);
-    top = clientSection(cv, s, ms, top, x, endS, allBackends, panels) + 28;
+    top = clientSection(cv, s, ms, top, x, endS, allBackends, panels, served.has(s.client)) + 28;
   }
   top = stepList(cv, run.verdict, top);
   cv.height = top + 12;
@@ -87,6 +93,7 @@ function clientSection(
   endS: number,
   allBackends: string[],
   panels: PanelBox[],
+  served: boolean,
 ): number {
   cv.text(LEFT - 60, top + 14, `client ${s.client}`, { size: 14, weight: 'bold' });
   const placed = placeLabels(ms, x, top + 24);
@@ -94,9 +101,11 @@ function clientSection(
   let y = bandBottom + PANEL_GAP;
   const share = panel(cv, panels, s.client, 'share', y);
   y += share.h + PANEL_GAP;
+  const failed = panel(cv, panels, s.client, 'failed', y);
+  y += failed.h + PANEL_GAP;
   const rate = panel(cv, panels, s.client, 'rate', y);
   y += rate.h + PANEL_GAP;
-  const latency = panel(cv, panels, s.client, 'latency', y);
+  const latency = panel(cv, panels, s.client, 'latency', y, served ? TITLES.served : TITLES.latency);
   const bottom = latency.y + latency.h;
   // Markers through the band and every panel (not across the panels' titles), behind the data.
   for (const p of placed.labels) {
@@ -104,20 +113,21 @@ function clientSection(
     const dash = `stroke-dasharray="${p.marker.kind === 'action' ? '5 3' : '2 2'}" stroke-opacity="0.8"`;
     const at = x(p.marker.at);
     cv.line(at, p.y + 3, at, bandBottom, color, dash);
-    for (const q of [share, rate, latency]) cv.line(at, q.y, at, q.y + q.h, color, dash);
+    for (const q of [share, failed, rate, latency]) cv.line(at, q.y, at, q.y + q.h, color, dash);
     cv.text(p.x, p.y, p.marker.label, { size: 11, anchor: p.anchor, fill: color, weight: p.marker.kind === 'action' ? 'bold' : 'normal' });
   }
   drawShare(cv, share, s, x, allBackends);
+  drawFailed(cv, failed, s, x);
   drawRate(cv, rate, s, x);
   drawLatency(cv, latency, s, x);
   timeAxis(cv, bottom, x, endS);
   return bottom + 34;
 }
 
-function panel(cv: Canvas, panels: PanelBox[], client: string, kind: PanelBox['kind'], y: number): PanelBox {
-  const box: PanelBox = { client, kind, title: TITLES[kind], x: LEFT, y, w: PLOT_W, h: PANEL_H[kind] };
+function panel(cv: Canvas, panels: PanelBox[], client: string, kind: PanelBox['kind'], y: number, title: string = TITLES[kind]): PanelBox {
+  const box: PanelBox = { client, kind, title, x: LEFT, y, w: PLOT_W, h: PANEL_H[kind] };
   panels.push(box);
-  cv.text(LEFT, y - 8, TITLES[kind], { size: 12, fill: '#333' });
+  cv.text(LEFT, y - 8, title, { size: 12, fill: '#333' });
   cv.rect(LEFT, y, PLOT_W, box.h, 'none', '#999');
   return box;
 }
@@ -185,32 +195,79 @@ function yTicks(cv: Canvas, p: PanelBox, ticks: Array<{ v: number; label: string
 }
 
 function drawShare(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => number, all: string[]): void {
-  const y = (v: number) => p.y + p.h - (p.h * v) / 100;
+  const y = (v: number) => p.y + p.h - (p.h * Math.max(0, Math.min(100, v))) / 100;
   yTicks(
     cv,
     p,
     [0, 50, 100].map((v) => ({ v, label: `${v}%` })),
     y,
   );
-  // A bucket whose calls failed is shaded, as deep as the share that failed: calls still sent to a
-  // frozen backend keep its share up, and the shade says they all fail.
+  // Each backend a band over each bucket's span, stacked in name order (the first at the bottom); a
+  // thin white edge between bands, so two equal shares are two bands, not one line.
+  for (const b of s.backends) {
+    const { lo, hi } = s.band[b];
+    let upper: Array<[number, number]> = [];
+    let lower: Array<[number, number]> = [];
+    const flush = () => {
+      if (upper.length) cv.polygon([...upper, ...lower.reverse()], backendColor(all, b), 'stroke="#fff" stroke-width="0.6"');
+      upper = [];
+      lower = [];
+    };
+    s.t.forEach((t, i) => {
+      const l = lo[i];
+      const h = hi[i];
+      if (l === null || h === null || h - l <= 0) return flush();
+      const t0 = s.t0[i];
+      upper.push([x(t0), y(h)], [x(t), y(h)]);
+      lower.push([x(t0), y(l)], [x(t), y(l)]);
+    });
+    flush();
+  }
+  // Each band named where it is widest for longest, when the name fits inside it.
+  const placed: Box[] = [];
+  for (const l of bandLabels(s)) {
+    const cy = (y(l.lo) + y(l.hi)) / 2 + 4;
+    const box = Canvas.boxOf(x(l.at), cy, l.backend, { size: 11, anchor: 'middle' });
+    const fits = y(l.lo) - y(l.hi) >= 13 && box.x0 >= Math.max(p.x, x(l.from)) && box.x1 <= Math.min(p.x + p.w, x(l.to));
+    if (!fits || placed.some((q) => overlaps(q, box))) continue;
+    placed.push(cv.text(x(l.at), cy, l.backend, { size: 11, anchor: 'middle', fill: '#fff', weight: 'bold' }));
+  }
+  legend(
+    cv,
+    p,
+    s.backends.map((b) => ({ label: b, color: backendColor(all, b) })),
+  );
+}
+
+/**
+ * Failed calls per second on a log scale, so one failure a second shows beside thousands of
+ * successes: a bar per bucket with a failure, never shorter than a mark at the bottom.
+ */
+function drawFailed(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => number): void {
+  const rates = s.failedCalls.map((n, i) => n / s.spanS[i]);
+  const some = rates.filter((r) => r > 0);
+  if (!some.length) {
+    cv.text(p.x + p.w / 2, p.y + p.h / 2 + 4, 'no call failed', { anchor: 'middle', fill: '#888', size: 11 });
+    return;
+  }
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...some)));
+  const hi = Math.max(lo * 10, 10 ** Math.ceil(Math.log10(Math.max(...some))));
+  const y = (v: number) => p.y + p.h - (p.h * (Math.log10(Math.max(lo, v)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
+  const ticks = [lo, hi];
+  yTicks(
+    cv,
+    p,
+    ticks.map((v) => ({ v, label: v >= 1 ? `${v}/s` : `${v.toPrecision(1)}/s` })),
+    y,
+  );
   s.t.forEach((t, i) => {
-    if (s.failing[i] > 0)
-      cv.rect(
-        x(Math.max(0, t - s.bucketS)),
-        p.y,
-        x(t) - x(Math.max(0, t - s.bucketS)),
-        p.h,
-        FAILED_SHADE,
-        'none',
-        `fill-opacity="${failedShadeOpacity(s.failing[i]).toFixed(2)}"`,
-      );
+    if (!rates[i]) return;
+    const x0 = x(s.t0[i]);
+    const w = Math.max(2, x(t) - x0 - 0.5);
+    const top = Math.min(y(rates[i]), p.y + p.h - FAILED_MARK_H);
+    cv.rect(x0, top, w, p.y + p.h - top, FAILED_COLOR, 'none', `data-failed="${s.failedCalls[i]}"`);
   });
-  for (const b of s.backends) for (const r of runs(s.t, s.share[b], x, y)) cv.polyline(r, backendColor(all, b), 'stroke-width="2"');
-  legend(cv, p, [
-    ...s.backends.map((b) => ({ label: b, color: backendColor(all, b) })),
-    ...(s.codes.length ? [{ label: 'calls failing', color: FAILED_SHADE, opacity: 0.35 }] : []),
-  ]);
+  legend(cv, p, [{ label: 'failed calls', color: FAILED_COLOR }]);
 }
 
 /** A round top for an axis: 1, 2 or 5 times a power of ten. */
@@ -222,7 +279,7 @@ function niceMax(v: number): number {
 
 function drawRate(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => number): void {
   const layers = [{ label: 'ok', color: OK_COLOR, values: s.ok }, ...s.codes.map((c, i) => ({ label: c, color: codeColor(c, i), values: s.failed[c] }))];
-  const totals = s.t.map((_, i) => layers.reduce((n, l) => n + l.values[i], 0) / s.bucketS);
+  const totals = s.t.map((_, i) => layers.reduce((n, l) => n + l.values[i], 0) / s.spanS[i]);
   const max = niceMax(Math.max(1, ...totals));
   const y = (v: number) => p.y + p.h - (p.h * Math.min(v, max)) / max;
   yTicks(
@@ -237,9 +294,9 @@ function drawRate(cv: Canvas, p: PanelBox, s: ClientSeries, x: (t: number) => nu
     const upper: Array<[number, number]> = [];
     const lower: Array<[number, number]> = [];
     s.t.forEach((t, i) => {
-      const t0 = Math.max(0, t - s.bucketS);
+      const t0 = s.t0[i];
       const lo = base[i];
-      const hi = lo + l.values[i] / s.bucketS;
+      const hi = lo + l.values[i] / s.spanS[i];
       upper.push([x(t0), y(hi)], [x(t), y(hi)]);
       lower.push([x(t0), y(lo)], [x(t), y(lo)]);
       base[i] = hi;

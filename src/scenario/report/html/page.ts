@@ -1,13 +1,14 @@
 // report.html: the run's pictures in one self-contained file (uPlot, its stylesheet, the data and the
-// page's script inlined; nothing is fetched when it is opened). Per client, the same three panels as
-// chart.svg on one time axis: hover for a bucket's exact counts, click a legend entry to hide a
-// backend, drag to zoom (every panel follows), or zoom to a window around a step from the list.
+// page's script inlined; nothing is fetched when it is opened). Headed by the scenario's "what to
+// look for"; per client, the same four panels as chart.svg on one time axis: hover for a bucket's
+// exact counts, click a legend entry to hide a backend (the others restack), drag to zoom (every
+// panel follows), or zoom to a window around a step from the list.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { byBackendName } from '../../../traffic/index.js';
-import { clientSeries, allSteps, markersFor } from '../chart/series.js';
-import { BACKEND_COLORS, codeColor, FAILED_SHADE, failedShadeOpacity, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
-import type { ChartInput } from '../chart/svg-chart.js';
+import { clientSeries, allSteps, bandLabels, markersFor } from '../chart/series.js';
+import { BACKEND_COLORS, codeColor, FAILED_COLOR, FAILED_MARK_H, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
+import { TITLES, type ChartInput } from '../chart/svg-chart.js';
 import { escapeXml as esc, verdictWord } from '../text.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './script.js';
 
@@ -22,17 +23,22 @@ const inline = (v: unknown) =>
     .replace(/\u2029/g, '\\u2029');
 
 /** What the page draws: each client's series and markers, the steps, the colours. */
-export function pageData(run: ChartInput) {
+export function pageData(run: ChartInput & { about?: string }) {
+  const served = new Set((run.verdict.ownClients ?? []).map((c) => c.name));
   const clients = [...run.buckets.keys()].map((c) => {
     const series = clientSeries(c, run.buckets.get(c)!);
-    // Behind the shares, each bucket whose calls failed is shaded as deep as chart.svg shades it.
-    const shade = series.failing.map((f) => (f > 0 ? Number(failedShadeOpacity(f).toFixed(2)) : 0));
-    return { ...series, shade, markers: markersFor(c, run.verdict) };
+    return {
+      ...series,
+      labels: bandLabels(series),
+      markers: markersFor(c, run.verdict),
+      titles: { share: TITLES.share, failed: TITLES.failed, rate: TITLES.rate, latency: served.has(c) ? TITLES.served : TITLES.latency },
+    };
   });
   const backends = [...new Set(clients.flatMap((c) => c.backends))].sort(byBackendName);
   const codes = [...new Set(clients.flatMap((c) => c.codes))];
   return {
     name: run.name,
+    about: run.about ?? '',
     endS: run.endMs / 1000,
     verdict: verdictWord(run.verdict),
     clients,
@@ -41,7 +47,8 @@ export function pageData(run: ChartInput) {
       backends: Object.fromEntries(backends.map((b, i) => [b, BACKEND_COLORS[i % BACKEND_COLORS.length]])),
       codes: Object.fromEntries(codes.map((c, i) => [c, codeColor(c, i)])),
       ok: OK_COLOR,
-      failed: FAILED_SHADE,
+      failed: FAILED_COLOR,
+      failedMark: FAILED_MARK_H,
       p50: P50_COLOR,
       p99: P99_COLOR,
       markers: MARKER_COLORS,
@@ -49,7 +56,7 @@ export function pageData(run: ChartInput) {
   };
 }
 
-export function reportHtml(run: ChartInput): string {
+export function reportHtml(run: ChartInput & { about?: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
