@@ -46,3 +46,73 @@ describe('docs from the registries', () => {
     assert.match(helpLines('balancers'), /^ {2}wrr_smooth +nginx/m);
   });
 });
+
+describe("the README's CLI block agrees with --help", () => {
+  /** Each usage line of the block (with its continuation lines): the command it names and the flags it shows. */
+  function readmeUsage(): Map<string, Set<string>> {
+    const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /## The CLI\n\n```\n([\s\S]*?)\n```/.exec(text)?.[1];
+    assert.ok(block, 'the README has a CLI block');
+    const out = new Map<string, Set<string>>();
+    let current: Set<string> | undefined;
+    for (const line of block.split('\n')) {
+      // The usage is what comes before the description (set off by two spaces or more).
+      const usage = line.trim().split(/\s{2,}/)[0];
+      if (/^lab( |$)/.test(line)) {
+        const words = usage.trim().split(/\s+/).slice(1);
+        const name = words.filter((w, i) => /^[a-z]+$/.test(w) && words.slice(0, i).every((x) => /^[a-z]+$/.test(x))).join(' ');
+        if (name === '' && /--help/.test(usage)) {
+          current = undefined;
+          continue;
+        }
+        current = out.get(name) ?? new Set();
+        out.set(name, current);
+      } else if (/^\s{1,20}\[/.test(line)) {
+        /* a continuation of the usage above */
+      } else {
+        current = /^-/.test(line) ? (out.get('(global)') ?? new Set()) : current;
+        if (/^-/.test(line)) out.set('(global)', current!);
+        else continue;
+      }
+      for (const m of usage.matchAll(/(?<![\w-])(--?[a-zA-Z][\w-]*)/g)) current?.add(m[1]);
+    }
+    return out;
+  }
+
+  it('every command and every flag in the block is one --help has, and every flag --help has is in the block', async () => {
+    const { buildProgram } = await import('../../src/cli/program.js');
+    const program = buildProgram();
+    const usage = readmeUsage();
+    /** Each option as its spellings (-t, --target); -h/--help and -V/--version are commander's own. */
+    type Opt = string[];
+    const optsOf = (cmd: { options: readonly { short?: string; long?: string }[] }): Opt[] =>
+      cmd.options.map((o) => [o.short, o.long].filter((f): f is string => !!f)).filter((o) => !o.some((f) => ['--help', '--version'].includes(f)));
+    const commands = new Map<string, Opt[]>();
+    const walk = (cmd: typeof program, prefix: string) => {
+      for (const sub of cmd.commands) {
+        const name = `${prefix}${sub.name()}`;
+        if (sub.commands.length) walk(sub, `${name} `);
+        else commands.set(name, optsOf(sub));
+      }
+    };
+    walk(program, '');
+    commands.set('', []);
+    const check = (name: string, opts: Opt[], shown: Set<string>) => {
+      const known = new Set(opts.flat());
+      assert.deepEqual(
+        [...shown].filter((f) => !known.has(f)),
+        [],
+        `lab ${name}: in the README, not in --help`,
+      );
+      assert.deepEqual(
+        opts.filter((o) => !o.some((f) => shown.has(f))).map((o) => o.join(', ')),
+        [],
+        `lab ${name}: in --help, not in the README`,
+      );
+    };
+    check('(global)', optsOf(program), usage.get('(global)') ?? new Set());
+    usage.delete('(global)');
+    assert.deepEqual([...usage.keys()].sort(), [...commands.keys()].sort(), 'the commands');
+    for (const [name, opts] of commands) check(name, opts, usage.get(name)!);
+  });
+});

@@ -79,6 +79,15 @@ describe('chart.svg of a recorded run', () => {
     for (const t of chart.texts) assert.ok(t.x0 >= 0 && t.x1 <= 1100 && t.y0 >= 0 && t.y1 <= height, `"${t.text}" inside`);
   });
 
+  it('a client you run (run:) has its latency panel titled as what the lab sees of it: served time, the servers’ side', () => {
+    const own = structuredClone(run);
+    own.verdict.ownClients = [{ name: 'pf', run: 'node my-client.js', how: 'watched from the servers', early: false }];
+    const c = runChart(own);
+    const titles = (client: string) => c.panels.filter((p) => p.client === client && p.kind === 'latency').map((p) => p.title);
+    assert.deepEqual(titles('pf'), ["served time (servers' side) p50 and p99 (ms, log scale)"]);
+    assert.deepEqual(titles('rr'), ['latency p50 and p99 (ms, log scale)']);
+  });
+
   it('a failed expectation is marked ✗ where it failed, in red', () => {
     const failed = structuredClone(run);
     const e = failed.verdict.expectations.find((x) => x.index === 6)!;
