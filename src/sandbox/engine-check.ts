@@ -8,13 +8,23 @@ import { LABEL, labelFilter, projectSelector } from './labels.js';
 
 export type EngineName = 'docker' | 'swarm';
 
+/** How long each question to the engine may take. */
+const ASK_MS = 5000;
+
 /** Where this project's sandbox is up on this machine, as far as its engine can tell (none: nowhere). */
 export async function engineOfSandbox(project: string, docker = new Docker()): Promise<EngineName | undefined> {
   const filters = labelFilter(projectSelector(project));
-  const services = await docker.listServices({ filters }).catch(() => []); // not a swarm manager: no services
+  // An engine that does not answer (no socket, or one that accepts and stays silent) cannot tell:
+  // the command's own first call says Docker is down. Each question is bounded, never a hang.
+  const bounded = () => ({ abortSignal: AbortSignal.timeout(ASK_MS) }) as object;
+  let silent = false;
+  const services = await docker.listServices({ filters, ...bounded() }).catch((err: { statusCode?: number }) => {
+    silent = !err?.statusCode; // an HTTP answer (503: not a swarm manager) is an answer: no services
+    return [];
+  });
   if (services.length) return 'swarm';
-  // An engine that does not answer cannot tell: the command's own first call says Docker is down.
-  const containers = await docker.listContainers({ all: true, filters }).catch(() => []);
+  if (silent) return undefined;
+  const containers = await docker.listContainers({ all: true, filters, ...bounded() }).catch(() => []);
   const onSwarm = (labels: Record<string, string>) => !!labels['com.docker.swarm.service.id'] || labels[LABEL.role] === 'gateway';
   if (containers.some((c) => onSwarm(c.Labels ?? {}))) return 'swarm';
   return containers.length ? 'docker' : undefined;

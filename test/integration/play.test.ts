@@ -70,7 +70,8 @@ steps:
     for (const f of ['scenario.yaml', 'events.jsonl', 'timeseries.json', 'timeseries.csv', 'summary.md', 'chart.svg', 'report.html', 'result.json'])
       assert.ok(existsSync(path.join(reportDir, f)), f);
     const svg = readFileSync(path.join(reportDir, 'chart.svg'), 'utf8');
-    assert.equal((svg.match(/<polyline/g) ?? []).length >= 7, true, 'share lines for every backend of every client');
+    // A band in the share panel for every backend of every client (rr 3, cs 3, slow 1).
+    assert.equal((svg.match(/<polygon fill="#[0-9a-f]{6}" stroke="#fff"/g) ?? []).length >= 7, true, 'share bands for every backend of every client');
     assert.match(readFileSync(path.join(reportDir, 'summary.md'), 'utf8'), /verdict \*\*PASS\*\*/);
     // lab report re-renders it
     const rr = await lab(['report', reportDir]);

@@ -70,9 +70,16 @@ describe('the scenario library, played', () => {
     });
   }
 
-  it('a broken lesson fails: retry-two-of-three without its retryPolicy', { timeout: 120_000 }, async () => {
+  it('a broken lesson fails: retry-two-of-three whose retryPolicy does not retry UNAVAILABLE', { timeout: 120_000 }, async () => {
     const text = readFileSync(path.join(LIBRARY, 'retry-two-of-three.yaml'), 'utf8');
-    const broken = text.replace(/\n\s+retryPolicy:[^\n]*/, '');
+    // Without a retryPolicy the lesson cannot even be played: three attempts per call cannot hold.
+    const noPolicy = path.join(tempDir('lab-broken-'), 'retry-no-policy.yaml');
+    writeFileSync(noPolicy, text.replace(/\n\s+retryPolicy:[^\n]*/, ''));
+    const refused = await playFile(noPolicy, { topology, reportRoot });
+    assert.equal(refused.exitCode, 2, refused.output);
+    assert.match(refused.output, /attempts per call 3 ± 0\.1 cannot hold: the client has no retry or hedging policy then/);
+    // With a policy that retries another code, it plays, and the lesson fails where it should.
+    const broken = text.replace('retryableStatusCodes: [UNAVAILABLE]', 'retryableStatusCodes: [RESOURCE_EXHAUSTED]');
     assert.notEqual(broken, text);
     const file = path.join(tempDir('lab-broken-'), 'retry-broken.yaml');
     writeFileSync(file, broken);
