@@ -122,7 +122,7 @@ async function main() {
   });
   if (timer) clearInterval(timer);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-soak-'));
-  writeReport(dir, runRecordOf({ name: scenario.name, file: 'soak.yaml', text }, result));
+  writeReport(dir, runRecordOf({ name: scenario.name, file: 'soak.yaml', text, clients: scenario.clients, observed: scenario.observed }, result));
   await down(rt, PROJECT);
 
   const from = samples.find((s) => s.minute === 2) ?? samples[0];

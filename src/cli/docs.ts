@@ -1,9 +1,14 @@
 // The tables users read about the plug-ins, derived from the registries (so adding a plug-in adds
 // its line): for `lab play --help`, `lab traffic --help` and the README (npm run docs writes them
 // between its <!-- generated:NAME --> markers; a test checks they are current).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { actionDefinitions } from '../scenario/actions/index.js';
+import { GRFCS, grfcNumber } from '../scenario/grfc.js';
+import { packageRoot } from '../util/paths.js';
 import { expectationKinds } from '../scenario/expectations/index.js';
-import { balancerDescription, knownBalancers, knownSchemes } from '../traffic/index.js';
+import { balancerDescription, balancerOrigin, knownBalancers, knownSchemes, schemeOrigin, type Origin } from '../traffic/index.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -20,8 +25,39 @@ export const DOC_TABLES: Record<string, () => string> = {
   expectations: () =>
     ['| key | what it checks |', '| --- | --- |', ...expectationKinds().map((k) => `| \`${cell(k.example)}\` | ${cell(k.summary)} |`)].join('\n'),
   balancers: () =>
-    ['| name | what it does |', '| --- | --- |', ...knownBalancers().map((n) => `| \`${n}\` | ${cell(balancerDescription(n) ?? '')} |`)].join('\n'),
+    [
+      '| name | from | what it does |',
+      '| --- | --- | --- |',
+      ...knownBalancers().map((n) => `| \`${n}\` | ${balancerOrigin(n)} | ${cell(balancerDescription(n) ?? '')} |`),
+    ].join('\n'),
+  grfc: () => grfcTable(),
+  schemes: () => ['| target scheme | from |', '| --- | --- |', ...knownSchemes().map((s) => `| \`${s}:\` | ${schemeOrigin(s)} |`)].join('\n'),
 };
+
+/** The gRFCs the library shows, each with the scenarios that name it (`grfc:` in the file), in number order. */
+function grfcTable(dir = path.join(packageRoot(), 'scenarios')): string {
+  const shows = new Map<string, string[]>();
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.yaml'))
+    .sort()) {
+    const ids = (parse(readFileSync(path.join(dir, f), 'utf8')) as { grfc?: string[] } | null)?.grfc ?? [];
+    for (const id of ids) shows.set(id, [...(shows.get(id) ?? []), f]);
+  }
+  return [
+    '| gRFC | what | from | shown by |',
+    '| --- | --- | --- | --- |',
+    ...[...shows.keys()]
+      .sort((a, b) => grfcNumber(a) - grfcNumber(b))
+      .map((id) => {
+        const g = GRFCS[id];
+        const title = g ? cell(g.title) + (g.floor ? ` (${cell(g.floor)})` : '') : '(not in the lab’s list)';
+        return `| ${id} | ${title} | ${g?.origin ?? ''} | ${shows
+          .get(id)!
+          .map((f) => `\`${f}\``)
+          .join(', ')} |`;
+      }),
+  ].join('\n');
+}
 
 /** Plain lines for --help: "  kill            SIGKILL the container ...". */
 export function helpLines(what: 'actions' | 'expectations' | 'balancers'): string {
@@ -30,7 +66,7 @@ export function helpLines(what: 'actions' | 'expectations' | 'balancers'): strin
       ? actionDefinitions().map((a) => [a.kind, a.summary])
       : what === 'expectations'
         ? expectationKinds().map((k) => [k.key, k.summary])
-        : knownBalancers().map((n) => [n, balancerDescription(n) ?? '']);
+        : knownBalancers().map((n) => [n, `(${balancerOrigin(n)}) ${balancerDescription(n) ?? ''}`]);
   const w = Math.max(...rows.map(([k]) => k.length)) + 2;
   return rows
     .sort(([a], [b]) => a.localeCompare(b))
@@ -38,7 +74,15 @@ export function helpLines(what: 'actions' | 'expectations' | 'balancers'): strin
     .join('\n');
 }
 
-export const schemesLine = () => knownSchemes().join(', ');
+/** "dns, ipv4, ... (grpc-js); xds (grpc-js-xds); etcd, consul (the lab's own)". */
+export const schemesLine = () => {
+  const by = new Map<Origin, string[]>();
+  for (const s of knownSchemes()) {
+    const o = schemeOrigin(s) ?? 'lab';
+    by.set(o, [...(by.get(o) ?? []), s]);
+  }
+  return [...by].map(([o, ss]) => `${ss.join(', ')} (${o === 'lab' ? "the lab's own" : o})`).join('; ');
+};
 
 /** Replaces each <!-- generated:NAME -->…<!-- /generated:NAME --> block of `text` with its table. */
 export function withGeneratedTables(text: string): string {

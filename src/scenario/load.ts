@@ -100,6 +100,7 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
     text,
     name: value.name,
     description: value.description,
+    grfc: value.grfc ?? [],
     durationMs: ctx.durationMs,
     sandbox,
     router: usesRouter,

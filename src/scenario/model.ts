@@ -60,6 +60,8 @@ export interface Scenario {
   text: string;
   name: string;
   description?: string;
+  /** The gRFCs it shows (`grfc: [A9, A62]`). */
+  grfc: string[];
   durationMs: number;
   /** What the scenario asks of the sandbox beyond compose/lab.yaml (`sandbox:`). */
   sandbox: SandboxOverrides;

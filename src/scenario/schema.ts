@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { duration, toMs } from '../util/units.js';
 import { actionDefinitions } from './actions/index.js';
 import { expectationKinds } from './expectations/index.js';
+import { GRFCS } from './grfc.js';
 
 /** How long a scenario may run: a day (a soak is hours; Node's timers stop at ~24.8 days). */
 export const MAX_SCENARIO_MS = 24 * 3_600_000;
@@ -76,6 +77,14 @@ function build() {
   return z.strictObject({
     name: z.string().min(1).max(100, 'a scenario name is at most 100 characters (it names the report folder)'),
     description: z.string().optional(),
+    /** The gRFCs the scenario shows (the README's map of them is generated from these). */
+    grfc: z
+      .array(
+        z.string().refine((id) => id in GRFCS, {
+          error: (iss) => `${JSON.stringify(iss.input)} is not a gRFC the lab shows; known: ${Object.keys(GRFCS).join(', ')}`,
+        }),
+      )
+      .optional(),
     /** Overrides of compose/lab.yaml: how many echo servers, etcd as a cluster of 3 or 5 members, the proxy. */
     sandbox: z
       .strictObject({

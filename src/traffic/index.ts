@@ -9,7 +9,7 @@ export function setup(): void {
   setupResolvers();
   setupBalancers();
   // xds: is registered when first dialled (src/traffic/xds.ts); targets know it from the start.
-  knowScheme('xds', (path) => (path.replace(/^\//, '') ? undefined : 'name the listener: xds:///echo'));
+  knowScheme('xds', (path) => (path.replace(/^\//, '') ? undefined : 'name the listener: xds:///echo'), 'grpc-js-xds');
 }
 
 export { TrafficClient, type TrafficClientSpec, type CallKind, type ClientSummary } from './driver/traffic-client.js';
@@ -17,9 +17,11 @@ export { ClientSet, type ClientSetOptions, type TrafficClients } from './driver/
 export { maxAttemptsOf, serviceConfigFrom, validateServiceConfig, MAX_ATTEMPTS_LIMIT, type ServiceConfigJson } from './driver/service-config.js';
 export { CallStats } from './driver/stats.js';
 export { sandboxResolverOptions } from './resolvers/lab-options.js';
-export { knownBalancers, labBalancers, balancerDescription } from './balancers/index.js';
+export { knownBalancers, labBalancers, balancerDescription, balancerOrigin } from './balancers/index.js';
 export { byBackendName, shareLine, sharesOf } from './shares.js';
-export { knowScheme, knownSchemes, parseTarget, serviceOfTarget, targetProblem, type TargetParts } from './targets.js';
+export { knowScheme, knownSchemes, parseTarget, schemeOrigin, serviceOfTarget, targetProblem, type TargetParts } from './targets.js';
+export { balancerLabel, resolverLabel, withOrigin } from './labels.js';
+export { GRPC_JS_XDS_BALANCERS, ORIGIN_WORDS, originTag, type Origin } from './origin.js';
 export { metadataProblem } from './metadata.js';
 export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions, type XdsModules } from './xds.js';
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';

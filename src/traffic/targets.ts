@@ -4,20 +4,28 @@
 import { existsSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { experimental } from '@grpc/grpc-js';
+import type { Origin } from './origin.js';
 
 /** Why a target's path (what follows "scheme://authority/") cannot work for this scheme, or undefined. */
 export type PathCheck = (path: string) => string | undefined;
 
 const BUILT_IN = ['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract', 'vsock'];
-const schemes = new Map<string, PathCheck | undefined>(BUILT_IN.map((s) => [s, s === 'dns' ? dnsPath : undefined]));
+const schemes = new Map<string, { check?: PathCheck; origin: Origin }>(
+  BUILT_IN.map((s) => [s, { check: s === 'dns' ? dnsPath : undefined, origin: 'grpc-js' }]),
+);
 
-/** Resolvers the lab (or a plug-in such as grpc-js-xds) registers call this, so targets know them. */
-export function knowScheme(scheme: string, check?: PathCheck): void {
-  schemes.set(scheme, check);
+/** Resolvers the lab (or a plug-in such as grpc-js-xds) registers call this, so targets know them and where they come from. */
+export function knowScheme(scheme: string, check: PathCheck | undefined, origin: Origin): void {
+  schemes.set(scheme, { check, origin });
 }
 
 export function knownSchemes(): string[] {
   return [...schemes.keys()];
+}
+
+/** Where a target's resolver comes from (grpc-js's dns, ipv4, ...; grpc-js-xds's xds; the lab's etcd and consul). */
+export function schemeOrigin(scheme: string | undefined): Origin | undefined {
+  return schemes.get((scheme ?? 'dns').toLowerCase())?.origin;
 }
 
 /** A target's parts as grpc-js's URI parser reads them (its uri-parser.ts: scheme, authority, path). */
@@ -83,11 +91,11 @@ export function targetProblem(target: string): string | undefined {
     if (problem) return problem;
   }
   // Nothing but slashes after the scheme: the scheme's own words say what it needs.
-  if (!parts.path.replace(/^\/+/, '')) return schemes.get(scheme)?.('') ?? `"${target}" names nothing after the scheme`;
+  if (!parts.path.replace(/^\/+/, '')) return schemes.get(scheme)?.check?.('') ?? `"${target}" names nothing after the scheme`;
   // scheme://name with no third slash: grpc-js reads no authority, and a path "//name".
   if (parts.authority === undefined && parts.path.startsWith('//') && !parts.path.slice(2).includes('/'))
     return `"${target}" names no ${scheme === 'dns' ? 'address' : 'service'} (after ${scheme}:// comes an authority, then a slash): did you mean ${scheme}:///${parts.path.slice(2)}?`;
-  const check = schemes.get(scheme);
+  const check = schemes.get(scheme)?.check;
   if (check) return check(parts.path);
   if (scheme === 'ipv4' || scheme === 'ipv6') {
     for (const part of parts.path.replace(/^\/+/, '').split(',')) {

@@ -11,7 +11,7 @@ import type { ViewAction } from './reducer.js';
 import type { ServiceView, ViewState } from './state.js';
 
 /** The balancers `b` cycles through. */
-export const LB_CYCLE = ['round_robin', 'pick_first', 'least_request', 'p2c_ewma', 'wrr_smooth', 'weighted_round_robin', 'random', 'ring_hash'];
+export const LB_CYCLE = ['round_robin', 'pick_first', 'least_request', 'p2c_ewma', 'wrr_smooth', 'weighted_round_robin', 'random', 'lab_ring_hash'];
 
 export interface KeyDeps {
   state: () => ViewState;

@@ -2,7 +2,7 @@
 // learns (cluster snapshots, expectation states, keys) in, the next ViewState out. Pure: no I/O, no
 // clock; the same event stream always gives the same screen.
 import { type SandboxEvent } from '../sandbox/index.js';
-import { byBackendName, isXdsTarget, type BucketStats } from '../traffic/index.js';
+import { balancerLabel, byBackendName, isXdsTarget, withOrigin, type BucketStats } from '../traffic/index.js';
 import type { PlayEvent } from '../scenario/player.js';
 import { sumStats } from '../scenario/expectations/window.js';
 import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
@@ -39,14 +39,14 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
       return upsertClient(state, a.client, (c) => ({
         ...c,
         target: a.target,
-        lb: a.observed ? 'seen by the servers' : isXdsTarget(a.target) ? 'xDS' : lbName(a.serviceConfig),
+        lb: a.observed ? 'seen by the servers' : isXdsTarget(a.target) ? 'xDS' : balancerLabel(a.serviceConfig),
         stopped: false,
         ...(a.observed ? { observed: true } : {}),
       }));
     case 'client-stopped':
       return upsertClient(state, a.client, (c) => ({ ...c, stopped: true }));
     case 'client-config':
-      return upsertClient(state, a.client, (c) => ({ ...c, lb: a.lb }));
+      return upsertClient(state, a.client, (c) => ({ ...c, lb: withOrigin(a.lb) }));
     case 'resolution':
       return upsertClient(state, a.client, (c) => ({ ...c, addresses: a.addresses, resolverError: undefined }));
     case 'resolver-error':
@@ -127,20 +127,6 @@ function log(state: ViewState, t: number, text: string, level: LogLine['level'])
   const line: LogLine = { id: state.nextLogId, t, text, level };
   const all = [...state.log, line];
   return { ...state, log: all.length > LOG_KEEP ? all.slice(all.length - LOG_KEEP) : all, nextLogId: state.nextLogId + 1 };
-}
-
-function lbName(serviceConfig: unknown): string {
-  const cfg = serviceConfig as { loadBalancingConfig?: Array<Record<string, unknown>> } | undefined;
-  const first = cfg?.loadBalancingConfig?.[0];
-  if (!first) return 'pick_first';
-  const [name, inner] = Object.entries(first)[0];
-  // The lab wraps every policy in lab_observe (and maybe health_checked): show what it wraps.
-  const child = (inner as { childPolicy?: Array<Record<string, unknown>> } | undefined)?.childPolicy;
-  if ((name === 'lab_observe' || name === 'health_checked') && child?.length) {
-    const innerName = lbName({ loadBalancingConfig: child });
-    return name === 'health_checked' ? `${innerName}+health` : innerName;
-  }
-  return name;
 }
 
 function emptyClient(name: string): ClientView {
@@ -226,7 +212,7 @@ function xds(state: ViewState, e: Extract<PlayEvent, { type: 'xds' }>): ViewStat
     // The balancer is the control plane's to choose: the client is labelled by the policy it serves.
     next = upsertClient(next, c.client, (cv) => ({
       ...cv,
-      lb: e.lb ? `${e.lb} (xDS)` : 'xDS',
+      lb: e.lb ? withOrigin(e.lb, true) : 'xDS',
       xds: { types: c.types, loads: c.loads, connected: c.connected },
     }));
   }

@@ -48,14 +48,14 @@ describe('traffic engine on in-process echo servers', () => {
     'wrr_lvs',
     'least_request',
     'p2c_ewma',
-    'ring_hash',
+    'lab_ring_hash',
     'health_checked',
   ]) {
     it(`${lb}: every call succeeds, and the driver's per-backend counts equal what each server counted`, async () => {
       for (const s of fleet.servers) s.counters.calls = 0;
       const lbConfig = lb === 'weighted_round_robin' ? { blackout_period: '0s' } : {};
       const { client } = await run(
-        { target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] }, hashKeys: lb === 'ring_hash' ? 50 : undefined },
+        { target: fleet.target(), serviceConfig: { loadBalancingConfig: [{ [lb]: lbConfig }] }, hashKeys: lb === 'lab_ring_hash' ? 50 : undefined },
         600,
       );
       const totals = client.stats.totals();
@@ -67,7 +67,7 @@ describe('traffic engine on in-process echo servers', () => {
       }
       const used = fleet.servers.filter((s) => s.counters.calls > 0).length;
       if (lb === 'pick_first') assert.equal(used, 1, 'pick_first uses one backend');
-      else if (lb !== 'ring_hash') assert.equal(used, 3, `${lb} spreads over all three`);
+      else if (lb !== 'lab_ring_hash') assert.equal(used, 3, `${lb} spreads over all three`);
     });
   }
 

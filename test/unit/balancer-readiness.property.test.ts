@@ -8,7 +8,7 @@ import { FakeCluster } from '../helpers/fake-subchannels.js';
 
 setupLab();
 
-const POLICIES = ['random', 'weighted_random', 'wrr_smooth', 'wrr_lvs', 'least_request', 'p2c_ewma', 'ring_hash'];
+const POLICIES = ['random', 'weighted_random', 'wrr_smooth', 'wrr_lvs', 'least_request', 'p2c_ewma', 'lab_ring_hash'];
 const STATES = [ConnectivityState.READY, ConnectivityState.TRANSIENT_FAILURE, ConnectivityState.CONNECTING, ConnectivityState.IDLE];
 
 describe('balancers on a fake subchannel set (property)', () => {

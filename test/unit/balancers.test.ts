@@ -31,10 +31,10 @@ describe('balancer distributions over 10,000 picks (within 2 points of the expec
     ['wrr_lvs', wrrLvs, {}, true],
     ['least_request', leastRequest, {}, false],
     ['p2c_ewma', p2cEwma, {}, false],
-    ['ring_hash', ringHash, { replicas: 20000, maxRingSize: 200000 }, true],
+    ['lab_ring_hash', ringHash, { replicas: 20000, maxRingSize: 200000 }, true],
   ] as const) {
     const args =
-      name === 'ring_hash'
+      name === 'lab_ring_hash'
         ? (() => {
             let k = 0;
             return () => pickArgs({ 'x-lab-key': `user-${k++}` });
@@ -100,7 +100,7 @@ describe('least_request and p2c_ewma move traffic away from a loaded backend', (
   });
 });
 
-describe('ring_hash', () => {
+describe('lab_ring_hash', () => {
   it('sends one key to one backend, every time', () => {
     const p = policyOf(ringHash);
     const ready = endpoints([1, 1, 1, 1]);
@@ -122,7 +122,7 @@ describe('ring_hash', () => {
   });
 
   it('refuses a bad config with the option named', () => {
-    assert.throws(() => ringHash.parse({ hashOn: 'ip' }), /ring_hash: hashOn must be "metadata" or "source", found "ip"/);
-    assert.throws(() => ringHash.parse({ replicas: -1 }), /ring_hash: replicas must be a number from 1 to 100000, found -1/);
+    assert.throws(() => ringHash.parse({ hashOn: 'ip' }), /lab_ring_hash: hashOn must be "metadata" or "source", found "ip"/);
+    assert.throws(() => ringHash.parse({ replicas: -1 }), /lab_ring_hash: replicas must be a number from 1 to 100000, found -1/);
   });
 });

@@ -1,14 +1,16 @@
 // What users read about the plug-ins comes from the registries: the README's generated tables are
 // current, `lab schema` gives every action's argument shape, and --help lists them.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { z } from 'zod';
 import { helpLines, withGeneratedTables } from '../../src/cli/docs.js';
 import { actionDefinitions } from '../../src/scenario/actions/index.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
 import { setupLab } from '../../src/setup.js';
+import { balancerOrigin } from '../../src/traffic/index.js';
 import { ROOT } from '../helpers/lab.js';
 
 setupLab();
@@ -43,7 +45,8 @@ describe('docs from the registries', () => {
   it('--help lists every action and balancer', () => {
     const actions = helpLines('actions');
     for (const a of actionDefinitions()) assert.match(actions, new RegExp(`^  ${a.kind} `, 'm'));
-    assert.match(helpLines('balancers'), /^ {2}wrr_smooth +nginx/m);
+    assert.match(helpLines('balancers'), /^ {2}wrr_smooth +\(lab\) nginx/m);
+    assert.match(helpLines('balancers'), /^ {2}round_robin +\(grpc-js\) /m);
   });
 });
 
@@ -114,5 +117,51 @@ describe("the README's CLI block agrees with --help", () => {
     usage.delete('(global)');
     assert.deepEqual([...usage.keys()].sort(), [...commands.keys()].sort(), 'the commands');
     for (const [name, opts] of commands) check(name, opts, usage.get(name)!);
+  });
+});
+
+describe('the library says where its balancers come from, and which gRFCs it shows', () => {
+  const dir = path.join(ROOT, 'scenarios');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+  /** Every balancer a scenario's clients name (in a name or a service config, children included). */
+  const namesIn = (lb: unknown): string[] =>
+    typeof lb === 'string'
+      ? [lb]
+      : Array.isArray(lb)
+        ? lb.flatMap(namesIn)
+        : lb && typeof lb === 'object'
+          ? Object.entries(lb).flatMap(([k, v]) => (k === 'methodConfig' ? [] : [...(balancerOrigin(k) ? [k] : []), ...namesIn(v)]))
+          : [];
+
+  it("a scenario whose clients use one of the lab's own balancers says so in its header comment", () => {
+    for (const f of files) {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      const head = text
+        .split('\n')
+        .filter((l, i, all) => l.startsWith('#') && all.slice(0, i).every((x) => x.startsWith('#')))
+        .join('\n');
+      const doc = parse(text) as { clients?: Record<string, { lb?: unknown }> };
+      const own = [...new Set(Object.values(doc.clients ?? {}).flatMap((c) => namesIn(c.lb)))].filter((n) => balancerOrigin(n) === 'lab');
+      for (const n of own) {
+        assert.ok(head.includes(n), `${f}: its header names ${n}`);
+        assert.match(head, /the lab's own/, `${f}: its header says ${n} is the lab's own`);
+      }
+    }
+  });
+
+  it('the README maps at least 15 gRFCs, each to library scenarios that exist and name it', () => {
+    const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const rows = /<!-- generated:grfc -->\n([\s\S]*?)<!-- \/generated:grfc -->/
+      .exec(text)![1]
+      .split('\n')
+      .filter((l) => /^\| A\d+ /.test(l));
+    assert.ok(rows.length >= 15, `${rows.length} gRFCs`);
+    for (const row of rows) {
+      const id = /^\| (A\d+) /.exec(row)![1];
+      const shown = [...row.matchAll(/`([\w-]+\.yaml)`/g)].map((m) => m[1]);
+      assert.ok(shown.length, id);
+      for (const f of shown) assert.ok((parse(readFileSync(path.join(dir, f), 'utf8')) as { grfc?: string[] }).grfc?.includes(id), `${f} names ${id}`);
+    }
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { buildRing, lookup } from '../../src/traffic/balancers/ring.js';
 import { murmur3 } from '../../src/traffic/balancers/hash.js';
 
-describe('ring_hash key movement (property)', () => {
+describe('lab_ring_hash key movement (property)', () => {
   it('removing one of N backends moves only the keys it owned, about 1/N of them', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 12 }), fc.nat(), fc.string({ maxLength: 8 }), (n, removedSeed, prefix) => {

@@ -224,7 +224,7 @@ describe('labels stay true after each key (what the key dispatches, and what the
     let s = reduce(base, { type: 'client-config', client: 'rr', lb: 'least_request' });
     s = reduce(s, { type: 'client-started', client: 'rr', t: 5100, target: 'etcd:///echo', serviceConfig: { loadBalancingConfig: [{ least_request: {} }] } });
     const header = screen(s, 100, 30).find((l) => / rr · /.test(l))!;
-    assert.match(header, /rr · least_request/);
+    assert.match(header, /rr · least_request \(lab\) /, 'and says it is the lab’s own, not grpc-js’s');
     assert.doesNotMatch(header, /stopped/);
   });
 

@@ -99,8 +99,8 @@ describe('view reducer: a recorded event stream', () => {
     assert.deepEqual(
       s.clients.map((c) => [c.name, c.lb]),
       [
-        ['rr', 'round_robin'],
-        ['pf', 'pick_first'],
+        ['rr', 'round_robin (grpc-js)'],
+        ['pf', 'pick_first (grpc-js)'],
       ],
     );
     for (const b of ['echo-1', 'echo-2', 'echo-3']) assert.ok(Math.abs(share(s, 'rr', b)! - 1 / 3) < 0.05, `rr ${b} ${share(s, 'rr', b)}`);
@@ -314,10 +314,10 @@ describe('view components (ink)', () => {
       [['rr NACKed CDS v3: max_ejection_percent > 100', 'warn']],
     );
     assert.equal(s.clients.filter((c) => c.xds).length, 1, 'only the run’s own clients get an xds line');
-    assert.equal(s.clients[0].lb, 'ring_hash (xDS)', 'labelled by the policy the control plane serves');
+    assert.equal(s.clients[0].lb, 'ring_hash (xDS, grpc-js-xds)', 'labelled by the policy the control plane serves, and where it comes from');
     const frame = strip(frameAt(s, 160));
     assert.match(frame, /xds: LDS v1 +CDS v2 NACK v3 +LRS a 40 b 39\/2err/);
-    assert.equal(frame.match(/resolver: /g)?.length, 1, 'the xds line replaces rr’s resolver line; pf keeps its own');
+    assert.equal(frame.match(/resolver \(lab\): /g)?.length, 1, 'the xds line replaces rr’s resolver line; pf keeps its own');
   });
 });
 

@@ -67,7 +67,7 @@ export function registerTraffic(program: Command): void {
     .option('--call <kind>', `${CALLS.join(' | ')}`, 'unary')
     .option('--deadline <time>', 'per-call deadline', '1s')
     .option('-H, --metadata <k=v>', 'metadata on every call (repeatable)', (v: string, all: string[]) => [...all, v], [])
-    .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for ring_hash)', positiveInt('--hash-keys', 1_000_000))
+    .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for lab_ring_hash)', positiveInt('--hash-keys', 1_000_000))
     .option('--keepalive <time[:timeout]>', 'client keepalive pings, e.g. 1s:1s')
     .option('--dns-interval <time>', 'grpc.dns_min_time_between_resolutions_ms for dns: targets')
     .addHelpText('after', () => `\nTarget schemes: ${schemesLine()}\n\nBalancers (--lb NAME):\n${helpLines('balancers')}\n`)

@@ -4,6 +4,7 @@ import type { Bucket } from '../expectations/index.js';
 import type { Verdict } from '../verdict.js';
 import { clientTotals, expectWord, heldText, MEASURES, settledText, verdictWord } from './text.js';
 import type { XdsEvent } from '../../xds/index.js';
+import type { ClientLabel } from './clients.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -15,6 +16,7 @@ export function summaryMarkdown(
   endMs: number,
   xds: XdsEvent[] = [],
   about = '',
+  clients: ClientLabel[] = [],
 ): string {
   const lines = [
     `# ${name}`,
@@ -27,6 +29,18 @@ export function summaryMarkdown(
     '',
     'Interactive: [report.html](report.html) (hover for exact counts, hide backends, zoom to a step).',
     '',
+    ...(clients.length
+      ? [
+          '## Clients',
+          '',
+          '| client | target | resolver | balancer |',
+          '| --- | --- | --- | --- |',
+          ...clients.map((c) => `| ${c.name} | ${c.target ? `\`${c.target}\`` : '—'} | ${c.resolver} | ${c.balancer} |`),
+          '',
+          "Where each comes from: grpc-js itself, @grpc/grpc-js-xds, or the lab's own code (lab).",
+          '',
+        ]
+      : []),
     '## Steps',
     '',
     '| at | action | result | clients after it |',

@@ -13,6 +13,7 @@ import type { Verdict } from '../verdict.js';
 import type { XdsEvent } from '../../xds/index.js';
 import { readReportFile, ReportFileError } from './folder-io.js';
 import { aboutOf } from './about.js';
+import type { ClientLabel } from './clients.js';
 
 /** A run's times: a day and then some. */
 const MAX_MS = 25 * 3_600_000;
@@ -73,7 +74,8 @@ const verdict = z.looseObject({
   ),
   ownClients: z.array(z.looseObject({ name: z.string(), run: z.string(), how: z.string(), early: z.boolean() })).optional(),
 });
-const result = z.looseObject({ name: z.string(), file: z.string(), endMs: ms, verdict });
+const clientLabel = z.looseObject({ name: z.string().max(200), target: z.string().max(4096), resolver: z.string().max(4096), balancer: z.string().max(4096) });
+const result = z.looseObject({ name: z.string(), file: z.string(), endMs: ms, verdict, clients: z.array(clientLabel).max(10_000).optional() });
 
 const HINT = 'lab play writes a report folder (.lab/reports/<time>-<name>/) holding result.json, timeseries.json and events.jsonl; name one of those folders.';
 
@@ -126,6 +128,8 @@ export interface ReportData {
   xds: XdsEvent[];
   /** What the scenario says to look for (its description, or the comment at its top); empty when the folder has no scenario.yaml. */
   about: string;
+  /** Each client's target, resolver and balancer with their origins (reports before they were recorded have none). */
+  clients?: ClientLabel[];
 }
 
 /** The xDS events of a report's events.jsonl; a damaged line names its number. A report without one has none. */
@@ -170,6 +174,7 @@ export function readReport(dir: string): ReportData {
     buckets: new Map(Object.entries(s)),
     xds: readXdsEvents(dir),
     about: aboutOf(readScenarioText(dir)),
+    ...(r.clients ? { clients: r.clients } : {}),
   };
 }
 

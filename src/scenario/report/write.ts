@@ -8,6 +8,7 @@ import type { PlayEvent, PlayResult } from '../player.js';
 import type { Verdict } from '../verdict.js';
 import type { XdsEvent } from '../../xds/index.js';
 import { labDir } from '../../util/project.js';
+import { clientLabels, type ClientLabel } from './clients.js';
 import { summaryMarkdown } from './markdown.js';
 import { readReport, readXdsEvents } from './read.js';
 import { writeReportFile } from './folder-io.js';
@@ -27,10 +28,12 @@ export interface RunRecord {
   events?: PlayEvent[];
   /** The output of each client the user ran (client-<name>.log). */
   ownOutputs?: Array<{ name: string; output: string }>;
+  /** Each client as the report names it: its target, resolver and balancer, with where each comes from. */
+  clients?: ClientLabel[];
 }
 
 /** What a report records of one played scenario. */
-export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text'>, result: PlayResult): RunRecord {
+export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text' | 'clients' | 'observed'>, result: PlayResult): RunRecord {
   return {
     name: scenario.name,
     file: scenario.file,
@@ -40,6 +43,7 @@ export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text'>, 
     buckets: result.buckets,
     eventsFile: result.eventsFile,
     ownOutputs: result.ownEnds.map((e) => ({ name: e.name, output: e.output })),
+    clients: clientLabels(scenario),
   };
 }
 
@@ -61,7 +65,7 @@ export function reportDirFor(name: string, root = path.join(labDir(), 'reports')
 function render(dir: string, run: Omit<RunRecord, 'events' | 'text'> & { about: string }, xds: XdsEvent[]): void {
   writeReportFile(dir, 'chart.svg', runChart(run).svg);
   writeReportFile(dir, 'report.html', reportHtml(run));
-  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds, run.about));
+  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds, run.about, run.clients));
 }
 
 export function writeReport(dir: string, run: RunRecord): void {
@@ -89,7 +93,11 @@ function writeFiles(dir: string, run: RunRecord): void {
   }
   writeReportFile(dir, 'timeseries.csv', `${csv.join('\n')}\n`);
   for (const o of run.ownOutputs ?? []) writeReportFile(dir, `client-${o.name}.log`, o.output);
-  writeReportFile(dir, 'result.json', JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict }, null, 2));
+  writeReportFile(
+    dir,
+    'result.json',
+    JSON.stringify({ name: run.name, file: run.file, endMs: run.endMs, verdict: run.verdict, ...(run.clients ? { clients: run.clients } : {}) }, null, 2),
+  );
   render(dir, { ...run, about: aboutOf(run.text) }, readXdsEvents(dir));
 }
 

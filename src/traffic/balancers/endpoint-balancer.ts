@@ -242,8 +242,8 @@ function registerPolicy<T extends object>({ name, description, keys, parse, make
       return true;
     }
   }
+  describeBalancer(name, description); // first: it refuses a name grpc-js or grpc-js-xds has
   experimental.registerLoadBalancerType(name, Balancer, Config);
-  describeBalancer(name, description);
 }
 
 /** Reads a number option with bounds, for config parsers. */

@@ -140,9 +140,9 @@ class HealthCheckedLoadBalancer extends WrapperBalancer {
 }
 
 export function setup(): void {
-  experimental.registerLoadBalancerType(NAME, HealthCheckedLoadBalancer, HealthCheckedConfig);
   describeBalancer(
     NAME,
-    'client-side health checking (grpc-js has none): watches `grpc.health.v1` on each backend and skips NOT_SERVING ones (wraps `childPolicy`, default round_robin)',
+    'client-side health checking as gRFC A17 describes it (grpc-js does not implement A17: its healthCheckConfig is never read): watches `grpc.health.v1` on each backend and skips NOT_SERVING ones (wraps `childPolicy`, default round_robin)',
   );
+  experimental.registerLoadBalancerType(NAME, HealthCheckedLoadBalancer, HealthCheckedConfig);
 }

@@ -11,4 +11,4 @@ export function setup(): void {
   for (const s of setups) s();
 }
 
-export { knownBalancers, labBalancers, balancerDescription } from './catalog.js';
+export { knownBalancers, labBalancers, balancerDescription, balancerOrigin } from './catalog.js';

@@ -1,4 +1,4 @@
-// ring_hash: consistent hashing of each call onto a ring of the READY backends (fixed virtual nodes,
+// lab_ring_hash: consistent hashing of each call onto a ring of the READY backends (fixed virtual nodes,
 // `replicas` per unit of weight, the ring bounded by maxRingSize). The key is a metadata value (hashKey, default x-lab-key), or
 // the client's own source id (hashOn: "source", every call of a channel to one backend). Removing
 // one of N backends moves only the keys it owned: about 1/N of them.
@@ -9,17 +9,16 @@ import { buildRing, lookup, type Ring } from './ring.js';
 
 export const ringHash = definePolicy(
   {
-    name: 'ring_hash',
-    description:
-      'consistent hashing on a metadata key (`hashKey`, default `x-lab-key`, set by `--hash-keys N`) or on the client (`hashOn: "source"`); fixed virtual nodes (`replicas` per unit of weight, `maxRingSize`), so removing one of N backends moves only its own keys, ~1/N',
+    name: 'lab_ring_hash',
+    description: `the lab's consistent hash for any target (grpc-js-xds's ring_hash hashes only on an xDS route's hash policy): on a metadata key (\`hashKey\`, default \`x-lab-key\`, set by \`--hash-keys N\`) or on the client (\`hashOn: "source"\`); fixed virtual nodes (\`replicas\` per unit of weight, \`maxRingSize\`), so removing one of N backends moves only its own keys, ~1/N`,
     keys: ['replicas', 'maxRingSize', 'hashKey', 'hashOn'],
   },
   (json) => {
     const hashOn = json.hashOn ?? 'metadata';
-    if (hashOn !== 'metadata' && hashOn !== 'source') throw new Error(`ring_hash: hashOn must be "metadata" or "source", found ${JSON.stringify(hashOn)}`);
+    if (hashOn !== 'metadata' && hashOn !== 'source') throw new Error(`lab_ring_hash: hashOn must be "metadata" or "source", found ${JSON.stringify(hashOn)}`);
     return {
-      replicas: numberOption(json, 'replicas', 256, 1, 100_000, 'ring_hash'),
-      maxRingSize: numberOption(json, 'maxRingSize', 65_536, 1, 8_388_608, 'ring_hash'),
+      replicas: numberOption(json, 'replicas', 256, 1, 100_000, 'lab_ring_hash'),
+      maxRingSize: numberOption(json, 'maxRingSize', 65_536, 1, 8_388_608, 'lab_ring_hash'),
       hashKey: typeof json.hashKey === 'string' ? json.hashKey.toLowerCase() : 'x-lab-key',
       hashOn: hashOn as 'metadata' | 'source',
     };

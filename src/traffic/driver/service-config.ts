@@ -7,6 +7,7 @@ import { Channel, credentials, experimental, type LoadBalancingConfig } from '@g
 import { InputError } from '../../errors.js';
 import { closest } from '../../util/suggest.js';
 import { knownBalancers } from '../balancers/index.js';
+import { GRPC_JS_XDS_BALANCERS } from '../origin.js';
 
 export interface ServiceConfigJson {
   loadBalancingConfig?: object[];
@@ -35,7 +36,8 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
     }
   } else {
     const name = lb.trim();
-    if (!experimental.isLoadBalancerNameRegistered(name)) {
+    // grpc-js-xds's (ring_hash): registered only once an xds: target was dialled; said plainly below either way.
+    if (!experimental.isLoadBalancerNameRegistered(name) && !GRPC_JS_XDS_BALANCERS.includes(name)) {
       const guess = closest(name, knownBalancers(), 4);
       throw new InputError(`--lb: unknown balancer "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
         hint: `Known: ${knownBalancers().join(', ')}; or pass a service config JSON.`,
@@ -54,9 +56,10 @@ const SERVICE_CONFIG_KEYS = ['loadBalancingConfig', 'loadBalancingPolicy', 'meth
 function wholeOrShorthand(lb: object): ServiceConfigJson {
   if (lb === null || Array.isArray(lb)) return lb as unknown as ServiceConfigJson; // validateServiceConfig says what is wrong
   const keys = Object.keys(lb);
-  if (keys.length === 1 && experimental.isLoadBalancerNameRegistered(keys[0])) return { loadBalancingConfig: [lb] };
+  const isBalancer = (k: string) => experimental.isLoadBalancerNameRegistered(k) || GRPC_JS_XDS_BALANCERS.includes(k);
+  if (keys.length === 1 && isBalancer(keys[0])) return { loadBalancingConfig: [lb] };
   for (const key of keys) {
-    if (experimental.isLoadBalancerNameRegistered(key))
+    if (isBalancer(key))
       throw new InputError(
         `service config: "${key}" is a balancer: name it alone ({"${key}": {...}}) or inside loadBalancingConfig, not beside ${keys.filter((k) => k !== key).join(', ')}`,
       );
@@ -80,6 +83,24 @@ export function validateServiceConfig(config: ServiceConfigJson): void {
         `service config: ${key} must be a list, e.g. ${key === 'loadBalancingConfig' ? '[{"round_robin": {}}]' : '[{"name": [{"service": "grpc.examples.echo.Echo"}], "timeout": "1s"}]'}, found ${JSON.stringify(config[key])}`,
       );
   }
+  if (config.healthCheckConfig !== undefined)
+    throw new InputError(
+      'service config: healthCheckConfig does nothing in grpc-js (it does not implement client-side health checking, gRFC A17, and never reads the key)',
+      { hint: 'The lab\'s own health_checked balancer does it: {"health_checked": {"childPolicy": [{"round_robin": {}}]}}.' },
+    );
+  const xdsOnly = balancerNames(config.loadBalancingConfig).find((n) => GRPC_JS_XDS_BALANCERS.includes(n));
+  if (xdsOnly)
+    throw new InputError(
+      xdsOnly === 'ring_hash'
+        ? "service config: ring_hash is grpc-js-xds's, which hashes only on an xDS route's hash policy: outside xds: targets every call would land on a random backend"
+        : `service config: ${xdsOnly} is one of grpc-js-xds's balancers, which the xDS resolver configures itself`,
+      {
+        hint:
+          xdsOnly === 'ring_hash'
+            ? "For any target, the lab's own consistent hash is lab_ring_hash; on an xds: target the control plane chooses ring_hash (the xds action: { lb: ring_hash, hashHeader: x-lab-key })."
+            : 'Dial an xds: target and let the control plane choose its policies.',
+      },
+    );
   try {
     for (const c of config.loadBalancingConfig ?? []) experimental.parseLoadBalancingConfig(c as LoadBalancingConfig);
   } catch (err) {
@@ -97,6 +118,18 @@ export function validateServiceConfig(config: ServiceConfigJson): void {
   } finally {
     channel?.close();
   }
+}
+
+/** Every balancer named in a loadBalancingConfig list, children included (a policy's own lists of policies). */
+function balancerNames(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry) => {
+    if (entry === null || typeof entry !== 'object') return [];
+    return Object.entries(entry as Record<string, unknown>).flatMap(([name, options]) => [
+      name,
+      ...(options && typeof options === 'object' ? Object.values(options).flatMap((v) => balancerNames(v)) : []),
+    ]);
+  });
 }
 
 /** grpc-js's cap on attempts per call (its option grpc-node.retry_max_attempts_limit, default 5). */

@@ -182,11 +182,15 @@ class ConsulResolver implements experimental.Resolver {
 
 export function setup(): void {
   experimental.registerResolver('consul', ConsulResolver);
-  knowScheme('consul', (path) => {
-    try {
-      return parseConsulPath(path).service ? undefined : 'name the service: consul:///echo';
-    } catch (err) {
-      return (err as Error).message;
-    }
-  });
+  knowScheme(
+    'consul',
+    (path) => {
+      try {
+        return parseConsulPath(path).service ? undefined : 'name the service: consul:///echo';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+    'lab',
+  );
 }

@@ -185,5 +185,5 @@ class EtcdResolver implements experimental.Resolver {
 
 export function setup(): void {
   experimental.registerResolver('etcd', EtcdResolver);
-  knowScheme('etcd', (path) => (path.replace(/^\//, '') ? undefined : 'name the service: etcd:///echo'));
+  knowScheme('etcd', (path) => (path.replace(/^\//, '') ? undefined : 'name the service: etcd:///echo'), 'lab');
 }

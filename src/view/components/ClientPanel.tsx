@@ -8,7 +8,7 @@ import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.j
 import { historyLines } from '../history.js';
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
-import { byBackendName } from '../../traffic/index.js';
+import { byBackendName, resolverLabel } from '../../traffic/index.js';
 
 const SUB_COLOR: Record<string, (s: string) => string> = {
   READY: chalk.green,
@@ -126,7 +126,7 @@ export function ClientPanel({
         </Text>
       ) : (
         <Text dimColor wrap="truncate-end">
-          {'  resolver: '}
+          {`  ${resolverLabel(client.target)}: `}
           {client.resolverError ? <Text color="yellow">{client.resolverError} </Text> : null}
           {client.addresses.length ? client.addresses.map(nameOf).sort(byBackendName).join(' ') : '(no addresses yet)'}
         </Text>

@@ -8,6 +8,7 @@ import { byBackendName } from '../../../traffic/index.js';
 import type { Bucket } from '../../expectations/index.js';
 import type { Verdict } from '../../verdict.js';
 import { verdictWord } from '../text.js';
+import type { ClientLabel } from '../clients.js';
 import { Canvas, clip, overlaps, type Box, type TextItem } from './canvas.js';
 import { backendColor, codeColor, FAILED_COLOR, FAILED_MARK_H, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from './palette.js';
 import { allSteps, bandLabels, clientSeries, markersFor, type ClientSeries, type Marker } from './series.js';
@@ -17,6 +18,8 @@ export interface ChartInput {
   endMs: number;
   verdict: Pick<Verdict, 'ok' | 'actions' | 'expectations' | 'ownClients'> & { interrupted?: boolean };
   buckets: Map<string, Bucket[]>;
+  /** Each client's target, resolver and balancer with their origins (older reports have none). */
+  clients?: ClientLabel[];
 }
 
 /** A panel the layout placed: what it shows and where (a test finds them by title). */
@@ -76,7 +79,9 @@ export function runChart(run: ChartInput): ChartLayout {
   for (const s of series) {
     const ms = markersFor(s.client, run.verdict);
     markers[s.client] = ms.map((m) => m.label);
-    top = clientSection(cv, s, ms, top, x, endS, allBackends, panels, served.has(s.client)) + 28;
+    const named = run.clients?.find((c) => c.name === s.client);
+    const about = named ? [named.resolver, named.balancer].join(' · ') : '';
+    top = clientSection(cv, s, ms, top, x, endS, allBackends, panels, served.has(s.client), about) + 28;
   }
   top = stepList(cv, run.verdict, top);
   cv.height = top + 12;
@@ -94,8 +99,10 @@ function clientSection(
   allBackends: string[],
   panels: PanelBox[],
   served: boolean,
+  about: string,
 ): number {
-  cv.text(LEFT - 60, top + 14, `client ${s.client}`, { size: 14, weight: 'bold' });
+  const title = cv.text(LEFT - 60, top + 14, `client ${s.client}`, { size: 14, weight: 'bold' });
+  if (about) cv.text(title.x1 + 12, top + 14, clip(about, W - title.x1 - 24, 11), { size: 11, fill: '#555' });
   const placed = placeLabels(ms, x, top + 24);
   const bandBottom = top + 24 + placed.lanes * LANE_H + 4;
   let y = bandBottom + PANEL_GAP;

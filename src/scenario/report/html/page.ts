@@ -9,6 +9,7 @@ import { byBackendName } from '../../../traffic/index.js';
 import { clientSeries, allSteps, bandLabels, markersFor } from '../chart/series.js';
 import { BACKEND_COLORS, codeColor, FAILED_COLOR, FAILED_MARK_H, MARKER_COLORS, OK_COLOR, P50_COLOR, P99_COLOR } from '../chart/palette.js';
 import { TITLES, type ChartInput } from '../chart/svg-chart.js';
+import type { ClientLabel } from '../clients.js';
 import { escapeXml as esc, verdictWord } from '../text.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './script.js';
 
@@ -23,12 +24,14 @@ const inline = (v: unknown) =>
     .replace(/\u2029/g, '\\u2029');
 
 /** What the page draws: each client's series and markers, the steps, the colours. */
-export function pageData(run: ChartInput & { about?: string }) {
+export function pageData(run: ChartInput & { about?: string; clients?: ClientLabel[] }) {
   const served = new Set((run.verdict.ownClients ?? []).map((c) => c.name));
   const clients = [...run.buckets.keys()].map((c) => {
     const series = clientSeries(c, run.buckets.get(c)!);
+    const named = run.clients?.find((x) => x.name === c);
     return {
       ...series,
+      about: named ? [named.target, named.resolver, named.balancer].filter(Boolean).join(' · ') : '',
       labels: bandLabels(series),
       markers: markersFor(c, run.verdict),
       titles: { share: TITLES.share, failed: TITLES.failed, rate: TITLES.rate, latency: served.has(c) ? TITLES.served : TITLES.latency },
@@ -56,7 +59,7 @@ export function pageData(run: ChartInput & { about?: string }) {
   };
 }
 
-export function reportHtml(run: ChartInput & { about?: string }): string {
+export function reportHtml(run: ChartInput & { about?: string; clients?: ClientLabel[] }): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -189,6 +189,7 @@ export const PAGE_SCRIPT = `
   R.clients.forEach(function (c) {
     var sec = el('section', { 'data-client': c.client });
     sec.appendChild(el('h2', {}, 'client ' + c.client));
+    if (c.about) sec.appendChild(el('div', { class: 'hint', 'data-client-about': c.client }, c.about));
     app.appendChild(sec);
     var total = c.t.map(function (_, i) { return c.ok[i] + c.codes.reduce(function (n, k) { return n + c.failed[k][i]; }, 0); });
     // A bucket is a span: each value drawn from the bucket's start to its end (two points), so a
