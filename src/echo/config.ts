@@ -18,6 +18,8 @@ export interface EchoConfig {
   etcd?: { endpoints: string[]; prefix: string; leaseTtlSeconds: number };
   consul?: { url: string; checkInterval: string; deregisterAfter: string };
   protoDir: string;
+  /** grpc-js's grpc.max_connection_age_ms (gRFC A9): each connection is sent a GOAWAY after this long; 0: never. */
+  maxConnectionAgeMs: number;
 }
 
 function num(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -45,6 +47,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EchoConfig 
   const etcdEndpoints = env.LAB_ETCD?.split(',').filter(Boolean) ?? [];
   return {
     id,
+    maxConnectionAgeMs: num(env, 'LAB_MAX_CONNECTION_AGE_MS', 0),
     port,
     bind: env.LAB_BIND ?? '0.0.0.0',
     linkPort: num(env, 'LAB_LINK_PORT', 0),

@@ -65,6 +65,8 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 500,
     'grpc.enable_channelz': 0,
+    // gRFC A9: a GOAWAY after this long (grpc-js adds up to 10% jitter), calls in flight get 5 s more.
+    ...(cfg.maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': cfg.maxConnectionAgeMs, 'grpc.max_connection_age_grace_ms': 5000 } : {}),
   });
 
   let stopping: Promise<void> | undefined;

@@ -30,6 +30,7 @@ function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
     LAB_CONSUL: t.consul.clusterAddress,
     LAB_CHECK_INTERVAL: goDuration(t.registration.checkIntervalMs),
     LAB_DEREGISTER_AFTER: goDuration(t.registration.deregisterAfterMs),
+    ...(t.echoServer.maxConnectionAgeMs ? { LAB_MAX_CONNECTION_AGE_MS: String(t.echoServer.maxConnectionAgeMs) } : {}),
   };
 }
 

@@ -36,7 +36,8 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   const { value, raw, positions } = parseYaml(file, text, scenarioSchema(), (p) =>
     p.length === 2 && p[0] === 'steps' ? `a step has "at" and one action (${actionKinds().sort().join(', ')}) or "expect"` : undefined,
   );
-  const sandbox: SandboxOverrides = value.sandbox ?? {};
+  const { maxConnectionAge, ...asked } = value.sandbox ?? {};
+  const sandbox: SandboxOverrides = { ...asked, ...(maxConnectionAge !== undefined ? { maxConnectionAgeMs: ms(maxConnectionAge) } : {}) };
   const topology = topologyFor(sandbox);
   // Steps may name what a `scale` step adds: names come from the largest sandbox the run will have.
   const echoesOf = (t: Topology) => t.instances.filter((i) => i.role === 'echo').map((i) => i.name);
@@ -83,12 +84,13 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   const expectations: ExpectStep[] = parseExpectations(ctx, expects, { echoesAt, observed: new Set(observed.map((o) => o.name)) });
   // Only the clients that parsed can be judged; a problem in one was reported already.
   const known = new Set([...clients.map((c) => c.name), ...observed.map((o) => o.name)]);
+  const fronts = frontsOf(widest);
   const planned = planExpectations({
     durationMs: ctx.durationMs,
     bucketMs: BUCKET_MS,
     expectations: expectations.filter((e) => known.has(e.client)),
     timeline: built.timeline,
-    fronts: frontsOf(widest),
+    fronts,
   });
   for (const p of planned.problems) problems.push(ctx.fail(['steps', p.index, ...p.path], `${describePath(['steps', p.index, ...p.path])}: ${p.message}`));
 
@@ -108,6 +110,7 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
     observed,
     steps,
     timeline: built.timeline,
+    fronts,
     plans: planned.plans,
   };
 }

@@ -4,6 +4,7 @@ import type { ActionDefinition } from './actions/index.js';
 import type { Check } from './expectations/index.js';
 import type { Timeline } from './timeline/build.js';
 import type { ExpectPlan } from './timeline/plan.js';
+import type { Fronts } from './timeline/reach.js';
 
 export interface ActionStep {
   kind: 'action';
@@ -39,6 +40,8 @@ export interface SandboxOverrides {
   etcd?: number;
   proxy?: boolean;
   xds?: boolean;
+  /** The echo servers' max_connection_age (gRFC A9), in ms. */
+  maxConnectionAgeMs?: number;
 }
 
 /** A client the user runs (any language): the lab starts it and watches its calls from the servers' side. */
@@ -73,6 +76,8 @@ export interface Scenario {
   steps: Step[];
   /** The model of the run: the sandbox after every action, as the steps' times have it. */
   timeline: Timeline;
+  /** The addresses in front of every echo server (HAProxy, the router): who a client reaches through them. */
+  fronts: Fronts;
   /** Per expectation (by step index): the windows it is judged on, and when its verdict is known. */
   plans: Map<number, ExpectPlan>;
 }

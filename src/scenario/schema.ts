@@ -47,6 +47,8 @@ const clientSchema = z.strictObject({
   keepalive: z.union([positive, z.strictObject({ time: positive, timeout: positive })]).optional(),
   /** dns: targets: the least time between two resolutions (grpc-js's default is 30 s). */
   dnsInterval: positive.optional(),
+  /** Each call waits for a READY backend (until its deadline) instead of failing at once while the channel is in TRANSIENT_FAILURE. */
+  waitForReady: z.boolean().optional(),
 });
 
 function expectSchema() {
@@ -97,6 +99,8 @@ function build() {
         proxy: z.boolean().optional(),
         /** The lab's xDS control plane (xds:///echo targets). */
         xds: z.boolean().optional(),
+        /** The echo servers send each connection a GOAWAY after this long (grpc-js's max_connection_age, gRFC A9). */
+        maxConnectionAge: duration.refine((v) => toMs(v) >= 1000, { message: 'a connection age of at least 1s' }).optional(),
       })
       .optional(),
     duration: duration.refine((v) => toMs(v) >= MIN_SCENARIO_MS && toMs(v) <= MAX_SCENARIO_MS, {

@@ -7,6 +7,7 @@
 import { windowAt, type Bucket } from './expectations/index.js';
 import type { ExpectStep, Scenario } from './model.js';
 import { seconds } from '../util/time-text.js';
+import { fairShareOf, joinedBy, modelsAround, type Joined } from './fair-share.js';
 
 export type ExpectState = 'passed' | 'failed' | 'not-judged';
 
@@ -56,9 +57,13 @@ export interface ActionResult {
   detail?: string;
   /** Per client: how its shares moved after the action. */
   rebalance?: Record<string, Rebalance>;
+  /** Per client: the backends the action brought in that it can reach, and when each took a fair share of its calls. */
+  joined?: Record<string, Joined[]>;
 }
 
 const SETTLE_TOLERANCE = 5; // points of share
+/** A later window this far (points of share) from where a client settled is a move: it had not settled yet. */
+const MOVE_TOLERANCE = 10;
 const SETTLE_HOLD_MS = 2000;
 const WINDOW_MS = 1000;
 
@@ -70,16 +75,19 @@ const failingAt = (buckets: Bucket[], t: number) => {
   const w = windowAt(buckets, t, WINDOW_MS);
   return w.total.calls - w.total.ok;
 };
-const near = (a: Record<string, number>, b: Record<string, number>) =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => Math.abs((a[k] ?? 0) - (b[k] ?? 0)) <= SETTLE_TOLERANCE);
+const near = (a: Record<string, number>, b: Record<string, number>, tolerance = SETTLE_TOLERANCE) =>
+  [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => Math.abs((a[k] ?? 0) - (b[k] ?? 0)) <= tolerance);
 
 /**
  * How a client's shares moved after an action at `fromMs`, until `untilMs` (the next action, or the
  * end): settled at the start of the first 1 s window after which every backend's share stays within
  * 5 points for 2 s (or to the interval's end) and no more calls fail per window than in the window
  * before the action. Failures count: calls stalling on a frozen backend are few next to the rest, but
- * traffic has moved only when they stop failing. Settled at once into the shares it had before:
- * unchanged. `cutShort`: the run ended before `untilMs` was meant to come.
+ * traffic has moved only when they stop failing. A hold counts only if no later window of the
+ * interval moves more than 10 points away from it: a client that sat still for a while and moved
+ * later (a DNS client that finds a new backend when its resolution floor allows) settled after
+ * that move, not before it. Settled at once into the shares it had before and stayed: unchanged.
+ * `cutShort`: the run ended before `untilMs` was meant to come.
  */
 export function rebalanceOf(buckets: Bucket[], fromMs: number, untilMs: number, cutShort = false): Rebalance {
   const ends = buckets.map((b) => b.t).filter((t) => t >= fromMs + WINDOW_MS && t <= untilMs);
@@ -92,7 +100,8 @@ export function rebalanceOf(buckets: Bucket[], fromMs: number, untilMs: number, 
     const stable = [ends[i], ...later].every((t) => failingAt(buckets, t) <= baseline) && later.every((t) => near(sharesAt(buckets, t), ref));
     // A shorter hold counts only when the whole interval is too short for a full one (and was not cut short).
     const short = !cutShort && untilMs - fromMs < WINDOW_MS + SETTLE_HOLD_MS;
-    if (stable && (holdEnd - ends[i] >= SETTLE_HOLD_MS || (short && holdEnd === untilMs))) {
+    const stays = ends.slice(i + 1).every((t) => near(sharesAt(buckets, t), ref, MOVE_TOLERANCE));
+    if (stable && stays && (holdEnd - ends[i] >= SETTLE_HOLD_MS || (short && holdEnd === untilMs))) {
       const ms = Math.max(0, ends[i] - WINDOW_MS - fromMs);
       // Stable from the first whole window after the action, in the shares it had before: nothing moved.
       const before = sharesAt(buckets, fromMs);
@@ -234,6 +243,25 @@ export function verdictOf(
     const next = later.length ? Math.min(...later) : scenario.durationMs;
     const until = Math.min(next, endMs);
     a.rebalance = Object.fromEntries([...buckets].map(([client, bs]) => [client, rebalanceOf(bs, a.ranAtMs!, until, cutShort && endMs < next)]));
+    const around = modelsAround(scenario, a);
+    const joined = around ? joinedBy(around.before, around.after, a.atMs) : [];
+    if (joined.length) {
+      const per = [...buckets].map(([client, bs]): [string, Joined[]] => [
+        client,
+        fairShareOf({
+          client,
+          buckets: bs,
+          joined,
+          after: around!.after,
+          fronts: scenario.fronts,
+          fromMs: a.ranAtMs!,
+          untilMs: until,
+          cutShort: cutShort && endMs < next,
+        }),
+      ]);
+      const some = per.filter(([, j]) => j.length);
+      if (some.length) a.joined = Object.fromEntries(some);
+    }
   }
   const ownClients = own.map(({ name, run, how, early }) => ({ name, run, how, early }));
   const ok = !interrupted && expectations.every((e) => e.ok) && actions.every((a) => !a.error && a.ranAtMs !== undefined) && ownClients.every((c) => !c.early);

@@ -15,6 +15,8 @@ export interface TopologyOverrides {
   /** Run the xDS control plane even when the file does not enable it (lab up --xds, a scenario's sandbox.xds). */
   xds?: boolean;
   pull?: boolean;
+  /** The echo servers close each connection after this long (a GOAWAY; gRFC A9's max_connection_age), a scenario's sandbox.maxConnectionAge. */
+  maxConnectionAgeMs?: number;
   /** Where the sandbox runs (lab --engine, LAB_ENGINE; else the file's x-lab.engine). */
   engine?: Engine;
 }

@@ -70,6 +70,7 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
       checkIntervalMs: parseDuration(reg['check-interval'])!,
       deregisterAfterMs: parseDuration(reg['deregister-after'])!,
     },
+    echoServer: overrides.maxConnectionAgeMs ? { maxConnectionAgeMs: overrides.maxConnectionAgeMs } : {},
     instances,
     // A cluster's members as a list: etcd clients (the resolver, the echo's registrar) take them all.
     etcd: { hostAddress: etcds.map((e) => e.hostAddress).join(','), clusterAddress: etcds.map((e) => e.clusterAddress).join(',') },

@@ -58,6 +58,8 @@ export interface Topology {
   network: string;
   pull: boolean;
   registration: { etcdPrefix: string; leaseTtlMs: number; checkIntervalMs: number; deregisterAfterMs: number };
+  /** How the echo servers' gRPC servers are set up: max_connection_age (gRFC A9), off when unset. */
+  echoServer: { maxConnectionAgeMs?: number };
   instances: InstanceSpec[];
   /** Host addresses of the lab's registries, for host-side clients (status, resolvers). */
   etcd: { hostAddress: string; clusterAddress: string };

@@ -165,3 +165,16 @@ describe('the library says where its balancers come from, and which gRFCs it sho
     }
   });
 });
+
+describe("the README's library table", () => {
+  it('lists every scenario in scenarios/, and nothing else, and says how many there are', () => {
+    const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const files = readdirSync(path.join(ROOT, 'scenarios'))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+    const table = /### The library \(`scenarios\/`\)[\s\S]*?\n\n(\| file \|[\s\S]*?)\n\n/.exec(text)![1];
+    const listed = [...table.matchAll(/^\| `([\w-]+\.yaml)` \|/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(listed, files);
+    assert.match(text, new RegExp(`\`scenarios/\` holds ${files.length} stories`));
+  });
+});

@@ -53,7 +53,7 @@ describe('where each balancer and resolver comes from', () => {
     assert.equal(schemeOrigin(undefined), 'grpc-js', 'no scheme: grpc-js resolves it as dns');
   });
 
-  it('refuses what grpc-js would take and do nothing with, saying so: ring_hash outside xDS, healthCheckConfig', () => {
+  it('refuses what grpc-js would take and do nothing with, saying so: ring_hash outside xDS, healthCheckConfig, a method config’s waitForReady', () => {
     for (const lb of ['ring_hash', { ring_hash: {} }, { loadBalancingConfig: [{ outlier_detection: { child_policy: [{ ring_hash: {} }] } }] }])
       assert.throws(
         () => serviceConfigFrom(lb),
@@ -64,6 +64,16 @@ describe('where each balancer and resolver comes from', () => {
     assert.throws(
       () => serviceConfigFrom({ loadBalancingConfig: [{ round_robin: {} }], healthCheckConfig: { serviceName: '' } }),
       /healthCheckConfig does nothing in grpc-js \(it does not implement client-side health checking, gRFC A17/,
+    );
+    // grpc-js 1.14 parses a method config's waitForReady and never applies it (only a call's own option).
+    assert.throws(
+      () =>
+        serviceConfigFrom({
+          loadBalancingConfig: [{ pick_first: {} }],
+          methodConfig: [{ name: [{ service: 'grpc.examples.echo.Echo' }], waitForReady: true }],
+        }),
+      (err: Error & { hint?: string }) =>
+        /waitForReady in a method config does nothing in grpc-js/.test(err.message) && /waitForReady: true/.test(err.hint ?? ''),
     );
     assert.deepEqual(serviceConfigFrom('lab_ring_hash'), { loadBalancingConfig: [{ lab_ring_hash: {} }] });
   });

@@ -1,12 +1,20 @@
 import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { Bucket } from '../../src/scenario/expectations/index.js';
 import type { BucketStats } from '../../src/traffic/events.js';
 import { compactSeries, expectationKinds, windowAt } from '../../src/scenario/expectations/index.js';
 import { parseMatcher, parseRatio } from '../../src/scenario/matchers.js';
 import type { ExpectStep } from '../../src/scenario/model.js';
-import { evaluate, rebalanceOf } from '../../src/scenario/verdict.js';
+import { evaluate, rebalanceOf, verdictOf, type ActionResult } from '../../src/scenario/verdict.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseScenario } from '../../src/scenario/load.js';
+import type { SandboxOverrides } from '../../src/scenario/model.js';
+import { settledText } from '../../src/scenario/report/text.js';
+import { parseTopology } from '../../src/topology/load.js';
+import { ROOT } from '../helpers/lab.js';
 
 setupLab();
 
@@ -195,5 +203,104 @@ describe('compacting a long series', () => {
     // Again from where it stopped: nothing more until the cutoff moves.
     assert.equal(compactSeries(s, next, 6000), next);
     assert.equal(compactSeries(s, next, 8000), 8);
+  });
+});
+
+describe('fair share of the backends an action brings in (the scale-up question)', () => {
+  const compose = readFileSync(path.join(ROOT, 'compose/lab.yaml'), 'utf8');
+  const topologyFor = (sb: SandboxOverrides) => parseTopology('compose/lab.yaml', compose, sb);
+  const scenario = parseScenario(
+    'scale.yaml',
+    `name: scale
+duration: 12s
+clients:
+  etcd: { target: "etcd:///echo", lb: round_robin, concurrency: 4 }
+  dns: { target: "dns://{consul-dns}/echo.service.consul:50051", lb: round_robin, concurrency: 4 }
+  fixed: { target: "ipv4:{echo-1},{echo-2}", lb: round_robin, concurrency: 4 }
+steps:
+  - { at: 4s, scale: { echo: 4 } }
+`,
+    topologyFor,
+  );
+  const three = { 'echo-1': 100, 'echo-2': 100, 'echo-3': 100 };
+  const four = { 'echo-1': 75, 'echo-2': 75, 'echo-3': 75, 'echo-4': 75 };
+  const action = (): ActionResult => ({ index: 0, line: 8, text: 'scale', atMs: 4000, ranAtMs: 4000 });
+
+  it('names the new backend and the time it took a fair share, per client that can reach it; never, with the most it had, for one that did not', () => {
+    const buckets = new Map([
+      // The etcd client sees echo-4 at once, and it has its share 1.5 s later.
+      ['etcd', series(12_000, (t) => (t <= 5500 ? three : four))],
+      // The DNS client never re-resolves: echo-4 gets nothing.
+      ['dns', series(12_000, () => three)],
+      // A static list of echo-1 and echo-2 cannot reach echo-4: nothing to say.
+      ['fixed', series(12_000, () => ({ 'echo-1': 150, 'echo-2': 150 }))],
+    ]);
+    const v = verdictOf(scenario, buckets, [action()], 12_000, false);
+    assert.deepEqual(v.actions[0].joined, {
+      etcd: [{ backend: 'echo-4', state: 'fair', ms: 1000, pct: 12.5 }], // half its share of the first window after 5.5 s is past half of 25%
+      dns: [{ backend: 'echo-4', state: 'never', pct: 12.5, best: 0 }],
+    });
+    assert.match(settledText(v.actions[0]), /etcd settled in 1\.5s \(echo-4 fair after 1\.0s\)/);
+    assert.match(settledText(v.actions[0]), /dns unchanged \(echo-4 never fair \(at most 0\.0%, fair is 12.5%\)\)/);
+  });
+
+  it('a trickle is not a fair share; a run cut short before it came is not judged', () => {
+    const trickle = new Map([['etcd', series(12_000, (t) => (t <= 4000 ? three : { ...three, 'echo-4': 30 }))]]); // 9%: under half of 25%
+    const v = verdictOf(scenario, trickle, [action()], 12_000, false);
+    assert.deepEqual(v.actions[0].joined?.etcd, [{ backend: 'echo-4', state: 'never', pct: 12.5, best: (100 * 30) / 330 }]);
+    const cut = verdictOf(scenario, new Map([['etcd', series(6_000, () => three)]]), [action()], 6_000, true);
+    assert.deepEqual(cut.actions[0].joined?.etcd, [{ backend: 'echo-4', state: 'not-judged', pct: 12.5 }]);
+  });
+});
+
+describe('time to rebalance: a client that moves late', () => {
+  const stat2 = (calls: number): BucketStats => ({ calls, ok: calls, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 1, maxMs: 1 });
+  const run = (to: number, at: (t: number) => Record<string, number>): Bucket[] => {
+    const out: Bucket[] = [];
+    for (let t = 250; t <= to; t += 250) {
+      const calls = at(t);
+      const total = Object.values(calls).reduce((a, b) => a + b, 0);
+      out.push({ t, total: stat2(total), backends: Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, stat2(v)])) });
+    }
+    return out;
+  };
+  it('still for 25 s, then a new backend takes its share: settled after the move, not "unchanged"', () => {
+    const b = run(36_000, (t): Record<string, number> =>
+      t <= 29_500 ? { 'echo-1': 100, 'echo-2': 100, 'echo-3': 100 } : { 'echo-1': 75, 'echo-2': 75, 'echo-3': 75, 'echo-4': 75 },
+    );
+    assert.deepEqual(rebalanceOf(b, 4000, 36_000), { state: 'settled', ms: 25_500 });
+  });
+  it('noise within 10 points is not a move: settled when the shares first held', () => {
+    // Moved at 5 s to 60/40, then a blip of 8 points at 12 s.
+    const b = run(20_000, (t) =>
+      t <= 5000 ? { 'echo-1': 100, 'echo-2': 100 } : t > 12_000 && t <= 13_000 ? { 'echo-1': 104, 'echo-2': 96 } : { 'echo-1': 120, 'echo-2': 80 },
+    );
+    assert.deepEqual(rebalanceOf(b, 4000, 20_000), { state: 'settled', ms: 500 });
+  });
+});
+
+describe('time to rebalance (property): never "unchanged", never settled before it, when the shares move', () => {
+  it('a client whose shares move by more than 10 points at any moment after the action', () => {
+    const stat3 = (calls: number): BucketStats => ({ calls, ok: calls, errors: {}, extraAttempts: 0, p50Ms: 1, p99Ms: 1, maxMs: 1 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4000, max: 30_000 }).map((t) => Math.round(t / 250) * 250), // when it moves
+        fc.integer({ min: 11, max: 45 }), // by how many points (echo-1's share up, echo-2's down)
+        fc.integer({ min: 100, max: 400 }), // calls per bucket
+        (moveAt, points, calls) => {
+          const buckets: Bucket[] = [];
+          for (let t = 250; t <= 36_000; t += 250) {
+            const a = t <= moveAt ? 50 : 50 + points;
+            const c1 = Math.round((calls * a) / 100);
+            buckets.push({ t, total: stat3(calls), backends: { 'echo-1': stat3(c1), 'echo-2': stat3(calls - c1) } });
+          }
+          const r = rebalanceOf(buckets, 3000, 36_000);
+          if (r.state === 'unchanged') return false;
+          if (r.state === 'settled' && 3000 + r.ms + 1000 < moveAt) return false; // it settled before the move came
+          return true;
+        },
+      ),
+      { seed: Number(process.env.FC_SEED ?? 1), numRuns: 200 },
+    );
   });
 });

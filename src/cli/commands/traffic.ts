@@ -38,6 +38,7 @@ interface TrafficOptions {
   metadata: string[];
   hashKeys?: number;
   keepalive?: string;
+  waitForReady?: boolean;
   dnsInterval?: string;
   json?: boolean;
 }
@@ -70,6 +71,7 @@ export function registerTraffic(program: Command): void {
     .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for lab_ring_hash)', positiveInt('--hash-keys', 1_000_000))
     .option('--keepalive <time[:timeout]>', 'client keepalive pings, e.g. 1s:1s')
     .option('--dns-interval <time>', 'grpc.dns_min_time_between_resolutions_ms for dns: targets')
+    .option('--wait-for-ready', 'each call waits for a READY backend (until its deadline) instead of failing at once')
     .addHelpText('after', () => `\nTarget schemes: ${schemesLine()}\n\nBalancers (--lb NAME):\n${helpLines('balancers')}\n`)
     .option('--json', 'print events as JSON lines')
     .action(async (opts: TrafficOptions, cmd: Command) => {
@@ -178,6 +180,7 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
     metadata,
     hashKeys: opts.hashKeys,
     keepalive,
+    ...(opts.waitForReady ? { waitForReady: true } : {}),
     channelOptions: {
       ...sandboxResolverOptions(t),
       ...xdsOptionsFor(t, 'traffic', opts.target),

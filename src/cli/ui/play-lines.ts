@@ -57,7 +57,12 @@ export function verdictText(v: Verdict, reportDir: string): string {
       )}`
     : '';
   const defined = c.dim(
-    [MEASURES.held, ...(v.actions.length ? [MEASURES.settled] : []), ...(v.cutShortAtMs !== undefined ? [MEASURES.notJudged] : [])].join('\n'),
+    [
+      MEASURES.held,
+      ...(v.actions.length ? [MEASURES.settled] : []),
+      ...(v.actions.some((a) => a.joined) ? [MEASURES.fair] : []),
+      ...(v.cutShortAtMs !== undefined ? [MEASURES.notJudged] : []),
+    ].join('\n'),
   );
   const own = v.ownClients?.length
     ? `\n\n${table(

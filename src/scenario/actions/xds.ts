@@ -11,6 +11,7 @@
 //   hashHeader: x-lab-key          the route's hash policy (for ring_hash)
 //   outlierDetection: { interval: 1s, baseEjectionTime: 10s, maxEjectionPercent: 50%, failurePercentage: { threshold: 50%, minimumHosts: 2, requestVolume: 10 } }
 //   maxRequests: 100               the circuit breaker
+//   timeout: 100ms                 the route's max_stream_duration (gRFC A31): every call's deadline at most this
 //   fault: { abort: { code: UNAVAILABLE, percent: 10% }, delay: { duration: 100ms, percent: 50% } }
 //   reset: true                    back to the default policy first
 import { status } from '@grpc/grpc-js';
@@ -68,6 +69,7 @@ const arg = z.strictObject({
     ])
     .optional(),
   maxRequests: z.union([z.literal(false), z.number().int().min(1)]).optional(),
+  timeout: z.union([z.literal(false), duration.refine((v) => toMs(v) > 0, { message: 'a timeout above 0, such as 100ms' })]).optional(),
   fault: z
     .union([
       z.literal(false),
@@ -102,6 +104,7 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
       : undefined;
   if (a.hashHeader !== undefined) p.hashHeader = a.hashHeader || undefined;
   if (a.maxRequests !== undefined) p.maxRequests = a.maxRequests || undefined;
+  if (a.timeout !== undefined) p.timeoutMs = a.timeout === false ? undefined : toMs(a.timeout);
   if (a.outlierDetection !== undefined) {
     const o = a.outlierDetection;
     p.outlierDetection = o

@@ -171,6 +171,7 @@ function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: Traf
     metadata: c.metadata,
     hashKeys: c.hashKeys,
     keepalive: keepaliveOf(c),
+    ...(c.waitForReady ? { waitForReady: true } : {}),
     ...(Object.keys(channelOptions).length ? { channelOptions } : {}),
   };
   return { spec, router: !!c.target?.includes('{router}') };

@@ -51,6 +51,7 @@ export function summaryMarkdown(
     ),
     '',
     MEASURES.settled,
+    ...(verdict.actions.some((a) => a.joined) ? ['', MEASURES.fair] : []),
     '',
     '## Expectations',
     '',

@@ -36,6 +36,12 @@ const stats = z.looseObject({
 const bucket = z.looseObject({ t: ms, total: stats, backends: z.record(z.string(), stats) });
 const series = z.record(z.string(), z.array(bucket));
 
+const pct = z.number().min(0).max(100);
+const joined = z.union([
+  z.strictObject({ backend: z.string(), state: z.literal('fair'), ms, pct }),
+  z.strictObject({ backend: z.string(), state: z.literal('never'), pct, best: pct }),
+  z.strictObject({ backend: z.string(), state: z.literal('not-judged'), pct }),
+]);
 const rebalance = z.union([z.strictObject({ state: z.literal('settled'), ms }), z.strictObject({ state: z.enum(['unchanged', 'unsettled', 'not-judged']) })]);
 const verdict = z.looseObject({
   ok: z.boolean(),
@@ -68,6 +74,7 @@ const verdict = z.looseObject({
       error: z.string().optional(),
       detail: z.string().optional(),
       rebalance: z.record(z.string(), rebalance).optional(),
+      joined: z.record(z.string(), z.array(joined).max(10_000)).optional(),
       /** Reports written before the rebalance states: a time, or null when it did not settle. */
       rebalanceMs: z.record(z.string(), ms.nullable()).optional(),
     }),

@@ -2,6 +2,7 @@
 // an action's time to rebalance per client, and each client's totals over the run.
 import type { Bucket } from '../expectations/index.js';
 import type { ActionResult, ExpectResult, Rebalance, Verdict } from '../verdict.js';
+import { FAIR_PART, type Joined } from '../fair-share.js';
 
 /** Text safe in XML and HTML, in elements and in quoted attributes. */
 export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -23,10 +24,20 @@ export function rebalanceWord(r: Rebalance | number | null | undefined): string 
   return { unchanged: 'unchanged', unsettled: 'did not settle', 'not-judged': 'not judged' }[r.state];
 }
 
-/** "rr settled in 0.2s, pf unchanged" ('' when there are no clients). */
-export const settledText = (a: Pick<ActionResult, 'rebalance'> & { rebalanceMs?: Record<string, number | null> }) =>
+/** A backend the action brought in: "echo-4 fair after 3.2s", "echo-4 never fair (at most 0.0%)". */
+export function joinedWord(j: Joined): string {
+  if (j.state === 'fair') return `${j.backend} fair after ${s(j.ms)}`;
+  if (j.state === 'never') return `${j.backend} never fair (at most ${j.best.toFixed(1)}%, fair is ${+j.pct.toFixed(1)}%)`;
+  return `${j.backend}: not judged`;
+}
+
+/** "rr settled in 0.2s (echo-4 fair after 1.1s), pf unchanged" ('' when there are no clients). */
+export const settledText = (a: Pick<ActionResult, 'rebalance' | 'joined'> & { rebalanceMs?: Record<string, number | null> }) =>
   Object.entries(a.rebalance ?? a.rebalanceMs ?? {})
-    .map(([c, v]) => `${c} ${rebalanceWord(v)}`)
+    .map(([c, v]) => {
+      const joined = a.joined?.[c] ?? [];
+      return `${c} ${rebalanceWord(v)}${joined.length ? ` (${joined.map(joinedWord).join(', ')})` : ''}`;
+    })
     .join(', ');
 
 /** The longest a client took to settle after an action (what the view's timeline shows), if any settled. */
@@ -40,6 +51,7 @@ export const MEASURES = {
   held: 'held after: from the step to the start of the first window from which the expectation held, and kept holding through its settle time.',
   settled:
     'settled in: from the action until the client’s shares stayed within 5 points for 2 s with no more failures than before; unchanged: its shares did not move (no time is given); did not settle: still moving at the next action or the end.',
+  fair: `fair after: for a backend an action brought in (a scale up, a start, a heal), from the action until it took at least ${FAIR_PART * 100}% of an equal share of the client's calls over one second (with 4 backends, 12.5%); never fair: not before the next action or the end.`,
   notJudged: 'not judged: the run was cut short (Ctrl-C, or your client ended) before the moment this was due; it neither passed nor failed.',
 } as const;
 

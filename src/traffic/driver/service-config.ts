@@ -88,6 +88,12 @@ export function validateServiceConfig(config: ServiceConfigJson): void {
       'service config: healthCheckConfig does nothing in grpc-js (it does not implement client-side health checking, gRFC A17, and never reads the key)',
       { hint: 'The lab\'s own health_checked balancer does it: {"health_checked": {"childPolicy": [{"round_robin": {}}]}}.' },
     );
+  const waits = (Array.isArray(config.methodConfig) ? config.methodConfig : []).some((m) => m && typeof m === 'object' && 'waitForReady' in m);
+  if (waits)
+    throw new InputError(
+      "service config: waitForReady in a method config does nothing in grpc-js (1.14 parses it and never applies it: only a call's own option makes it wait)",
+      { hint: 'Give the client waitForReady: true (each of its calls then asks to wait for ready).' },
+    );
   const xdsOnly = balancerNames(config.loadBalancingConfig).find((n) => GRPC_JS_XDS_BALANCERS.includes(n));
   if (xdsOnly)
     throw new InputError(

@@ -38,6 +38,8 @@ export interface TrafficClientSpec {
   /** Sets `x-lab-key` to one of this many keys, round robin (for ring_hash and friends). */
   hashKeys?: number;
   keepalive?: { timeMs: number; timeoutMs: number };
+  /** Each call waits for a READY backend instead of failing at once in TRANSIENT_FAILURE (a call's own option: grpc-js ignores a method config's waitForReady). */
+  waitForReady?: boolean;
   channelOptions?: ChannelOptions;
   /** Width of the time buckets events report (default 1000 ms). */
   bucketMs?: number;
@@ -179,7 +181,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     const client = this.client!;
     const spec = this.spec;
     const callId = String(this.callSeq++);
-    const md = new Metadata();
+    const md = new Metadata(spec.waitForReady ? { waitForReady: true } : undefined);
     md.set(CALL_ID_HEADER, callId);
     // Who the servers count this call for (server-side accounting, `lab watch --observe`).
     md.set(CLIENT_HEADER, spec.name);

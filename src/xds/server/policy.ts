@@ -32,6 +32,8 @@ export interface XdsPolicy {
   };
   /** The cluster's circuit breaker: calls in flight at most. */
   maxRequests?: number;
+  /** The route's max_stream_duration (gRFC A31): a call's deadline is at most this, whatever the client asked. */
+  timeoutMs?: number;
   /** The fault filter on the listener: abort a share of calls with a status, delay a share. */
   fault?: { abort?: { code: number; percent: number }; delay?: { ms: number; percent: number } };
   /** A resource type to push broken (the lab's xds-nack): clients NACK it and keep the last good one. */

@@ -96,6 +96,7 @@ function route(service: string, policy: XdsPolicy): Typed<RouteConfiguration> {
     };
   }
   if (policy.hashHeader) action.hash_policy = [{ header: { header_name: policy.hashHeader } }];
+  if (policy.timeoutMs) action.max_stream_duration = { max_stream_duration: duration(policy.timeoutMs) };
   const overrides = { typed_per_filter_config: { [FAULT_FILTER]: faultConfig(policy) as never } };
   return {
     '@type': RDS,
