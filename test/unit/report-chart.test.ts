@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { overlaps } from '../../src/scenario/report/chart/canvas.js';
 import { runChart } from '../../src/scenario/report/chart/svg-chart.js';
+import { summaryMarkdown } from '../../src/scenario/report/markdown.js';
 import { compareRuns, comparisonMarkdown, comparisonRows } from '../../src/scenario/report/compare.js';
 import { readReport } from '../../src/scenario/report/read.js';
 import { TOUR_REPORT } from '../helpers/report-fixture.js';
@@ -86,6 +87,21 @@ describe('chart.svg of a recorded run', () => {
     const titles = (client: string) => c.panels.filter((p) => p.client === client && p.kind === 'latency').map((p) => p.title);
     assert.deepEqual(titles('pf'), ["served time (servers' side) p50 and p99 (ms, log scale)"]);
     assert.deepEqual(titles('rr'), ['latency p50 and p99 (ms, log scale)']);
+  });
+
+  it('names each client’s resolver and balancer with where they come from, beside its title and in summary.md', () => {
+    const labelled = {
+      ...structuredClone(run),
+      clients: [
+        { name: 'rr', target: 'etcd:///echo', resolver: 'etcd resolver (lab)', balancer: 'round_robin (grpc-js)' },
+        { name: 'pf', target: 'etcd:///echo', resolver: 'etcd resolver (lab)', balancer: 'pick_first (grpc-js)' },
+      ],
+    };
+    const c = runChart(labelled);
+    assert.ok(c.texts.some((t) => t.text === 'etcd resolver (lab) · round_robin (grpc-js)'));
+    assert.ok(c.texts.some((t) => t.text === 'etcd resolver (lab) · pick_first (grpc-js)'));
+    const md = summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, [], '', labelled.clients);
+    assert.match(md, /\| rr \| `etcd:\/\/\/echo` \| etcd resolver \(lab\) \| round_robin \(grpc-js\) \|/);
   });
 
   it('a failed expectation is marked ✗ where it failed, in red', () => {
