@@ -81,7 +81,12 @@ export function ClientPanel({
       <Text wrap="truncate-end">
         <Text color="cyan">{selected ? '▸ ' : '  '}</Text>
         <Text bold>{client.name}</Text>
-        {client.lb !== client.name ? <Text> · {client.lb || '…'}</Text> : null}
+        {/* A client named after its balancer (lab watch's): "least_request (lab)", not the name twice. */}
+        {client.lb === client.name ? null : client.lb.startsWith(`${client.name} (`) ? (
+          <Text>{client.lb.slice(client.name.length)}</Text>
+        ) : (
+          <Text> · {client.lb || '…'}</Text>
+        )}
         <Text> {count(client.rps)} rps</Text>
         <Text dimColor>{`  p50 ${ms(client.p50Ms)} p99 ${ms(client.p99Ms)}`}</Text>
         {errs ? <Text color="red">{`  ✖ ${errs}`}</Text> : null}
