@@ -31,7 +31,11 @@ export const GRFCS: Record<string, Grfc> = {
   A56: { title: 'Priority LB policy', origin: 'grpc-js-xds', floor: 'a priority that does not connect is failed over after 10 s' },
   A57: { title: 'XdsClient failure mode behavior', origin: 'grpc-js-xds' },
   A58: { title: 'weighted_round_robin LB policy', origin: 'grpc-js', floor: "grpc-js's blackout period: 10 s by default" },
-  A62: { title: 'pick_first: sticky TRANSIENT_FAILURE and address order randomization', origin: 'grpc-js' },
+  A62: {
+    title: 'pick_first: sticky TRANSIENT_FAILURE and address order randomization',
+    origin: 'grpc-js',
+    floor: 'reconnects back off from 1 s, 1.6 times longer each; the next address is tried 250 ms after the one before (Happy Eyeballs)',
+  },
 };
 
 /** The gRFC's number, for ordering: A9 before A17. */

@@ -127,7 +127,9 @@ clients:
     );
     await start(`node bin/lab.js -f ${file} play ${scenario} --report-dir ${path.join(dir, 'report-own')}`);
     const seen = await until((s) => /EXIT=\d+/.test(s), 120_000);
-    const both = seen.map(plain).find((s) => /py · seen by the servers \d+ rps/.test(s) && /rr · round_robin \(grpc-js\) \d+ rps/.test(s) && barOf(s, 'echo-1'));
+    const both = seen
+      .map(plain)
+      .find((s) => /py · seen by the servers \d+ rps/.test(s) && /rr · round_robin \(grpc-js\) \d+ rps/.test(s) && barOf(s, 'echo-1'));
     assert.ok(both, `no frame with both clients among ${seen.length} screens; last:\n${plain(seen.at(-1)!)}`);
     assert.match(both, /counted by the echo servers/);
     assert.match(plain(seen.at(-1)!), /EXIT=0/);
