@@ -213,14 +213,23 @@ describe('resolvers against the real sandbox', () => {
     }
   });
 
-  it("dns: grpc-js's resolver against Consul's DNS interface finds every echo's own address", async () => {
+  it("dns: grpc-js's resolver against Consul's DNS interface finds every echo's own address, all five of five", async () => {
+    // Consul answers a plain UDP query (c-ares sends no EDNS) with a random 3 of the healthy
+    // instances unless udp_answer_limit is lifted: with five, a dns: client would see three.
+    await up(rt, testTopology(file, 5));
+    const all = [1, 2, 3, 4, 5].map(addr);
     const d = client('dns://127.81.0.3:8600/echo.service.consul:50051');
     try {
-      await d.until('resolved through Consul DNS', d.resolvedTo([addr(1), addr(2), addr(3)]));
+      await d.until('resolved through Consul DNS to all five', d.resolvedTo(all));
       await sleep(500);
-      assert.deepEqual(Object.keys(d.c.stats.totals().backends).sort(), ['echo-1', 'echo-2', 'echo-3']);
+      assert.deepEqual(Object.keys(d.c.stats.totals().backends).sort(), ['echo-1', 'echo-2', 'echo-3', 'echo-4', 'echo-5']);
+      const { Resolver } = await import('node:dns/promises');
+      const r = new Resolver();
+      r.setServers(['127.81.0.3:8600']);
+      for (let i = 0; i < 5; i++) assert.equal((await r.resolve4('echo.service.consul')).length, 5, 'every answer holds all five');
     } finally {
       await d.c.stop();
+      await up(rt, testTopology(file));
     }
   });
 });

@@ -90,12 +90,12 @@ describe('topology: compose/lab.yaml', () => {
   });
 
   it('names an unknown key where it stands, with a suggestion', () =>
-    refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:46:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
+    refuses(base.replace('    image: lab/echo', '    imgae: lab/echo'), 'lab.yaml:49:5: services.echo: unknown key "imgae" (did you mean "image"?)'));
 
   it('refuses an unknown role, listing the known ones', () =>
     refuses(
       base.replace('role: echo', 'role: ecko'),
-      'lab.yaml:51:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", "xds", found "ecko"',
+      'lab.yaml:54:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", "xds", found "ecko"',
     ));
 
   it('refuses to publish on a non-loopback address', () =>
@@ -113,42 +113,42 @@ describe('topology: compose/lab.yaml', () => {
   it('reports broken YAML at its position', () =>
     refuses(
       base.replace('    deploy: { replicas: 3 }', '    deploy: { replicas: 3 '),
-      'lab.yaml:49:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+      'lab.yaml:52:5: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
     ));
 
   it('names the expected type and what was found', () =>
-    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:48:25: services.echo.deploy.replicas: expected a number, found "three"'));
+    refuses(base.replace('replicas: 3', 'replicas: three'), 'lab.yaml:51:25: services.echo.deploy.replicas: expected a number, found "three"'));
 
   it('needs {n} in the echo address plan', () =>
     refuses(
       base.replace('"127.77.1.{n}"', '"127.77.1.5"'),
-      'lab.yaml:53:16: services.echo.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "127.77.1.5"',
+      'lab.yaml:56:16: services.echo.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "127.77.1.5"',
     ));
 
   it('refuses an address plan that leaves loopback', () =>
     refuses(
       base.replace('"127.77.1.{n}"', '"127.77.1.25{n}"'),
-      'lab.yaml:53:16: services.echo.x-lab.address: replica 6 would be 127.77.1.256, which is not a loopback address (127.x.y.z with parts up to 255)',
+      'lab.yaml:56:16: services.echo.x-lab.address: replica 6 would be 127.77.1.256, which is not a loopback address (127.x.y.z with parts up to 255)',
       6,
     ));
 
   it('refuses a duration it cannot read', () =>
     refuses(
       base.replace('lease-ttl: 5s ', 'lease-ttl: soon '),
-      'lab.yaml:85:16: x-lab.registration.lease-ttl: expected a duration with its unit, such as 500ms, 5s or 1m, found "soon"',
+      'lab.yaml:88:16: x-lab.registration.lease-ttl: expected a duration with its unit, such as 500ms, 5s or 1m, found "soon"',
     ));
 
   it('refuses two services with one role', () =>
     refuses(
       base.replace('role: consul, assemble: consul', 'role: etcd, assemble: consul'),
-      'lab.yaml:43:20: services.consul.x-lab.role: "etcd" is taken by services.etcd; the lab runs one service of each role',
+      'lab.yaml:46:20: services.consul.x-lab.role: "etcd" is taken by services.etcd; the lab runs one service of each role',
     ));
 
   it('says when a required key is missing, pointing at its service', () =>
     refuses(base.replace('    image: hashicorp/consul:1.8.7\n', ''), 'lab.yaml:36:5: services.consul.image: missing (expected text)'));
 
   it('suggests the right top-level x-lab key', () =>
-    refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:81:3: x-lab: unknown key "projet" (did you mean "project"?)'));
+    refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:84:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
 });
