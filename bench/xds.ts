@@ -5,12 +5,14 @@
 // again with the new weight (a PUT, a watch event). Measured per trial: from the change to the end
 // of the first 100 ms in which echo-3 had at least 60% of the calls (4/6 = 67% when weighed), in
 // 20 ms buckets; for xDS also the push's trip to the client's ACK as the control plane saw it.
-// 7 trials each, alternating; medians and the slowest.
+// 7 trials each, alternating; medians and the slowest. Then the control plane is SIGKILLed and
+// started (it keeps its policy and versions in etcd): the same push → ACK, after the restart, and
+// whether the versions went on.
 // Project labxdsbench on 127.92.x.y; removes all it made.
 import { setupLab } from '../src/setup.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EchoControl } from '../src/grpc/index.js';
-import { down, getRuntime, up } from '../src/sandbox/index.js';
+import { down, getRuntime, LABEL, projectSelector, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
 import { sandboxResolverOptions, serviceConfigFrom, TrafficClient, xdsChannelOptions, type TrafficEvent } from '../src/traffic/index.js';
 import { DEFAULT_POLICY } from '../src/xds/server/policy.js';
@@ -76,7 +78,18 @@ async function main() {
   await ctl.setPolicy(even);
   const viaXds = client('xds', 'xds:///echo', xdsChannelOptions({ server: t.xds!.hostAddress, nodeId: `bench/xds/${process.pid}` }));
   const viaEtcd = client('etcd', 'etcd:///echo', sandboxResolverOptions(t));
-  const results = { xds: [] as number[], xdsAck: [] as number[], etcd: [] as number[] };
+  const results = { xds: [] as number[], xdsAck: [] as number[], etcd: [] as number[], afterRestartAck: [] as number[], versions: { before: '', after: '' } };
+  /** A push of echo-3's weight and back: the client's ACK of the first, as the control plane saw it. */
+  const ackOf = async (weight: number) => {
+    const pushed = await ctl.setPolicy({ ...even, weights: { 'echo-3': weight } });
+    let ack: number | undefined;
+    for (let i = 0; i < 50 && ack === undefined; i++) {
+      await sleep(100);
+      const me = (await ctl.status()).clients.find((c) => c.nodeId === `bench/xds/${process.pid}` && c.connected)?.types.find((x) => x.type === 'EDS');
+      if (me && me.ackedVersion === pushed.versions.EDS) ack = Number(me.ackedAtMs) - Number(me.sentAtMs);
+    }
+    return { ack, version: pushed.versions.EDS };
+  };
   try {
     await sleep(3000);
     const weighed = (x: number) => x >= 0.6;
@@ -102,6 +115,24 @@ async function main() {
       await until(viaEtcd, 'echo-3', t0, evened);
       say(`  trial ${i + 1}: xDS ${ms(xdsMs)} (push → ACK ${ms(results.xdsAck.at(-1))}), etcd ${ms(etcdMs)}`);
     }
+    // The control plane SIGKILLed and started: what it pushed is kept; the client reconnects (its backoff).
+    results.versions.before = (await ctl.status()).versions.EDS;
+    const [xds] = (await rt.listContainers(projectSelector(PROJECT))).filter((c) => c.labels[LABEL.instance] === 'xds');
+    await rt.killContainer(xds.id, 'SIGKILL');
+    await rt.startContainer(xds.id);
+    for (let i = 0; i < 100; i++) {
+      await sleep(200);
+      const s = await ctl.status(1000).catch(() => undefined);
+      if (s?.clients.some((c) => c.nodeId === `bench/xds/${process.pid}` && c.connected && c.types.some((x) => x.type === 'EDS' && x.ackedVersion))) break;
+    }
+    results.versions.after = (await ctl.status()).versions.EDS;
+    say(`  the control plane restarted: EDS was at v${results.versions.before}, serves v${results.versions.after}`);
+    for (let i = 0; i < TRIALS; i++) {
+      const up4 = await ackOf(4);
+      await ackOf(1);
+      if (up4.ack !== undefined) results.afterRestartAck.push(up4.ack);
+      say(`  after the restart, trial ${i + 1}: push → ACK ${ms(up4.ack)} (EDS v${up4.version})`);
+    }
   } finally {
     await Promise.all([viaXds.c.stop(), viaEtcd.c.stop()]);
     echo3.close();
@@ -112,6 +143,7 @@ async function main() {
   const summary = {
     trials: TRIALS,
     xds: { medianMs: median(results.xds), maxMs: Math.max(...results.xds), pushToAckMedianMs: median(results.xdsAck) },
+    afterRestart: { pushToAckMedianMs: median(results.afterRestartAck), edsVersionBefore: results.versions.before, edsVersionAfter: results.versions.after },
     etcd: { medianMs: median(results.etcd), maxMs: Math.max(...results.etcd) },
     ratio: median(results.xds) / median(results.etcd),
     leftovers: left,
@@ -124,6 +156,9 @@ async function main() {
   );
   say(`  through the etcd resolver (a PUT, a watch event):   ${ms(summary.etcd.medianMs)}, slowest ${ms(summary.etcd.maxMs)}`);
   say(`  xDS / etcd: ${summary.ratio.toFixed(2)}`);
+  say(
+    `push → ACK before the control plane's restart: ${ms(summary.xds.pushToAckMedianMs)}; after it: ${ms(summary.afterRestart.pushToAckMedianMs)} (EDS v${results.versions.before} before, v${results.versions.after} after: ${Number(results.versions.after) > Number(results.versions.before) ? 'versions went on' : 'versions started over'})`,
+  );
   say(`left behind: ${left.containers.length + left.networks.length ? JSON.stringify(left) : 'nothing'}`);
 }
 

@@ -14,9 +14,11 @@ $.cwd = root;
 $.verbose = false;
 
 rmSync(out, { recursive: true, force: true });
-const protos = readdirSync(path.join(root, 'protos')).filter((f) => f.endsWith('.proto'));
+const protos = readdirSync(path.join(root, 'protos')).filter((f) => f.endsWith('.proto')); // not grpc/testing/ (below)
 const opts = ['--longs=String', '--enums=String', '--defaults', '--oneofs', '--includeComments', '--grpcLib=@grpc/grpc-js', '-O', out];
 await $`npx proto-loader-gen-types ${protos} ${opts} -I protos`;
+// grpc's interop test protos keep their field names as written (response_size), as grpc's test clients and servers load them.
+await $`npx proto-loader-gen-types grpc/testing/test.proto ${opts} --keepCase -I protos`;
 // grpc.health.v1 from grpc-health-check's own proto (its package ships no client type).
 await $`npx proto-loader-gen-types health/v1/health.proto ${opts} -I node_modules/grpc-health-check/proto`;
 

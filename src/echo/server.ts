@@ -1,5 +1,7 @@
 // The echo server: Echo + grpc.health.v1.Health + reflection + the lab's Control service on one
-// port, registered in etcd and Consul, deregistered on SIGTERM or drain.
+// port, and grpc's interop test services (grpc.testing.TestService, XdsUpdateHealthService) so grpc's
+// own xDS test clients can count against it; registered in etcd and Consul, deregistered on SIGTERM
+// or drain.
 import path from 'node:path';
 import { Server, ServerCredentials, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -9,11 +11,15 @@ import type { EchoConfig } from './config.js';
 import { controlService } from './control-service.js';
 import { EchoState } from './echo-state.js';
 import { echoService, type EchoCounters } from './echo-service.js';
+import { testInterceptor, testService, updateHealthService } from './test-service.js';
 // Types only (erased from the bundle): the echo imports no code from the rest of the lab.
 import type { ProtoGrpcType as ControlProto } from '../grpc/generated/control.js';
 import type { ProtoGrpcType as EchoProto } from '../grpc/generated/echo.js';
+import type { ProtoGrpcType as TestingProto } from '../grpc/generated/test.js';
 
 const LOADER = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true } as const;
+/** grpc's interop messages keep their field names as written (response_size, server_id), as grpc's own test servers load them. */
+const TESTING_LOADER = { ...LOADER, keepCase: true } as const;
 
 export interface RunningEcho {
   port: number;
@@ -67,7 +73,13 @@ export async function startEcho(cfg: EchoConfig, hooks: EchoHooks = {}): Promise
     'grpc.enable_channelz': 0,
     // gRFC A9: a GOAWAY after this long (grpc-js adds up to 10% jitter), calls in flight get 5 s more.
     ...(cfg.maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': cfg.maxConnectionAgeMs, 'grpc.max_connection_age_grace_ms': 5000 } : {}),
+    interceptors: [testInterceptor(cfg.id)],
   });
+  const testing = loadPackageDefinition(
+    loadSync(path.join(cfg.protoDir, 'grpc/testing/test.proto'), { ...TESTING_LOADER, includeDirs: [cfg.protoDir] }),
+  ) as unknown as TestingProto;
+  server.addService(testing.grpc.testing.TestService.service, testService(echo));
+  server.addService(testing.grpc.testing.XdsUpdateHealthService.service, updateHealthService(echo));
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 1000): Promise<void> => (stopping ??= stopGracefully(echo, server, graceMs));

@@ -7,7 +7,7 @@ import { labProtos } from './load.js';
 export { EchoControl, type EchoStats } from './echo-control.js';
 export { checkHealth, healthClient, healthProbe, type HealthClient } from './health.js';
 export { unary } from './unary.js';
-export { labProtos } from './load.js';
+export { labProtos, testingProtos } from './load.js';
 export type { EchoClient };
 export type { EchoRequest } from './generated/grpc/examples/echo/EchoRequest.js';
 export type { EchoResponse__Output } from './generated/grpc/examples/echo/EchoResponse.js';

@@ -180,7 +180,7 @@ clients:
     const at = (ls: string[]) => Number(/playing · ([\d.]+)s/.exec(ls[0])?.[1] ?? 0);
     for (const ls of during.filter((l) => at(l) >= 2 && l.some((x) => /canary · .*[1-9]\d* rps/.test(x))))
       assert.deepEqual(backendRows(ls, 'canary'), ['echo-1', 'echo-2', 'echo-3'], ls.join('\n'));
-    assert.ok(during.some((ls) => ls.some((l) => /canary · .*\(xDS\)|canary · xDS/.test(l))));
+    assert.ok(during.some((ls) => ls.some((l) => /canary · .*\(xDS, grpc-js\)|canary · xDS/.test(l))));
     assert.match(plain(seen.at(-1)!), /EXIT=0/);
     await tmux('kill-session', '-t', SESSION);
   });

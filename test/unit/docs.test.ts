@@ -63,7 +63,7 @@ describe("the README's CLI block agrees with --help", () => {
       const usage = line.trim().split(/\s{2,}/)[0];
       if (/^lab( |$)/.test(line)) {
         const words = usage.trim().split(/\s+/).slice(1);
-        const name = words.filter((w, i) => /^[a-z]+$/.test(w) && words.slice(0, i).every((x) => /^[a-z]+$/.test(x))).join(' ');
+        const name = words.filter((w, i) => /^[a-z][a-z-]*$/.test(w) && words.slice(0, i).every((x) => /^[a-z][a-z-]*$/.test(x))).join(' ');
         if (name === '' && /--help/.test(usage)) {
           current = undefined;
           continue;

@@ -134,4 +134,13 @@ describe('xDS ADS (state of the world)', () => {
     assert.equal(address(call), 'echo-1');
     assert.equal(address(other.call), '127.77.1.1');
   });
+
+  it('a restarted control plane goes on above the versions it kept (a kill may have lost the last few), with the policy it kept', () => {
+    const policy = { ...DEFAULT_POLICY, lb: 'ring_hash' as const };
+    const plane = new ControlPlane('echo', { policy, counters: { LDS: 7, RDS: 7, CDS: 9, EDS: 40 } });
+    const versions = plane.snapshot().versions;
+    for (const [type, kept] of Object.entries({ LDS: 7, RDS: 7, CDS: 9, EDS: 40 }))
+      assert.ok(Number(versions[type as keyof typeof versions]) > kept + 100, `${type}: v${versions[type as keyof typeof versions]} after v${kept} was kept`);
+    assert.equal(plane.policy.lb, 'ring_hash');
+  });
 });

@@ -10,6 +10,7 @@ import type { Topology } from '../../topology/types.js';
 import { userBootstrap, XdsControl, type XdsStatus } from '../../xds/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson, table } from '../output.js';
+import { registerXdsTestClient } from './xds-test-client.js';
 
 const sec = (ms: number) => `${(Number(ms) / 1000).toFixed(1)}s`;
 
@@ -29,10 +30,38 @@ export async function xdsStatusOf(t: Topology): Promise<XdsStatus> {
   }
 }
 
+/** What was pushed, as one line: the parts that differ from the default policy ("lb wrr_smooth; split v1 90/v2 10; 2 routes"). */
+export function policyText(json: string): string {
+  let p: Record<string, unknown>;
+  try {
+    p = JSON.parse(json || '{}') as Record<string, unknown>;
+  } catch {
+    return 'unreadable';
+  }
+  const parts: string[] = [];
+  if (p.lb && p.lb !== 'round_robin') parts.push(`lb ${String(p.lb)}`);
+  const split = p.split as { weights?: Record<string, number> } | undefined;
+  if (split?.weights)
+    parts.push(
+      `split ${Object.entries(split.weights)
+        .map(([k, w]) => `${k} ${w}`)
+        .join('/')}`,
+    );
+  const routes = (p.routes as unknown[] | undefined)?.length;
+  if (routes) parts.push(`${routes} route(s)`);
+  for (const k of ['weights', 'health', 'localities', 'subsetMaxRequests'] as const)
+    if (p[k] && Object.keys(p[k] as object).length) parts.push(`${k} ${JSON.stringify(p[k])}`);
+  for (const k of ['retry', 'hashHeader', 'outlierDetection', 'maxRequests', 'timeoutMs', 'fault', 'broken'] as const) if (p[k] !== undefined) parts.push(k);
+  return parts.length ? parts.join('; ') : 'the default (round_robin over every healthy endpoint)';
+}
+
 /** The control plane's clients and load reports, as lines for a terminal. */
 export function xdsStatusText(s: XdsStatus): string {
   const versions = ['LDS', 'RDS', 'CDS', 'EDS'].map((k) => `${k} v${s.versions[k] ?? '?'}`).join('  ');
-  const lines = [`${c.bold('xDS')} serving ${versions} · endpoints from ${s.source}${s.sourceOk ? '' : c.yellow(` (${s.sourceError})`)}`];
+  const lines = [
+    `${c.bold('xDS')} serving ${versions} · endpoints from ${s.source}${s.sourceOk ? '' : c.yellow(` (${s.sourceError})`)}`,
+    `  policy: ${policyText(s.policyJson)} (kept in etcd: a restart serves it again, at the next versions)`,
+  ];
   const clients = s.clients.map((cl) => [
     cl.nodeId || cl.peer,
     cl.connected ? c.green('connected') : c.dim('gone'),
@@ -60,7 +89,7 @@ export function xdsStatusText(s: XdsStatus): string {
 }
 
 /** The topology with its control plane; one without an xds service says so (there is nothing to point a client at). */
-function withXds(cmd: Command): Topology & { xds: NonNullable<Topology['xds']> } {
+export function withXds(cmd: Command): Topology & { xds: NonNullable<Topology['xds']> } {
   const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: true });
   if (!t.xds)
     throw new InputError(`${t.file} has no xDS control plane (no service with x-lab.role: xds)`, {
@@ -98,6 +127,7 @@ export function registerXds(program: Command): void {
       }
       process.stderr.write(`wrote ${opts.output}; run your client with GRPC_XDS_BOOTSTRAP=${opts.output} and the target xds:///echo\n`);
     });
+  registerXdsTestClient(xds, withXds);
   xds
     .command('status')
     .description('the control plane: versions it serves, its clients and what each ACKed or NACKed, load reports')

@@ -12,6 +12,10 @@
 //   outlierDetection: { interval: 1s, baseEjectionTime: 10s, maxEjectionPercent: 50%, failurePercentage: { threshold: 50%, minimumHosts: 2, requestVolume: 10 } }
 //   maxRequests: 100               the circuit breaker
 //   timeout: 100ms                 the route's max_stream_duration (gRFC A31): every call's deadline at most this
+//   routes: [{ path: /grpc.testing.TestService/EmptyCall, to: v2, timeout: 3s }]   routes before the default one (A28):
+//                                  by path, prefix or regex (ignoreCase) and headers (exact, prefix, suffix, present,
+//                                  regex, range, invert), each to a subset, with its own timeout and fault
+//   subsetMaxRequests: { v1: 500 } a subset's circuit breaker
 //   fault: { abort: { code: UNAVAILABLE, percent: 10% }, delay: { duration: 100ms, percent: 50% } }
 //   reset: true                    back to the default policy first
 import { status } from '@grpc/grpc-js';
@@ -27,6 +31,51 @@ const STATUS_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) &
 const RETRY_ON = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const;
 const echoMap = <V extends z.ZodType>(v: V) => z.record(z.string(), v);
 const whole = z.number().int().min(0);
+
+const regex = z.string().refine(
+  (r) => {
+    try {
+      new RegExp(r);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a regular expression' },
+);
+const faultArg = z.strictObject({
+  abort: z.strictObject({ code: z.enum(STATUS_NAMES), percent: fraction }).optional(),
+  delay: z.strictObject({ duration, percent: fraction }).optional(),
+});
+const headerRule = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9_.-]+$/, 'a lower-case header name'),
+    exact: z.string().optional(),
+    prefix: z.string().optional(),
+    suffix: z.string().optional(),
+    present: z.boolean().optional(),
+    regex: regex.optional(),
+    range: z.tuple([z.number().int(), z.number().int()]).optional(),
+    invert: z.boolean().optional(),
+  })
+  .refine((h) => ['exact', 'prefix', 'suffix', 'present', 'regex', 'range'].filter((k) => h[k as keyof typeof h] !== undefined).length <= 1, {
+    message: 'a header matches one way: exact, prefix, suffix, present, regex or range',
+  });
+const routeRule = z
+  .strictObject({
+    path: z.string().startsWith('/', 'a path begins with /').optional(),
+    prefix: z.string().optional(),
+    regex: regex.optional(),
+    ignoreCase: z.boolean().optional(),
+    headers: z.array(headerRule).max(20).optional(),
+    /** The subset its calls go to (absent: where the default route sends them). */
+    to: z.string().optional(),
+    timeout: duration.optional(),
+    fault: faultArg.optional(),
+  })
+  .refine((r) => ['path', 'prefix', 'regex'].filter((k) => r[k as keyof typeof r] !== undefined).length <= 1, {
+    message: 'a route matches the path one way: path, prefix or regex',
+  });
 
 const arg = z.strictObject({
   reset: z.literal(true).optional(),
@@ -70,15 +119,9 @@ const arg = z.strictObject({
     .optional(),
   maxRequests: z.union([z.literal(false), z.number().int().min(1)]).optional(),
   timeout: z.union([z.literal(false), duration.refine((v) => toMs(v) > 0, { message: 'a timeout above 0, such as 100ms' })]).optional(),
-  fault: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        abort: z.strictObject({ code: z.enum(STATUS_NAMES), percent: fraction }).optional(),
-        delay: z.strictObject({ duration, percent: fraction }).optional(),
-      }),
-    ])
-    .optional(),
+  routes: z.union([z.literal(false), z.array(routeRule).max(100)]).optional(),
+  subsetMaxRequests: z.record(z.string(), z.number().int().min(1)).optional(),
+  fault: z.union([z.literal(false), faultArg]).optional(),
 });
 type Arg = z.output<typeof arg>;
 
@@ -105,6 +148,20 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
   if (a.hashHeader !== undefined) p.hashHeader = a.hashHeader || undefined;
   if (a.maxRequests !== undefined) p.maxRequests = a.maxRequests || undefined;
   if (a.timeout !== undefined) p.timeoutMs = a.timeout === false ? undefined : toMs(a.timeout);
+  if (a.subsetMaxRequests) p.subsetMaxRequests = { ...p.subsetMaxRequests, ...a.subsetMaxRequests };
+  if (a.routes !== undefined)
+    p.routes = a.routes
+      ? a.routes.map((r) => ({
+          path: r.path,
+          prefix: r.prefix,
+          regex: r.regex,
+          ignoreCase: r.ignoreCase,
+          headers: r.headers?.map((h) => ({ ...h, range: h.range && { start: h.range[0], end: h.range[1] } })),
+          subset: r.to,
+          timeoutMs: r.timeout === undefined ? undefined : toMs(r.timeout),
+          fault: r.fault && faultOf(r.fault),
+        }))
+      : undefined;
   if (a.outlierDetection !== undefined) {
     const o = a.outlierDetection;
     p.outlierDetection = o
@@ -126,16 +183,15 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
         }
       : undefined;
   }
-  if (a.fault !== undefined) {
-    const f = a.fault;
-    p.fault = f
-      ? {
-          abort: f.abort && { code: (status as unknown as Record<string, number>)[f.abort.code], percent: pct(f.abort.percent) },
-          delay: f.delay && { ms: toMs(f.delay.duration), percent: pct(f.delay.percent) },
-        }
-      : undefined;
-  }
+  if (a.fault !== undefined) p.fault = a.fault ? faultOf(a.fault) : undefined;
   return p;
+}
+
+function faultOf(f: z.output<typeof faultArg>): NonNullable<XdsPolicy['fault']> {
+  return {
+    abort: f.abort && { code: (status as unknown as Record<string, number>)[f.abort.code], percent: pct(f.abort.percent) },
+    delay: f.delay && { ms: toMs(f.delay.duration), percent: pct(f.delay.percent) },
+  };
 }
 
 /** The lb policies the control plane can serve: gRPC's own in xDS, and the lab's balancers (as a TypedStruct). */
@@ -186,6 +242,14 @@ function checkNames(a: Arg, names: Names, zones: string[]): ArgProblem | undefin
     if (!Object.values(a.split).some((w) => w > 0)) return new ArgProblem('a split needs a weight above 0', ['split']);
   }
   if (a.subsets && !a.split) return new ArgProblem('subsets come with a split: over them (e.g. split: { v1: 90, v2: 10 })', ['subsets'], true);
+  // Routes and circuit breakers name subsets: the ones this push gives (a later push may use those pushed before).
+  if (a.subsets) {
+    for (const [i, r] of (a.routes || []).entries())
+      if (r.to !== undefined && !a.subsets[r.to])
+        return new ArgProblem(`the route sends its calls to subset "${r.to}", which subsets: does not give`, ['routes', i, 'to']);
+    for (const subset of Object.keys(a.subsetMaxRequests ?? {}))
+      if (!a.subsets[subset]) return new ArgProblem(`no subset "${subset}" in subsets:`, ['subsetMaxRequests', subset], true);
+  }
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // The control plane's state: the policy the lab pushed and the endpoints the registry holds. Each
 // change rebuilds the resources (for both views of the addresses), bumps the version of every
-// resource type that changed, and lets ADS push them.
+// resource type that changed, and lets ADS push them. A restarted control plane starts from the
+// policy and version counters it kept (state-store.ts): versions go on, they never start over.
 import type { Snapshot } from './ads.js';
 import { DEFAULT_POLICY, type XdsPolicy } from './policy.js';
 import { buildResources, type AddressView, type ResourceSet } from './resources.js';
@@ -10,15 +11,26 @@ import type { ResourceType } from './type-urls.js';
 const TYPES: ResourceType[] = ['LDS', 'RDS', 'CDS', 'EDS'];
 const VIEWS: AddressView[] = ['host', 'cluster'];
 
+/** How far above its kept counters a restarted control plane begins (more than it bumps in the second before a save). */
+export const RESTART_GAP = 1000;
+
 export class ControlPlane {
   policy: XdsPolicy = DEFAULT_POLICY;
   endpoints: RegistryEndpoint[] = [];
   private current: Snapshot;
-  private readonly counters: Record<ResourceType, number> = { LDS: 1, RDS: 1, CDS: 1, EDS: 1 };
+  readonly counters: Record<ResourceType, number> = { LDS: 1, RDS: 1, CDS: 1, EDS: 1 };
   private readonly listeners: Array<() => void> = [];
 
-  constructor(readonly service: string) {
-    this.current = { versions: { LDS: '1', RDS: '1', CDS: '1', EDS: '1' }, resources: this.build(this.policy, this.endpoints) };
+  constructor(
+    readonly service: string,
+    kept: { policy?: XdsPolicy; counters?: Record<ResourceType, number> } = {},
+  ) {
+    if (kept.policy) this.policy = kept.policy;
+    // Counters are kept within a second of a change, so a kill can lose the last few: a restart
+    // goes on RESTART_GAP above what was kept, and never sends a version it may have sent before.
+    for (const t of TYPES) if (Number.isInteger(kept.counters?.[t])) this.counters[t] = kept.counters![t] + RESTART_GAP;
+    const versions = Object.fromEntries(TYPES.map((t) => [t, String(this.counters[t])])) as Record<ResourceType, string>;
+    this.current = { versions, resources: this.build(this.policy, this.endpoints) };
   }
 
   private build(policy: XdsPolicy, endpoints: RegistryEndpoint[]): Record<AddressView, ResourceSet> {

@@ -45,7 +45,15 @@ export function statusOf(plane: ControlPlane, ads: AdsServer, lrs: LrsServer, so
   };
 }
 
-export function controlService(plane: ControlPlane, ads: AdsServer, lrs: LrsServer, source: EndpointSource, now: () => number): XdsControlHandlers {
+export function controlService(
+  plane: ControlPlane,
+  ads: AdsServer,
+  lrs: LrsServer,
+  source: EndpointSource,
+  now: () => number,
+  /** Writes the kept state now: a push is answered once it is kept, so a restart right after finds it. */
+  keep: () => Promise<void> = () => Promise.resolve(),
+): XdsControlHandlers {
   const answer = (cb: sendUnaryData<Status>) => cb(null, statusOf(plane, ads, lrs, source, now()));
   return {
     SetPolicy(call, cb) {
@@ -54,7 +62,7 @@ export function controlService(plane: ControlPlane, ads: AdsServer, lrs: LrsServ
       } catch (err) {
         return cb({ code: grpcStatus.INVALID_ARGUMENT, details: `the policy cannot be served: ${(err as Error).message}` });
       }
-      answer(cb);
+      void keep().then(() => answer(cb));
     },
     GetStatus: (_call, cb) => answer(cb),
     ResetLoads(_call, cb) {

@@ -20,7 +20,15 @@ export class LrsServer {
   private readonly totals = new Map<string, LoadTotals>();
   private readonly calls = new Map<string, Set<ServerDuplexStream<LoadStatsRequest__Output, LoadStatsResponse>>>();
 
-  constructor(private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly intervalMs = 1000,
+    /** Totals kept from before a restart. */
+    kept: LoadTotals[] = [],
+    /** Called after every report (the totals are kept then). */
+    private readonly onReport: () => void = () => undefined,
+  ) {
+    for (const t of kept) this.totals.set(`${t.nodeId}|${t.cluster}|${t.zone}`, { ...t });
+  }
 
   readonly stream = (call: ServerDuplexStream<LoadStatsRequest__Output, LoadStatsResponse>): void => {
     let nodeId = '';
@@ -49,6 +57,7 @@ export class LrsServer {
           this.totals.set(key, t);
         }
       }
+      if (req.cluster_stats.length) this.onReport();
     });
     call.on('end', () => {
       forget();
@@ -73,5 +82,6 @@ export class LrsServer {
 
   reset(): void {
     this.totals.clear();
+    this.onReport();
   }
 }

@@ -17,6 +17,8 @@ startXds(
     lrsIntervalMs: Number(env.LAB_LRS_INTERVAL_MS ?? 1000),
     depsDir: env.LAB_XDS_DEPS ?? '/app/deps',
     protoDir: env.LAB_PROTO_DIR ?? '/app/protos',
+    // What it pushed and reported survives a restart, kept in the sandbox's etcd.
+    stateKey: env.LAB_XDS_STATE_KEY ?? `/lab/xds/${env.LAB_SERVICE ?? 'echo'}`,
   },
   log,
 ).then(

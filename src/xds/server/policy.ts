@@ -34,10 +34,40 @@ export interface XdsPolicy {
   maxRequests?: number;
   /** The route's max_stream_duration (gRFC A31): a call's deadline is at most this, whatever the client asked. */
   timeoutMs?: number;
+  /** Routes tried before the default one (gRFC A28): calls they match go to a subset's cluster, with the route's own timeout and fault. */
+  routes?: RouteRule[];
+  /** Per subset (of split.subsets): its cluster's circuit breaker, calls in flight at most (gRFC A32). */
+  subsetMaxRequests?: Record<string, number>;
   /** The fault filter on the listener: abort a share of calls with a status, delay a share. */
   fault?: { abort?: { code: number; percent: number }; delay?: { ms: number; percent: number } };
   /** A resource type to push broken (the lab's xds-nack): clients NACK it and keep the last good one. */
   broken?: 'cluster' | 'listener';
+}
+
+/** A route before the default one: what it matches (path and headers), where its calls go, and what it does to them. */
+export interface RouteRule {
+  /** One of: the whole path, a prefix, a regular expression (RE2) over the path; case-insensitive with ignoreCase. */
+  path?: string;
+  prefix?: string;
+  regex?: string;
+  ignoreCase?: boolean;
+  headers?: HeaderRule[];
+  /** The subset its calls go to; absent: where the default route sends them. */
+  subset?: string;
+  timeoutMs?: number;
+  fault?: XdsPolicy['fault'];
+}
+
+/** A header the route requires: exactly, by prefix or suffix, present (or absent), by regex, a number in [start, end); invert turns it around. */
+export interface HeaderRule {
+  name: string;
+  exact?: string;
+  prefix?: string;
+  suffix?: string;
+  present?: boolean;
+  regex?: string;
+  range?: { start: number; end: number };
+  invert?: boolean;
 }
 
 export const DEFAULT_POLICY: XdsPolicy = { lb: 'round_robin', lbOptions: {}, weights: {}, health: {}, localities: {} };

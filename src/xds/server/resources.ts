@@ -1,7 +1,8 @@
 // Builds the resources the control plane serves from its policy and the registry's endpoints:
 // Listener (an API listener: HttpConnectionManager with RDS, the fault filter when a fault is set,
-// and the router filter), RouteConfiguration (one route; a cluster or weighted clusters; retry and
-// hash policies), Cluster (EDS, the lb policy, outlier detection, circuit breaker, LRS) and
+// and the router filter), RouteConfiguration (the policy's routes, matched by path and headers, each
+// to a subset's cluster with its own timeout and fault, then the default route: a cluster or weighted
+// clusters; retry and hash policies), Cluster (EDS, the lb policy, outlier detection, circuit breaker, LRS) and
 // ClusterLoadAssignment (a locality per zone, with weights and priorities; endpoints with health and
 // weight). Typed by the Envoy v3 protos @grpc/grpc-js-xds ships (their generated types).
 import { experimental } from '@grpc/grpc-js';
@@ -14,7 +15,9 @@ import type { ClusterLoadAssignment } from '@grpc/grpc-js-xds/build/src/generate
 import type { HttpFilter } from '@grpc/grpc-js-xds/build/src/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { Duration } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Duration.js';
 import type { FractionalPercent } from '@grpc/grpc-js-xds/build/src/generated/envoy/type/v3/FractionalPercent.js';
-import type { XdsPolicy } from './policy.js';
+import type { RouteMatch } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/route/v3/RouteMatch.js';
+import type { HeaderMatcher } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/route/v3/HeaderMatcher.js';
+import type { RouteRule, XdsPolicy } from './policy.js';
 import type { RegistryEndpoint } from './sources/source.js';
 import { toStruct } from './struct.js';
 import { CDS, CLIENT_SIDE_WRR, EDS, FAULT, HCM, LDS, RDS, ROUND_ROBIN, ROUTER, TYPED_STRUCT, WRR_LOCALITY } from './type-urls.js';
@@ -51,8 +54,8 @@ const FAULT_FILTER = 'envoy.filters.http.fault';
  * cached one's keys only, so a map entry that appears, or bytes that only grow at the end, would go
  * unseen and the new route would never be applied.
  */
-function faultConfig(policy: XdsPolicy): Record<string, unknown> {
-  const { abort, delay } = policy.fault ?? {};
+function faultConfig(fault: XdsPolicy['fault']): Record<string, unknown> {
+  const { abort, delay } = fault ?? {};
   return {
     '@type': FAULT,
     delay: { fixed_delay: duration(delay?.ms ?? 1), percentage: percent(delay?.percent ?? 0) },
@@ -77,7 +80,8 @@ function listener(service: string, policy: XdsPolicy): Typed<Listener> {
   return { '@type': LDS, name: service, api_listener: { api_listener: api as never } };
 }
 
-function route(service: string, policy: XdsPolicy): Typed<RouteConfiguration> {
+/** The default route's action: one cluster, or weighted clusters over the subsets (a canary); the route's retry and hash policies. */
+function defaultAction(service: string, policy: XdsPolicy): RouteAction {
   const action: RouteAction = policy.split
     ? {
         weighted_clusters: {
@@ -96,12 +100,41 @@ function route(service: string, policy: XdsPolicy): Typed<RouteConfiguration> {
     };
   }
   if (policy.hashHeader) action.hash_policy = [{ header: { header_name: policy.hashHeader } }];
-  if (policy.timeoutMs) action.max_stream_duration = { max_stream_duration: duration(policy.timeoutMs) };
-  const overrides = { typed_per_filter_config: { [FAULT_FILTER]: faultConfig(policy) as never } };
+  return action;
+}
+
+/** A rule's match: the path (whole, prefix or regex, case-sensitive unless asked) and its headers. */
+function matchOf(rule: RouteRule): RouteMatch {
+  const m: RouteMatch =
+    rule.path !== undefined ? { path: rule.path } : rule.regex !== undefined ? { safe_regex: { regex: rule.regex } } : { prefix: rule.prefix ?? '' };
+  if (rule.ignoreCase) m.case_sensitive = { value: false };
+  if (rule.headers?.length)
+    m.headers = rule.headers.map((h): HeaderMatcher => {
+      const base: HeaderMatcher = { name: h.name, invert_match: !!h.invert };
+      if (h.exact !== undefined) return { ...base, exact_match: h.exact };
+      if (h.prefix !== undefined) return { ...base, prefix_match: h.prefix };
+      if (h.suffix !== undefined) return { ...base, suffix_match: h.suffix };
+      if (h.regex !== undefined) return { ...base, safe_regex_match: { regex: h.regex } };
+      if (h.range !== undefined) return { ...base, range_match: { start: String(h.range.start), end: String(h.range.end) } };
+      return { ...base, present_match: h.present ?? true };
+    });
+  return m;
+}
+
+function route(service: string, policy: XdsPolicy): Typed<RouteConfiguration> {
+  const fallback = defaultAction(service, policy);
+  const entry = (match: RouteMatch, action: RouteAction, timeoutMs: number | undefined, fault: XdsPolicy['fault']) => ({
+    match,
+    route: timeoutMs ? { ...action, max_stream_duration: { max_stream_duration: duration(timeoutMs) } } : action,
+    typed_per_filter_config: { [FAULT_FILTER]: faultConfig(fault) as never },
+  });
+  const rules = (policy.routes ?? []).map((r) =>
+    entry(matchOf(r), r.subset ? { cluster: clusterName(service, r.subset) } : fallback, r.timeoutMs ?? policy.timeoutMs, r.fault ?? policy.fault),
+  );
   return {
     '@type': RDS,
     name: routeName(service),
-    virtual_hosts: [{ name: service, domains: ['*'], routes: [{ match: { prefix: '' }, route: action, ...overrides }] }],
+    virtual_hosts: [{ name: service, domains: ['*'], routes: [...rules, entry({ prefix: '' }, fallback, policy.timeoutMs, policy.fault)] }],
   };
 }
 
@@ -184,7 +217,8 @@ function cluster(service: string, policy: XdsPolicy, subset?: string): Typed<Clu
         : {}),
     };
   }
-  if (policy.maxRequests !== undefined) c.circuit_breakers = { thresholds: [{ priority: 'DEFAULT', max_requests: { value: policy.maxRequests } }] };
+  const maxRequests = (subset !== undefined ? policy.subsetMaxRequests?.[subset] : undefined) ?? policy.maxRequests;
+  if (maxRequests !== undefined) c.circuit_breakers = { thresholds: [{ priority: 'DEFAULT', max_requests: { value: maxRequests } }] };
   return c;
 }
 

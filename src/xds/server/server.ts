@@ -11,6 +11,7 @@ import { loadXdsProtos } from './protos.js';
 import { ConsulSource } from './sources/consul.js';
 import { EtcdSource } from './sources/etcd.js';
 import type { EndpointSource } from './sources/source.js';
+import { StateStore } from './state-store.js';
 
 export interface XdsConfig {
   bind: string;
@@ -24,6 +25,8 @@ export interface XdsConfig {
   lrsIntervalMs: number;
   depsDir: string;
   protoDir: string;
+  /** The etcd key its state is kept under (policy, versions, load reports); unset: it keeps nothing across restarts. */
+  stateKey?: string;
 }
 
 export interface RunningXds {
@@ -36,8 +39,12 @@ export async function startXds(cfg: XdsConfig, log: (msg: string) => void = () =
   const protos = loadXdsProtos(cfg.depsDir, cfg.protoDir);
   const t0 = Date.now();
   const now = () => Date.now() - t0;
-  const plane = new ControlPlane(cfg.service);
-  const lrs = new LrsServer(cfg.lrsIntervalMs);
+  const store = cfg.stateKey ? new StateStore(cfg.etcd, cfg.stateKey, log) : undefined;
+  const kept = (await store?.load()) ?? {};
+  if (kept.policy) log(`state: the policy pushed before (versions ${JSON.stringify(kept.counters ?? {})}) is in force again`);
+  const plane = new ControlPlane(cfg.service, kept);
+  const lrs = new LrsServer(cfg.lrsIntervalMs, kept.loads, () => store?.save({ loads: lrs.all() }));
+  plane.onChange(() => store?.save({ policy: plane.policy, counters: { ...plane.counters } }));
   const ads = new AdsServer(plane.snapshot, now, log, (nodeId) => lrs.endFor(nodeId));
   plane.onChange(() => ads.push());
   const source: EndpointSource =
@@ -62,7 +69,10 @@ export async function startXds(cfg: XdsConfig, log: (msg: string) => void = () =
     DeltaAggregatedResources: (call: { end(): void }) => call.end(),
   });
   server.addService(protos.envoy.envoy.service.load_stats.v3.LoadReportingService.service, { StreamLoadStats: lrs.stream });
-  server.addService(protos.control.lab.xds.v1.XdsControl.service, controlService(plane, ads, lrs, source, now));
+  server.addService(
+    protos.control.lab.xds.v1.XdsControl.service,
+    controlService(plane, ads, lrs, source, now, () => store?.flush() ?? Promise.resolve()),
+  );
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${cfg.bind}:${cfg.port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -74,6 +84,7 @@ export async function startXds(cfg: XdsConfig, log: (msg: string) => void = () =
     async stop() {
       source.stop();
       ads.close();
+      await store?.close();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           server.forceShutdown();
