@@ -21,7 +21,7 @@ import type { LoadBalancerStatsResponse__Output } from '../../src/grpc/generated
 import type { LoadBalancerAccumulatedStatsResponse__Output } from '../../src/grpc/generated/grpc/testing/LoadBalancerAccumulatedStatsResponse.js';
 import { DEFAULT_POLICY, type XdsPolicy } from '../../src/xds/server/policy.js';
 import { XdsControl } from '../../src/xds/index.js';
-import { eventually, lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { eventually, lab, leftovers, ROOT, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 setupLab();
 
@@ -135,6 +135,43 @@ describe("grpc's xDS interop test cases, against the sandbox, with the lab's tes
     const s = await next(100);
     assert.equal(s.num_failures, 0);
     for (const p of ['echo-1', 'echo-2', 'echo-3', 'echo-4']) assert.ok(Math.abs((s.rpcs_by_peer[p] ?? 0) - 25) <= 1, JSON.stringify(s.rpcs_by_peer));
+  });
+
+  it("C-core (Debian's python3-grpcio, examples/clients/python/xds_interop_client.py): ping_pong and round_robin with the bootstrap `lab xds bootstrap` writes", async () => {
+    const boot = path.join(tempDir('lab-interop-'), 'bootstrap.json');
+    const b = await lab(['-f', oneZone, 'xds', 'bootstrap', '--node-id', 'c-core-client', '--zone', 'a', '-o', boot]);
+    assert.equal(b.exitCode, 0, b.stderr);
+    const port = STATS_PORT + 1;
+    const py = execa('/usr/bin/python3', [path.join(ROOT, 'examples/clients/python/xds_interop_client.py'), '--stats_port', String(port), '--qps', '100'], {
+      env: { GRPC_XDS_BOOTSTRAP: boot },
+      reject: false,
+    });
+    const cStats = new t.LoadBalancerStatsService(`127.0.0.1:${port}`, credentials.createInsecure());
+    const ask = (n: number) =>
+      new Promise<Stats>((resolve, reject) =>
+        cStats.GetClientStats({ num_rpcs: n, timeout_sec: 10 }, (e: ServiceError | null, r?: Stats) => (e ? reject(e) : resolve(r!))),
+      );
+    try {
+      let seen: Stats | undefined;
+      await eventually(
+        'the C-core client reaches all four backends with no failure',
+        async () => {
+          seen = await ask(100).catch(() => undefined);
+          return seen && peers(seen).length === 4 && seen.num_failures === 0;
+        },
+        30_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; saw ${JSON.stringify(seen)}`);
+      });
+      const s = await ask(100);
+      assert.equal(s.num_failures, 0);
+      for (const p of ['echo-1', 'echo-2', 'echo-3', 'echo-4']) assert.ok(Math.abs((s.rpcs_by_peer[p] ?? 0) - 25) <= 1, JSON.stringify(s.rpcs_by_peer));
+    } finally {
+      cStats.close();
+      py.kill('SIGTERM');
+      const r = await py;
+      assert.equal(r.exitCode, 0, `the C-core client ends cleanly: ${r.stderr}`);
+    }
   });
 
   it('backends_restart: with the backends stopped no call succeeds; started again, the same distribution', async () => {
