@@ -12,7 +12,9 @@ import React from 'react';
 import chalk from 'chalk';
 import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
+import fc from 'fast-check';
 import { App } from '../../src/view/components/App.js';
+import { pickerWindow } from '../../src/view/components/Picker.js';
 import { asciiBar, bar, sparkline } from '../../src/view/format.js';
 import { layoutFor } from '../../src/view/layout.js';
 import { reduce, type ViewAction } from '../../src/view/reducer.js';
@@ -373,5 +375,39 @@ describe('view format', () => {
     } as unknown as ViewState;
     assert.equal(layoutFor(s, 160, 40).clientColumns, 2);
     assert.equal(layoutFor(s, 120, 40).clientColumns, 1);
+  });
+});
+
+describe('the scenario picker', () => {
+  it('a window over any library, any selection, any height of 3 rows or more: the selection shown, every file above, shown or below, within the rows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 3, max: 50 }), fc.nat(), (count, rows, pick) => {
+        const selected = pick % count;
+        const w = pickerWindow(count, selected, rows);
+        assert.ok(selected >= w.start && selected < w.end, `selected ${selected} in [${w.start}, ${w.end})`);
+        assert.equal(w.above + (w.end - w.start) + w.below, count);
+        assert.ok((w.above ? 1 : 0) + (w.end - w.start) + (w.below ? 1 : 0) <= rows, `${JSON.stringify(w)} in ${rows} rows`);
+      }),
+    );
+  });
+
+  it('the library at 80×24 (36 files), the selection near the end: the frame fits the terminal, the selection on it, the rest counted', () => {
+    const files = Array.from({ length: 36 }, (_, i) => `scenario-${String(i).padStart(2, '0')}.yaml`);
+    let s = reduce(initialView({ title: 'the lab', mode: 'watch', services: [], names: {} }), { type: 'picker', files });
+    for (let i = 0; i < 6; i++) s = reduce(s, { type: 'picker', move: -1 });
+    const frame = frameAt(s, 80, 24);
+    const lines = frame.split('\n').map(strip);
+    assert.ok(lines.length <= 24, `${lines.length} lines:\n${frame}`);
+    assert.ok(
+      lines.some((l) => l === '> scenario-30.yaml'),
+      frame,
+    );
+    assert.ok(lines.some((l) => /↑ 15 more/.test(l)) && !lines.some((l) => /↓ \d+ more/.test(l)), `at the end, the ones above counted:\n${frame}`);
+    assert.match(lines[1], /Play a scenario/);
+    // In the middle, both ends counted, the selection on screen.
+    for (let i = 0; i < 12; i++) s = reduce(s, { type: 'picker', move: -1 });
+    const middle = frameAt(s, 80, 24).split('\n').map(strip);
+    assert.ok(middle.length <= 24 && middle.includes('> scenario-18.yaml'), middle.join('\n'));
+    assert.ok(middle.some((l) => /↑ \d+ more/.test(l)) && middle.some((l) => /↓ \d+ more/.test(l)), middle.join('\n'));
   });
 });

@@ -43,7 +43,13 @@ export function App({ state, columns, rows, interactive }: { state: ViewState; c
         {interactive ? <Text dimColor>{'   ? help · q quit'}</Text> : null}
       </Text>
       {state.picker ? (
-        <Picker files={state.picker.files} selected={state.picker.selected} width={layout.width} />
+        <Picker
+          files={state.picker.files}
+          selected={state.picker.selected}
+          width={layout.width}
+          // Below the title line: what the notice and the verdict leave.
+          rows={rows - 1 - (state.notice ? 1 : 0) - (state.verdict ? 1 + state.verdict.lines.length : 0)}
+        />
       ) : state.help ? (
         <Help mode={state.mode} width={layout.width} />
       ) : (
