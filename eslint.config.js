@@ -3,7 +3,7 @@
 //     (src/util's small helpers, and only types from src/grpc/generated, which are erased); the xDS
 //     control plane (src/xds/server) likewise; the agent (src/agent: a swarm's traffic clients and
 //     gateway) takes only the traffic engine and the router;
-//   - the engine (sandbox, traffic, scenario, router, xds, topology, ...) knows no screen: nothing
+//   - the engine (sandbox, traffic, scenario, run, router, xds, topology, ...) knows no screen: nothing
 //     there imports src/cli or src/view;
 //   - the traffic engine works against any gRPC cluster: it imports no sandbox, scenario, view or cli;
 //   - the sandbox knows containers and registries; of the traffic engine it takes only types (a
@@ -28,7 +28,7 @@ const restrict = (...patterns) => ({
   ],
 });
 
-const ENGINE = ['sandbox', 'traffic', 'scenario', 'router', 'xds', 'topology', 'doctor', 'grpc', 'util'].filter((d) => {
+const ENGINE = ['sandbox', 'traffic', 'scenario', 'run', 'router', 'xds', 'topology', 'doctor', 'grpc', 'util'].filter((d) => {
   try {
     return statSync(`src/${d}`).isDirectory();
   } catch {

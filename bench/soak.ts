@@ -12,6 +12,7 @@ import { getChannelzHandlers } from '@grpc/grpc-js';
 import { down, getRuntime } from '../src/sandbox/index.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { play } from '../src/scenario/player.js';
+import { RunContext } from '../src/run/context.js';
 import { runRecordOf, writeReport } from '../src/scenario/report/write.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
@@ -105,8 +106,7 @@ async function main() {
   let minute = 0;
   let timer: NodeJS.Timeout | undefined;
   const result = await play(scenario, {
-    rt,
-    topologyFile: file,
+    run: RunContext.open({ topologyFile: file, overrides: scenario.sandbox, rt }),
     onEvent: (e) => {
       events++;
       if (e.type === 'phase' && e.phase === 'traffic') {

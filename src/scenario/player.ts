@@ -5,18 +5,18 @@
 import { createWriteStream, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimental } from '@grpc/grpc-js';
-import { up, type ContainerRuntime, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
-import { loadTopology } from '../topology/load.js';
-import { type TrafficEvent, type TrafficClients, ClientSet, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
+import { up, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
+import { type TrafficEvent, type TrafficClients, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
+import type { RunContext } from '../run/context.js';
 import { OwnClient, type OwnClientEnd } from './own-client.js';
-import { echoSourcesOf, sandboxSession, type SandboxSession } from './session.js';
+import { echoSourcesOf, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/grpc-router.js';
 import { EnvironmentError } from '../errors.js';
 import type { Topology } from '../topology/types.js';
 import { compactSeries, type Bucket } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { verdictOf, type ActionResult, type Verdict } from './verdict.js';
-import { XdsWatcher, type XdsEvent } from '../xds/index.js';
+import type { XdsEvent } from '../xds/index.js';
 import type { ActionContext } from './actions/index.js';
 
 export type PlayEvent =
@@ -30,16 +30,16 @@ export type PlayEvent =
   | XdsEvent;
 
 export interface PlayOptions {
-  rt: ContainerRuntime;
-  topologyFile: string;
+  /** The run, in the scenario's shape (RunContext.withShape(scenario.sandbox)): its topology,
+   * runtime, clock, clients and session. What shows the run live reads its clients and session
+   * from it once the 'traffic' phase comes. */
+  run: RunContext;
   signal?: AbortSignal;
   onEvent?: (e: PlayEvent) => void;
   bucketMs?: number;
   /** The clients' bucket series, filled as the run goes (each bucket before its event is emitted),
    * for callers that show the run live. */
   buckets?: Map<string, Bucket[]>;
-  /** Called as traffic starts, with what the view's keys act through (its undos run at the end). */
-  onStart?: (live: { session: SandboxSession; clients: TrafficClients; now: () => number }) => void;
 }
 
 export interface PlayResult {
@@ -83,19 +83,17 @@ function seriesFeeder(buckets: Map<string, Bucket[]>, emit: (e: PlayEvent) => vo
   };
 }
 
+interface SeriesParts {
+  run: RunContext;
+  scenario: Scenario;
+  buckets: Map<string, Bucket[]>;
+  feed: (e: TrafficEvent) => void;
+  bucketMs: number;
+}
+
 /** The run's own clients (client times count from the scenario's start of traffic, like the steps'). */
-function clientSet(
-  rt: ContainerRuntime,
-  scenario: Scenario,
-  topology: Topology,
-  buckets: Map<string, Bucket[]>,
-  now: () => number,
-  feed: (e: TrafficEvent) => void,
-  bucketMs: number,
-): TrafficClients {
-  // In this process, or where the sandbox runs them (a swarm's agents, in its overlay).
-  const opts = { channelOptions: sandboxResolverOptions(topology), bucketMs, now, onEvent: feed };
-  const clients = rt.trafficClients?.(opts) ?? new ClientSet(opts);
+function clientSet({ run, scenario, buckets, feed, bucketMs }: SeriesParts): TrafficClients {
+  const clients = run.newClients({ bucketMs, onEvent: feed });
   for (const spec of scenario.clients) {
     buckets.set(spec.name, []);
     clients.add(spec);
@@ -104,14 +102,7 @@ function clientSet(
 }
 
 /** The user's clients' calls as the echo servers count them: by their tag, and the untagged ones when there is only one. */
-function servedWatcher(
-  scenario: Scenario,
-  session: SandboxSession,
-  buckets: Map<string, Bucket[]>,
-  now: () => number,
-  feed: (e: TrafficEvent) => void,
-  bucketMs: number,
-) {
+function servedWatcher({ run, scenario, buckets, feed, bucketMs }: SeriesParts, session: SandboxSession) {
   if (!scenario.observed.length) return undefined;
   const byTag = new Map(scenario.observed.map((o) => [o.tag, o.name]));
   const only = scenario.observed.length === 1 ? scenario.observed[0].name : undefined;
@@ -121,13 +112,25 @@ function servedWatcher(
     clientOf: (identity) => byTag.get(identity) ?? (identity === 'others' ? only : undefined),
     clients: scenario.observed.map((o) => o.name),
     bucketMs,
-    now,
+    now: run.clock.now,
     onEvent: feed,
   });
 }
 
 /** Runs each step at its time: an expectation is announced, an action is run and its outcome recorded. */
-function scheduleSteps(scenario: Scenario, ctx: ActionContext, actions: ActionResult[], now: () => number, emit: (e: PlayEvent) => void) {
+function scheduleSteps({
+  scenario,
+  ctx,
+  actions,
+  now,
+  emit,
+}: {
+  scenario: Scenario;
+  ctx: ActionContext;
+  actions: ActionResult[];
+  now: () => number;
+  emit: (e: PlayEvent) => void;
+}) {
   const timers: NodeJS.Timeout[] = [];
   const running: Array<Promise<void>> = [];
   for (const step of scenario.steps) {
@@ -158,14 +161,13 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
   // report moves it. Named by pid: a sweep after a crash removes it with the sandbox.
   const eventsFile = eventsFileFor(process.pid);
   const eventLog = createWriteStream(eventsFile);
-  let t0 = performance.now();
-  const now = () => Math.round(performance.now() - t0);
+  const now = opts.run.clock.now;
   const emit = (e: PlayEvent) => {
     eventLog.write(`${JSON.stringify(e)}\n`);
     opts.onEvent?.(e);
   };
   try {
-    const { verdict, buckets, endMs, ownEnds } = await run(scenario, opts, emit, () => (t0 = performance.now()), now);
+    const { verdict, buckets, endMs, ownEnds } = await run(scenario, opts, emit);
     emit({ type: 'phase', phase: 'done', t: now() });
     await new Promise<void>((resolve) => eventLog.end(resolve));
     return { verdict, eventsFile, buckets, endMs, ownEnds };
@@ -178,24 +180,24 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
 }
 
 /** up, then traffic and steps for the scenario's duration, then undo: the run itself. */
-async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) => void, startClock: () => void, now: () => number) {
-  const { rt } = opts;
-  const topology = loadTopology(opts.topologyFile, scenario.sandbox);
+async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) => void) {
+  const { run: ctx } = opts;
+  const { rt, topology, clock } = ctx;
+  const now = clock.now;
 
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
   await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
 
-  const session = sandboxSession(rt, opts.topologyFile, topology, scenario.sandbox, opts.signal);
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
-  const feed = seriesFeeder(buckets, emit);
-  const clients = clientSet(rt, scenario, topology, buckets, now, feed, opts.bucketMs ?? 250);
-  const served = servedWatcher(scenario, session, buckets, now, feed, opts.bucketMs ?? 250);
+  const parts: SeriesParts = { run: ctx, scenario, buckets, feed: seriesFeeder(buckets, emit), bucketMs: opts.bucketMs ?? 250 };
+  const clients = clientSet(parts);
+  const session = ctx.openSession(opts.signal);
+  const served = servedWatcher(parts, session);
   const own: OwnClient[] = [];
   const ownEnds: OwnClientEnd[] = [];
   const ended = new AbortController();
-  session.ctx.setServiceConfig = (name, serviceConfig) => clients.setServiceConfig(name, serviceConfig);
   // With the xDS control plane: what it knows of the run's clients (ACKs, NACKs, load reports).
-  const xds = topology.xds ? new XdsWatcher(rt.reach(topology.xds.hostAddress), now, emit) : undefined;
+  const xds = ctx.xdsWatcher(emit);
 
   const actions: ActionResult[] = scenario.steps
     .filter((s): s is ActionStep => s.kind === 'action')
@@ -209,8 +211,8 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
     if (scenario.router && topology.routerRunsIn === 'lab') router = await startRouter(topology);
     // Clients that take time to exist (a swarm's agents) do so before the clock starts.
     await clients.prepare();
+    clock.start();
     emit({ type: 'phase', phase: 'traffic', t: 0 });
-    startClock();
     // The servers' counts before now are the baseline; then the user's clients start.
     await served?.start();
     for (const spec of scenario.observed) {
@@ -224,8 +226,7 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
     }
     clients.start();
     xds?.start();
-    opts.onStart?.({ session, clients, now });
-    steps = scheduleSteps(scenario, session.ctx, actions, now, emit);
+    steps = scheduleSteps({ scenario, ctx: session.ctx, actions, now, emit });
     const stop = opts.signal ? AbortSignal.any([opts.signal, ended.signal]) : ended.signal;
     await sleep(scenario.durationMs, undefined, { signal: stop }).catch(() => undefined);
   } finally {

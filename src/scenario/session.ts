@@ -3,12 +3,10 @@
 // sandbox back when the scenario (or the view) ends.
 import { EchoControl } from '../grpc/index.js';
 import { XdsControl } from '../xds/index.js';
-import { LABEL, projectSelector, up, type ContainerRuntime } from '../sandbox/index.js';
-import { loadTopology } from '../topology/load.js';
-import type { Topology } from '../topology/types.js';
+import { LABEL, projectSelector, up } from '../sandbox/index.js';
+import type { RunContext } from '../run/context.js';
 import type { ServedSource } from '../traffic/index.js';
 import type { ActionContext } from './actions/index.js';
-import type { SandboxOverrides } from './model.js';
 
 export interface SandboxSession {
   ctx: ActionContext;
@@ -22,13 +20,8 @@ export interface SandboxSession {
 export const echoSourcesOf = (session: SandboxSession): ServedSource[] =>
   session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: session.ctx.rt.reach(i.controlAddress) }));
 
-export function sandboxSession(
-  rt: ContainerRuntime,
-  topologyFile: string,
-  topology: Topology,
-  overrides: SandboxOverrides,
-  signal?: AbortSignal,
-): SandboxSession {
+export function sandboxSession({ run, signal }: { run: RunContext; signal?: AbortSignal }): SandboxSession {
+  const { rt, topology } = run;
   const controls = new Map<string, EchoControl>();
   let xds: XdsControl | undefined;
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
@@ -57,12 +50,13 @@ export function sandboxSession(
       return (xds ??= new XdsControl(rt.reach(current.xds.hostAddress)));
     },
     async scaleTo(echo) {
-      current = loadTopology(topologyFile, { ...overrides, echo });
+      current = run.shape({ ...run.overrides, echo });
       await up(rt, current, { signal, onlyMissing: true });
     },
     undo: (text, fn) => undos.push({ text, fn }),
-    setServiceConfig: () => {
-      throw new Error('traffic has not started');
+    setServiceConfig: (client, serviceConfig) => {
+      if (!run.clients) throw new Error('traffic has not started');
+      return run.clients.setServiceConfig(client, serviceConfig);
     },
   };
   return {

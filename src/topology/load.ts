@@ -19,9 +19,15 @@ import { isLoopback } from './instance.js';
 export type { TopologyOverrides } from './context.js';
 
 export function loadTopology(file: string, overrides: TopologyOverrides = {}): Topology {
+  return topologySource(file)(overrides);
+}
+
+/** A topology file read once; each shape of it (a scenario's sandbox:, a scale) parsed from that text. */
+export function topologySource(file: string): (overrides?: TopologyOverrides) => Topology {
   const text = readInputFile(file, 'topology', 'Run lab from the project folder, or pass --file <path to a compose file>.');
   const rel = path.relative(process.cwd(), file);
-  return parseTopology(rel && !rel.startsWith('..') ? rel : path.resolve(file), text, overrides);
+  const name = rel && !rel.startsWith('..') ? rel : path.resolve(file);
+  return (overrides = {}) => parseTopology(name, text, overrides);
 }
 
 export function parseTopology(file: string, text: string, overrides: TopologyOverrides = {}): Topology {

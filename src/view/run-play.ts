@@ -1,14 +1,13 @@
 // A scenario played under the view (`lab play FILE` on a terminal, or `s` in `lab`/`lab watch`): its
 // steps on the timeline with each expectation's live state; keys act on the scenario's own sandbox
 // and clients (and are undone with the scenario's own actions); q stops the scenario as Ctrl-C does.
-import type { ContainerRuntime } from '../sandbox/index.js';
+import type { RunContext } from '../run/context.js';
 import { play, type PlayResult } from '../scenario/player.js';
 import type { Scenario } from '../scenario/model.js';
 import { runRecordOf, writeReport } from '../scenario/report/write.js';
 import { liveState } from '../scenario/verdict.js';
 import { heldText, settledText, slowestSettle } from '../scenario/report/text.js';
 import type { Bucket } from '../scenario/expectations/index.js';
-import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { seconds } from './format.js';
@@ -17,8 +16,8 @@ import { mountView, type ViewHandle } from './mount.js';
 import { initialView, type ServiceView, type StepState, type StepView } from './state.js';
 
 export interface PlayViewOptions {
-  rt: ContainerRuntime;
-  topologyFile: string;
+  /** The run, in the scenario's shape (RunContext.withShape(scenario.sandbox)). */
+  run: RunContext;
   signal: AbortSignal;
   reportDir: string;
   /** Play in this view (it stays mounted); otherwise one is mounted and unmounted here. */
@@ -52,7 +51,8 @@ export function verdictLines(result: PlayResult): string[] {
 
 /** Plays the scenario under the view, writes its report, and leaves the verdict on screen. */
 export async function playWithView(scenario: Scenario, opts: PlayViewOptions): Promise<PlayResult> {
-  const topology = loadTopology(opts.topologyFile, scenario.sandbox);
+  const { run } = opts;
+  const topology = run.topology;
   const quit = new AbortController();
   const signal = AbortSignal.any([quit.signal, opts.signal]);
   const start = initialView({
@@ -69,16 +69,16 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   view.setKeys((input, key) => {
     if (input === 'q' || (key.ctrl && input === 'c')) quit.abort(new Error('q'));
   });
-  let currentTopology = () => topology;
   const poller = new ClusterPoller(
-    opts.rt,
-    () => currentTopology(),
+    run.rt,
+    () => run.session?.ctx.topology ?? topology,
     (services) => view.dispatch({ type: 'cluster', services }),
   );
   const buckets = new Map<string, Bucket[]>();
   const expects = scenario.steps.filter((s) => s.kind === 'expect');
   const final = new Set<number>();
-  let now = () => 0;
+  let traffic = false;
+  const now = () => (traffic ? run.clock.now() : 0);
   let tick: NodeJS.Timeout | undefined;
   const evaluate = () => {
     const t = now();
@@ -100,24 +100,25 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
   try {
     poller.start();
     result = await play(scenario, {
-      rt: opts.rt,
-      topologyFile: opts.topologyFile,
+      run,
       signal,
       buckets,
-      onEvent: (e) => view.dispatch(e),
-      onStart: (live) => {
-        now = live.now;
-        currentTopology = () => live.session.ctx.topology;
-        view.setKeys(
-          keyHandler({
-            state: () => view.state,
-            dispatch: (a) => view.dispatch(a),
-            session: live.session,
-            clients: live.clients,
-            quit: () => quit.abort(new Error('q')),
-          }),
-        );
-        tick = setInterval(evaluate, 500);
+      onEvent: (e) => {
+        view.dispatch(e);
+        // Traffic runs: the keys act on the run's own session and clients (undone with its actions).
+        if (e.type === 'phase' && e.phase === 'traffic') {
+          traffic = true;
+          view.setKeys(
+            keyHandler({
+              state: () => view.state,
+              dispatch: (a) => view.dispatch(a),
+              session: run.session!,
+              clients: run.clients!,
+              quit: () => quit.abort(new Error('q')),
+            }),
+          );
+          tick = setInterval(evaluate, 500);
+        }
       },
     });
   } catch (err) {

@@ -6,14 +6,14 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Key } from 'ink';
 import { LabError } from '../errors.js';
-import { runningShape, up, type ContainerRuntime } from '../sandbox/index.js';
+import { runningShape, up } from '../sandbox/index.js';
+import type { RunContext } from '../run/context.js';
 import { loadScenario } from '../scenario/load.js';
 import { checkReportDir, reportDirFor } from '../scenario/report/write.js';
-import { echoSourcesOf, sandboxSession, type SandboxSession } from '../scenario/session.js';
-import { loadTopology } from '../topology/load.js';
-import { ClientSet, ServedWatcher, isXdsTarget, sandboxResolverOptions, type TrafficClients, type TrafficEvent } from '../traffic/index.js';
+import { echoSourcesOf, type SandboxSession } from '../scenario/session.js';
+import { ServedWatcher, isXdsTarget, type TrafficClients } from '../traffic/index.js';
 import type { TrafficClientSpec } from '../traffic/index.js';
-import { xdsOptionsFor, XdsWatcher } from '../xds/index.js';
+import { xdsOptionsFor } from '../xds/index.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { keyHandler } from './keys.js';
 import { mountView, type ViewHandle } from './mount.js';
@@ -22,8 +22,8 @@ import { initialView } from './state.js';
 import { libraryDir } from '../util/project.js';
 
 export interface WatchOptions {
-  rt: ContainerRuntime;
-  topologyFile: string;
+  /** The topology file's run as the command opened it (its shape here follows what runs). */
+  base: RunContext;
   clients: TrafficClientSpec[];
   /** Bring the sandbox up when it is not (lab alone); otherwise refuse (lab watch). */
   bringUp: boolean;
@@ -56,12 +56,13 @@ function observer(session: SandboxSession, now: () => number, dispatch: ViewHand
 const isQuit = (input: string, key: Key) => input === 'q' || (key.ctrl && input === 'c');
 
 export async function runWatch(opts: WatchOptions): Promise<void> {
-  const { rt } = opts;
+  const rt = opts.base.rt;
   // Watch what runs: as many echo servers as there are now (lab up --echo N may have changed it), and the proxy or xDS when they run.
-  const { running, ...shape } = await runningShape(rt, loadTopology(opts.topologyFile).project);
+  const { running, ...shape } = await runningShape(rt, opts.base.topology.project);
   const wantsXds = opts.clients.some((c) => isXdsTarget(c.target));
   // `lab -t xds:///echo` brings the control plane up with the rest.
-  const topology = loadTopology(opts.topologyFile, { ...shape, ...(wantsXds && opts.bringUp ? { xds: true } : {}) });
+  const run = opts.base.withShape({ ...shape, ...(wantsXds && opts.bringUp ? { xds: true } : {}) });
+  const topology = run.topology;
   if (!opts.bringUp && !running) {
     throw new LabError(`no lab sandbox is running (project ${topology.project})`, {
       hint: 'Start one with `lab up`, or run `lab` alone to bring it up in the view.',
@@ -76,9 +77,8 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const view = mountView(watching(), { keys: true });
   // Until traffic runs, only quitting (the terminal is in raw mode, so Ctrl-C comes as a key).
   view.setKeys((input, key) => isQuit(input, key) && quit.abort());
-  const session = sandboxSession(rt, opts.topologyFile, topology, {}, stop);
-  const t0 = performance.now();
-  const now = () => Math.round(performance.now() - t0);
+  const session = run.openSession(stop);
+  const now = run.clock.now;
   const poller = new ClusterPoller(
     rt,
     () => session.ctx.topology,
@@ -88,25 +88,23 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   let tick: NodeJS.Timeout | undefined;
   const served = opts.observe ? observer(session, now, (a) => view.dispatch(a)) : undefined;
   // With the control plane: what it knows of the view's xds: clients (ACKs, NACKs, load reports).
-  const xds = topology.xds && wantsXds ? new XdsWatcher(rt.reach(topology.xds.hostAddress), now, (e) => view.dispatch(e)) : undefined;
+  const xds = wantsXds ? run.xdsWatcher((e) => view.dispatch(e)) : undefined;
   try {
     view.dispatch({ type: 'phase', phase: 'sandbox', t: 0 });
     await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
     poller.start();
     // In this process, or where the sandbox runs them (a swarm's agents, in its overlay).
-    const clientOpts = { channelOptions: sandboxResolverOptions(topology), now, onEvent: (e: TrafficEvent) => view.dispatch(e) };
-    clients = rt.trafficClients?.(clientOpts) ?? new ClientSet(clientOpts);
+    clients = run.newClients({ onEvent: (e) => view.dispatch(e) });
     for (const spec of opts.clients) clients.add({ ...spec, channelOptions: { ...spec.channelOptions, ...xdsOptionsFor(topology, spec.name, spec.target) } });
     await clients.prepare();
-    session.ctx.setServiceConfig = (name, cfg) => clients!.setServiceConfig(name, cfg);
-    const watchKeys = withPicker(
+    const watchKeys = withPicker({
       view,
       library,
-      keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() }),
-      (file) => {
+      keys: keyHandler({ state: () => view.state, dispatch: (a) => view.dispatch(a), session, clients, quit: () => quit.abort() }),
+      pick: (file) => {
         void playInWatch(file, { view, opts, session, clients: clients!, poller, back: () => view.setKeys(watchKeys), stop });
       },
-    );
+    });
     view.setKeys(watchKeys);
     view.dispatch({ type: 'phase', phase: 'traffic', t: 0 });
     await served?.start();
@@ -134,7 +132,17 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
 }
 
 /** Wraps the watch keys with `s` (open the picker) and the picker's own keys while it is open. */
-function withPicker(view: ViewHandle, library: string, keys: (input: string, key: Key) => void, pick: (file: string) => void) {
+function withPicker({
+  view,
+  library,
+  keys,
+  pick,
+}: {
+  view: ViewHandle;
+  library: string;
+  keys: (input: string, key: Key) => void;
+  pick: (file: string) => void;
+}) {
   return (input: string, key: Key) => {
     const picker = view.state.picker;
     if (!picker) {
@@ -177,7 +185,7 @@ async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   let scenario;
   let reportDir;
   try {
-    scenario = loadScenario(file, (sandbox) => loadTopology(opts.topologyFile, sandbox));
+    scenario = loadScenario(file, opts.base.shape);
     reportDir = reportDirFor(scenario.name);
     checkReportDir(reportDir);
   } catch (err) {
@@ -188,7 +196,7 @@ async function playInWatch(file: string, w: PlayInWatch): Promise<void> {
   await w.clients.pause();
   w.poller.stop();
   try {
-    await playWithView(scenario, { rt: opts.rt, topologyFile: opts.topologyFile, signal: w.stop, reportDir, view });
+    await playWithView(scenario, { run: opts.base.withShape(scenario.sandbox), signal: w.stop, reportDir, view });
   } catch (err) {
     view.dispatch({ type: 'notice', text: `✖ ${scenario.name}: ${(err as Error).message}`, level: 'error' });
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, FileError, InputError, LabError } from '../../errors.js';
 import { loadScenario } from '../../scenario/load.js';
-import { loadTopology } from '../../topology/load.js';
+import { RunContext } from '../../run/context.js';
 import { libraryDir } from '../../util/project.js';
 import { explainLines } from '../../scenario/timeline/explain.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
@@ -46,10 +46,10 @@ function filesOf(args: string[]): string[] {
   return out;
 }
 
-export function checkFiles(files: string[], topologyFile: string): CheckResult[] {
+export function checkFiles(files: string[], topologyFile: string, shape = RunContext.open({ topologyFile }).shape): CheckResult[] {
   return files.map((file): CheckResult => {
     try {
-      const s = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
+      const s = loadScenario(file, shape);
       return { file: s.file, ok: true, name: s.name, clients: s.clients.length + s.observed.length, steps: s.steps.length, durationMs: s.durationMs };
     } catch (err) {
       if (!(err instanceof LabError)) throw err;
@@ -61,7 +61,8 @@ export function checkFiles(files: string[], topologyFile: string): CheckResult[]
 
 /** The model behind each file's check, as lines (or, with --json, the plans per expectation). */
 function explain(files: string[], topologyFile: string, json: boolean): void {
-  const results = checkFiles(files, topologyFile);
+  const { shape } = RunContext.open({ topologyFile });
+  const results = checkFiles(files, topologyFile, shape);
   const out: unknown[] = [];
   for (const [i, r] of results.entries()) {
     if (!r.ok) {
@@ -69,9 +70,9 @@ function explain(files: string[], topologyFile: string, json: boolean): void {
       else process.stdout.write(`${c.red('✖')} ${r.error}\n${r.hint ? `  ${c.yellow('→')} ${r.hint}\n` : ''}`);
       continue;
     }
-    const s = loadScenario(files[i], (sandbox) => loadTopology(topologyFile, sandbox));
+    const s = loadScenario(files[i], shape);
     if (json) out.push({ ...r, expectations: [...s.plans.values()].map(({ hold: _hold, ...p }) => p) });
-    else process.stdout.write(`${explainLines(s, loadTopology(topologyFile, s.sandbox)).join('\n')}\n\n`);
+    else process.stdout.write(`${explainLines(s, shape(s.sandbox)).join('\n')}\n\n`);
   }
   if (json) printJson({ ok: results.every((r) => r.ok), results: out });
   if (results.some((r) => !r.ok)) process.exitCode = EXIT.input;
@@ -90,7 +91,8 @@ export function registerCheck(program: Command): void {
       if (opts.explain) return explain(files, topologyFile, !!opts.json);
       if (!files.length)
         throw new InputError(`no scenario files in ${args.join(', ') || libraryDir()}`, { hint: 'Name a .yaml file: lab check scenarios/tour.yaml' });
-      const results = checkFiles(files, topologyFile);
+      const { shape } = RunContext.open({ topologyFile });
+      const results = checkFiles(files, topologyFile, shape);
       const refused = results.filter((r) => !r.ok).length;
       if (opts.json) printJson({ ok: refused === 0, files: results.length, refused, results });
       else {

@@ -3,12 +3,12 @@
 // expectation holds, 1 when any fails, 130 when interrupted.
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { down, runtimeFor } from '../../sandbox/index.js';
+import { down } from '../../sandbox/index.js';
 import { loadScenario } from '../../scenario/load.js';
 import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
 import { checkReportDir, reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
 import type { Bucket } from '../../scenario/expectations/index.js';
-import { loadTopology } from '../../topology/load.js';
+import { RunContext } from '../../run/context.js';
 import { withSandbox } from '../claim.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -34,13 +34,16 @@ export function registerPlay(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; down?: boolean; reportDir?: string; tui?: boolean }, cmd: Command) => {
       const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
       // Everything is checked before anything starts.
-      const scenario = loadScenario(file, (sandbox) => loadTopology(topologyFile, sandbox));
+      const baseRun = RunContext.open({ topologyFile });
+      const scenario = loadScenario(file, baseRun.shape);
       const dir = opts.reportDir ?? reportDirFor(scenario.name);
       checkReportDir(dir);
-      const base = loadTopology(topologyFile);
-      const rt = runtimeFor(base);
+      const base = baseRun.topology;
+      const rt = baseRun.rt;
       await rt.ping(1000);
       const project = base.project;
+      // The run, in the scenario's shape, on the same runtime: put together here, once.
+      const run = baseRun.withShape(scenario.sandbox);
       const interrupt = abortOnInterrupt();
       const finish = async (result: PlayResult, reportWritten = false) => {
         if (!reportWritten) writeReport(dir, runRecordOf(scenario, result));
@@ -51,7 +54,7 @@ export function registerPlay(program: Command): void {
         liveFramesOnTerminal();
         const { playWithView } = await import('../../view/run-play.js');
         try {
-          const result = await withSandbox(rt, base, () => playWithView(scenario, { rt, topologyFile, signal: interrupt.signal, reportDir: dir }));
+          const result = await withSandbox(rt, base, () => playWithView(scenario, { run, signal: interrupt.signal, reportDir: dir }));
           await finish(result, true);
           // The view had the alternate screen; what the run came to stays on the terminal.
           process.stdout.write(`${c.bold(scenario.name)} (${scenario.file}) · ${sec(result.endMs).trim()}\n${verdictText(result.verdict, dir)}\n`);
@@ -67,7 +70,7 @@ export function registerPlay(program: Command): void {
       const onEvent = opts.json ? (e: PlayEvent) => void process.stdout.write(`${JSON.stringify(e)}\n`) : playLinePrinter(buckets, out);
       let result;
       try {
-        result = await withSandbox(rt, base, () => play(scenario, { rt, topologyFile, signal: interrupt.signal, onEvent, buckets }));
+        result = await withSandbox(rt, base, () => play(scenario, { run, signal: interrupt.signal, onEvent, buckets }));
       } finally {
         interrupt.dispose();
       }

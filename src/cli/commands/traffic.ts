@@ -1,7 +1,7 @@
 // lab traffic --target T --lb L --rate N|--concurrency N --duration 10s [--json]
 import type { Command } from 'commander';
 import { EXIT, InputError, LabError } from '../../errors.js';
-import { checkOneEngine, runtimeFor, runningShape } from '../../sandbox/index.js';
+import { checkOneEngine, runningShape } from '../../sandbox/index.js';
 import type { Topology } from '../../topology/types.js';
 import {
   CALL_ID_HEADER,
@@ -12,14 +12,14 @@ import {
   sandboxResolverOptions,
   serviceConfigFrom,
   targetProblem,
-  ClientSet,
   type CallKind,
   type ClientSummary,
   type TrafficClientSpec,
   type TrafficEvent,
 } from '../../traffic/index.js';
 import { durationProblem, parseDuration } from '../../util/duration.js';
-import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
+import { topologyFileOf, positiveInt, type GlobalOptions } from '../context.js';
+import { RunContext } from '../../run/context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, table } from '../output.js';
 import { formatBucket } from '../ui/traffic-line.js';
@@ -80,20 +80,21 @@ export function registerTraffic(program: Command): void {
         throw new InputError('--lb: an xds: target takes its balancer from the control plane', {
           hint: 'Drop --lb; `lab xds status` shows the policy it serves, and a scenario’s xds action changes it.',
         });
-      const topology = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { xds: isXdsTarget(opts.target) || undefined });
+      const run = RunContext.open({
+        topologyFile: topologyFileOf(cmd.optsWithGlobals<GlobalOptions>()),
+        overrides: { xds: isXdsTarget(opts.target) || undefined },
+      });
+      const topology = run.topology;
       const spec = specFromFlags(opts, topology);
       const durationMs = durationFlag('--duration', opts.duration, 3_600_000);
-      await needsSandbox(opts.target, topology);
-      const rt = runtimeFor(topology);
+      await needsSandbox(opts.target, run);
       // In this process, or (on a swarm) in an agent inside the overlay, where the backends are.
-      const t0 = performance.now();
-      const clientOpts = {
+      run.clock.start();
+      const client = run.newClients({
         channelOptions: {},
         bucketMs: 1000,
-        now: () => Math.round(performance.now() - t0),
         onEvent: opts.json ? (e: TrafficEvent) => void process.stdout.write(`${JSON.stringify(e)}\n`) : printLine,
-      };
-      const client = rt.trafficClients?.(clientOpts) ?? new ClientSet(clientOpts);
+      });
       client.add(spec);
       const interrupt = abortOnInterrupt();
       try {
@@ -131,11 +132,12 @@ export function registerTraffic(program: Command): void {
  * A target the sandbox answers (its registries, its control plane, its addresses) with no sandbox
  * running would print a run of UNAVAILABLE: say so instead. Other targets (your own servers) go ahead.
  */
-async function needsSandbox(target: string, t: Topology): Promise<void> {
+async function needsSandbox(target: string, run: RunContext): Promise<void> {
+  const t = run.topology;
   const hosts = t.instances.map((i) => i.hostAddress.replace(/:\d+$/, ''));
   if (!/^(etcd|consul|xds):/i.test(target) && !hosts.some((h) => target.includes(h))) return;
   await checkOneEngine(t.project, t.engine);
-  const shape = await runningShape(runtimeFor(t), t.project);
+  const shape = await runningShape(run.rt, t.project);
   if (!shape.running)
     throw new LabError(`${target} is served by the lab's sandbox, and none is running (project ${t.project})`, {
       hint: `Start it: lab up${isXdsTarget(target) ? ' --xds' : ''}`,

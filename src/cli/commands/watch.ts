@@ -3,9 +3,8 @@
 // first when it is down. Both need a terminal; q leaves the sandbox running.
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { runtimeFor } from '../../sandbox/index.js';
 import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
-import { loadTopology } from '../../topology/load.js';
+import { RunContext } from '../../run/context.js';
 import { sandboxTargetProblem } from '../../topology/targets.js';
 import { withSandbox } from '../claim.js';
 import { positiveInt, topologyFileOf, type GlobalOptions } from '../context.js';
@@ -49,7 +48,8 @@ export function liveFramesOnTerminal(): void {
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
   const clients = watchClients(flags, cmd.getOptionValueSource('lb') === 'cli'); // flags first: a typo is named even off a terminal
   const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
-  const base = loadTopology(topologyFile);
+  const run = RunContext.open({ topologyFile });
+  const base = run.topology;
   const wrong = sandboxTargetProblem(flags.target, base);
   if (wrong) throw new InputError(`--target: ${wrong}`);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -57,13 +57,13 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
     });
   }
-  const rt = runtimeFor(base);
+  const rt = run.rt;
   await rt.ping(1000);
   const interrupt = abortOnInterrupt();
   try {
     liveFramesOnTerminal();
     const { runWatch } = await import('../../view/run-watch.js');
-    await withSandbox(rt, base, () => runWatch({ rt, topologyFile, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
+    await withSandbox(rt, base, () => runWatch({ base: run, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
   } finally {
     interrupt.dispose();
   }
