@@ -22,6 +22,7 @@ import { mountView } from '../src/view/mount.js';
 import { namesOf, servicesOf } from '../src/view/run-play.js';
 import { initialView } from '../src/view/state.js';
 import { lab, leftovers, ROOT, tempDir, testTopologyFile } from '../test/helpers/lab.js';
+import { fakeStdin } from '../test/helpers/fake-terminal.js';
 import { containerCpuMs, cpuDuring } from './cpu.js';
 import { echoMemory, type EchoMemory } from './memory.js';
 import { cpuPerCall, engineFloor, floorLeftovers, startBareServer, FLOOR_PROJECT, type EngineFloor } from './floors.js';
@@ -88,16 +89,7 @@ async function containers() {
 async function viewFps(file: string, n: number): Promise<{ fps: number; drawnFps: number; lateP99Ms: number; pollMs: number }> {
   const topology = loadTopology(file, { echo: n });
   const out = Object.assign(new EventEmitter(), { isTTY: true, columns: 160, rows: 50, write: () => true });
-  const input = Object.assign(new EventEmitter(), {
-    isTTY: false,
-    setRawMode() {},
-    setEncoding() {},
-    resume() {},
-    pause() {},
-    ref() {},
-    unref() {},
-    read: () => null,
-  });
+  const input = fakeStdin();
   const view = mountView(initialView({ title: 'scale', mode: 'watch', services: servicesOf(topology), names: namesOf(topology) }), {
     stdout: out as never,
     stdin: input as never,

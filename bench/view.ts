@@ -12,6 +12,7 @@ import { ClientSet, serviceConfigFrom } from '../src/traffic/index.js';
 import { mountView, type ViewHandle } from '../src/view/mount.js';
 import { initialView } from '../src/view/state.js';
 import { ROOT } from '../test/helpers/lab.js';
+import { fakeStdin } from '../test/helpers/fake-terminal.js';
 
 setupLab();
 
@@ -35,16 +36,7 @@ function fakeTerminal() {
       return true;
     },
   });
-  const input = Object.assign(new EventEmitter(), {
-    isTTY: false,
-    setRawMode() {},
-    setEncoding() {},
-    resume() {},
-    pause() {},
-    ref() {},
-    unref() {},
-    read: () => null,
-  });
+  const input = fakeStdin();
   return { out, input };
 }
 

@@ -4,13 +4,11 @@
 import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { stripVTControlCharacters } from 'node:util';
-import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import React from 'react';
 import chalk from 'chalk';
-import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import fc from 'fast-check';
 import { App } from '../../src/view/components/App.js';
@@ -20,6 +18,7 @@ import { layoutFor } from '../../src/view/layout.js';
 import { reduce, type ViewAction } from '../../src/view/reducer.js';
 import { initialView, type ViewState } from '../../src/view/state.js';
 import { ROOT } from '../helpers/lab.js';
+import { frame as renderFrame } from '../helpers/view-frames.js';
 
 setupLab();
 
@@ -162,38 +161,8 @@ describe('view reducer: a recorded event stream', () => {
   });
 });
 
-/** ink into a fake terminal of the given size (debug mode: every frame written whole). */
-function frameAt(state: ViewState, columns: number, rows = 40): string {
-  const stdout = Object.assign(new EventEmitter(), {
-    columns,
-    rows,
-    frames: [] as string[],
-    write(f: string) {
-      this.frames.push(f);
-      return true;
-    },
-  });
-  const stdin = Object.assign(new EventEmitter(), {
-    isTTY: false,
-    setRawMode() {},
-    setEncoding() {},
-    resume() {},
-    pause() {},
-    ref() {},
-    unref() {},
-    read: () => null,
-  });
-  const ink = inkRender(<App state={state} columns={columns} rows={rows} interactive={false} />, {
-    stdout: stdout as never,
-    stdin: stdin as never,
-    debug: true,
-    patchConsole: false,
-    exitOnCtrlC: false,
-  });
-  ink.unmount();
-  // The last full frame (under CI, ink's unmount writes one more, empty, frame).
-  return stdout.frames.filter((f) => f.trim()).at(-1) ?? '';
-}
+/** ink into a fake terminal of the given size, not interactive (no key hints), with its colours. */
+const frameAt = (state: ViewState, columns: number, rows = 40): string => renderFrame(state, columns, rows, false);
 
 const strip = (s: string) => stripVTControlCharacters(s);
 const width = (line: string) => [...strip(line)].length;
