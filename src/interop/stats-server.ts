@@ -9,9 +9,10 @@ import type { ClientConfigureResponse } from '../grpc/generated/grpc/testing/Cli
 import type { LoadBalancerStatsRequest__Output } from '../grpc/generated/grpc/testing/LoadBalancerStatsRequest.js';
 import type { LoadBalancerStatsResponse } from '../grpc/generated/grpc/testing/LoadBalancerStatsResponse.js';
 import type { LoadBalancerAccumulatedStatsResponse } from '../grpc/generated/grpc/testing/LoadBalancerAccumulatedStatsResponse.js';
-import { type RpcType, type XdsTestClient } from './test-client.js';
+import { RPC_ENUM, type RpcType, type XdsTestClient } from './test-client.js';
 
-const TYPE_OF: Record<string, RpcType> = { EMPTY_CALL: 'EmptyCall', UNARY_CALL: 'UnaryCall' };
+/** RPC_ENUM read backwards: the method an enum name in a ClientConfigureRequest means. */
+const TYPE_OF = Object.fromEntries(Object.entries(RPC_ENUM).map(([type, name]) => [name, type])) as Record<string, RpcType>;
 
 /** Serves the client's stats and configuration on `address` (host:port); resolves with the port bound. */
 export async function startStatsServer(client: XdsTestClient, address: string): Promise<{ port: number; close: () => Promise<void> }> {

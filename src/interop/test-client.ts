@@ -63,8 +63,7 @@ export class XdsTestClient {
   private config: { types: RpcType[]; metadata: Record<RpcType, Metadata>; timeoutSec: number };
   private readonly accumulated = {
     started: { EMPTY_CALL: 0, UNARY_CALL: 0 },
-    succeeded: { EMPTY_CALL: 0, UNARY_CALL: 0 },
-    failed: { EMPTY_CALL: 0, UNARY_CALL: 0 },
+    /** Per method, calls ended by status code (the succeeded and failed counts are read from these). */
     results: { EMPTY_CALL: {} as Record<number, number>, UNARY_CALL: {} as Record<number, number> },
   };
 
@@ -128,10 +127,12 @@ export class XdsTestClient {
   /** GetClientAccumulatedStats: every call since the start, per method and status. */
   accumulatedStats(): LoadBalancerAccumulatedStatsResponse {
     const a = this.accumulated;
+    const ok = (kind: keyof typeof a.results) => a.results[kind][status.OK] ?? 0;
+    const ended = (kind: keyof typeof a.results) => Object.values(a.results[kind]).reduce((n, k) => n + k, 0);
     return {
       num_rpcs_started_by_method: { ...a.started },
-      num_rpcs_succeeded_by_method: { ...a.succeeded },
-      num_rpcs_failed_by_method: { ...a.failed },
+      num_rpcs_succeeded_by_method: { EMPTY_CALL: ok('EMPTY_CALL'), UNARY_CALL: ok('UNARY_CALL') },
+      num_rpcs_failed_by_method: { EMPTY_CALL: ended('EMPTY_CALL') - ok('EMPTY_CALL'), UNARY_CALL: ended('UNARY_CALL') - ok('UNARY_CALL') },
       stats_per_method: {
         EMPTY_CALL: { rpcs_started: a.started.EMPTY_CALL, result: { ...a.results.EMPTY_CALL } },
         UNARY_CALL: { rpcs_started: a.started.UNARY_CALL, result: { ...a.results.UNARY_CALL } },
@@ -152,8 +153,6 @@ export class XdsTestClient {
       const code = err ? err.code : status.OK;
       const r = this.accumulated.results[kind];
       r[code] = (r[code] ?? 0) + 1;
-      if (code === status.OK) this.accumulated.succeeded[kind]++;
-      else this.accumulated.failed[kind]++;
       if (!err) this.anySucceeded = true;
       else if (this.anySucceeded) this.opts.onFailedAfterSuccess?.(err);
       // Credited only with a hostname: a success without one is a failure, as grpc's clients count it.

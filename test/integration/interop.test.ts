@@ -52,10 +52,14 @@ describe("grpc's xDS interop test cases, against the sandbox, with the lab's tes
   const config = new t.XdsUpdateClientConfigureService(`127.0.0.1:${STATS_PORT}`, credentials.createInsecure());
   let client: ResultPromise | undefined;
 
-  const next = (n: number, timeoutSec = 15) =>
-    new Promise<Stats>((resolve, reject) =>
-      stats.GetClientStats({ num_rpcs: n, timeout_sec: timeoutSec }, (e: ServiceError | null, r?: Stats) => (e ? reject(e) : resolve(r!))),
-    );
+  /** The next `n` calls of the client whose LoadBalancerStatsService this is. */
+  const statsOf =
+    (service: typeof stats) =>
+    (n: number, timeoutSec = 15) =>
+      new Promise<Stats>((resolve, reject) =>
+        service.GetClientStats({ num_rpcs: n, timeout_sec: timeoutSec }, (e: ServiceError | null, r?: Stats) => (e ? reject(e) : resolve(r!))),
+      );
+  const next = statsOf(stats);
   const accumulated = () =>
     new Promise<Acc>((resolve, reject) => stats.GetClientAccumulatedStats({}, (e: ServiceError | null, r?: Acc) => (e ? reject(e) : resolve(r!))));
   const configure = (
@@ -65,13 +69,13 @@ describe("grpc's xDS interop test cases, against the sandbox, with the lab's tes
   ) => new Promise<void>((resolve, reject) => config.Configure({ types, metadata, timeout_sec }, (e: ServiceError | null) => (e ? reject(e) : resolve())));
   const peers = (s: Stats) => Object.keys(s.rpcs_by_peer).sort();
   const byMethod = (s: Stats, m: 'UnaryCall' | 'EmptyCall') => Object.keys(s.rpcs_by_method[m]?.rpcs_by_peer ?? {}).sort();
-  /** Waits until the next `n` calls satisfy `test`; says what it saw last. */
-  async function until(what: string, test: (s: Stats) => boolean, n = 50, ms = 30_000): Promise<Stats> {
+  /** Waits until the next `n` calls (of the lab's test client, or of `ask`'s) satisfy `test`; says what it saw last. */
+  async function until(what: string, test: (s: Stats) => boolean, n = 50, ms = 30_000, ask = next): Promise<Stats> {
     let seen: Stats | undefined;
     return eventually(
       what,
       async () => {
-        seen = await next(n, 10);
+        seen = await ask(n, 10);
         return test(seen) ? seen : undefined;
       },
       ms,
@@ -147,23 +151,10 @@ describe("grpc's xDS interop test cases, against the sandbox, with the lab's tes
       reject: false,
     });
     const cStats = new t.LoadBalancerStatsService(`127.0.0.1:${port}`, credentials.createInsecure());
-    const ask = (n: number) =>
-      new Promise<Stats>((resolve, reject) =>
-        cStats.GetClientStats({ num_rpcs: n, timeout_sec: 10 }, (e: ServiceError | null, r?: Stats) => (e ? reject(e) : resolve(r!))),
-      );
+    const ask = statsOf(cStats);
     try {
-      let seen: Stats | undefined;
-      await eventually(
-        'the C-core client reaches all four backends with no failure',
-        async () => {
-          seen = await ask(100).catch(() => undefined);
-          return seen && peers(seen).length === 4 && seen.num_failures === 0;
-        },
-        30_000,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}; saw ${JSON.stringify(seen)}`);
-      });
-      const s = await ask(100);
+      await until('the C-core client reaches all four backends with no failure', (x) => peers(x).length === 4 && x.num_failures === 0, 100, 30_000, ask);
+      const s = await ask(100, 10);
       assert.equal(s.num_failures, 0);
       for (const p of ['echo-1', 'echo-2', 'echo-3', 'echo-4']) assert.ok(Math.abs((s.rpcs_by_peer[p] ?? 0) - 25) <= 1, JSON.stringify(s.rpcs_by_peer));
     } finally {
@@ -474,6 +465,9 @@ describe("grpc's xDS interop test cases, against the sandbox, with the lab's tes
       await sleep(3000);
       const c = await accumulated();
       const ended = Object.values(c.stats_per_method).reduce((n, m) => n + Object.values(m.result).reduce((x, k) => x + k, 0), 0);
+      const sum = (counts: Record<string, number>) => Object.values(counts).reduce((n, k) => n + k, 0);
+      assert.equal(sum(c.num_rpcs_succeeded_by_method) + sum(c.num_rpcs_failed_by_method), ended, 'succeeded and failed add up to the calls ended');
+      assert.equal(c.num_rpcs_succeeded_by_method.UNARY_CALL, c.stats_per_method.UNARY_CALL.result[0] ?? 0, 'succeeded: the calls ended OK');
       const reported = (await ctl.status()).loads
         .filter((l) => l.nodeId === 'xds-test-client')
         .reduce((n, l) => n + Number(l.successful) + Number(l.errors), 0);
