@@ -22,7 +22,7 @@ import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type XdsPolicy } from '../../xds/server/policy.js';
 import { duration, fraction, toFraction, toMs } from '../../util/units.js';
-import { labBalancers, MAX_ATTEMPTS_LIMIT, validateServiceConfig } from '../../traffic/index.js';
+import { labBalancers, validateServiceConfig } from '../../traffic/index.js';
 import { seconds } from '../../util/time-text.js';
 import { closest } from '../../util/suggest.js';
 import { ArgProblem, checkTarget, defineAction, type Names } from './action.js';
@@ -126,6 +126,16 @@ const arg = z.strictObject({
 type Arg = z.output<typeof arg>;
 
 const pct = (v: string | number) => toFraction(v) * 100;
+
+/** The subsets a policy sends calls to or limits (its split, its routes, its circuit breakers) that its subsets do not give. */
+function subsetGaps(p: XdsPolicy): Array<{ subset: string; by: 'split' | 'route' | 'subsetMaxRequests' }> {
+  const has = (subset: string) => p.split?.subsets[subset] !== undefined;
+  return [
+    ...Object.keys(p.split?.weights ?? {}).map((subset) => ({ subset, by: 'split' as const })),
+    ...(p.routes ?? []).flatMap((r) => (r.subset === undefined ? [] : [{ subset: r.subset, by: 'route' as const }])),
+    ...Object.keys(p.subsetMaxRequests ?? {}).map((subset) => ({ subset, by: 'subsetMaxRequests' as const })),
+  ].filter((g) => !has(g.subset));
+}
 
 /** The policy after the push: each key given replaces its part (false removes it). */
 function patched(base: XdsPolicy, a: Arg): XdsPolicy {
@@ -285,25 +295,36 @@ export default defineAction({
       const up = sandbox.reachable(xds.name, 'push to');
       if (typeof up === 'string') return up;
     }
-    const known = a.reset ? new Set<string>() : sandbox.model.xds.subsets;
-    const subsets = new Set([...known, ...Object.keys(a.subsets ?? {})]);
-    for (const subset of Object.keys(a.split ?? {}))
-      if (!subsets.has(subset))
-        return new ArgProblem(
-          `the split names subset "${subset}", which no push before ${seconds(sandbox.atMs)} has given (${subsets.size ? `known: ${[...subsets].join(', ')}` : 'none has'}); give it in subsets: first`,
-          ['split', subset],
-          true,
-        );
-    sandbox.model.xds.subsets = subsets;
-    if (a.reset) sandbox.model.xds.maxAttempts = 1;
-    if (a.retry !== undefined) sandbox.model.xds.maxAttempts = a.retry ? Math.min(MAX_ATTEMPTS_LIMIT, a.retry.numRetries + 1) : 1;
+    // The push applied to the policy the pushes before it made, as run() applies it to the one served.
+    const next = patched(sandbox.model.xds.policy, a);
+    const [gap] = subsetGaps(next);
+    if (gap) {
+      const known = Object.keys(next.split?.subsets ?? {});
+      const given = `which no push before ${seconds(sandbox.atMs)} has given (${known.length ? `known: ${known.join(', ')}` : 'none has'}); give it in subsets: first`;
+      if (gap.by === 'split') return new ArgProblem(`the split names subset "${gap.subset}", ${given}`, ['split', gap.subset], true);
+      const route = (a.routes || []).findIndex((r) => r.to === gap.subset);
+      if (gap.by === 'route')
+        return route >= 0
+          ? new ArgProblem(`the route sends its calls to subset "${gap.subset}", ${given}`, ['routes', route, 'to'])
+          : new ArgProblem(
+              `a route pushed before sends its calls to subset "${gap.subset}", which this push's subsets: drop (known: ${known.join(', ') || 'none'})`,
+              a.subsets ? ['subsets'] : [],
+            );
+      return a.subsetMaxRequests?.[gap.subset] !== undefined
+        ? new ArgProblem(`subsetMaxRequests names subset "${gap.subset}", ${given}`, ['subsetMaxRequests', gap.subset], true)
+        : new ArgProblem(
+            `subsetMaxRequests pushed before names subset "${gap.subset}", which this push's subsets: drop (known: ${known.join(', ') || 'none'})`,
+            a.subsets ? ['subsets'] : [],
+          );
+    }
+    sandbox.model.xds.policy = next;
     return undefined;
   },
   async run(a, ctx) {
     const before = await ctx.xds().policy();
     const next = patched(before, a);
-    const missing = Object.keys(next.split?.weights ?? {}).filter((s) => !next.split?.subsets[s]);
-    if (missing.length) throw new Error(`the split names ${missing.join(', ')}, which no push has given in subsets:`);
+    const gaps = subsetGaps(next);
+    if (gaps.length) throw new Error(`the push names ${gaps.map((g) => `${g.subset} (${g.by})`).join(', ')}, which no push has given in subsets:`);
     await ctx.xds().setPolicy(next);
     ctx.undo('put the xDS policy back', async () => void (await ctx.xds().setPolicy(before)));
   },

@@ -4,6 +4,7 @@
 // is a problem at that step. `lab check`, `lab check --explain` and `lab play` all use this model.
 import type { Topology } from '../../topology/types.js';
 import { maxAttemptsOf, type TrafficClientSpec } from '../../traffic/index.js';
+import { DEFAULT_POLICY } from '../../xds/server/policy.js';
 import { seconds } from '../../util/time-text.js';
 import { ArgProblem } from '../actions/index.js';
 import type { ActionStep, ObservedClientSpec } from '../model.js';
@@ -55,7 +56,7 @@ export function buildTimeline(opts: {
     instances: instancesOf(opts.topology),
     gone: new Map(),
     clients: opts.clients,
-    xds: { subsets: new Set(), maxAttempts: 1 },
+    xds: { policy: DEFAULT_POLICY },
     leaderKills: 0,
   };
   const echoesFor = (n: number) => [...instancesOf(opts.topologyFor(n)).values()].filter((i) => i.role === 'echo');

@@ -7,7 +7,7 @@ import type { ExpectStep } from '../model.js';
 import type { WindowPart, WitnessEnv } from '../expectations/witness.js';
 import { seconds } from '../../util/time-text.js';
 import { dialled, isUp, type Fronts } from './reach.js';
-import { changeText, floorOf, type ClientModel, type SandboxModel } from './sandbox-model.js';
+import { changeText, floorOf, xdsMaxAttempts, type ClientModel, type SandboxModel } from './sandbox-model.js';
 import { failWitness, passWitness, type Judged } from './solve.js';
 
 /** How a step's sandbox changes over the run (see build.ts). */
@@ -103,7 +103,7 @@ export function envsOf(input: PlanInput, client: string, fromMs: number, toMs: n
     }
     // With no backend up, calls fail at once: nothing is sure of their latency.
     if (!up.length && floor) floor.latencyMs = 0;
-    const xds = c.target?.startsWith('xds:') ? m.xds.maxAttempts : 1;
+    const xds = c.target?.startsWith('xds:') ? xdsMaxAttempts(m.xds.policy) : 1;
     policy = Math.max(policy, c.maxAttempts, xds);
   }
   const last = models[models.length - 1];

@@ -6,6 +6,8 @@
 import type { Role } from '../../topology/schema.js';
 import type { Topology } from '../../topology/types.js';
 import { seconds } from '../../util/time-text.js';
+import { MAX_ATTEMPTS_LIMIT } from '../../traffic/index.js';
+import type { XdsPolicy } from '../../xds/server/policy.js';
 
 /** What Docker says of the container's process (unknown: after a signal it may or may not survive). */
 export type ProcessState = 'running' | 'paused' | 'exited' | 'unknown';
@@ -65,11 +67,12 @@ export interface ClientModel {
 }
 
 export interface XdsModel {
-  /** Subsets some push has named (a split may name only those). */
-  subsets: Set<string>;
-  /** Attempts per call the pushed retry policy allows (1: none). */
-  maxAttempts: number;
+  /** The policy the control plane serves at this moment: the pushes so far, applied as the xds action applies them. */
+  policy: XdsPolicy;
 }
+
+/** Attempts per call the policy's retry allows (1: none). */
+export const xdsMaxAttempts = (p: XdsPolicy): number => (p.retry ? Math.min(MAX_ATTEMPTS_LIMIT, p.retry.numRetries + 1) : 1);
 
 /** The sandbox at one moment of the run. */
 export interface SandboxModel {
@@ -89,7 +92,7 @@ export function cloneModel(m: SandboxModel, atMs: number): SandboxModel {
     instances: new Map([...m.instances].map(([k, v]) => [k, { ...v, ...(v.faults ? { faults: { ...v.faults } } : {}) }])),
     gone: new Map(m.gone),
     clients: new Map([...m.clients].map(([k, v]) => [k, { ...v }])),
-    xds: { subsets: new Set(m.xds.subsets), maxAttempts: m.xds.maxAttempts },
+    xds: { policy: m.xds.policy },
     leaderKills: m.leaderKills,
   };
 }
