@@ -1,6 +1,7 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { experimental } from '@grpc/grpc-js';
+import { CONSUL_CHECK_TIMEOUT_MS } from '../util/consul-check.js';
 import { ownIpv4 } from './config.js';
 import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
@@ -53,7 +54,7 @@ export class ConsulRegistrar {
         // every interval and turns it critical the moment health says NOT_SERVING or it stops answering.
         Status: 'passing',
         Interval: this.checkInterval,
-        Timeout: '1s',
+        Timeout: `${CONSUL_CHECK_TIMEOUT_MS}ms`,
         DeregisterCriticalServiceAfter: this.deregisterAfter,
       },
     };

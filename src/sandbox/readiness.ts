@@ -1,6 +1,7 @@
 // What "ready" means for each role: etcd healthy, Consul with a leader, an echo server SERVING
 // and registered in both etcd and Consul.
 import type { InstanceSpec, Topology } from '../topology/types.js';
+import { CONSUL_STALE_CHECK_HOLD_MS } from '../util/consul-check.js';
 import type { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';
@@ -10,7 +11,8 @@ import { allOf, type WaitStrategy } from './wait/wait-strategy.js';
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
 /**
- * `registries` is read by every echo's wait (the caller owns it and closes its etcd reader); `reach`
+ * An echo registered before (started again, or replaced) must stay passing a little while: see
+ * CONSUL_STALE_CHECK_HOLD_MS. `registries` is read by every echo's wait (the caller owns it and closes its etcd reader); `reach`
  * gives the address this process dials for one of the sandbox's (rt.reach: the same on one engine).
  */
 export function readinessOf(
@@ -18,6 +20,8 @@ export function readinessOf(
   inst: InstanceSpec,
   registries: RegistrySnapshot,
   reach: (address: string) => string = (a) => a,
+  /** The echo had a Consul registration before this start (a container started again or replaced). */
+  opts: { registeredBefore?: boolean } = {},
 ): { strategy: WaitStrategy; timeoutMs: number } {
   switch (inst.role) {
     case 'etcd':
@@ -31,7 +35,7 @@ export function readinessOf(
         strategy: allOf(
           `${inst.name} healthy and registered`,
           etcdKeyWait(registries, etcdKeyOf(t, inst)),
-          consulPassingWait(registries, inst.service, inst.name),
+          consulPassingWait(registries, inst.service, inst.name, opts.registeredBefore ? CONSUL_STALE_CHECK_HOLD_MS : 0),
           grpcHealthWait(reach(inst.hostAddress)),
         ),
         timeoutMs: 45_000,

@@ -183,6 +183,8 @@ async function startAndAwait(
   setMaxListeners(0, signal);
   const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
   const registriesStarted = Promise.allSettled(reconciling.values());
+  // Which echo servers Consul knew before any starts: those wait out their old check (readiness.ts).
+  const registeredBefore = registriesStarted.then(() => consulRegistered(t, shared.registries));
   // Echo servers start a few at a time, each holding its slot until it is ready: a hundred node
   // processes starting at once on two cores starved each other, and etcd and Consul with them,
   // until leases lapsed and checks timed out (lab up --echo 100 failed so).
@@ -203,7 +205,8 @@ async function startAndAwait(
         await started(inst, async (r) => {
           emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
           result.push(r);
-          await awaitReady(rt, t, inst, r.id, emit, signal, shared);
+          const before = inst.role === 'echo' && (await registeredBefore).has(inst.name);
+          await awaitReady(rt, t, { inst, id: r.id, registeredBefore: before }, emit, signal, shared);
         });
       } catch (err) {
         stopOthers.abort(err);
@@ -215,6 +218,13 @@ async function startAndAwait(
   const first = failure ?? settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
   if (first) throw first.reason;
   return result;
+}
+
+/** The echo ids Consul has registered now, for every service of the topology's echo servers (none when it does not answer: a Consul that is starting has none). */
+async function consulRegistered(t: Topology, registries: RegistrySnapshot): Promise<Set<string>> {
+  const services = [...new Set(t.instances.filter((i) => i.role === 'echo').map((i) => i.service))];
+  const ids = await Promise.all(services.map((s) => registries.consulRegistered(s, AbortSignal.timeout(2000)).catch(() => new Set<string>())));
+  return new Set(ids.flatMap((set) => [...set]));
 }
 
 /** Echo servers starting at once: enough to keep Docker busy, few enough that each gets CPU. */
@@ -259,13 +269,12 @@ async function reconcileOne(
 async function awaitReady(
   rt: ContainerRuntime,
   t: Topology,
-  inst: InstanceSpec,
-  id: string,
+  { inst, id, registeredBefore }: { inst: InstanceSpec; id: string; registeredBefore: boolean },
   emit: SandboxListener,
   signal: AbortSignal,
   shared: { registries: RegistrySnapshot; reads: SharedReads },
 ): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, (a) => rt.reach(a));
+  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, (a) => rt.reach(a), { registeredBefore });
   const t0 = Date.now();
   emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {

@@ -249,4 +249,39 @@ describe('sandbox on real Docker', () => {
     const repaired = await up(rt, t);
     assert.equal(repaired.instances.find((i) => i.name === 'echo-2')!.action, 'started');
   });
+
+  it('what up calls ready stays so: echo servers killed and started again, or replaced, stay passing in Consul after up returns', async () => {
+    // A check of the registration before, in flight when the new one arrived, used to turn the new
+    // server critical for up to a second after `up` had seen it passing (3 of 8 replacements, 2 of 8
+    // restarts, measured). Each round watches Consul for 1.5 s, past the check's 1 s timeout.
+    const changed = testTopologyFile(PROJECT, 78, (doc) => doc.setIn(['services', 'echo', 'environment'], { LAB_TEST_VARIANT: 'b' }));
+    const lowest = async () => {
+      let min = Infinity;
+      for (const until = Date.now() + 1500; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {
+        const res = await fetch('http://127.78.0.3:8500/v1/health/service/echo?passing');
+        min = Math.min(min, ((await res.json()) as unknown[]).length);
+      }
+      return min;
+    };
+    const seen: string[] = [];
+    try {
+      for (let round = 0; round < 4; round++) {
+        const replaced = await up(rt, round % 2 ? t : testTopology(changed));
+        assert.ok(replaced.instances.filter((i) => i.action === 'recreated').length >= 3, 'the echo servers were not replaced');
+        seen.push(`replaced: ${await lowest()}`);
+        const echoes = replaced.instances.filter((i) => i.name === 'echo-1' || i.name === 'echo-3');
+        await Promise.all(echoes.map((i) => rt.killContainer(i.id, 'SIGKILL')));
+        await new Promise((r) => setTimeout(r, 300));
+        await up(rt, round % 2 ? t : testTopology(changed));
+        seen.push(`restarted: ${await lowest()}`);
+      }
+      assert.deepEqual(
+        seen,
+        seen.map((s) => s.replace(/\d+$/, '3')),
+        'fewest echo servers passing in the 1.5 s after each up',
+      );
+    } finally {
+      await up(rt, t);
+    }
+  });
 });

@@ -25,10 +25,17 @@ export class RegistrySnapshot {
 
   /** Every check Consul has for `service` now (or within maxAgeMs). */
   consulChecks(service: string, signal?: AbortSignal): Promise<ConsulCheck[]> {
-    return this.reads.get(`consul:${service}`, this.maxAgeMs, async () => {
-      const res = await fetch(`http://${this.consulHost}/v1/health/checks/${encodeURIComponent(service)}`, { signal });
-      if (!res.ok) throw new Error(`consul: HTTP ${res.status}`);
-      return (await res.json()) as ConsulCheck[];
-    });
+    return this.reads.get(`consul:${service}`, this.maxAgeMs, () => this.readConsulChecks(service, signal));
+  }
+
+  /** The service ids Consul has registered under `service`, read now (not shared with the waits). */
+  async consulRegistered(service: string, signal?: AbortSignal): Promise<Set<string>> {
+    return new Set((await this.readConsulChecks(service, signal)).map((c) => c.ServiceID));
+  }
+
+  private async readConsulChecks(service: string, signal?: AbortSignal): Promise<ConsulCheck[]> {
+    const res = await fetch(`http://${this.consulHost}/v1/health/checks/${encodeURIComponent(service)}`, { signal });
+    if (!res.ok) throw new Error(`consul: HTTP ${res.status}`);
+    return (await res.json()) as ConsulCheck[];
   }
 }

@@ -12,12 +12,24 @@ export const etcdKeyWait = (registries: RegistrySnapshot, key: string): WaitStra
   },
 });
 
-export const consulPassingWait = (registries: RegistrySnapshot, service: string, id: string): WaitStrategy => ({
-  what: `Consul check of ${id}`,
-  async probe(signal) {
-    const mine = (await registries.consulChecks(service, signal)).filter((c) => c.ServiceID === id);
-    if (!mine.length) return notReady('not registered yet');
-    const bad = mine.find((c) => c.Status !== 'passing');
-    return bad ? notReady(`check ${bad.Status}`) : READY;
-  },
-});
+/**
+ * Ready when every check of `id` is passing; with `holdMs`, only once they have stayed passing that
+ * long (what a check of an earlier registration could still write has landed by then).
+ */
+export const consulPassingWait = (registries: RegistrySnapshot, service: string, id: string, holdMs = 0): WaitStrategy => {
+  let passingSince: number | undefined;
+  return {
+    what: `Consul check of ${id}`,
+    async probe(signal) {
+      const mine = (await registries.consulChecks(service, signal)).filter((c) => c.ServiceID === id);
+      const bad = mine.find((c) => c.Status !== 'passing');
+      if (!mine.length || bad) {
+        passingSince = undefined;
+        return notReady(bad ? `check ${bad.Status}` : 'not registered yet');
+      }
+      passingSince ??= performance.now();
+      const held = performance.now() - passingSince;
+      return held >= holdMs ? READY : notReady(`passing for ${Math.round(held)} of ${holdMs} ms (a check of its registration before may still land)`);
+    },
+  };
+};
