@@ -4,6 +4,7 @@ import { renderError } from './handle-error.js';
 import { buildProgram } from './program.js';
 import { setupLab } from '../setup.js';
 import { log } from '../util/log.js';
+import { keepAliveWhile } from '../util/keep-alive.js';
 
 setupLab();
 
@@ -31,7 +32,7 @@ function exitWhenDone(): void {
 }
 
 try {
-  await program.parseAsync(process.argv);
+  await keepAliveWhile(() => program.parseAsync(process.argv));
   exitWhenDone();
 } catch (err) {
   if (err instanceof CommanderError) {

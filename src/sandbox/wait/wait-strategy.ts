@@ -50,7 +50,8 @@ async function poll(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
     opts.signal?.throwIfAborted();
     const probeSignal = AbortSignal.any([AbortSignal.timeout(Math.max(500, interval * 5)), ...(opts.signal ? [opts.signal] : [])]);
     try {
-      const r = await strategy.probe(probeSignal);
+      // Raced with its own deadline: a probe that ignores its signal cannot hold the wait forever.
+      const r = await Promise.race([strategy.probe(probeSignal), rejectWhenAborted(probeSignal)]);
       if (r.ready) return;
       last = r.reason;
     } catch (err) {
@@ -64,6 +65,12 @@ async function poll(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
     await sleep(interval, undefined, { signal: opts.signal });
   }
 }
+
+const rejectWhenAborted = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 
 /** Ready when every strategy is ready (probed in order; reports the first that is not). */
 export function allOf(what: string, ...strategies: WaitStrategy[]): WaitStrategy {
