@@ -6,6 +6,7 @@ import os from 'node:os';
 import { bulkhead } from 'cockatiel';
 import { EXIT, LabError, ReadinessError, EnvironmentError } from '../errors.js';
 import type { InstanceSpec, Topology } from '../topology/types.js';
+import { keepAliveWhile } from '../util/keep-alive.js';
 import { log } from '../util/log.js';
 import { containerName, planContainer } from './container-plan.js';
 import type { InstanceAction, SandboxListener } from './events.js';
@@ -51,7 +52,13 @@ export interface UpResult {
   ms: number;
 }
 
-export async function up(rt: ContainerRuntime, t: Topology, opts: UpOptions = {}): Promise<UpResult> {
+/**
+ * Held open while it works (keep-alive.ts): a fetch to a published port whose container is still
+ * starting left node no handle to wait on, and an in-process `up` (a test's) was dropped mid-way.
+ */
+export const up = (rt: ContainerRuntime, t: Topology, opts: UpOptions = {}): Promise<UpResult> => keepAliveWhile(() => bringUp(rt, t, opts));
+
+async function bringUp(rt: ContainerRuntime, t: Topology, opts: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const emit = opts.onEvent ?? (() => undefined);
   await rt.ping(PING_TIMEOUT_MS);

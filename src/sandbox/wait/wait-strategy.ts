@@ -1,6 +1,7 @@
 // Readiness as small strategies (testcontainers' wait-strategies): each probe says ready or why not;
 // waitUntil polls it, races a timeout, and stops early when the container has died.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { keepAliveWhile } from '../../util/keep-alive.js';
 
 export type ProbeResult = { ready: true } | { ready: false; reason: string };
 
@@ -36,7 +37,8 @@ export interface WaitOptions {
 
 export async function waitUntil(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
   try {
-    await poll(strategy, opts);
+    // Held open: while a probe is in flight, its deadline (unref'd) may be all node has to wait on.
+    await keepAliveWhile(() => poll(strategy, opts));
   } finally {
     strategy.close?.();
   }
