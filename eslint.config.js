@@ -6,8 +6,9 @@
 //   - the engine (sandbox, traffic, scenario, run, router, xds, topology, ...) knows no screen: nothing
 //     there imports src/cli or src/view;
 //   - the traffic engine works against any gRPC cluster: it imports no sandbox, scenario, view or cli;
-//   - the sandbox knows containers and registries; of the traffic engine it takes only types (a
-//     swarm's runtime runs clients as agents, in their own image);
+//   - the sandbox knows containers and registries: it imports nothing of the traffic engine or the
+//     agent, not even types (a runtime is container verbs; where clients run and how the lab dials
+//     into the sandbox are src/engine's, above both);
 //   - outside src/traffic and src/sandbox, those are reached through their index files only.
 // Prettier owns the formatting (npm run lint runs both).
 import { readdirSync, statSync } from 'node:fs';
@@ -28,7 +29,7 @@ const restrict = (...patterns) => ({
   ],
 });
 
-const ENGINE = ['sandbox', 'traffic', 'scenario', 'run', 'router', 'xds', 'topology', 'doctor', 'grpc', 'util'].filter((d) => {
+const ENGINE = ['sandbox', 'traffic', 'engine', 'scenario', 'run', 'router', 'xds', 'topology', 'doctor', 'grpc', 'util'].filter((d) => {
   try {
     return statSync(`src/${d}`).isDirectory();
   } catch {
@@ -107,11 +108,10 @@ export default tseslint.config(
   },
   {
     files: ['src/sandbox/**/*.ts'],
-    rules: restrict(
-      [`${up}${dirs(['scenario', 'view', 'cli', 'router'])}/`, 'the sandbox knows only containers and registries: no scenario, traffic, screen or CLI'],
-      // A swarm runs traffic clients as agents: the runtime speaks the traffic engine's types, never its code.
-      [`${up}traffic/`, 'the sandbox knows only containers and registries: it takes only types from src/traffic (import type)', true],
-    ),
+    rules: restrict([
+      `${up}${dirs(['scenario', 'view', 'cli', 'router', 'traffic', 'agent', 'engine', 'run'])}/`,
+      'the sandbox knows only containers and registries: no scenario, traffic, agent, screen or CLI (where clients run and how the lab dials in are src/engine’s)',
+    ]),
   },
   {
     files: ENGINE.filter((d) => !['traffic', 'sandbox'].includes(d)).map((d) => `src/${d}/**/*.ts`),

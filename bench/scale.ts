@@ -104,7 +104,7 @@ async function viewFps(file: string, n: number): Promise<{ fps: number; drawnFps
     clients.add({ name: lb, target: 'etcd:///echo', serviceConfig: serviceConfigFrom(lb), concurrency: 16, deadlineMs: 5000 });
   const polls: number[] = [];
   const poller = new ClusterPoller(
-    getRuntime(),
+    { rt: getRuntime(), reach: (a: string) => a },
     () => topology,
     (services) => view.dispatch({ type: 'cluster', services }),
   );

@@ -5,11 +5,12 @@
 // and the undo session. lab play, lab watch, bare lab, lab traffic, the player and the view receive
 // one and derive none of these parts again; the topology file is read once, each shape parsed once.
 import type { ChannelOptions } from '@grpc/grpc-js';
-import { runtimeFor, type ContainerRuntime } from '../sandbox/index.js';
+import { engineFor, localEngine, type Engine } from '../engine/index.js';
+import type { ContainerRuntime } from '../sandbox/index.js';
 import { sandboxSession, type SandboxSession } from '../scenario/session.js';
 import { topologySource, type TopologyOverrides } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
-import { ClientSet, sandboxResolverOptions, type ClientSetOptions, type TrafficClients } from '../traffic/index.js';
+import { sandboxResolverOptions, type ClientSetOptions, type TrafficClients } from '../traffic/index.js';
 import { XdsWatcher, type XdsEvent } from '../xds/index.js';
 import { RunClock } from './clock.js';
 
@@ -17,7 +18,9 @@ export interface OpenRunOptions {
   topologyFile: string;
   /** The run's shape over the file's (a scenario's sandbox:, --echo, --xds). */
   overrides?: TopologyOverrides;
-  /** A runtime already made (tests, a bench); by default the one the topology's engine names. */
+  /** An engine already made (tests, a bench); by default the one the topology names. */
+  engine?: Engine;
+  /** Or a runtime already made, as one engine. */
   rt?: ContainerRuntime;
 }
 
@@ -26,7 +29,7 @@ interface Source {
   topologyFile: string;
   parse?: (o?: TopologyOverrides) => Topology;
   shapes: Map<string, Topology>;
-  rt?: ContainerRuntime;
+  engine?: Engine;
 }
 
 export class RunContext {
@@ -43,7 +46,10 @@ export class RunContext {
 
   /** A run of this file; nothing is read until a part is asked for (a bad scenario is named before a bad topology, as before). */
   static open(opts: OpenRunOptions): RunContext {
-    return new RunContext({ topologyFile: opts.topologyFile, shapes: new Map(), rt: opts.rt }, opts.overrides ?? {});
+    return new RunContext(
+      { topologyFile: opts.topologyFile, shapes: new Map(), engine: opts.engine ?? (opts.rt && localEngine(opts.rt)) },
+      opts.overrides ?? {},
+    );
   }
 
   get topologyFile(): string {
@@ -55,9 +61,14 @@ export class RunContext {
     return this.shape(this.overrides);
   }
 
-  /** The runtime the topology's engine names (made once, shared by every shape of the run). */
+  /** The engine the topology names (made once, shared by every shape of the run). */
+  get engine(): Engine {
+    return (this.source.engine ??= engineFor(this.topology));
+  }
+
+  /** The engine's container runtime. */
   get rt(): ContainerRuntime {
-    return (this.source.rt ??= runtimeFor(this.topology));
+    return this.engine.runtime;
   }
 
   /** The file's topology in another shape (the file read once, each shape parsed once). */
@@ -77,7 +88,7 @@ export class RunContext {
   }
 
   /** The address this process dials for a published one (a swarm's gateway, or the address itself). */
-  reach = (address: string): string => this.rt.reach(address);
+  reach = (address: string): string => this.engine.reach(address);
 
   /** The run's traffic clients, on the run's clock, in this process or where the sandbox runs them. */
   newClients(opts: { onEvent: ClientSetOptions['onEvent']; bucketMs?: number; channelOptions?: ChannelOptions }): TrafficClients {
@@ -87,7 +98,7 @@ export class RunContext {
       now: this.clock.now,
       onEvent: opts.onEvent,
     };
-    this.clients = this.rt.trafficClients?.(o) ?? new ClientSet(o);
+    this.clients = this.engine.clients(o);
     return this.clients;
   }
 

@@ -3,9 +3,11 @@
 export { up, type UpResult, type UpInstance, type UpOptions } from './up.js';
 export { down, type DownResult } from './down.js';
 export { status, type StatusReport, type ServiceStatus } from './status.js';
-export { getRuntime } from './runtime/docker-runtime.js';
-export { runtimeFor } from './runtime/runtime-for.js';
-export type { ContainerRuntime, ContainerInfo, ContainerSpec, ContainerState } from './runtime/container-runtime.js';
+export { getRuntime, sayWhenDockerIsGone } from './runtime/docker-runtime.js';
+export { sameAddress, type ContainerRuntime, type ContainerInfo, type ContainerSpec, type ContainerState, type Reach } from './runtime/container-runtime.js';
+export { HELPER_HOST_CONFIG, HELPER_USER } from './runtime/least-privilege.js';
+export { SwarmRuntime } from './swarm/swarm-runtime.js';
+export { Gateway } from './swarm/gateway.js';
 export type { SandboxEvent, SandboxListener, InstanceAction } from './events.js';
 export { LABEL, projectSelector } from './labels.js';
 export { aliasesOf } from './container-plan.js';

@@ -7,7 +7,7 @@ import { findNetwork } from './network.js';
 import { etcdKeyOf } from './readiness.js';
 import { consulInstances, type ConsulInstance } from './registry/consul-reader.js';
 import { EtcdReader, type EtcdEntry } from './registry/etcd-reader.js';
-import { PING_TIMEOUT_MS, type ContainerRuntime } from './runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, reachFor, type ContainerRuntime, type Reach } from './runtime/container-runtime.js';
 
 export interface ServiceStatus {
   name: string;
@@ -46,7 +46,8 @@ async function httpOk(url: string, accept: (b: string) => boolean): Promise<stri
   }
 }
 
-export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusReport> {
+export async function status(rt: ContainerRuntime, t: Topology, opts: { reach?: Reach } = {}): Promise<StatusReport> {
+  const reach = reachFor(rt, opts.reach);
   await rt.ping(PING_TIMEOUT_MS);
   const errors: string[] = [];
   const [containers, net] = await Promise.all([rt.listContainers(projectSelector(t.project)), findNetwork(rt, t.project, t.network)]);
@@ -56,11 +57,11 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
   // A registry that is not running has nothing to say; one that runs and does not answer is news.
   const runs = (role: string) => t.instances.some((i) => i.role === role && byInstance.get(i.name)?.state === 'running');
   const [etcd, consul] = await Promise.all([
-    withEtcd(rt.reach(t.etcd.hostAddress), (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
+    withEtcd(reach(t.etcd.hostAddress), (r) => r.entries(`${t.registration.etcdPrefix.replace(/\/$/, '')}/`)).catch((err: Error) => {
       if (runs('etcd')) errors.push(`etcd at ${t.etcd.hostAddress}: ${plainGrpcMessage(err.message)}`);
       return undefined as EtcdEntry[] | undefined;
     }),
-    consulInstances(rt.reach(t.consul.hostAddress), echoService).catch((err: Error) => {
+    consulInstances(reach(t.consul.hostAddress), echoService).catch((err: Error) => {
       if (runs('consul')) errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
       return undefined as ConsulInstance[] | undefined;
     }),
@@ -73,9 +74,9 @@ export async function status(rt: ContainerRuntime, t: Topology): Promise<StatusR
       let health: string;
       if (!c) health = 'absent';
       else if (!running) health = c.state;
-      else if (inst.role === 'etcd') health = await httpOk(`http://${rt.reach(inst.hostAddress)}/health`, (b) => b.includes('true'));
-      else if (inst.role === 'consul') health = await httpOk(`http://${rt.reach(inst.hostAddress)}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
-      else health = await checkHealth(rt.reach(inst.hostAddress), 800);
+      else if (inst.role === 'etcd') health = await httpOk(`http://${reach(inst.hostAddress)}/health`, (b) => b.includes('true'));
+      else if (inst.role === 'consul') health = await httpOk(`http://${reach(inst.hostAddress)}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
+      else health = await checkHealth(reach(inst.hostAddress), 800);
       const s: ServiceStatus = {
         name: inst.name,
         role: inst.role,

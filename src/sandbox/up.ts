@@ -18,7 +18,7 @@ import { readinessOf } from './readiness.js';
 import { EtcdReader } from './registry/etcd-reader.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { SharedReads } from './wait/shared-reads.js';
-import { PING_TIMEOUT_MS, type ContainerInfo, type ContainerRuntime } from './runtime/container-runtime.js';
+import { PING_TIMEOUT_MS, reachFor, type ContainerInfo, type ContainerRuntime, type Reach } from './runtime/container-runtime.js';
 import { WaitTimeout, waitUntil } from './wait/wait-strategy.js';
 import { recordShape } from './shape.js';
 
@@ -31,6 +31,8 @@ export interface UpOptions {
    * that moment, is not the scale step's business.
    */
   onlyMissing?: boolean;
+  /** How this process dials into the sandbox: the engine's (required on a swarm; on one engine, every address as it is). */
+  reach?: Reach;
 }
 
 export interface UpInstance {
@@ -74,15 +76,16 @@ async function bringUp(rt: ContainerRuntime, t: Topology, opts: UpOptions): Prom
   const net = await ensureNetwork(rt, t.project, t.network);
   emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
   const createdIds: string[] = [];
-  const etcd = new EtcdReader(rt.reach(t.etcd.hostAddress));
+  const reach = reachFor(rt, opts.reach);
+  const etcd = new EtcdReader(reach(t.etcd.hostAddress));
   const reads = new SharedReads();
-  const registries = new RegistrySnapshot(reads, etcd, rt.reach(t.consul.hostAddress));
+  const registries = new RegistrySnapshot(reads, etcd, reach(t.consul.hostAddress));
   let result: UpInstance[];
   let removed: string[];
   try {
     removed = await removeExtras(rt, t, existing, emit);
     const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
-    result = await startAndAwait(rt, todo, reconcile, emit, { registries, reads }, opts.signal);
+    result = await startAndAwait(rt, todo, reconcile, emit, { registries, reads, reach }, opts.signal);
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
     await Promise.allSettled(createdIds.map((id) => rt.removeContainer(id)));
@@ -171,6 +174,13 @@ async function removeExtras(rt: ContainerRuntime, t: Topology, existing: Map<str
   return removed;
 }
 
+/** What every wait of one `up` shares. */
+interface Shared {
+  registries: RegistrySnapshot;
+  reads: SharedReads;
+  reach: Reach;
+}
+
 /**
  * Reconciles every container and awaits each one's readiness on its own, so fast ones are ready while
  * slow ones still start; the first failure stops the others' waits. The registries' containers go to
@@ -181,7 +191,7 @@ async function startAndAwait(
   t: Topology,
   reconcile: (inst: InstanceSpec) => Promise<UpInstance>,
   emit: SandboxListener,
-  shared: { registries: RegistrySnapshot; reads: SharedReads },
+  shared: Shared,
   outer?: AbortSignal,
 ): Promise<UpInstance[]> {
   const stopOthers = new AbortController();
@@ -279,9 +289,9 @@ async function awaitReady(
   { inst, id, registeredBefore }: { inst: InstanceSpec; id: string; registeredBefore: boolean },
   emit: SandboxListener,
   signal: AbortSignal,
-  shared: { registries: RegistrySnapshot; reads: SharedReads },
+  shared: Shared,
 ): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, (a) => rt.reach(a), { registeredBefore });
+  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, shared.reach, { registeredBefore });
   const t0 = Date.now();
   emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {

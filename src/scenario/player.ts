@@ -186,7 +186,7 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   const now = clock.now;
 
   emit({ type: 'phase', phase: 'sandbox', t: 0 });
-  await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal });
+  await up(rt, topology, { onEvent: (event) => emit({ type: 'sandbox', event }), signal: opts.signal, reach: ctx.reach });
 
   const buckets = opts.buckets ?? new Map<string, Bucket[]>();
   const parts: SeriesParts = { run: ctx, scenario, buckets, feed: seriesFeeder(buckets, emit), bucketMs: opts.bucketMs ?? 250 };

@@ -18,16 +18,17 @@ export interface SandboxSession {
 
 /** The echo servers the session has now (scaling changes them), as a served-calls watcher polls them. */
 export const echoSourcesOf = (session: SandboxSession): ServedSource[] =>
-  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: session.ctx.rt.reach(i.controlAddress) }));
+  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: session.ctx.reach(i.controlAddress) }));
 
 export function sandboxSession({ run, signal }: { run: RunContext; signal?: AbortSignal }): SandboxSession {
-  const { rt, topology } = run;
+  const { rt, topology, reach } = run;
   const controls = new Map<string, EchoControl>();
   let xds: XdsControl | undefined;
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
   let current = topology;
   const ctx: ActionContext = {
     rt,
+    reach,
     get topology() {
       return current;
     },
@@ -41,17 +42,17 @@ export function sandboxSession({ run, signal }: { run: RunContext; signal?: Abor
       if (!c) {
         const inst = current.instances.find((i) => i.name === instance);
         if (!inst) throw new Error(`${instance} is not in the sandbox`);
-        controls.set(instance, (c = new EchoControl(rt.reach(inst.controlAddress))));
+        controls.set(instance, (c = new EchoControl(reach(inst.controlAddress))));
       }
       return c;
     },
     xds() {
       if (!current.xds) throw new Error('the sandbox runs no xDS control plane (sandbox: { xds: true } or lab up --xds)');
-      return (xds ??= new XdsControl(rt.reach(current.xds.hostAddress)));
+      return (xds ??= new XdsControl(reach(current.xds.hostAddress)));
     },
     async scaleTo(echo) {
       current = run.shape({ ...run.overrides, echo });
-      await up(rt, current, { signal, onlyMissing: true });
+      await up(rt, current, { signal, onlyMissing: true, reach });
     },
     undo: (text, fn) => undos.push({ text, fn }),
     setServiceConfig: (client, serviceConfig) => {
@@ -72,7 +73,7 @@ export function sandboxSession({ run, signal }: { run: RunContext; signal?: Abor
       }
       // And whatever else changed (a killed etcd, a container removed by hand): reconcile.
       current = topology;
-      await up(rt, topology).catch((err: Error) => report('reconcile the sandbox', err.message));
+      await up(rt, topology, { reach }).catch((err: Error) => report('reconcile the sandbox', err.message));
     },
     close() {
       for (const c of controls.values()) c.close();

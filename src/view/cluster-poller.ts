@@ -4,7 +4,7 @@
 import { describeFault } from '../echo/faults.js';
 import { describeLinkFault, normalizeLinkFault } from '../echo/link/link-fault.js';
 import { EchoControl } from '../grpc/index.js';
-import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime } from '../sandbox/index.js';
+import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime, type Reach } from '../sandbox/index.js';
 import type { Topology } from '../topology/types.js';
 import type { ServiceView } from './state.js';
 
@@ -25,7 +25,8 @@ export class ClusterPoller {
   private etcd?: { hosts: string; reader: EtcdReader };
 
   constructor(
-    private readonly rt: ContainerRuntime,
+    /** The sandbox's runtime and how this process dials into it (a RunContext has both). */
+    private readonly sandbox: { rt: ContainerRuntime; reach: Reach },
     private readonly topology: () => Topology,
     private readonly onSnapshot: (services: Array<Partial<ServiceView> & { name: string }>) => void,
     private readonly everyMs = 1000,
@@ -63,7 +64,7 @@ export class ClusterPoller {
 
   /** Control clients of echo servers that scaled away are closed and forgotten. */
   private forgetGone(t: Topology): void {
-    const live = new Set(t.instances.map((i) => this.rt.reach(i.controlAddress)));
+    const live = new Set(t.instances.map((i) => this.sandbox.reach(i.controlAddress)));
     for (const [address, c] of this.controls) {
       if (live.has(address)) continue;
       c.close();
@@ -90,11 +91,11 @@ export class ClusterPoller {
     const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
     this.forgetGone(t);
     const [containers, etcd, consul] = await Promise.all([
-      this.rt.listContainers(projectSelector(t.project)),
-      this.etcdReader(this.rt.reach(t.etcd.hostAddress))
+      this.sandbox.rt.listContainers(projectSelector(t.project)),
+      this.etcdReader(this.sandbox.reach(t.etcd.hostAddress))
         .entries(prefix)
         .catch(() => undefined),
-      consulInstances(this.rt.reach(t.consul.hostAddress), echoService, 800).catch(() => undefined),
+      consulInstances(this.sandbox.reach(t.consul.hostAddress), echoService, 800).catch(() => undefined),
     ]);
     const byName = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
     const names = new Set([...t.instances.map((i) => i.name), ...byName.keys()]);
@@ -121,7 +122,7 @@ export class ClusterPoller {
         const reg = consul?.find((i) => i.id === name);
         view.consulCheck = reg ? (reg.checks.find((ch) => ch.status !== 'passing')?.status ?? 'passing') : undefined;
         if (c?.state === 'running' && inst) {
-          const st = await this.control(this.rt.reach(inst.controlAddress))
+          const st = await this.control(this.sandbox.reach(inst.controlAddress))
             .getStats(700)
             .catch(() => undefined);
           view.health = st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';

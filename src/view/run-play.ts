@@ -70,7 +70,7 @@ export async function playWithView(scenario: Scenario, opts: PlayViewOptions): P
     if (input === 'q' || (key.ctrl && input === 'c')) quit.abort(new Error('q'));
   });
   const poller = new ClusterPoller(
-    run.rt,
+    run,
     () => run.session?.ctx.topology ?? topology,
     (services) => view.dispatch({ type: 'cluster', services }),
   );

@@ -80,7 +80,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const session = run.openSession(stop);
   const now = run.clock.now;
   const poller = new ClusterPoller(
-    rt,
+    run,
     () => session.ctx.topology,
     (services) => view.dispatch({ type: 'cluster', services }),
   );
@@ -91,7 +91,7 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
   const xds = wantsXds ? run.xdsWatcher((e) => view.dispatch(e)) : undefined;
   try {
     view.dispatch({ type: 'phase', phase: 'sandbox', t: 0 });
-    await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop });
+    await up(rt, topology, { onEvent: (event) => view.dispatch({ type: 'sandbox', event }), signal: stop, reach: run.reach });
     poller.start();
     // In this process, or where the sandbox runs them (a swarm's agents, in its overlay).
     clients = run.newClients({ onEvent: (e) => view.dispatch(e) });

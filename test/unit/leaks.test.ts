@@ -60,9 +60,9 @@ describe('error paths release what they took', () => {
         state: 'running',
         labels: { 'dev.lab.instance': `echo-${i + 1}`, 'dev.lab.role': 'echo' },
       })) as unknown as ContainerInfo[];
-    const rt = { listContainers: async () => containers(), reach: (a: string) => a } as unknown as ContainerRuntime;
+    const rt = { listContainers: async () => containers() } as unknown as ContainerRuntime;
     const poller = new ClusterPoller(
-      rt,
+      { rt, reach: (a: string) => a },
       () => loadTopology(file, { echo: echoes }),
       () => undefined,
     );

@@ -19,6 +19,19 @@ describe('import boundaries (npm run lint)', () => {
     assert.match(errors[0], /the traffic engine works against any gRPC cluster/);
   });
 
+  it('the sandbox may not import the traffic engine or the agent, not even a type', async () => {
+    for (const code of [
+      "import type { TrafficClients } from '../../traffic/index.js';\nexport type X = TrafficClients;\n",
+      "import type { AgentSpec } from '../../agent/protocol.js';\nexport type X = AgentSpec;\n",
+      "import { engineFor } from '../../engine/index.js';\nexport const x = engineFor;\n",
+    ]) {
+      const errors = await boundaryErrors('src/sandbox/runtime/probe.ts', code);
+      assert.equal(errors.length, 1, code);
+      assert.match(errors[0], /the sandbox knows only containers and registries/);
+    }
+    assert.deepEqual(await boundaryErrors('src/sandbox/runtime/probe.ts', "import { log } from '../../util/log.js';\nexport const x = log;\n"), []);
+  });
+
   it('the echo server may not import the rest of the lab, but may take src/util and generated types', async () => {
     const code =
       "import { parseDuration } from '../util/duration.js';\nimport { sinkFor } from '../traffic/sink.js';\nimport type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';\nexport const x = (s: Stats) => [parseDuration(s.id), sinkFor];\n";

@@ -7,19 +7,21 @@ import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { localEngine, type Engine } from '../../src/engine/index.js';
 import { RunContext } from '../../src/run/context.js';
 import type { ContainerRuntime } from '../../src/sandbox/index.js';
 import { serviceConfigFrom } from '../../src/traffic/index.js';
 import { ROOT, tempDir } from '../helpers/lab.js';
 
-/** A runtime that is never asked anything here: the context only hands it on. */
-const rt = { reach: (a: string) => `reached ${a}` } as unknown as ContainerRuntime;
+/** A runtime that is never asked anything here: the context only hands it on, with the engine's reach. */
+const rt = {} as unknown as ContainerRuntime;
+const engine: Engine = { ...localEngine(rt), reach: (a: string) => `reached ${a}` };
 
 describe('the run context', () => {
   it('reads the topology file once: shapes parsed after the file is gone still come, each one once', () => {
     const file = path.join(tempDir('lab-run-'), 'lab.yaml');
     copyFileSync(path.join(ROOT, 'compose/lab.yaml'), file);
-    const run = RunContext.open({ topologyFile: file, rt });
+    const run = RunContext.open({ topologyFile: file, engine });
     assert.equal(run.topology.instances.filter((i) => i.role === 'echo').length, 3);
     rmSync(file);
     const five = run.shape({ echo: 5 });
@@ -28,6 +30,7 @@ describe('the run context', () => {
     const scenarioRun = run.withShape({ echo: 5, xds: true });
     assert.ok(scenarioRun.topology.xds, 'the shape is the run’s topology');
     assert.equal(scenarioRun.rt, rt, 'every shape of a run shares its runtime');
+    assert.equal(scenarioRun.engine, engine, 'and its engine');
     assert.equal(scenarioRun.reach('127.77.1.1:50051'), 'reached 127.77.1.1:50051');
   });
 

@@ -1,6 +1,7 @@
 // lab config [--expanded] [--json]: the resolved topology, or the same containers as plain Compose.
 import type { Command } from 'commander';
-import { runtimeFor, expandedCompose, resolveImage } from '../../sandbox/index.js';
+import { engineFor } from '../../engine/index.js';
+import { expandedCompose, resolveImage } from '../../sandbox/index.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -13,7 +14,7 @@ export function registerConfig(program: Command): void {
     .action(async (opts: { echo?: number; expanded?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), { echo: opts.echo });
       if (!opts.expanded) return printJson(t);
-      const rt = runtimeFor(t);
+      const rt = engineFor(t).runtime;
       const images = new Map<string, string>();
       for (const inst of t.instances) images.set(inst.name, await resolveImage(rt, inst.image));
       process.stdout.write(expandedCompose(t, images));

@@ -1,6 +1,7 @@
 // lab down [--json]
 import type { Command } from 'commander';
-import { checkOneEngine, down, runtimeFor, forgetIfOrphaned } from '../../sandbox/index.js';
+import { engineFor } from '../../engine/index.js';
+import { checkOneEngine, down, forgetIfOrphaned } from '../../sandbox/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 
@@ -14,7 +15,7 @@ export function registerDown(program: Command): void {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const project = opts.project ?? t.project;
       await checkOneEngine(project, t.engine);
-      const r = await down(runtimeFor(t), project);
+      const r = await down(engineFor(t).runtime, project);
       forgetIfOrphaned(project);
       if (opts.json) return printJson(r);
       if (!r.containers.length && !r.networks.length) {

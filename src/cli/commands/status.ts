@@ -1,6 +1,7 @@
 // lab status [--json]
 import type { Command } from 'commander';
-import { runtimeFor, runningShape, status, type ServiceStatus } from '../../sandbox/index.js';
+import { engineFor } from '../../engine/index.js';
+import { runningShape, status, type ServiceStatus } from '../../sandbox/index.js';
 import { xdsStatusOf, xdsStatusText } from './xds.js';
 import { sweepBefore } from '../claim.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
@@ -21,12 +22,13 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const base = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const rt = runtimeFor(base);
+      const engine = engineFor(base);
+      const rt = engine.runtime;
       await sweepBefore(rt, base);
       // What runs: the echo servers there are, and the proxy and the xDS control plane when they run.
       const { running: _, ...shape } = await runningShape(rt, base.project);
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>(), shape);
-      const r = await status(rt, t);
+      const r = await status(rt, t, { reach: engine.reach });
       const xds = t.xds ? await xdsStatusOf(t).catch(() => undefined) : undefined;
       if (opts.json) return printJson(xds ? { ...r, xds: { ...xds, policy: JSON.parse(xds.policyJson || '{}') } } : r);
       const up = r.services.filter((s) => s.container !== 'absent').length;

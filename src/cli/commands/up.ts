@@ -1,6 +1,7 @@
 // lab up [--echo N] [--pull] [--json]
 import type { Command } from 'commander';
-import { runtimeFor, up } from '../../sandbox/index.js';
+import { engineFor } from '../../engine/index.js';
+import { up } from '../../sandbox/index.js';
 import { withSandbox } from '../claim.js';
 import { topologyFrom, positiveInt, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -25,8 +26,8 @@ export function registerUp(program: Command): void {
         opts.json,
       );
       try {
-        const rt = runtimeFor(t);
-        const r = await withSandbox(rt, t, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal }));
+        const { runtime: rt, reach } = engineFor(t);
+        const r = await withSandbox(rt, t, () => up(rt, t, { onEvent: progress.onEvent, signal: interrupt.signal, reach }));
         await progress.stop();
         if (opts.json) return printJson(r);
         process.stdout.write(

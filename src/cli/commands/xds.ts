@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EnvironmentError, InputError } from '../../errors.js';
-import { runtimeFor } from '../../sandbox/index.js';
+import { engineFor } from '../../engine/index.js';
 import type { Topology } from '../../topology/types.js';
 import { userBootstrap, XdsControl, type XdsStatus } from '../../xds/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
@@ -15,7 +15,7 @@ import { registerXdsTestClient } from './xds-test-client.js';
 const sec = (ms: number) => `${(Number(ms) / 1000).toFixed(1)}s`;
 
 export async function xdsStatusOf(t: Topology): Promise<XdsStatus> {
-  const ctl = new XdsControl(runtimeFor(t).reach(t.xds!.hostAddress));
+  const ctl = new XdsControl(engineFor(t).reach(t.xds!.hostAddress));
   try {
     return await ctl.status(1500);
   } catch (err) {

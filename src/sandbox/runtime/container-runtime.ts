@@ -1,8 +1,18 @@
 // The one interface the lab uses to talk to a container engine: this machine's Docker engine
 // (docker-runtime.ts), or the Docker Swarm it manages (swarm/swarm-runtime.ts). Both through
-// dockerode; no dockerode type leaks past them. Up, actions and scenarios see only this.
+// dockerode; no dockerode type leaks past them. Container verbs only, split by resource as
+// testcontainers splits its client: images, containers, networks. How this process dials into the
+// sandbox and where traffic clients run are the engine's (src/engine), above both.
 import type { Readable } from 'node:stream';
-import type { ClientSetOptions, TrafficClients } from '../../traffic/index.js';
+
+/**
+ * The address this process dials for an address of the sandbox (host:port, or a comma list): the
+ * same address on one engine; on a swarm, a local forwarder into its overlay. Synchronous.
+ */
+export type Reach = (address: string) => string;
+
+/** One engine's reach: every address is published on this machine's loopback. */
+export const sameAddress: Reach = (address) => address;
 
 export interface PortBinding {
   hostIp: string;
@@ -51,25 +61,15 @@ export interface NetworkInfo {
   labels: Record<string, string>;
 }
 
-export interface ContainerRuntime {
-  readonly engine: 'docker' | 'swarm';
-  /** Resolves when the engine answers (and, on a swarm, this engine manages one); rejects within `timeoutMs` otherwise. */
-  ping(timeoutMs: number): Promise<void>;
-  /**
-   * The address this process dials for `address`, an address of the sandbox (host:port, or a comma
-   * list): the same address on one engine; on a swarm, a local forwarder into its overlay. Synchronous.
-   */
-  reach(address: string): string;
-  /** Traffic clients that run in the sandbox (a swarm's agents, inside its overlay); absent: they run in this process. */
-  trafficClients?(opts: ClientSetOptions): TrafficClients;
-  /** Closes what the runtime keeps open (forwarders, agents' streams); it can be used again after. */
-  close(): void;
+export interface ImageVerbs {
   /** The image's id when `ref` is present locally. */
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string, onProgress?: (line: string) => void): Promise<void>;
   /** `docker import` of a root filesystem tar stream, tagged `ref`, with Dockerfile-style changes. */
   importImage(tar: Readable, ref: string, changes: string[]): Promise<void>;
+}
 
+export interface ContainerVerbs {
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -84,15 +84,29 @@ export interface ContainerRuntime {
   logs(id: string, lines: number): Promise<string>;
   /** Resident memory of the container's processes, in bytes. */
   memoryUsage(id: string): Promise<number>;
+}
 
+export interface NetworkVerbs {
   /** Cuts a container off a network (a partition), or joins it again under its aliases. */
   disconnectNetwork(containerId: string, network: string): Promise<void>;
   connectNetwork(containerId: string, network: string, aliases: string[]): Promise<void>;
-
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
   createNetwork(name: string, labels: Record<string, string>): Promise<string>;
   removeNetwork(id: string): Promise<void>;
 }
 
+export interface ContainerRuntime extends ImageVerbs, ContainerVerbs, NetworkVerbs {
+  readonly engine: 'docker' | 'swarm';
+  /** Resolves when the engine answers (and, on a swarm, this engine manages one); rejects within `timeoutMs` otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+}
+
 /** How long the lab waits for the engine's first answer before saying it is not running. */
 export const PING_TIMEOUT_MS = 1000;
+
+/** The caller's reach, or one engine's; a swarm's without its engine's reach is the lab's own mistake. */
+export function reachFor(rt: ContainerRuntime, reach: Reach | undefined): Reach {
+  if (reach) return reach;
+  if (rt.engine === 'swarm') throw new Error('a swarm sandbox was given no reach: pass the engine’s (src/engine)');
+  return sameAddress;
+}

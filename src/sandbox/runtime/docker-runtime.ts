@@ -23,16 +23,9 @@ const isMissing = (err: unknown) => (err as { statusCode?: number }).statusCode 
 const isNoop = (err: unknown) => (err as { statusCode?: number }).statusCode === 304;
 
 export class DockerRuntime implements ContainerRuntime {
-  readonly engine = 'docker' as const;
+  readonly engine: 'docker' | 'swarm' = 'docker';
 
   constructor(private readonly docker: Docker = new Docker()) {}
-
-  /** Every address is published on this machine's loopback: dialled as it is. */
-  reach(address: string): string {
-    return address;
-  }
-
-  close(): void {}
 
   private get socket(): string {
     const m = this.docker.modem as unknown as { socketPath?: string; host?: string };
@@ -168,7 +161,7 @@ export class DockerRuntime implements ContainerRuntime {
     await this.docker.getContainer(id).unpause();
   }
 
-  async inspectContainer(id: string) {
+  async inspectContainer(id: string): ReturnType<ContainerRuntime['inspectContainer']> {
     const info = await this.docker.getContainer(id).inspect();
     const nets = Object.values(info.NetworkSettings?.Networks ?? {});
     return {
@@ -262,13 +255,13 @@ const lostDaemon = (err: unknown) => {
 };
 
 /** Members the wrapper leaves alone: ping says it itself; the rest answer at once, without the daemon. */
-const SYNC_OR_OWN = new Set<PropertyKey>(['ping', 'constructor', 'reach', 'trafficClients', 'close']);
+const SYNC_OR_OWN = new Set<PropertyKey>(['ping', 'constructor']);
 
 /**
  * Every call of a runtime, with a lost daemon said plainly: "Docker is not answering at ..." with
  * what to do, as ping says it, instead of a socket error from deep inside dockerode.
  */
-export function sayWhenDockerIsGone<R extends ContainerRuntime & { ping(timeoutMs: number): Promise<void> }>(rt: R): ContainerRuntime {
+export function sayWhenDockerIsGone<R extends ContainerRuntime>(rt: R): R {
   return new Proxy(rt, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;

@@ -1,22 +1,18 @@
 // ContainerRuntime on a Docker Swarm that this machine's engine manages: each container the lab
 // plans is a service of one task (service-spec.ts), and what the lab does to a container (kill,
 // pause, stop, a partition, its logs) is done to that task's container through the Docker API of the
-// node it runs on (nodes.ts). Images reach the nodes by docker save | load (images.ts); the lab's own
-// calls reach the overlay through the gateway (gateway.ts); traffic clients run as agents in the
-// overlay (agent-clients.ts). Up, actions and scenarios see only the ContainerRuntime contract.
+// node it runs on (nodes.ts). Images reach the nodes by docker save | load (images.ts). The lab's own
+// calls reach the overlay through the gateway (gateway.ts) and traffic clients run as agents in it:
+// both are the swarm engine's (src/engine/swarm.ts), not this runtime's. Up, actions and scenarios
+// see only the ContainerRuntime contract.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import type { Readable } from 'node:stream';
 import { EnvironmentError } from '../../errors.js';
 import type { Topology } from '../../topology/types.js';
-import type { ClientSetOptions, TrafficClients } from '../../traffic/index.js';
 import { log } from '../../util/log.js';
-import { resolveImage } from '../images/resolve-image.js';
 import { LABEL, labelFilter } from '../labels.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from '../runtime/container-runtime.js';
 import { DockerRuntime, demux } from '../runtime/docker-runtime.js';
-import { AgentClientSet } from './agent-clients.js';
-import { Gateway } from './gateway.js';
 import { ImageCopies } from './images.js';
 import { type SwarmNode, SwarmNodes } from './nodes.js';
 import { ZONE_LABEL, placementOf, serviceSpecOf } from './service-spec.js';
@@ -43,34 +39,27 @@ interface ServiceJson {
 
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
-export class SwarmRuntime implements ContainerRuntime {
-  readonly engine = 'swarm' as const;
+/** A DockerRuntime on the manager that overrides what a swarm does differently: images stay the manager's. */
+export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
+  override readonly engine = 'swarm' as const;
   readonly nodes: SwarmNodes;
   private readonly copies: ImageCopies;
-  private readonly gateway: Gateway;
-  /** This machine's engine, for what the manager alone does (images, its own containers). */
-  private readonly local: DockerRuntime;
 
   constructor(
     private readonly manager: Docker,
-    private readonly t: Pick<Topology, 'project' | 'network' | 'swarm' | 'etcd' | 'consul' | 'registration'>,
+    private readonly t: Pick<Topology, 'project' | 'network' | 'swarm'>,
+    /** Told when the overlay is gone, with the gateway and agents in it (the engine's gateway forgets its port). */
+    private readonly onOverlayRemoved: () => void = () => undefined,
   ) {
-    this.local = new DockerRuntime(manager);
+    super(manager);
     this.nodes = new SwarmNodes(manager, t.swarm?.nodes ?? {});
     this.copies = new ImageCopies(this.nodes);
-    this.gateway = new Gateway(manager, {
-      project: t.project,
-      network: t.network,
-      image: () => this.agentImage(),
-      env: { LAB_ETCD: t.etcd.hostAddress, LAB_ETCD_PREFIX: t.registration.etcdPrefix, LAB_CONSUL: t.consul.hostAddress },
-      addressOf: (host) => this.addressOf(host),
-    });
   }
 
   private addresses?: { at: number; byName: Promise<Map<string, string>> };
 
   /** An instance's task address in the overlay (read at most once a second); unknown names as they are. */
-  private async addressOf(host: string): Promise<string> {
+  async addressOf(host: string): Promise<string> {
     if (!this.addresses || performance.now() - this.addresses.at > 1000) {
       const byName = (async () => {
         const services = (await this.manager.listServices({ filters: labelFilter({ [LABEL.project]: this.t.project }) })) as unknown as ServiceJson[];
@@ -89,8 +78,8 @@ export class SwarmRuntime implements ContainerRuntime {
     return (await this.addresses.byName).get(host) ?? host;
   }
 
-  async ping(timeoutMs: number): Promise<void> {
-    await this.local.ping(timeoutMs);
+  override async ping(timeoutMs: number): Promise<void> {
+    await super.ping(timeoutMs);
     const info = (await this.manager.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
     if (info.Swarm?.LocalNodeState !== 'active')
       throw new EnvironmentError('--engine swarm: this machine’s Docker engine is in no swarm.', {
@@ -102,35 +91,7 @@ export class SwarmRuntime implements ContainerRuntime {
       });
   }
 
-  reach(address: string): string {
-    return address
-      .split(',')
-      .map((a) => this.gateway.reach(a))
-      .join(',');
-  }
-
-  trafficClients(opts: ClientSetOptions): TrafficClients {
-    return new AgentClientSet(this.manager, { project: this.t.project, network: this.t.network, image: () => this.agentImage() }, opts);
-  }
-
-  close(): void {
-    this.gateway.close();
-  }
-
-  private agentImage(): Promise<string> {
-    return resolveImage(this.local, { ref: 'lab/agent', assemble: 'agent', pull: false });
-  }
-
-  // Images: on the manager; copied to a node when a task is placed there.
-  imageId(ref: string): Promise<string | undefined> {
-    return this.local.imageId(ref);
-  }
-  pullImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
-    return this.local.pullImage(ref, onProgress);
-  }
-  importImage(tar: Readable, ref: string, changes: string[]): Promise<void> {
-    return this.local.importImage(tar, ref, changes);
-  }
+  // Images: the manager's (inherited); copied to a node when a task is placed there.
 
   /** Each service's latest task, by service id. */
   private async latestTasks(serviceIds?: string[]): Promise<Map<string, Task>> {
@@ -156,7 +117,7 @@ export class SwarmRuntime implements ContainerRuntime {
     return { node, docker: this.nodes.docker(node, forWhat), id, task };
   }
 
-  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+  override async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
     const services = (await this.manager.listServices({ filters: labelFilter(labels) })) as unknown as ServiceJson[];
     if (!services.length) return [];
     const [tasks, nodes] = await Promise.all([this.latestTasks(services.map((s) => s.ID)), this.nodes.list()]);
@@ -187,7 +148,7 @@ export class SwarmRuntime implements ContainerRuntime {
     });
   }
 
-  async createContainer(spec: ContainerSpec): Promise<string> {
+  override async createContainer(spec: ContainerSpec): Promise<string> {
     const nodes = (await this.nodes.list()).filter((n) => n.ready);
     const candidates = spec.zone ? nodes.filter((n) => n.labels[ZONE_LABEL] === spec.zone) : nodes.filter((n) => n.self);
     if (!candidates.length)
@@ -202,8 +163,8 @@ export class SwarmRuntime implements ContainerRuntime {
     return created.id ?? created.ID!;
   }
 
-  async startContainer(id: string): Promise<void> {
-    if (!(await this.isService(id))) return this.local.startContainer(id);
+  override async startContainer(id: string): Promise<void> {
+    if (!(await this.isService(id))) return super.startContainer(id);
     const task = (await this.latestTasks([id])).get(id);
     if (task && !TERMINAL.has(task.Status.State)) return; // starting or running already
     // A task that ended stays ended (restart: none): a new one is asked for.
@@ -223,8 +184,8 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** Removes the service and waits until its task's container is gone from its node (then its volumes). */
-  async removeContainer(id: string): Promise<void> {
-    if (!(await this.isService(id))) return this.local.removeContainer(id);
+  override async removeContainer(id: string): Promise<void> {
+    if (!(await this.isService(id))) return super.removeContainer(id);
     const s = await this.service(id);
     const tasks = (await this.manager.listTasks({ filters: JSON.stringify({ service: [id] }) })) as Task[];
     // Removed by force, as on one engine (the registries go with the backends): SIGKILL first, so
@@ -267,14 +228,14 @@ export class SwarmRuntime implements ContainerRuntime {
     }
   }
 
-  async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
-    if (!(await this.isService(id))) return this.local.killContainer(id, signal);
+  override async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
+    if (!(await this.isService(id))) return super.killContainer(id, signal);
     const c = await this.taskContainer(id, `${signal} to a task`);
     await c.docker.getContainer(c.id).kill({ signal });
   }
 
-  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
-    if (!(await this.isService(id))) return this.local.stopContainer(id, timeoutSeconds);
+  override async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    if (!(await this.isService(id))) return super.stopContainer(id, timeoutSeconds);
     const c = await this.taskContainer(id, 'stopping a task');
     await c.docker
       .getContainer(c.id)
@@ -284,18 +245,18 @@ export class SwarmRuntime implements ContainerRuntime {
       });
   }
 
-  async pauseContainer(id: string): Promise<void> {
+  override async pauseContainer(id: string): Promise<void> {
     const c = await this.taskContainer(id, 'pausing a task');
     await c.docker.getContainer(c.id).pause();
   }
 
-  async unpauseContainer(id: string): Promise<void> {
+  override async unpauseContainer(id: string): Promise<void> {
     const c = await this.taskContainer(id, 'unpausing a task');
     await c.docker.getContainer(c.id).unpause();
   }
 
-  async inspectContainer(id: string): Promise<{ state: ContainerState; exitCode: number; ip?: string; startedAt: string }> {
-    if (!(await this.isService(id))) return this.local.inspectContainer(id);
+  override async inspectContainer(id: string): Promise<{ state: ContainerState; exitCode: number; ip?: string; startedAt: string }> {
+    if (!(await this.isService(id))) return super.inspectContainer(id);
     const task = (await this.latestTasks([id])).get(id);
     let state = stateOf(task, new Map());
     const cid = task?.Status.ContainerStatus?.ContainerID;
@@ -311,7 +272,7 @@ export class SwarmRuntime implements ContainerRuntime {
     return { state, exitCode: task?.Status.ContainerStatus?.ExitCode ?? 0, ip: taskIp(task), startedAt: task?.Status.Timestamp ?? '' };
   }
 
-  async logs(id: string, lines: number): Promise<string> {
+  override async logs(id: string, lines: number): Promise<string> {
     try {
       const c = await this.taskContainer(id, 'reading a task’s logs');
       const buf = (await c.docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
@@ -321,7 +282,7 @@ export class SwarmRuntime implements ContainerRuntime {
     }
   }
 
-  async memoryUsage(id: string): Promise<number> {
+  override async memoryUsage(id: string): Promise<number> {
     const c = await this.taskContainer(id, 'reading a task’s memory');
     const stats = (await c.docker.getContainer(c.id).stats({ stream: false })) as unknown as {
       memory_stats: { usage?: number; stats?: Record<string, number> };
@@ -331,7 +292,7 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** A partition: the task's container leaves the overlay on its node (swarm's DNS then forgets its name). */
-  async disconnectNetwork(containerId: string, network: string): Promise<void> {
+  override async disconnectNetwork(containerId: string, network: string): Promise<void> {
     const c = await this.taskContainer(containerId, 'a partition');
     log('swarm', `disconnect ${c.id.slice(0, 12)} on ${c.node.hostname} from ${network}`);
     await c.docker.getNetwork(network).disconnect({ Container: c.id, Force: true });
@@ -342,20 +303,20 @@ export class SwarmRuntime implements ContainerRuntime {
    * its own, which another task may hold. The swarm's DNS does not learn the name again; clients that
    * dial the address (the registries list it) reach it.
    */
-  async connectNetwork(containerId: string, network: string, aliases: string[]): Promise<void> {
+  override async connectNetwork(containerId: string, network: string, aliases: string[]): Promise<void> {
     const c = await this.taskContainer(containerId, 'healing a partition');
     const ip = taskIp(c.task);
     log('swarm', `connect ${c.id.slice(0, 12)} on ${c.node.hostname} to ${network}`, { ip });
     await c.docker.getNetwork(network).connect({ Container: c.id, EndpointConfig: { Aliases: aliases, ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}) } });
   }
 
-  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+  override async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
     const list = await this.manager.listNetworks({ filters: JSON.stringify({ ...JSON.parse(labelFilter(labels)), driver: ['overlay'] }) });
     return list.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
   }
 
   /** The lab's overlay: attachable (its gateway and agents join it), internal (nothing in it reaches out), on its own subnet. */
-  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+  override async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
     const subnet = this.t.swarm?.subnet ?? '10.214.0.0/24';
     // The same project up on this machine's engine has a bridge of that name: one engine at a time.
     const project = { [LABEL.project]: this.t.project };
@@ -389,15 +350,15 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** The overlay goes last: the gateway and any agent left first, then it, then the images the lab copied to the nodes. */
-  async removeNetwork(id: string): Promise<void> {
+  override async removeNetwork(id: string): Promise<void> {
     const mine = await this.manager.listContainers({ all: true, filters: labelFilter({ [LABEL.project]: this.t.project }) });
     await Promise.allSettled(
       mine
         .filter((c) => c.Labels[LABEL.role] === 'gateway' || c.Labels[LABEL.role] === 'agent')
         .map((c) => this.manager.getContainer(c.Id).remove({ force: true })),
     );
-    this.gateway.forget();
-    await this.local.removeNetwork(id);
+    this.onOverlayRemoved();
+    await super.removeNetwork(id);
     // The swarm forgets a network a moment after it said so: `lab down` returns when it is gone.
     for (let i = 0; i < 40 && (await this.manager.listNetworks({ filters: JSON.stringify({ id: [id] }) })).some((n) => n.Id === id); i++) await sleep(250);
     const removed = await this.copies.removeCopies();

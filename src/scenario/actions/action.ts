@@ -4,7 +4,7 @@
 // docker pause, a revoked lease, a check that fails) and says how to undo itself.
 import { z } from 'zod';
 import type { ControlClient } from '../../grpc/index.js';
-import type { ContainerInfo, ContainerRuntime } from '../../sandbox/index.js';
+import type { ContainerInfo, ContainerRuntime, Reach } from '../../sandbox/index.js';
 import type { Role } from '../../topology/schema.js';
 import type { Topology } from '../../topology/types.js';
 import type { ServiceConfigJson } from '../../traffic/index.js';
@@ -13,6 +13,8 @@ import type { SandboxDraft } from '../timeline/sandbox-model.js';
 
 export interface ActionContext {
   rt: ContainerRuntime;
+  /** The address this process dials for one of the sandbox's (the engine's). */
+  reach: Reach;
   topology: Topology;
   /** The labelled container of an instance (echo-2, etcd, consul). */
   container(instance: string): Promise<ContainerInfo>;

@@ -22,7 +22,7 @@ export default defineAction({
     const inst = ctx.topology.instances.find((i) => i.name === target);
     const key = inst ? etcdKeyOf(ctx.topology, inst) : `${ctx.topology.registration.etcdPrefix}/echo/${target}`;
     const etcd = new Etcd3({
-      hosts: ctx.rt
+      hosts: ctx
         .reach(ctx.topology.etcd.hostAddress)
         .split(',')
         .map((h) => `http://${h}`),

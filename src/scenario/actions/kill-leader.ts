@@ -25,7 +25,7 @@ export default defineAction({
   async run(_arg, ctx) {
     const leader = await findEtcdLeader(
       ctx.topology.instances.filter((i) => i.role === 'etcd'),
-      (a) => ctx.rt.reach(a),
+      ctx.reach,
     );
     await ctx.rt.killContainer((await ctx.container(leader.name)).id, 'SIGKILL');
     ctx.undo(`start ${leader.name}`, async () => {
