@@ -75,8 +75,8 @@ export default tseslint.config(
     rules: restrict(
       [`${up}grpc/generated/`, 'the echo server is bundled alone: take only types from src/grpc/generated (import type)', true],
       [
-        `${up}${dirs(TOP.filter((n) => n !== 'grpc' && n !== 'util'))}(/|\\.js$)`,
-        'the echo server is bundled alone into its image: it takes only src/util and generated types',
+        `${up}${dirs(TOP.filter((n) => n !== 'grpc' && n !== 'util' && n !== 'wire'))}(/|\\.js$)`,
+        'the echo server is bundled alone into its image: it takes only src/util, src/wire and generated types',
       ],
       [`${up}grpc/(?!generated/)`, 'the echo server is bundled alone into its image: it imports nothing of the rest of src/'],
     ),
@@ -91,6 +91,11 @@ export default tseslint.config(
       [`${up}grpc/(?!generated/)`, 'the xDS control plane is bundled alone into its image: take only types from src/grpc/generated'],
       [`${up}grpc/generated/`, 'the xDS control plane takes only types from src/grpc/generated (import type)', true],
     ),
+  },
+  {
+    // What writers and readers share on the wire: types and constants, read by bundles that may take nothing else.
+    files: ['src/wire/**/*.ts'],
+    rules: restrict([`${up}${dirs(TOP.filter((n) => n !== 'wire'))}(/|\\.js$)`, 'src/wire is what writers and readers share: it imports nothing of the lab']),
   },
   {
     files: ['src/agent/**/*.ts'],

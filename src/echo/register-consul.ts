@@ -1,10 +1,11 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { experimental } from '@grpc/grpc-js';
-import { CONSUL_CHECK_TIMEOUT_MS } from '../util/consul-check.js';
+import { CONSUL_CHECK_TIMEOUT_MS } from '../wire/consul-check.js';
 import { ownIpv4 } from './config.js';
 import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
+import type { ConsulMeta } from '../wire/registration.js';
 import type { Registration } from './register-etcd.js';
 
 function split(address: string): { host: string; port: number } {
@@ -44,7 +45,7 @@ export class ConsulRegistrar {
       // The cluster address goes under a key of the lab's own: Consul's DNS answers same-datacenter
       // queries with a `lan`/`lan_ipv4` tagged address, and host clients cannot reach container IPs.
       TaggedAddresses: { cluster: { Address: cluster.host, Port: cluster.port } },
-      Meta: { cluster: r.cluster, ip: ip ?? '', weight: String(r.weight), zone: r.zone, ...r.metadata },
+      Meta: { ...r.metadata, ...({ cluster: r.cluster, ip: ip ?? '', weight: String(r.weight), zone: r.zone } satisfies ConsulMeta) },
       Weights: { Passing: r.weight, Warning: 1 },
       Check: {
         CheckID: `${r.id}-grpc`,

@@ -6,17 +6,11 @@
 // the next attempt opens a fresh client, and no attempt waits longer than ATTEMPT_MS.
 import type { Etcd3, Lease } from 'etcd3';
 import { openEtcd } from '../util/etcd-client.js';
+import type { EtcdRegistration } from '../wire/registration.js';
 import { retryWithBackoff } from './retry.js';
 
-export interface Registration {
-  id: string;
-  service: string;
-  host: string;
-  cluster: string;
-  weight: number;
-  zone: string;
-  metadata: Record<string, string>;
-}
+/** What this echo server registers: the record every reader of etcd reads back (src/wire). */
+export type Registration = EtcdRegistration;
 
 /** How long one grant-and-put may take before it is given up and tried again on a fresh client. */
 const ATTEMPT_MS = 5000;

@@ -7,15 +7,12 @@ import { EchoControl } from '../grpc/index.js';
 import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime, type Reach } from '../sandbox/index.js';
 import type { Topology } from '../topology/types.js';
 import type { ServiceView } from './state.js';
+import { parseEtcdRecord } from '../wire/registration.js';
 
 /** The host address in an echo's etcd registration (JSON with `host`), if it reads as one. */
 function registeredHost(value: string): string | undefined {
-  try {
-    const host = (JSON.parse(value) as { host?: unknown }).host;
-    return typeof host === 'string' ? host : undefined;
-  } catch {
-    return undefined;
-  }
+  const host = parseEtcdRecord(value)?.host;
+  return typeof host === 'string' ? host : undefined;
 }
 
 export class ClusterPoller {

@@ -43,6 +43,16 @@ describe('import boundaries (npm run lint)', () => {
     assert.equal(valueImport.length, 1);
   });
 
+  it('src/wire (what writers and readers share) imports nothing of the lab; the echo server may take it', async () => {
+    const errors = await boundaryErrors('src/wire/probe.ts', "import { log } from '../util/log.js';\nexport const x = log;\n");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /src\/wire is what writers and readers share/);
+    assert.deepEqual(
+      await boundaryErrors('src/echo/probe.ts', "import type { EtcdRegistration } from '../wire/registration.js';\nexport type X = EtcdRegistration;\n"),
+      [],
+    );
+  });
+
   it('the xDS control plane (bundled alone) may not import the sandbox, but may take src/util', async () => {
     const errors = await boundaryErrors(
       'src/xds/server/probe.ts',

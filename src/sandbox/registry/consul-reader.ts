@@ -1,10 +1,11 @@
 // Host-side reads of Consul's catalog, for `lab status`, the view and tests.
+import type { ConsulMetaRecord } from '../../wire/registration.js';
 
 export interface ConsulInstance {
   id: string;
   address: string;
   port: number;
-  meta: Record<string, string>;
+  meta: ConsulMetaRecord;
   checks: Array<{ id: string; status: string; output: string }>;
 }
 
@@ -13,7 +14,7 @@ export async function consulInstances(consulHost: string, service: string, timeo
   const res = await fetch(`http://${consulHost}/v1/health/service/${encodeURIComponent(service)}`, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`consul: HTTP ${res.status}`);
   const list = (await res.json()) as Array<{
-    Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string> };
+    Service: { ID: string; Address: string; Port: number; Meta?: ConsulMetaRecord };
     Checks: Array<{ CheckID: string; ServiceID: string; Status: string; Output: string }>;
   }>;
   return list.map((e) => ({

@@ -8,6 +8,7 @@ import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
 import { ADDRESS_KIND_OPTION } from './resolver-etcd.js';
+import type { ConsulMetaRecord } from '../../wire/registration.js';
 
 export const CONSUL_ADDRESS_OPTION = 'lab.consul_address';
 export const DEFAULT_CONSUL = '127.77.0.3:8500';
@@ -55,7 +56,7 @@ export function parseConsulPath(path: string): ConsulQuery {
 }
 
 interface HealthEntry {
-  Service: { ID: string; Service: string; Address: string; Port: number; Meta?: Record<string, string>; Weights?: { Passing: number } };
+  Service: { ID: string; Service: string; Address: string; Port: number; Meta?: ConsulMetaRecord; Weights?: { Passing: number } };
   Node: { Address: string };
 }
 

@@ -9,21 +9,13 @@ import { openEtcd } from '../../util/etcd-client.js';
 import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
+import { parseEtcdRecord, type EtcdRecord } from '../../wire/registration.js';
 
 export const ETCD_ENDPOINTS_OPTION = 'lab.etcd_endpoints';
 export const ETCD_PREFIX_OPTION = 'lab.etcd_prefix';
 /** Which registered address to dial: "host" (the default: clients on the host) or "cluster". */
 export const ADDRESS_KIND_OPTION = 'lab.address_kind';
 export const DEFAULT_ETCD = '127.77.0.2:2379';
-
-interface Registration {
-  id?: string;
-  host?: string;
-  cluster?: string;
-  weight?: number;
-  zone?: string;
-  metadata?: Record<string, string>;
-}
 
 function toHostPort(address: string): { host: string; port: number } | undefined {
   const hp = experimental.splitHostPort(address);
@@ -33,7 +25,7 @@ function toHostPort(address: string): { host: string; port: number } | undefined
 class EtcdResolver implements experimental.Resolver {
   private readonly client: Etcd3;
   private readonly prefix: string;
-  private readonly entries = new Map<string, Registration>();
+  private readonly entries = new Map<string, EtcdRecord>();
   private watcher?: Watcher;
   private destroyed = false;
   private hadList = false;
@@ -143,11 +135,9 @@ class EtcdResolver implements experimental.Resolver {
   }
 
   private put(key: string, value: string): void {
-    try {
-      this.entries.set(key, JSON.parse(value) as Registration);
-    } catch {
-      this.sink?.report({ type: 'resolver-error', message: `etcd ${key}: value is not JSON; ignored` });
-    }
+    const r = parseEtcdRecord(value);
+    if (r) this.entries.set(key, r);
+    else this.sink?.report({ type: 'resolver-error', message: `etcd ${key}: value is not a JSON object; ignored` });
   }
 
   private publish(note: string): void {

@@ -3,9 +3,10 @@
 // interval. Address:Port is the host address; Meta.cluster the cluster address.
 import { Backoff } from '../../../util/backoff.js';
 import type { EndpointSource, RegistryEndpoint } from './source.js';
+import type { ConsulMetaRecord } from '../../../wire/registration.js';
 
 interface HealthEntry {
-  Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string>; Weights?: { Passing?: number } };
+  Service: { ID: string; Address: string; Port: number; Meta?: ConsulMetaRecord; Weights?: { Passing?: number } };
   Checks: Array<{ ServiceID: string; Status: string }>;
 }
 

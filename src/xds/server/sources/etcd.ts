@@ -5,14 +5,7 @@ import type { Etcd3, Watcher } from 'etcd3';
 import { Backoff } from '../../../util/backoff.js';
 import { openEtcd } from '../../../util/etcd-client.js';
 import type { EndpointSource, RegistryEndpoint } from './source.js';
-
-interface Registration {
-  id?: string;
-  host?: string;
-  cluster?: string;
-  weight?: number;
-  zone?: string;
-}
+import { parseEtcdRecord } from '../../../wire/registration.js';
 
 export class EtcdSource implements EndpointSource {
   readonly kind = 'etcd' as const;
@@ -80,14 +73,10 @@ export class EtcdSource implements EndpointSource {
   }
 
   private put(key: string, value: string): void {
-    try {
-      const r = JSON.parse(value) as Registration;
-      if (!r.host) return;
-      const id = r.id ?? key.slice(key.lastIndexOf('/') + 1);
-      this.entries.set(key, { id, hostAddress: r.host, clusterAddress: r.cluster ?? r.host, zone: r.zone ?? '', weight: r.weight ?? 1, healthy: true });
-    } catch {
-      // not one of the lab's registrations
-    }
+    const r = parseEtcdRecord(value);
+    if (!r?.host) return; // not one of the lab's registrations
+    const id = r.id ?? key.slice(key.lastIndexOf('/') + 1);
+    this.entries.set(key, { id, hostAddress: r.host, clusterAddress: r.cluster ?? r.host, zone: r.zone ?? '', weight: r.weight ?? 1, healthy: true });
   }
 
   stop(): void {
