@@ -62,6 +62,7 @@ export const up = (rt: ContainerRuntime, t: Topology, opts: UpOptions = {}): Pro
 
 async function bringUp(rt: ContainerRuntime, t: Topology, opts: UpOptions): Promise<UpResult> {
   const started = Date.now();
+  const reach = reachFor(rt, opts.reach);
   const emit = opts.onEvent ?? (() => undefined);
   await rt.ping(PING_TIMEOUT_MS);
   const existing = new Map<string, ContainerInfo>();
@@ -76,7 +77,6 @@ async function bringUp(rt: ContainerRuntime, t: Topology, opts: UpOptions): Prom
   const net = await ensureNetwork(rt, t.project, t.network);
   emit({ type: 'network', name: t.network, state: net.created ? 'created' : 'kept' });
   const createdIds: string[] = [];
-  const reach = reachFor(rt, opts.reach);
   const etcd = new EtcdReader(reach(t.etcd.hostAddress));
   const reads = new SharedReads();
   const registries = new RegistrySnapshot(reads, etcd, reach(t.consul.hostAddress));
@@ -222,7 +222,9 @@ async function startAndAwait(
         await started(inst, async (r) => {
           emit({ type: 'instance', instance: inst.name, role: inst.role, state: r.action });
           result.push(r);
-          const before = inst.role === 'echo' && (await registeredBefore).has(inst.name);
+          // Only a registration made again can be hit by its old check: a container kept or unpaused keeps its own.
+          const again = inst.role === 'echo' && (r.action === 'created' || r.action === 'recreated' || r.action === 'started');
+          const before = again && (await registeredBefore).has(inst.name);
           await awaitReady(rt, t, { inst, id: r.id, registeredBefore: before }, emit, signal, shared);
         });
       } catch (err) {
