@@ -1,8 +1,9 @@
 // Builds the CLI (dist/cli/main.js, split into chunks), the echo image's bundle (dist/echo-image/),
 // the xDS control plane's (dist/xds-image/) and the swarm agent's (dist/agent-image/): each server in
-// one file plus the .proto files it and its libraries load at run time. The registries' plug-in lists are generated first (gen-plugins.mjs).
+// one file plus the .proto files it and its libraries load at run time. The registries' plug-in lists
+// (committed) are checked first: a stale one fails the build (`npm run gen` writes them).
 import { build } from 'esbuild';
-import './gen-plugins.mjs';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const nm = (p) => path.join(root, 'node_modules', p);
+try {
+  execFileSync(process.execPath, [path.join(root, 'scripts/gen-plugins.mjs'), '--check'], { stdio: 'inherit' });
+} catch {
+  process.exit(1);
+}
 
 /** One server of an image, bundled alone into one CommonJS file under dist/<image>/ (made afresh); returns that folder. */
 async function bundleImage(image, entry, outfile, options = {}) {
@@ -44,7 +50,7 @@ cpSync(path.join(root, 'protos'), path.join(echo, 'protos'), { recursive: true }
 
 // The xDS control plane, alone too: ADS, LRS and XdsControl on grpc-js, endpoints from Consul or
 // etcd. It loads Envoy's protos (as @grpc/grpc-js-xds ships them) from deps/, ours from protos/.
-const xds = await bundleImage('xds-image', 'src/xds/server/main.ts', 'lib/xds/server.cjs');
+const xds = await bundleImage('xds-image', 'src/control-plane/main.ts', 'lib/xds/server.cjs');
 cpSync(nm('grpc-health-check/proto'), path.join(xds, 'proto'), { recursive: true });
 cpSync(nm('etcd3/proto'), path.join(xds, 'lib/proto'), { recursive: true });
 cpSync(nm('@grpc/grpc-js-xds/deps'), path.join(xds, 'deps'), { recursive: true });
