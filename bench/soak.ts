@@ -13,7 +13,7 @@ import { down, getRuntime } from '../src/sandbox/index.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { play } from '../src/scenario/player.js';
 import { RunContext } from '../src/run/context.js';
-import { runRecordOf, writeReport } from '../src/scenario/report/write.js';
+import { runRecordOf, writeReport } from '../src/report/write.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
 

@@ -15,7 +15,7 @@ import { EchoControl } from '../src/grpc/index.js';
 import { down, getRuntime, LABEL, projectSelector, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
 import { sandboxResolverOptions, serviceConfigFrom, TrafficClient, xdsChannelOptions, type TrafficEvent } from '../src/traffic/index.js';
-import { DEFAULT_POLICY } from '../src/xds/server/policy.js';
+import { DEFAULT_POLICY } from '../src/wire/xds-policy.js';
 import { XdsControl } from '../src/xds/index.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import type { Verdict } from '../src/scenario/verdict.js';
-import { settledText } from '../src/scenario/report/text.js';
+import { settledText } from '../src/report/text.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LIBRARY = path.join(ROOT, 'scenarios');

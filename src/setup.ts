@@ -2,9 +2,8 @@
 // ends in setup() or exports its definition, and the package root registers them all): resolvers
 // and balancers with grpc-js, scenario actions and expectations, image recipes. The CLI calls it
 // first; tests and benches call it too. Nothing registers itself on import.
-import { setup as setupRecipes } from './sandbox/images/index.js';
-import { setup as setupActions } from './scenario/actions/index.js';
-import { setup as setupExpectations } from './scenario/expectations/index.js';
+import { setup as setupRecipes } from './sandbox/index.js';
+import { setup as setupScenario } from './scenario/index.js';
 import { setup as setupTraffic } from './traffic/index.js';
 
 let done = false;
@@ -14,6 +13,5 @@ export function setupLab(): void {
   done = true;
   setupTraffic();
   setupRecipes();
-  setupActions();
-  setupExpectations();
+  setupScenario();
 }

@@ -1,9 +1,13 @@
 // An agent's traffic client: the lab's own driver (ClientSet, one client), run inside a swarm's
-// overlay where the backends are. Commands come on stdin, events go to stdout (protocol.ts); times
+// overlay where the backends are. Commands come on stdin, events go to stdout (src/wire/agent-protocol.ts); times
 // are on the lab's clock (the machine's clock, which the lab and its agents on the manager share).
 import { createInterface } from 'node:readline';
-import { ClientSet } from '../traffic/index.js';
-import type { AgentCommand, AgentLine, AgentSpec } from './protocol.js';
+import { ClientSet, type TrafficOnTheWire } from '../traffic/index.js';
+import type { AgentCommand as Command, AgentLine as Line, AgentSpec as Spec } from '../wire/index.js';
+
+type AgentCommand = Command<TrafficOnTheWire>;
+type AgentLine = Line<TrafficOnTheWire>;
+type AgentSpec = Spec<TrafficOnTheWire>;
 
 const say = (line: AgentLine) => process.stdout.write(`${JSON.stringify(line)}\n`);
 

@@ -4,7 +4,7 @@
 // scenario's {router} dials (seed 003), as `lab router` runs it on one engine.
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { GrpcRouter } from '../router/grpc-router.js';
+import { GrpcRouter } from '../router/index.js';
 import { sandboxResolverOptions } from '../traffic/index.js';
 
 export const CONNECT_PORT = 8080;

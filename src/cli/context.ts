@@ -1,8 +1,7 @@
 // Options every command shares, and how a command gets its topology.
 import { InputError } from '../errors.js';
-import { loadTopology, type TopologyOverrides } from '../topology/load.js';
+import { loadTopology, type TopologyOverrides, type Topology } from '../topology/index.js';
 import { findProject } from '../util/project.js';
-import type { Topology } from '../topology/types.js';
 
 export interface GlobalOptions {
   file?: string;

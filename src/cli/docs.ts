@@ -4,10 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { actionDefinitions } from '../scenario/actions/index.js';
-import { GRFCS, grfcNumber } from '../scenario/grfc.js';
+import { actionDefinitions, GRFCS, grfcNumber, expectationKinds } from '../scenario/index.js';
 import { packageRoot } from '../util/paths.js';
-import { expectationKinds } from '../scenario/expectations/index.js';
 import { balancerDescription, balancerOrigin, knownBalancers, knownSchemes, schemeOrigin, type Origin } from '../traffic/index.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');

@@ -15,6 +15,7 @@ import { registerUp } from './commands/up.js';
 import { registerXds } from './commands/xds.js';
 import { DEFAULT_VIEW_FLAGS, registerWatch, runView } from './commands/watch.js';
 import type { GlobalOptions } from './context.js';
+import { closest } from '../util/suggest.js';
 
 /** The whole command line: every command, its options and the bare `lab` (the view). */
 export function buildProgram(): Command {
@@ -52,7 +53,7 @@ export function buildProgram(): Command {
   // terminal; elsewhere it prints the help). `lab watch` takes options for the clients.
   program.allowExcessArguments().action(async (_flags, cmd: Command) => {
     // Not a command we know (commander hands it to this action as an operand): say so, with a guess.
-    if (cmd.args.length) (program as unknown as { unknownCommand(): never }).unknownCommand();
+    if (cmd.args.length) unknownCommand(program, cmd.args[0]);
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       program.outputHelp();
       return;
@@ -60,4 +61,11 @@ export function buildProgram(): Command {
     await runView(cmd, DEFAULT_VIEW_FLAGS, true);
   });
   return program;
+}
+
+/** What commander says of a command it does not know (its own unknownCommand is not in its types). */
+function unknownCommand(program: Command, name: string): never {
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const guess = closest(name, names, 3);
+  program.error(`error: unknown command '${name}'${guess ? `\n(Did you mean ${guess}?)` : ''}`, { code: 'commander.unknownCommand' });
 }

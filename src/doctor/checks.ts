@@ -3,8 +3,7 @@
 import { getRecipe, LABEL, projectSelector, bindProblem, PING_TIMEOUT_MS, type ContainerRuntime, echoBundleDir } from '../sandbox/index.js';
 import { existsSync } from 'node:fs';
 import { LabError } from '../errors.js';
-import { loadTopology } from '../topology/load.js';
-import type { Topology } from '../topology/types.js';
+import { loadTopology, type Topology } from '../topology/index.js';
 import path from 'node:path';
 
 export interface CheckResult {

@@ -56,17 +56,26 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
     return { code, details: `${id}: injected failure`, metadata: header() };
   }
 
+  /** A call with one reply (unary, client streaming): admitted, then failed or answered. */
+  async function answer(
+    call: ServerUnaryCall<EchoMessage, EchoMessage> | ServerReadableStream<EchoMessage, EchoMessage>,
+    callback: sendUnaryData<EchoMessage>,
+    ended: (code: number) => void,
+    message: string,
+  ): Promise<void> {
+    const err = await admit();
+    if (err) {
+      ended(err.code);
+      return callback(err);
+    }
+    call.sendMetadata(header());
+    ended(status.OK);
+    callback(null, reply(message));
+  }
+
   return {
-    async UnaryEcho(call: ServerUnaryCall<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
-      const ended = account(call);
-      const err = await admit();
-      if (err) {
-        ended(err.code);
-        return callback(err);
-      }
-      call.sendMetadata(header());
-      ended(status.OK);
-      callback(null, reply(call.request.message));
+    UnaryEcho(call: ServerUnaryCall<EchoMessage, EchoMessage>, callback: sendUnaryData<EchoMessage>) {
+      return answer(call, callback, account(call), call.request.message);
     },
 
     async ServerStreamingEcho(call: ServerWritableStream<EchoMessage, EchoMessage>) {
@@ -89,16 +98,7 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
       call.on('data', (m: EchoMessage) => (last = m.message));
       call.on('error', () => undefined);
       call.on('cancelled', () => ended(status.CANCELLED));
-      call.on('end', async () => {
-        const err = await admit();
-        if (err) {
-          ended(err.code);
-          return callback(err);
-        }
-        call.sendMetadata(header());
-        ended(status.OK);
-        callback(null, reply(last));
-      });
+      call.on('end', () => void answer(call, callback, ended, last));
     },
 
     async BidirectionalStreamingEcho(call: ServerDuplexStream<EchoMessage, EchoMessage>) {

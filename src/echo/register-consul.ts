@@ -1,11 +1,10 @@
 // Registers this echo server with the Consul agent: Address = host address (what host clients
 // dial), TaggedAddresses/Meta = cluster address, and a gRPC health check that dials the cluster one.
 import { experimental } from '@grpc/grpc-js';
-import { CONSUL_CHECK_TIMEOUT_MS } from '../wire/consul-check.js';
+import { CONSUL_CHECK_TIMEOUT_MS, type ConsulMeta } from '../wire/index.js';
 import { ownIpv4 } from './config.js';
 import { httpGet, httpPut } from './http-put.js';
 import { retryWithBackoff } from './retry.js';
-import type { ConsulMeta } from '../wire/registration.js';
 import type { Registration } from './register-etcd.js';
 
 function split(address: string): { host: string; port: number } {

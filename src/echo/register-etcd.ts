@@ -6,7 +6,7 @@
 // the next attempt opens a fresh client, and no attempt waits longer than ATTEMPT_MS.
 import type { Etcd3, Lease } from 'etcd3';
 import { openEtcd } from '../util/etcd-client.js';
-import type { EtcdRegistration } from '../wire/registration.js';
+import type { EtcdRegistration } from '../wire/index.js';
 import { retryWithBackoff } from './retry.js';
 
 /** What this echo server registers: the record every reader of etcd reads back (src/wire). */

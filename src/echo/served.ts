@@ -4,6 +4,7 @@
 // cumulative since the process started: any number of watchers take differences, and none can
 // reset another's view. The lab folds them into the same buckets its own driver emits.
 import { randomUUID } from 'node:crypto';
+import { statusName } from '../wire/index.js';
 import { status, type Metadata } from '@grpc/grpc-js';
 // The builder and the encoder alone: the package's index also loads its log writer, which builds an
 // Intl.NumberFormat as it loads (~12 ms of every echo server's start).
@@ -17,12 +18,6 @@ export const CLIENT_HEADER = 'x-lab-client';
 export const OTHERS = 'others';
 /** More distinct identities than this are counted as "others" (a client inventing names cannot grow the map). */
 const MAX_CLIENTS = 256;
-
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(status)
-    .filter(([, v]) => typeof v === 'number')
-    .map(([k, v]) => [v, k]),
-);
 
 class Served {
   calls = 0;
@@ -58,7 +53,7 @@ export class ServedLedger {
     s.calls++;
     if (code === status.OK) s.ok++;
     else {
-      const name = STATUS_NAMES[code] ?? String(code);
+      const name = statusName(code);
       s.errors[name] = (s.errors[name] ?? 0) + 1;
     }
     const micros = Math.round((performance.now() - startedAt) * 1000);

@@ -5,10 +5,14 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
-import type { AgentCommand, AgentLine, AgentSpec } from '../agent/protocol.js';
+import type { AgentCommand as Command, AgentLine as Line, AgentSpec as Spec } from '../wire/index.js';
 import { HELPER_HOST_CONFIG, HELPER_USER, LABEL } from '../sandbox/index.js';
-import type { ClientSetOptions, ClientSummary, ServiceConfigJson, TrafficClients, TrafficClientSpec } from '../traffic/index.js';
+import type { ClientSetOptions, ClientSummary, ServiceConfigJson, TrafficClients, TrafficClientSpec, TrafficOnTheWire } from '../traffic/index.js';
 import { log } from '../util/log.js';
+
+type AgentCommand = Command<TrafficOnTheWire>;
+type AgentLine = Line<TrafficOnTheWire>;
+type AgentSpec = Spec<TrafficOnTheWire>;
 
 export interface AgentPlan {
   project: string;

@@ -3,7 +3,7 @@
 // how this process dials into the sandbox (reach), and where traffic clients run. On one Docker
 // engine: every address as it is, clients in this process. On a swarm: swarm.ts.
 import { getRuntime, sameAddress, type ContainerRuntime, type Reach } from '../sandbox/index.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { ClientSet, type ClientSetOptions, type TrafficClients } from '../traffic/index.js';
 import { swarmEngine } from './swarm.js';
 

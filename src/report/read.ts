@@ -80,6 +80,24 @@ const verdict = z.looseObject({
   ),
   ownClients: z.array(z.looseObject({ name: z.string(), run: z.string(), how: z.string(), early: z.boolean() })).optional(),
 });
+const xdsEvent = z.looseObject({
+  type: z.literal('xds'),
+  t: ms,
+  versions: z.record(z.string(), z.string()),
+  clients: z
+    .array(
+      z.looseObject({
+        client: z.string(),
+        nodeId: z.string(),
+        connected: z.boolean(),
+        types: z.array(z.looseObject({ type: z.string(), acked: z.string(), nacked: z.string().optional(), error: z.string().optional() })).max(64),
+        loads: z.record(z.string(), z.looseObject({ ok: count, errors: count })),
+      }),
+    )
+    .max(10_000),
+  sourceOk: z.boolean(),
+  lb: z.string(),
+});
 const clientLabel = z.looseObject({ name: z.string().max(200), target: z.string().max(4096), resolver: z.string().max(4096), balancer: z.string().max(4096) });
 const result = z.looseObject({ name: z.string(), file: z.string(), endMs: ms, verdict, clients: z.array(clientLabel).max(10_000).optional() });
 
@@ -162,7 +180,13 @@ export function readXdsEvents(dir: string): XdsEvent[] {
         },
       );
     }
-    if ((e as { type?: unknown })?.type === 'xds') out.push(e as XdsEvent);
+    if (!e || typeof e !== 'object' || !('type' in e) || e.type !== 'xds') continue;
+    const parsed = xdsEvent.safeParse(e);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError(`${path.join(dir, 'events.jsonl')}:${i + 1} is damaged: ${issue.path.join('.') || 'the event'}: ${issue.message}`, { hint: HINT });
+    }
+    out.push(parsed.data);
   }
   return out;
 }

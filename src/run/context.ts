@@ -7,9 +7,8 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { engineFor, localEngine, type Engine } from '../engine/index.js';
 import type { ContainerRuntime } from '../sandbox/index.js';
-import { sandboxSession, type SandboxSession } from '../scenario/session.js';
-import { topologySource, type TopologyOverrides } from '../topology/load.js';
-import type { Topology } from '../topology/types.js';
+import { sandboxSession, type SandboxSession } from '../scenario/index.js';
+import { topologySource, type TopologyOverrides, type Topology } from '../topology/index.js';
 import { sandboxResolverOptions, type ClientSetOptions, type TrafficClients } from '../traffic/index.js';
 import { XdsWatcher, type XdsEvent } from '../xds/index.js';
 import { RunClock } from './clock.js';

@@ -1,7 +1,7 @@
 // The lab's containers as a plain Compose file (one service per container, every setting explicit),
 // for `lab config --expanded` and for the benchmark's docker-compose yardstick.
 import { stringify } from 'yaml';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { planContainer } from './container-plan.js';
 
 export function expandedCompose(t: Topology, images: Map<string, string>, project = t.project): string {

@@ -2,7 +2,7 @@
 // does) so that `up` recreates only what changed.
 import { createHash } from 'node:crypto';
 import { experimental } from '@grpc/grpc-js';
-import type { InstanceSpec, Topology } from '../topology/types.js';
+import type { InstanceSpec, Topology } from '../topology/index.js';
 import { goDuration } from '../util/duration.js';
 import type { ContainerSpec } from './runtime/container-runtime.js';
 import { LABEL } from './labels.js';

@@ -21,3 +21,4 @@ export { getRecipe, resolveImage, echoBundleDir } from './images/index.js';
 export { expandedCompose } from './compose-export.js';
 export { claimSandbox, sweepIfOrphaned, sweptLine, forgetIfOrphaned, eventsFileFor } from './owner.js';
 export { checkOneEngine, engineOfSandbox, type EngineName } from './engine-check.js';
+export { setup } from './images/index.js';

@@ -7,17 +7,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { EnvironmentError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 import { cacheDir } from '../util/paths.js';
 import { down, type DownResult } from './down.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 
-export interface Marker {
-  pid: number;
-  command: string;
-  startedAt: string;
-  host: string;
-}
+/** A marker as written; read back parsed (one that is not this shape is no marker). */
+const markerSchema = z.object({ pid: z.number().int().positive(), command: z.string(), startedAt: z.string(), host: z.string() });
+export type Marker = z.infer<typeof markerSchema>;
 
 export interface Swept {
   marker: Marker;
@@ -39,13 +38,7 @@ function removeEventFiles(pid: number): void {
   for (const f of existsSync(dir) ? readdirSync(dir) : []) if (f.startsWith(`events-${pid}-`)) rmSync(path.join(dir, f), { force: true });
 }
 
-function readMarker(project: string): Marker | undefined {
-  try {
-    return JSON.parse(readFileSync(markerPath(project), 'utf8')) as Marker;
-  } catch {
-    return undefined;
-  }
-}
+const readMarker = (project: string): Marker | undefined => readJsonFile(markerPath(project), markerSchema);
 
 /** Is the marker's process still running (and still a lab, not a reused pid)? */
 export function alive(m: Marker): boolean {

@@ -1,7 +1,7 @@
 // Before anything starts: is every address the lab will publish free to bind?
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import type { PortSpec } from '../topology/types.js';
+import type { PortSpec } from '../topology/index.js';
 
 /** Undefined when free, else the error code (EADDRINUSE, EADDRNOTAVAIL, EACCES). */
 export function bindProblem(p: PortSpec): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 // What "ready" means for each role: etcd healthy, Consul with a leader, an echo server SERVING
 // and registered in both etcd and Consul.
-import type { InstanceSpec, Topology } from '../topology/types.js';
-import { CONSUL_STALE_CHECK_HOLD_MS } from '../wire/consul-check.js';
+import type { InstanceSpec, Topology } from '../topology/index.js';
+import { CONSUL_STALE_CHECK_HOLD_MS } from '../wire/index.js';
 import type { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';

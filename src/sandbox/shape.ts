@@ -4,9 +4,11 @@
 // labelled containers. Commands that look at a running sandbox (status, watch, traffic) take the
 // topology with these overrides, so a container removed behind the lab's back shows as absent
 // instead of shrinking the sandbox.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Topology } from '../topology/types.js';
+import { z } from 'zod';
+import type { Topology } from '../topology/index.js';
+import { readJsonFile } from '../util/json-file.js';
 import { cacheDir } from '../util/paths.js';
 import { LABEL, projectSelector } from './labels.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
@@ -20,7 +22,15 @@ export interface RunningShape {
   running: boolean;
 }
 
-type Recorded = Omit<RunningShape, 'running'> & { session: string };
+/** The record on disk: read back parsed (a damaged one is no record: the shape comes from the containers). */
+const recordedSchema = z.object({
+  session: z.string(),
+  echo: z.number().int().min(0).optional(),
+  etcd: z.number().int().min(0).optional(),
+  proxy: z.boolean().optional(),
+  xds: z.boolean().optional(),
+});
+type Recorded = z.infer<typeof recordedSchema>;
 
 const shapePath = (project: string) => path.join(cacheDir(), 'run', `${project}.shape.json`);
 
@@ -46,13 +56,7 @@ export function forgetShape(project: string): void {
   rmSync(shapePath(project), { force: true });
 }
 
-function recorded(project: string): Recorded | undefined {
-  try {
-    return JSON.parse(readFileSync(shapePath(project), 'utf8')) as Recorded;
-  } catch {
-    return undefined;
-  }
-}
+const recorded = (project: string): Recorded | undefined => readJsonFile(shapePath(project), recordedSchema);
 
 export async function runningShape(rt: ContainerRuntime, project: string): Promise<RunningShape> {
   const [existing, networks] = await Promise.all([rt.listContainers(projectSelector(project)), rt.listNetworks(projectSelector(project))]);

@@ -1,7 +1,7 @@
 // `lab status`: every service's container state, addresses, registry state and health, derived
 // from Docker, etcd, Consul and the servers themselves at the moment of asking.
 import { checkHealth } from '../grpc/index.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { LABEL, projectSelector } from './labels.js';
 import { findNetwork } from './network.js';
 import { etcdKeyOf } from './readiness.js';

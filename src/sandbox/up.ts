@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { bulkhead } from 'cockatiel';
 import { EXIT, LabError, ReadinessError, EnvironmentError } from '../errors.js';
-import type { InstanceSpec, Topology } from '../topology/types.js';
+import type { InstanceSpec, Topology } from '../topology/index.js';
 import { keepAliveWhile } from '../util/keep-alive.js';
 import { log } from '../util/log.js';
 import { containerName, planContainer } from './container-plan.js';

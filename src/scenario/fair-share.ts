@@ -2,8 +2,7 @@
 // backend took a fair share of a client's calls: the question behind "new backends get no traffic
 // after a scale-up" (grpc/grpc#12295). Which backends joined, and which a client can reach, come
 // from the run's model (the timeline); when, from the client's buckets. Pure.
-import type { Bucket } from './expectations/index.js';
-import { windowAt } from './expectations/index.js';
+import { type Bucket, windowAt } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
 import { dialled, isUp, type Fronts } from './timeline/reach.js';
 import type { SandboxModel } from './timeline/sandbox-model.js';

@@ -4,7 +4,7 @@
 // names file:line:column, all of them at once, in line order; nothing starts.
 import path from 'node:path';
 import { FileError, fileErrors } from '../errors.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { toMs as ms } from '../util/units.js';
 import { describePath } from '../util/yaml-positions.js';
 import { parseYaml } from '../util/yaml-file.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { xdsBootstrap } from '../traffic/index.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { xdsNodeId } from '../xds/index.js';
 import type { ObservedClientSpec } from './model.js';
 

@@ -4,7 +4,7 @@
 import { EchoControl } from '../grpc/index.js';
 import { XdsControl } from '../xds/index.js';
 import { LABEL, projectSelector, up } from '../sandbox/index.js';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../run/index.js';
 import type { ServedSource } from '../traffic/index.js';
 import type { ActionContext } from './actions/index.js';
 

@@ -27,3 +27,4 @@ export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BO
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';
 export { ServedWatcher, type ServedSource, type ServedWatcherOptions } from './served/served-watcher.js';
 export { CALL_ID_HEADER, CLIENT_HEADER } from './balancers/observe.js';
+export type { TrafficOnTheWire } from './on-the-wire.js';

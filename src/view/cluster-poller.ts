@@ -1,13 +1,11 @@
 // Once a second, what the cluster panel shows: each container's state (Docker), each echo's lease
 // TTL (etcd) and check (Consul), and its health, weight, faults and link fault (its control port).
 // Reads only; a registry that does not answer is shown as such, never as an error of the view.
-import { describeFault } from '../echo/faults.js';
-import { describeLinkFault, normalizeLinkFault } from '../echo/link/link-fault.js';
+import { describeFault, describeLinkFault, normalizeLinkFault, parseEtcdRecord } from '../wire/index.js';
 import { EchoControl } from '../grpc/index.js';
 import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime, type Reach } from '../sandbox/index.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import type { ServiceView } from './state.js';
-import { parseEtcdRecord } from '../wire/registration.js';
 
 /** The host address in an echo's etcd registration (JSON with `host`), if it reads as one. */
 function registeredHost(value: string): string | undefined {

@@ -3,9 +3,7 @@
 // `lab play` (so it really happens and is undone on quit); the rest select, switch a client's
 // balancer, pause traffic, or open the help.
 import type { Key } from 'ink';
-import { getAction, parseActionArg } from '../scenario/actions/index.js';
-import { namesOf } from '../scenario/load.js';
-import type { SandboxSession } from '../scenario/session.js';
+import { getAction, parseActionArg, namesOf, type SandboxSession } from '../scenario/index.js';
 import { serviceConfigFrom, type TrafficClients } from '../traffic/index.js';
 import type { ViewAction } from './reducer.js';
 import type { ServiceView, ViewState } from './state.js';

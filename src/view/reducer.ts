@@ -3,8 +3,7 @@
 // clock; the same event stream always gives the same screen.
 import { type SandboxEvent } from '../sandbox/index.js';
 import { balancerLabel, byBackendName, isXdsTarget, withOrigin, type BucketStats } from '../traffic/index.js';
-import type { PlayEvent } from '../scenario/player.js';
-import { sumStats } from '../scenario/expectations/window.js';
+import { type PlayEvent, sumStats } from '../scenario/index.js';
 import { HISTORY_SECONDS, LOG_KEEP, type BackendView, type ClientView, type LogLine, type ServiceView, type StepState, type ViewState } from './state.js';
 
 export type ViewAction =

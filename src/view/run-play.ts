@@ -1,14 +1,10 @@
 // A scenario played under the view (`lab play FILE` on a terminal, or `s` in `lab`/`lab watch`): its
 // steps on the timeline with each expectation's live state; keys act on the scenario's own sandbox
 // and clients (and are undone with the scenario's own actions); q stops the scenario as Ctrl-C does.
-import type { RunContext } from '../run/context.js';
-import { play, type PlayResult } from '../scenario/player.js';
-import type { Scenario } from '../scenario/model.js';
-import { runRecordOf, writeReport } from '../scenario/report/write.js';
-import { liveState } from '../scenario/verdict.js';
-import { heldText, settledText, slowestSettle } from '../scenario/report/text.js';
-import type { Bucket } from '../scenario/expectations/index.js';
-import type { Topology } from '../topology/types.js';
+import type { RunContext } from '../run/index.js';
+import { play, type PlayResult, type Scenario, liveState, type Bucket } from '../scenario/index.js';
+import { runRecordOf, writeReport, heldText, settledText, slowestSettle } from '../report/index.js';
+import type { Topology } from '../topology/index.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { seconds } from './format.js';
 import { keyHandler } from './keys.js';

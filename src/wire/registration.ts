@@ -1,6 +1,6 @@
 // What an echo server writes into the registries and every reader reads back: one declaration for
 // the writer (src/echo), the lab's resolvers (src/traffic), the control plane's sources
-// (src/xds/server), the sandbox's status and the view. Types and constants only: the echo server
+// (src/control-plane), the sandbox's status and the view. Types and constants only: the echo server
 // and the control plane are bundled alone and may take this.
 
 /** The JSON value an echo server keeps under <etcd-prefix>/<service>/<id>, on its lease. */

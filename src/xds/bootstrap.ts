@@ -1,7 +1,7 @@
 // Node ids and bootstraps for xDS clients of the lab's control plane.
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { InputError } from '../errors.js';
-import type { Topology } from '../topology/types.js';
+import type { Topology } from '../topology/index.js';
 import { isXdsTarget, xdsBootstrap, xdsChannelOptions } from '../traffic/index.js';
 
 /** The node id of one of the lab's clients: its name, and this process (so two runs never share one). */

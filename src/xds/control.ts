@@ -3,7 +3,7 @@ import { credentials } from '@grpc/grpc-js';
 import { labProtos, unary } from '../grpc/index.js';
 import type { XdsControlClient } from '../grpc/generated/lab/xds/v1/XdsControl.js';
 import type { Status__Output } from '../grpc/generated/lab/xds/v1/Status.js';
-import type { XdsPolicy } from './server/policy.js';
+import type { XdsPolicy } from '../wire/index.js';
 
 export type XdsStatus = Status__Output;
 

@@ -1,8 +1,7 @@
 // While a run goes on, what the xDS control plane knows of the run's own clients, once a second:
 // the version of each resource type each ACKed or NACKed (and why), and the load reports it got per
 // locality. Emitted as an event when it changed, for the view, the event log and the report.
-import type { XdsStatus } from './control.js';
-import { XdsControl } from './control.js';
+import { type XdsStatus, XdsControl } from './control.js';
 
 export interface XdsTypeView {
   type: string;

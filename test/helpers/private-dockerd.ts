@@ -23,7 +23,7 @@ export class PrivateDockerd {
     private readonly dir: string,
   ) {
     this.socket = path.join(dir, 'docker.sock');
-    this.runtime = new DockerRuntime(new Docker({ socketPath: this.socket }));
+    this.runtime = new DockerRuntime(new Docker({ socketPath: this.socket }), this.socket);
   }
 
   /** A namespace `lab-<name>-<pid>` with loopback up, and an engine in it that answers. */

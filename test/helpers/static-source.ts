@@ -1,6 +1,6 @@
 // A registry for the xDS control plane's unit tests: a list the test sets by hand (the integration
 // tests use the real Consul and etcd).
-import type { EndpointSource, RegistryEndpoint } from '../../src/xds/server/sources/source.js';
+import type { EndpointSource, RegistryEndpoint } from '../../src/control-plane/sources/source.js';
 
 export class StaticSource implements EndpointSource {
   readonly kind = 'consul' as const;

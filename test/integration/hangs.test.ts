@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { writeReport } from '../../src/scenario/report/write.js';
+import { writeReport } from '../../src/report/write.js';
 import { eventually, lab, leftovers, ROOT, tempDir, testTopologyFile } from '../helpers/lab.js';
 
 setupLab();

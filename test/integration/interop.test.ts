@@ -19,7 +19,7 @@ import { down, getRuntime, LABEL, projectSelector } from '../../src/sandbox/inde
 import { testingProtos } from '../../src/grpc/index.js';
 import type { LoadBalancerStatsResponse__Output } from '../../src/grpc/generated/grpc/testing/LoadBalancerStatsResponse.js';
 import type { LoadBalancerAccumulatedStatsResponse__Output } from '../../src/grpc/generated/grpc/testing/LoadBalancerAccumulatedStatsResponse.js';
-import { DEFAULT_POLICY, type XdsPolicy } from '../../src/xds/server/policy.js';
+import { DEFAULT_POLICY, type XdsPolicy } from '../../src/wire/xds-policy.js';
 import { XdsControl } from '../../src/xds/index.js';
 import { eventually, lab, leftovers, ROOT, tempDir, testTopologyFile } from '../helpers/lab.js';
 

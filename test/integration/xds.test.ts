@@ -15,7 +15,7 @@ import { down, getRuntime, projectSelector, up } from '../../src/sandbox/index.j
 import { loadTopology } from '../../src/topology/load.js';
 import { EchoControl } from '../../src/grpc/index.js';
 import { serviceConfigFrom, TrafficClient, xdsChannelOptions, type TrafficEvent } from '../../src/traffic/index.js';
-import { DEFAULT_POLICY, type XdsPolicy } from '../../src/xds/server/policy.js';
+import { DEFAULT_POLICY, type XdsPolicy } from '../../src/wire/xds-policy.js';
 import { XdsControl } from '../../src/xds/index.js';
 import { eventually, lab, leftovers, ROOT, tempDir, testTopologyFile } from '../helpers/lab.js';
 

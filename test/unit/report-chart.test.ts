@@ -8,11 +8,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { overlaps } from '../../src/scenario/report/chart/canvas.js';
-import { runChart } from '../../src/scenario/report/chart/svg-chart.js';
-import { summaryMarkdown } from '../../src/scenario/report/markdown.js';
-import { compareRuns, comparisonMarkdown, comparisonRows } from '../../src/scenario/report/compare.js';
-import { readReport } from '../../src/scenario/report/read.js';
+import { overlaps } from '../../src/report/chart/canvas.js';
+import { runChart } from '../../src/report/chart/svg-chart.js';
+import { summaryMarkdown } from '../../src/report/markdown.js';
+import { compareRuns, comparisonMarkdown, comparisonRows } from '../../src/report/compare.js';
+import { readReport } from '../../src/report/read.js';
 import { TOUR_REPORT } from '../helpers/report-fixture.js';
 
 const TOUR = TOUR_REPORT;

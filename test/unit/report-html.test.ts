@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { reportHtml } from '../../src/scenario/report/html/page.js';
-import { readReport } from '../../src/scenario/report/read.js';
+import { reportHtml } from '../../src/report/html/page.js';
+import { readReport } from '../../src/report/read.js';
 import { TOUR_REPORT as TOUR } from '../helpers/report-fixture.js';
 
 /** What the tests use of a uPlot chart, inside the page (no DOM types here). */

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runChart, type PanelBox } from '../../src/scenario/report/chart/svg-chart.js';
-import { clientSeries, markersFor, type ClientSeries } from '../../src/scenario/report/chart/series.js';
-import { BACKEND_COLORS, FAILED_COLOR } from '../../src/scenario/report/chart/palette.js';
-import { reportHtml } from '../../src/scenario/report/html/page.js';
-import { readReport, type ReportData } from '../../src/scenario/report/read.js';
+import { runChart, type PanelBox } from '../../src/report/chart/svg-chart.js';
+import { clientSeries, markersFor, type ClientSeries } from '../../src/report/chart/series.js';
+import { BACKEND_COLORS, FAILED_COLOR } from '../../src/report/chart/palette.js';
+import { reportHtml } from '../../src/report/html/page.js';
+import { readReport, type ReportData } from '../../src/report/read.js';
 import { ONE_IN_400_REPORT, TOUR_REPORT } from '../helpers/report-fixture.js';
 
 const CHROMIUM = process.env.LAB_CHROMIUM ?? '/usr/bin/chromium';

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { SandboxOverrides } from '../../src/scenario/model.js';
-import { settledText } from '../../src/scenario/report/text.js';
+import { settledText } from '../../src/report/text.js';
 import { parseTopology } from '../../src/topology/load.js';
 import { ROOT } from '../helpers/lab.js';
 

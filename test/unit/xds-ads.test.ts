@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { AdsServer } from '../../src/xds/server/ads.js';
-import { ControlPlane } from '../../src/xds/server/control-plane.js';
-import { DEFAULT_POLICY } from '../../src/xds/server/policy.js';
-import { toStruct } from '../../src/xds/server/struct.js';
-import { CDS, EDS, LDS, RDS } from '../../src/xds/server/type-urls.js';
+import { AdsServer } from '../../src/control-plane/ads.js';
+import { ControlPlane } from '../../src/control-plane/control-plane.js';
+import { DEFAULT_POLICY } from '../../src/wire/xds-policy.js';
+import { toStruct } from '../../src/control-plane/struct.js';
+import { CDS, EDS, LDS, RDS } from '../../src/control-plane/type-urls.js';
 
 const ENDPOINTS = [1, 2, 3].map((n) => ({
   id: `echo-${n}`,

@@ -6,10 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, FileError, InputError, LabError } from '../../errors.js';
-import { loadScenario } from '../../scenario/load.js';
-import { RunContext } from '../../run/context.js';
+import { loadScenario, explainLines } from '../../scenario/index.js';
+import { RunContext } from '../../run/index.js';
 import { libraryDir } from '../../util/project.js';
-import { explainLines } from '../../scenario/timeline/explain.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';
 

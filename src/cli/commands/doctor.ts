@@ -1,6 +1,6 @@
 // lab doctor [--json]
 import type { Command } from 'commander';
-import { runChecks } from '../../doctor/checks.js';
+import { runChecks } from '../../doctor/index.js';
 import { getRuntime } from '../../sandbox/index.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { c, printJson } from '../output.js';

@@ -4,11 +4,9 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import { down } from '../../sandbox/index.js';
-import { loadScenario } from '../../scenario/load.js';
-import { play, type PlayEvent, type PlayResult } from '../../scenario/player.js';
-import { checkReportDir, reportDirFor, runRecordOf, writeReport } from '../../scenario/report/write.js';
-import type { Bucket } from '../../scenario/expectations/index.js';
-import { RunContext } from '../../run/context.js';
+import { loadScenario, play, type PlayEvent, type PlayResult, type Bucket } from '../../scenario/index.js';
+import { checkReportDir, reportDirFor, runRecordOf, writeReport } from '../../report/index.js';
+import { RunContext } from '../../run/index.js';
 import { withSandbox } from '../claim.js';
 import { topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -52,7 +50,7 @@ export function registerPlay(program: Command): void {
       };
       if (opts.tui !== false && !opts.json && process.stdout.isTTY && process.stdin.isTTY) {
         liveFramesOnTerminal();
-        const { playWithView } = await import('../../view/run-play.js');
+        const { playWithView } = await import('../../view/index.js');
         try {
           const result = await withSandbox(rt, base, () => playWithView(scenario, { run, signal: interrupt.signal, reportDir: dir }));
           await finish(result, true);

@@ -7,11 +7,17 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../../errors.js';
-import { compareRuns, comparisonMarkdown, comparisonRows, isBadResult } from '../../scenario/report/compare.js';
-import { comparisonHtml } from '../../scenario/report/html/compare-page.js';
-import { reportDirFor, rerender } from '../../scenario/report/write.js';
-import { writeReportFile } from '../../scenario/report/folder-io.js';
-import { verdictWord } from '../../scenario/report/text.js';
+import {
+  compareRuns,
+  comparisonMarkdown,
+  comparisonRows,
+  isBadResult,
+  comparisonHtml,
+  reportDirFor,
+  rerender,
+  writeReportFile,
+  verdictWord,
+} from '../../report/index.js';
 import { c, printJson, table } from '../output.js';
 
 interface ReportOptions {

@@ -3,11 +3,9 @@
 // balanced on its own; messages pass through undecoded.
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { GrpcRouter, type Route } from '../../router/grpc-router.js';
+import { GrpcRouter, type Route } from '../../router/index.js';
 import { serviceConfigFrom, sandboxResolverOptions, targetProblem } from '../../traffic/index.js';
-import { sandboxTargetProblem } from '../../topology/targets.js';
-import type { Topology } from '../../topology/types.js';
-import { isLoopback } from '../../topology/load.js';
+import { sandboxTargetProblem, type Topology, isLoopback } from '../../topology/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, printJson, table } from '../output.js';

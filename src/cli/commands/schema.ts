@@ -1,7 +1,7 @@
 // lab schema: the JSON Schema of scenario files, generated from the same zod schema the loader uses.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { scenarioSchema } from '../../scenario/schema.js';
+import { scenarioSchema } from '../../scenario/index.js';
 import { printJson } from '../output.js';
 
 export function registerSchema(program: Command): void {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT, InputError, LabError } from '../../errors.js';
 import { checkOneEngine, runningShape } from '../../sandbox/index.js';
-import type { Topology } from '../../topology/types.js';
+import { type Topology, sandboxTargetProblem } from '../../topology/index.js';
 import {
   CALL_ID_HEADER,
   CLIENT_HEADER,
@@ -19,13 +19,12 @@ import {
 } from '../../traffic/index.js';
 import { durationProblem, parseDuration } from '../../util/duration.js';
 import { topologyFileOf, positiveInt, type GlobalOptions } from '../context.js';
-import { RunContext } from '../../run/context.js';
+import { RunContext } from '../../run/index.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { c, table } from '../output.js';
 import { formatBucket } from '../ui/traffic-line.js';
 import { helpLines, schemesLine } from '../docs.js';
 import { xdsOptionsFor } from '../../xds/index.js';
-import { sandboxTargetProblem } from '../../topology/targets.js';
 
 interface TrafficOptions {
   target: string;

@@ -4,8 +4,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
-import { RunContext } from '../../run/context.js';
-import { sandboxTargetProblem } from '../../topology/targets.js';
+import { RunContext } from '../../run/index.js';
+import { sandboxTargetProblem } from '../../topology/index.js';
 import { withSandbox } from '../claim.js';
 import { positiveInt, topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -62,7 +62,7 @@ export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean)
   const interrupt = abortOnInterrupt();
   try {
     liveFramesOnTerminal();
-    const { runWatch } = await import('../../view/run-watch.js');
+    const { runWatch } = await import('../../view/index.js');
     await withSandbox(rt, base, () => runWatch({ base: run, clients, bringUp, signal: interrupt.signal, observe: flags.observe }));
   } finally {
     interrupt.dispose();

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { EXIT, InputError } from '../../errors.js';
 import { isXdsTarget, registerXdsClient, targetProblem, XDS_BOOTSTRAP_OPTION } from '../../traffic/index.js';
 import { startStatsServer, XdsTestClient, type RpcType } from '../../interop/index.js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { userBootstrap } from '../../xds/index.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { positiveInt } from '../context.js';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EnvironmentError, InputError } from '../../errors.js';
 import { engineFor } from '../../engine/index.js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { userBootstrap, XdsControl, type XdsStatus } from '../../xds/index.js';
 import { topologyFrom, type GlobalOptions } from '../context.js';
 import { c, printJson, table } from '../output.js';

@@ -1,11 +1,9 @@
 // `lab play` without the view (a pipe, CI, --no-tui): one plain line per event worth reading, a line
 // per client per second with its shares, and the verdict as tables.
 import { shareLine } from '../../traffic/index.js';
-import type { PlayEvent } from '../../scenario/player.js';
-import { windowAt, type Bucket } from '../../scenario/expectations/index.js';
-import type { Verdict } from '../../scenario/verdict.js';
+import { type PlayEvent, windowAt, type Bucket, type Verdict } from '../../scenario/index.js';
 import { c, table } from '../output.js';
-import { expectWord, heldText, MEASURES, settledText } from '../../scenario/report/text.js';
+import { expectWord, heldText, MEASURES, settledText } from '../../report/index.js';
 import { plainLine } from './up-progress.js';
 
 export const sec = (ms: number) => `${(ms / 1000).toFixed(1)}s`.padStart(6);

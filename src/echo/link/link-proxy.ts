@@ -3,7 +3,7 @@
 // the echo through it; with no fault in force it only copies bytes. Faults: latency with jitter,
 // bandwidth, blackhole, reset, slow close (see link-fault.ts).
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { isIdle, normalizeLinkFault, NO_LINK_FAULT, type LinkFault } from './link-fault.js';
+import { isIdle, normalizeLinkFault, NO_LINK_FAULT, type LinkFault } from '../../wire/index.js';
 import { Pipe, type PipeCounters } from './pipe.js';
 
 export interface LinkStats {

@@ -2,7 +2,7 @@
 // With no fault the bytes go straight through (a write per chunk, with backpressure); with one,
 // each chunk waits in an ordered queue until its release time (latency, jitter, bandwidth).
 import type { Socket } from 'node:net';
-import { appliesTo, type LinkFault } from './link-fault.js';
+import { appliesTo, type LinkFault } from '../../wire/index.js';
 
 const HIGH_WATER = 1 << 20; // queued bytes above which the source is paused
 const LOW_WATER = 1 << 18;

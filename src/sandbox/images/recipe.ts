@@ -2,8 +2,8 @@
 // One file per recipe (recipe-<role>.ts, exporting its definition); the list is generated.
 import type { Rootfs } from './rootfs.js';
 
-export type { RecipeKind } from '../../topology/types.js';
-import type { RecipeKind } from '../../topology/types.js';
+export type { RecipeKind } from '../../topology/index.js';
+import type { RecipeKind } from '../../topology/index.js';
 
 export interface Recipe {
   /** The role whose image it assembles (x-lab.assemble), or `agent`. */

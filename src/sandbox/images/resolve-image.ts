@@ -1,6 +1,6 @@
 // Picks the image for a service: a local one, a pulled one (only when asked), or an assembled one.
 import { EnvironmentError } from '../../errors.js';
-import type { ImageSpec } from '../../topology/types.js';
+import type { ImageSpec } from '../../topology/index.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { getRecipe } from './recipe.js';
 import { packRootfs, rootfsHash } from './rootfs.js';

@@ -5,6 +5,8 @@ import { createReadStream, mkdirSync, readdirSync, readFileSync, realpathSync, s
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { z } from 'zod';
+import { readJsonFile } from '../../util/json-file.js';
 import { cacheDir } from '../../util/paths.js';
 
 export interface RootfsFile {
@@ -37,7 +39,8 @@ export async function sharedLibraries(binary: string): Promise<RootfsFile[]> {
   // recipe was a tenth of a no-op `up`.
   const key = `ldd:${fileKey(binary)}`;
   const cache = hashes();
-  if (cache[key]) return JSON.parse(cache[key]) as RootfsFile[];
+  const cached = cache[key] ? lddList.safeParse(JSON.parse(cache[key])) : undefined;
+  if (cached?.success) return cached.data;
   const { execa } = await import('execa'); // loaded on demand: it costs start-up time
   const { stdout, exitCode } = await execa('ldd', [binary], { reject: false });
   if (exitCode !== 0 || /not a dynamic executable/.test(stdout)) return [];
@@ -87,7 +90,10 @@ export function packRootfs(fs: Rootfs): Readable {
   return pack as unknown as Readable;
 }
 
-type HashCache = Record<string, string>;
+/** The cache on disk, read back parsed: a damaged one is an empty cache (every hash is taken again). */
+const hashCacheSchema = z.record(z.string(), z.string());
+type HashCache = z.infer<typeof hashCacheSchema>;
+const lddList = z.array(z.object({ src: z.string(), dest: z.string() }));
 let hashCache: HashCache | undefined;
 const hashCacheFile = () => path.join(cacheDir(), 'file-hashes.json');
 
@@ -99,13 +105,7 @@ function fileKey(file: string): string {
 }
 
 function hashes(): HashCache {
-  return (hashCache ??= (() => {
-    try {
-      return JSON.parse(readFileSync(hashCacheFile(), 'utf8')) as HashCache;
-    } catch {
-      return {};
-    }
-  })());
+  return (hashCache ??= readJsonFile(hashCacheFile(), hashCacheSchema) ?? {});
 }
 
 function remember(key: string, value: string): void {

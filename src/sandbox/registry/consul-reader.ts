@@ -1,5 +1,5 @@
 // Host-side reads of Consul's catalog, for `lab status`, the view and tests.
-import type { ConsulMetaRecord } from '../../wire/registration.js';
+import type { ConsulMetaRecord } from '../../wire/index.js';
 
 export interface ConsulInstance {
   id: string;

@@ -2,7 +2,7 @@
 // etcd3 (the lab's one etcd client), each call with a short deadline.
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
-import type { InstanceSpec } from '../../topology/types.js';
+import type { InstanceSpec } from '../../topology/index.js';
 
 export interface EtcdEntry {
   key: string;

@@ -25,12 +25,11 @@ const isNoop = (err: unknown) => (err as { statusCode?: number }).statusCode ===
 export class DockerRuntime implements ContainerRuntime {
   readonly engine: 'docker' | 'swarm' = 'docker';
 
-  constructor(private readonly docker: Docker = new Docker()) {}
-
-  private get socket(): string {
-    const m = this.docker.modem as unknown as { socketPath?: string; host?: string };
-    return m.socketPath ?? m.host ?? 'the Docker socket';
-  }
+  /** `socket`: where `docker` dials, for messages (dockerode's default: DOCKER_HOST, else the usual socket). */
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    private readonly socket: string = (process.env.DOCKER_HOST || '/var/run/docker.sock').replace(/^unix:\/\//, ''),
+  ) {}
 
   async ping(timeoutMs: number): Promise<void> {
     try {
@@ -68,9 +67,9 @@ export class DockerRuntime implements ContainerRuntime {
   async importImage(tar: Readable, ref: string, changes: string[]): Promise<void> {
     const [repo, tag] = ref.split(':');
     log('docker', `import ${ref}`);
-    const stream = await this.docker.importImage(tar as never, { repo, tag, changes } as never);
+    const stream = await this.docker.importImage(tar, { repo, tag, changes });
     await new Promise<void>((resolve, reject) =>
-      this.docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null, out: Array<{ error?: string }>) => {
+      this.docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => {
         const failed = out?.find((o) => o.error);
         if (err || failed) reject(err ?? new Error(failed!.error));
         else resolve();
@@ -174,7 +173,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async logs(id: string, lines: number): Promise<string> {
     try {
-      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      const buf = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false });
       return demux(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
     } catch {
       return '';
@@ -182,11 +181,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async memoryUsage(id: string): Promise<number> {
-    const stats = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as {
-      memory_stats: { usage?: number; stats?: Record<string, number> };
-    };
-    const s = stats.memory_stats.stats ?? {};
-    return s.anon ?? s.rss ?? stats.memory_stats.usage ?? 0;
+    return memoryOf(await this.docker.getContainer(id).stats({ stream: false }));
   }
 
   async disconnectNetwork(containerId: string, network: string): Promise<void> {
@@ -281,4 +276,11 @@ export function sayWhenDockerIsGone<R extends ContainerRuntime>(rt: R): R {
 /** The process's one container runtime (DOCKER_HOST and friends are honoured by dockerode). */
 export function getRuntime(): ContainerRuntime {
   return (cached ??= sayWhenDockerIsGone(new DockerRuntime()));
+}
+
+/** What a container's memory costs: cgroup v2's anon (its own pages), else v1's rss, else the usage. */
+export function memoryOf(stats: Docker.ContainerStats): number {
+  // dockerode's types know cgroup v1's keys only; on v2 the engine sends anon instead of rss.
+  const s: Partial<Record<'anon' | 'rss', number>> = { ...stats.memory_stats.stats };
+  return s.anon ?? s.rss ?? stats.memory_stats.usage ?? 0;
 }

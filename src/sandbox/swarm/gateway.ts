@@ -7,7 +7,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type Docker from 'dockerode';
 import { log } from '../../util/log.js';
-import { GATEWAY_ALIAS } from '../../topology/swarm.js';
+import { GATEWAY_ALIAS } from '../../topology/index.js';
 import { LABEL } from '../labels.js';
 import { HELPER_HOST_CONFIG, HELPER_USER } from '../runtime/least-privilege.js';
 

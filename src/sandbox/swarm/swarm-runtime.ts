@@ -8,11 +8,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { EnvironmentError } from '../../errors.js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { log } from '../../util/log.js';
 import { LABEL, labelFilter } from '../labels.js';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerState, NetworkInfo } from '../runtime/container-runtime.js';
-import { DockerRuntime, demux } from '../runtime/docker-runtime.js';
+import { DockerRuntime, demux, memoryOf } from '../runtime/docker-runtime.js';
 import { ImageCopies } from './images.js';
 import { type SwarmNode, SwarmNodes } from './nodes.js';
 import { ZONE_LABEL, placementOf, serviceSpecOf } from './service-spec.js';
@@ -62,7 +62,7 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
   async addressOf(host: string): Promise<string> {
     if (!this.addresses || performance.now() - this.addresses.at > 1000) {
       const byName = (async () => {
-        const services = (await this.manager.listServices({ filters: labelFilter({ [LABEL.project]: this.t.project }) })) as unknown as ServiceJson[];
+        const services = await this.services({ [LABEL.project]: this.t.project });
         const tasks = await this.latestTasks(services.map((s) => s.ID));
         const out = new Map<string, string>();
         for (const s of services) {
@@ -104,6 +104,11 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
     return latest;
   }
 
+  /** The services with these labels, as the API lists them (dockerode's types say its Service class; the list is their JSON). */
+  private async services(labels: Record<string, string>): Promise<ServiceJson[]> {
+    return (await this.manager.listServices({ filters: labelFilter(labels) })) as unknown as ServiceJson[];
+  }
+
   private async service(id: string): Promise<ServiceJson> {
     return (await this.manager.getService(id).inspect()) as ServiceJson;
   }
@@ -118,7 +123,7 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
   }
 
   override async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
-    const services = (await this.manager.listServices({ filters: labelFilter(labels) })) as unknown as ServiceJson[];
+    const services = await this.services(labels);
     if (!services.length) return [];
     const [tasks, nodes] = await Promise.all([this.latestTasks(services.map((s) => s.ID)), this.nodes.list()]);
     // Paused is not a task state: ask the nodes that run a task for their containers' states.
@@ -159,8 +164,7 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
     if (!network) throw new Error(`the overlay network ${spec.network} is missing`);
     const imageId = await this.copies.ensure(spec.image, candidates);
     log('swarm', `create service ${spec.name}`, { image: spec.image, placement: placementOf(spec) });
-    const created = (await this.manager.createService(serviceSpecOf(spec, network.id, imageId))) as unknown as { id?: string; ID?: string };
-    return created.id ?? created.ID!;
+    return (await this.manager.createService(serviceSpecOf(spec, network.id, imageId))).id;
   }
 
   override async startContainer(id: string): Promise<void> {
@@ -275,7 +279,7 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
   override async logs(id: string, lines: number): Promise<string> {
     try {
       const c = await this.taskContainer(id, 'reading a task’s logs');
-      const buf = (await c.docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      const buf = await c.docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: lines, follow: false });
       return demux(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
     } catch {
       return '';
@@ -284,11 +288,7 @@ export class SwarmRuntime extends DockerRuntime implements ContainerRuntime {
 
   override async memoryUsage(id: string): Promise<number> {
     const c = await this.taskContainer(id, 'reading a task’s memory');
-    const stats = (await c.docker.getContainer(c.id).stats({ stream: false })) as unknown as {
-      memory_stats: { usage?: number; stats?: Record<string, number> };
-    };
-    const s = stats.memory_stats.stats ?? {};
-    return s.anon ?? s.rss ?? stats.memory_stats.usage ?? 0;
+    return memoryOf(await c.docker.getContainer(c.id).stats({ stream: false }));
   }
 
   /** A partition: the task's container leaves the overlay on its node (swarm's DNS then forgets its name). */

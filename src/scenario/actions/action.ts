@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import type { ControlClient } from '../../grpc/index.js';
 import type { ContainerInfo, ContainerRuntime, Reach } from '../../sandbox/index.js';
-import type { Role } from '../../topology/schema.js';
-import type { Topology } from '../../topology/types.js';
+import type { Role, Topology } from '../../topology/index.js';
 import type { ServiceConfigJson } from '../../traffic/index.js';
 import type { XdsControl } from '../../xds/index.js';
 import type { SandboxDraft } from '../timeline/sandbox-model.js';
@@ -66,8 +65,8 @@ export interface ActionDefinition<Arg = unknown, Resolved = Arg> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, any>;
 
-/** Builds a definition; `resolve` defaults to taking the argument as it is. `model` is required: every step is checked at its time. */
-export function defineAction<S extends z.ZodType, R = z.output<S>>(def: {
+/** What a definition is written as: `resolve` may be left out when run takes the argument as it is. */
+interface DefinitionInput<S extends z.ZodType, R> {
   kind: string;
   summary: string;
   example: string;
@@ -76,8 +75,15 @@ export function defineAction<S extends z.ZodType, R = z.output<S>>(def: {
   describe: (arg: R) => string;
   model: (arg: R, sandbox: SandboxDraft) => void | string | ArgProblem;
   run: (arg: R, ctx: ActionContext) => Promise<void | string>;
-}): ActionDefinition<z.output<S>, R> {
-  return { ...def, resolve: def.resolve ?? ((a) => a as unknown as R) } as ActionDefinition<z.output<S>, R>;
+}
+
+/** Builds a definition; `resolve` defaults to taking the argument as it is. `model` is required: every step is checked at its time. */
+export function defineAction<S extends z.ZodType, R>(
+  def: DefinitionInput<S, R> & Pick<Required<DefinitionInput<S, R>>, 'resolve'>,
+): ActionDefinition<z.output<S>, R>;
+export function defineAction<S extends z.ZodType>(def: DefinitionInput<S, z.output<S>>): ActionDefinition<z.output<S>>;
+export function defineAction(def: DefinitionInput<z.ZodType, unknown>): ActionDefinition {
+  return { ...def, resolve: def.resolve ?? ((a) => a) };
 }
 
 const registry = new Map<string, AnyAction>();

@@ -2,11 +2,9 @@
 // failN: 2, ofM: 3, cpuBurn: 500us } — the echo's own knobs. `fault: { target: echo-2 }` clears them.
 import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
-import { describeFault, type Fault } from '../../echo/faults.js';
+import { describeFault, type Fault, FAILURE_STATUS_NAMES, statusCode } from '../../wire/index.js';
 import { duration, fraction, toFraction, toMs } from '../../util/units.js';
 import { checkTarget, defineAction, instanceName, type ArgProblem } from './action.js';
-
-const STATUS_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) && k !== 'OK') as [string, ...string[]];
 
 const arg = z
   .strictObject({
@@ -17,7 +15,7 @@ const arg = z
     jitter: duration.optional(),
     /** Share of calls that fail with `code`: 10% (or 0.1). */
     errorRate: fraction.optional(),
-    code: z.enum(STATUS_NAMES).optional(),
+    code: z.enum(FAILURE_STATUS_NAMES).optional(),
     /** Fail failN of every ofM calls (seed 000's failing server: 2 of 3). */
     failN: z.number().int().min(0).optional(),
     ofM: z.number().int().min(0).optional(),
@@ -41,7 +39,7 @@ export default defineAction({
         latencyMs: ms(a.latency),
         jitterMs: ms(a.jitter),
         errorRate: a.errorRate === undefined ? 0 : toFraction(a.errorRate),
-        errorCode: a.code === undefined ? status.UNAVAILABLE : (status as unknown as Record<string, number>)[a.code],
+        errorCode: a.code === undefined ? status.UNAVAILABLE : statusCode(a.code),
         failN: a.failN ?? 0,
         failOfM: a.ofM ?? 0,
         cpuBurnUs: Math.round(ms(a.cpuBurn) * 1000),

@@ -4,7 +4,7 @@
 // direction: which bytes it applies to; `down` (backend to client) by default, as Toxiproxy does,
 // so `latency: 100ms` adds 100 ms to each call.
 import { z } from 'zod';
-import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../../echo/link/link-fault.js';
+import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../../wire/index.js';
 import { duration, toMs } from '../../util/units.js';
 import { ArgProblem, checkTarget, defineAction, instanceName } from './action.js';
 

@@ -18,16 +18,14 @@
 //   subsetMaxRequests: { v1: 500 } a subset's circuit breaker
 //   fault: { abort: { code: UNAVAILABLE, percent: 10% }, delay: { duration: 100ms, percent: 50% } }
 //   reset: true                    back to the default policy first
-import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
-import { DEFAULT_POLICY, type XdsPolicy } from '../../xds/server/policy.js';
+import { DEFAULT_POLICY, type XdsPolicy, FAILURE_STATUS_NAMES, statusCode } from '../../wire/index.js';
 import { duration, fraction, toFraction, toMs } from '../../util/units.js';
 import { labBalancers, validateServiceConfig } from '../../traffic/index.js';
 import { seconds } from '../../util/time-text.js';
 import { closest } from '../../util/suggest.js';
 import { ArgProblem, checkTarget, defineAction, type Names } from './action.js';
 
-const STATUS_NAMES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) && k !== 'OK') as [string, ...string[]];
 const RETRY_ON = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const;
 const echoMap = <V extends z.ZodType>(v: V) => z.record(z.string(), v);
 const whole = z.number().int().min(0);
@@ -44,7 +42,7 @@ const regex = z.string().refine(
   { message: 'not a regular expression' },
 );
 const faultArg = z.strictObject({
-  abort: z.strictObject({ code: z.enum(STATUS_NAMES), percent: fraction }).optional(),
+  abort: z.strictObject({ code: z.enum(FAILURE_STATUS_NAMES), percent: fraction }).optional(),
   delay: z.strictObject({ duration, percent: fraction }).optional(),
 });
 const headerRule = z
@@ -199,7 +197,7 @@ function patched(base: XdsPolicy, a: Arg): XdsPolicy {
 
 function faultOf(f: z.output<typeof faultArg>): NonNullable<XdsPolicy['fault']> {
   return {
-    abort: f.abort && { code: (status as unknown as Record<string, number>)[f.abort.code], percent: pct(f.abort.percent) },
+    abort: f.abort && { code: statusCode(f.abort.code), percent: pct(f.abort.percent) },
     delay: f.delay && { ms: toMs(f.delay.duration), percent: pct(f.delay.percent) },
   };
 }

@@ -2,10 +2,9 @@
 // retry or hedge adds one). Shows why a retry policy turns 67% errors into none (seed 000). Only as
 // many as the client's policy allows can be asked; a client the user runs has none to count (its
 // servers cannot tell a retry from a new call).
-import { coversAll, parseMatcher } from '../matchers.js';
+import { coversAll, parseMatcher, type Matcher } from '../matchers.js';
 import { defineExpectation, matcherValue } from './expectation.js';
 import { valueIn, type Asked, type WindowPart } from './witness.js';
-import type { Matcher } from '../matchers.js';
 import type { WindowStats } from './window.js';
 
 const perCall = (w: WindowStats) => (w.total.calls ? (w.total.calls + w.total.extraAttempts) / w.total.calls : 0);

@@ -1,13 +1,13 @@
 // errors: { rate: "<1%" } (errors / calls), { total: 0 }, { UNAVAILABLE: "<5" } over the window.
 // A window with no calls holds no error count: it saw nothing.
-import { status } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { coversAll, parseMatcher, type Matcher } from '../matchers.js';
 import { defineExpectation, matcherValue } from './expectation.js';
 import { countRange, intersect, type Asked, type WindowPart, type WitnessEnv } from './witness.js';
 import type { WindowStats } from './window.js';
+import { FAILURE_STATUS_NAMES } from '../../wire/index.js';
 
-const CODES = Object.keys(status).filter((k) => Number.isNaN(Number(k)) && k !== 'OK');
+const CODES: readonly string[] = FAILURE_STATUS_NAMES;
 
 /** What an errors check asks: of the rate (percent), the total, and per status code (counts). */
 export interface ErrorsAsk {

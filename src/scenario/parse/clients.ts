@@ -13,7 +13,7 @@ import {
   type TrafficClientSpec,
 } from '../../traffic/index.js';
 import { xdsNodeId } from '../../xds/index.js';
-import { sandboxTargetProblem } from '../../topology/targets.js';
+import { sandboxTargetProblem } from '../../topology/index.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
 import { guard, type ParseContext } from './context.js';

@@ -1,7 +1,7 @@
 // What the parts of a scenario's parse share: where to point an error, the sandbox it runs on, and
 // the problems found so far (every problem in a file is reported at once, in line order).
 import { FileError } from '../../errors.js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import type { YamlPositions } from '../../util/yaml-positions.js';
 import type { Names } from '../actions/index.js';
 import type { ScenarioFile } from '../schema.js';

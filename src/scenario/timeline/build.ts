@@ -2,9 +2,9 @@
 // sandbox after every action step, in the order the player runs them (by time, then by place in the
 // file). Each action's model hook is given the sandbox as it is at the step's time; what it refuses
 // is a problem at that step. `lab check`, `lab check --explain` and `lab play` all use this model.
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { maxAttemptsOf, type TrafficClientSpec } from '../../traffic/index.js';
-import { DEFAULT_POLICY } from '../../xds/server/policy.js';
+import { DEFAULT_POLICY } from '../../wire/index.js';
 import { seconds } from '../../util/time-text.js';
 import { ArgProblem } from '../actions/index.js';
 import type { ActionStep, ObservedClientSpec } from '../model.js';

@@ -5,7 +5,7 @@ import type { Scenario } from '../model.js';
 import { seconds } from '../../util/time-text.js';
 import { dialled, isUp } from './reach.js';
 import { frontsOf } from './fronts.js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { processWords, type SandboxModel } from './sandbox-model.js';
 
 /** An instance's state in a word or two: running, frozen, not running, cut off. */

@@ -1,6 +1,6 @@
 // The addresses in front of every echo server (HAProxy's frontends, the router): a client that
 // dials one reaches them all.
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import type { Fronts } from './reach.js';
 
 export function frontsOf(t: Topology): Fronts {

@@ -3,11 +3,10 @@
 // plane was given. Each action's `model` hook checks the state *at its time* and changes it, so a
 // step that cannot run then (kill echo-5 before the scale that adds it, pause what was killed) is
 // refused before anything starts, with what happened to the instance and when.
-import type { Role } from '../../topology/schema.js';
-import type { Topology } from '../../topology/types.js';
+import type { Role, Topology } from '../../topology/index.js';
 import { seconds } from '../../util/time-text.js';
 import { MAX_ATTEMPTS_LIMIT } from '../../traffic/index.js';
-import type { XdsPolicy } from '../../xds/server/policy.js';
+import type { XdsPolicy } from '../../wire/index.js';
 
 /** What Docker says of the container's process (unknown: after a signal it may or may not survive). */
 export type ProcessState = 'running' | 'paused' | 'exited' | 'unknown';

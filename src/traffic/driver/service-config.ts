@@ -29,7 +29,7 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
   if (typeof lb === 'object') config = wholeOrShorthand(lb);
   else if (/^\s*[[{]/.test(lb)) {
     try {
-      config = wholeOrShorthand(JSON.parse(lb) as object);
+      config = wholeOrShorthand(JSON.parse(lb));
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw new InputError(`--lb: not valid JSON: ${(err as Error).message}`);
@@ -52,9 +52,12 @@ export function serviceConfigFrom(lb: string | object | undefined): ServiceConfi
 /** The keys of a service config (gRFC A2 and grpc-js's); anything else is a typo grpc-js would ignore. */
 const SERVICE_CONFIG_KEYS = ['loadBalancingConfig', 'loadBalancingPolicy', 'methodConfig', 'retryThrottling', 'healthCheckConfig'];
 
+const notAnObject = (found: unknown) =>
+  new InputError(`service config: expected a JSON object such as {"loadBalancingConfig": [{"round_robin": {}}]}, found ${JSON.stringify(found)}`);
+
 /** `{"name": {...options}}` with one balancer name is shorthand; otherwise a service config, keys checked. */
-function wholeOrShorthand(lb: object): ServiceConfigJson {
-  if (lb === null || Array.isArray(lb)) return lb as unknown as ServiceConfigJson; // validateServiceConfig says what is wrong
+function wholeOrShorthand(lb: unknown): ServiceConfigJson {
+  if (lb === null || typeof lb !== 'object' || Array.isArray(lb)) throw notAnObject(lb);
   const keys = Object.keys(lb);
   const isBalancer = (k: string) => experimental.isLoadBalancerNameRegistered(k) || GRPC_JS_XDS_BALANCERS.includes(k);
   if (keys.length === 1 && isBalancer(keys[0])) return { loadBalancingConfig: [lb] };
@@ -75,8 +78,7 @@ function wholeOrShorthand(lb: object): ServiceConfigJson {
 
 /** grpc-js's own validation, so a bad config is refused before any channel exists. */
 export function validateServiceConfig(config: ServiceConfigJson): void {
-  if (config === null || typeof config !== 'object' || Array.isArray(config))
-    throw new InputError(`service config: expected a JSON object such as {"loadBalancingConfig": [{"round_robin": {}}]}, found ${JSON.stringify(config)}`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw notAnObject(config);
   for (const key of ['loadBalancingConfig', 'methodConfig'] as const) {
     if (config[key] !== undefined && !Array.isArray(config[key]))
       throw new InputError(

@@ -7,13 +7,9 @@ import { status } from '@grpc/grpc-js';
 import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { BucketStats } from '../events.js';
+import { statusName } from '../../wire/index.js';
 
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(status)
-    .filter(([, v]) => typeof v === 'number')
-    .map(([k, v]) => [v, k]),
-);
-export const statusName = (code: number) => STATUS_NAMES[code] ?? String(code);
+export { statusName };
 
 const histogram = (): Histogram => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });
 

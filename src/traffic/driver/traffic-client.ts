@@ -2,7 +2,7 @@
 // rate or a fixed concurrency, with every call accounted to the backend that served it. Works
 // against any gRPC server speaking grpc.examples.echo.Echo, not only the lab's.
 import { EventEmitter } from 'node:events';
-import { Metadata, status, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelOptions, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { echoClient, type EchoClient } from '../../grpc/index.js';
 import { CALL_ID_HEADER, CLIENT_HEADER, observed } from '../balancers/observe.js';
 import type { TrafficEvent, TrafficEventBody } from '../events.js';
@@ -215,6 +215,17 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
       if (err?.metadata && !backend) onMetadata(err.metadata);
       finish(err ? err.code : status.OK);
     };
+    // A streaming call's replies are read and dropped; its end is its status (with the identity when no header came).
+    const readToEnd = <S extends EventEmitter>(call: S): S => {
+      call.on('metadata', onMetadata);
+      call.on('data', () => undefined);
+      call.on('status', (s: StatusObject) => {
+        if (!backend) onMetadata(s.metadata);
+        finish(s.code);
+      });
+      call.on('error', () => undefined);
+      return call;
+    };
     switch (spec.call ?? 'unary') {
       case 'unary': {
         const call = client.UnaryEcho(message, md, options, onEnd);
@@ -222,14 +233,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         break;
       }
       case 'server-stream': {
-        const call = client.ServerStreamingEcho(message, md, options);
-        call.on('metadata', onMetadata);
-        call.on('data', () => undefined);
-        call.on('status', (s) => {
-          if (!backend) onMetadata(s.metadata);
-          finish(s.code);
-        });
-        call.on('error', () => undefined);
+        readToEnd(client.ServerStreamingEcho(message, md, options));
         break;
       }
       case 'client-stream': {
@@ -240,14 +244,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
         break;
       }
       case 'bidi': {
-        const call = client.BidirectionalStreamingEcho(md, options);
-        call.on('metadata', onMetadata);
-        call.on('data', () => undefined);
-        call.on('status', (s) => {
-          if (!backend) onMetadata(s.metadata);
-          finish(s.code);
-        });
-        call.on('error', () => undefined);
+        const call = readToEnd(client.BidirectionalStreamingEcho(md, options));
         for (let i = 0; i < 3; i++) call.write(message);
         call.end();
         break;

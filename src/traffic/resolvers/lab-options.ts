@@ -1,6 +1,6 @@
 // Channel options that point the lab's resolvers at a sandbox's etcd and Consul.
 import type { ChannelOptions } from '@grpc/grpc-js';
-import type { Topology } from '../../topology/types.js';
+import type { Topology } from '../../topology/index.js';
 import { CONSUL_ADDRESS_OPTION } from './resolver-consul.js';
 import { ETCD_ENDPOINTS_OPTION, ETCD_PREFIX_OPTION } from './resolver-etcd.js';
 

@@ -8,7 +8,7 @@ import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
 import { ADDRESS_KIND_OPTION } from './resolver-etcd.js';
-import type { ConsulMetaRecord } from '../../wire/registration.js';
+import type { ConsulMetaRecord } from '../../wire/index.js';
 
 export const CONSUL_ADDRESS_OPTION = 'lab.consul_address';
 export const DEFAULT_CONSUL = '127.77.0.3:8500';

@@ -9,7 +9,7 @@ import { openEtcd } from '../../util/etcd-client.js';
 import { knowScheme } from '../targets.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
-import { parseEtcdRecord, type EtcdRecord } from '../../wire/registration.js';
+import { parseEtcdRecord, type EtcdRecord } from '../../wire/index.js';
 
 export const ETCD_ENDPOINTS_OPTION = 'lab.etcd_endpoints';
 export const ETCD_PREFIX_OPTION = 'lab.etcd_prefix';

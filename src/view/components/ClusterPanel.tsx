@@ -1,11 +1,13 @@
 // The cluster: each service with its container state, address, registry state, health, weight and
 // any fault or link fault in force. The selected row (the target of keys) is marked.
 import React from 'react';
-import chalk from 'chalk';
+import chalk, { foregroundColorNames, type ForegroundColorName } from 'chalk';
 import { Box, Text } from 'ink';
 import { fit } from '../format.js';
 import { windowAround, type Layout } from '../layout.js';
 import type { ServiceView } from '../state.js';
+
+const isColor = (c: string): c is ForegroundColorName => (foregroundColorNames as readonly string[]).includes(c);
 
 const STATE_COLOR: Record<string, string> = {
   running: 'green',
@@ -52,8 +54,7 @@ export function ClusterPanel({ services, selected, layout }: { services: Service
         ]
           .filter(Boolean)
           .join('  ');
-        const color = (c: string | undefined) =>
-          c ? ((chalk as unknown as Record<string, (x: string) => string>)[c] ?? ((x: string) => x)) : (x: string) => x;
+        const color = (c: string | undefined) => (c && isColor(c) ? chalk[c] : (x: string) => x);
         // One pre-styled line per service: ink lays out and measures one node.
         const line =
           chalk.cyan(idx === selected ? '>' : ' ') +
