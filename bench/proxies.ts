@@ -1,12 +1,23 @@
-// npm run bench:proxies: RPS and p99 in one run, on the same three echo containers, through
+// npm run bench:proxies: RPS, p99 and CPU per 1,000 calls in one run, on the same echo containers
+// (1, then 3), through
 //   - direct client-side balancing (round_robin over the etcd resolver),
 //   - HAProxy's L7 frontend (HTTP/2 both sides),
 //   - the lab's gRPC router (`lab router`, its own process),
-// each driven by `lab traffic` (its own process, 64 calls in flight, alternating, 2 runs each), and
-// the router's RPS as a fraction of direct (target: at least 0.5) and of HAProxy's.
+// each driven by `lab traffic` (its own process, 64 calls in flight, alternating, 2 runs each).
+// Prints router/HAProxy and router/direct for RPS and p99, the CPU each path cost per 1,000 calls
+// (the client's own, the proxy's: the router process or HAProxy's container, and the whole
+// machine's from /proc/stat), and the router's memory.
+//   --seconds N     each run's length (default 5)
+//   --scale 1,3     the echo counts to run on
+//   --profile DIR   run the router under node --cpu-prof, writing its profile to DIR
+//   --router-node-flags "..."   node flags for the router's process (to try V8 settings)
+//   --json          the figures as JSON
 // Project labpxbench on 127.90.x.y; removes all it made.
 import { setupLab } from '../src/setup.js';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Docker from 'dockerode';
+import { execa } from 'execa';
 import { $ } from 'zx';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
@@ -15,67 +26,144 @@ import { leftovers, ROOT, testTopologyFile } from '../test/helpers/lab.js';
 setupLab();
 
 const args = process.argv.slice(2);
-const SECONDS = Number(args[args.indexOf('--seconds') + 1]) || 5;
+const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const SECONDS = Number(arg('--seconds')) || 5;
+const SCALES = (arg('--scale') ?? '1,3').split(',').map(Number);
+const PROFILE = arg('--profile');
+const NODE_FLAGS = (arg('--router-node-flags') ?? '').split(' ').filter(Boolean);
 const JSON_OUT = args.includes('--json');
 const PROJECT = 'labpxbench';
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
 const lab = path.join(ROOT, 'bin/lab.js');
+const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 interface Run {
   rps: number;
   p99: number;
+  calls: number;
+  /** CPU milliseconds per 1,000 calls: the client's, the proxy's, the whole machine's. */
+  clientCpu: number;
+  proxyCpu: number;
+  machineCpu: number;
 }
 
-async function traffic(file: string, target: string, lb: string): Promise<Run> {
-  const args = [lab, '-f', file, 'traffic', '-t', target, '--lb', lb, '--concurrency', '64', '-d', `${SECONDS}s`, '--deadline', '5s', '--json'];
-  const r = await $({ cwd: ROOT, quiet: true })`${process.execPath} ${args}`;
+/** Busy CPU time of the whole machine so far, in ms (every core). */
+function machineCpuMs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + steal) * TICK_MS;
+}
+
+/** CPU time of one process so far (utime + stime), in ms. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+function memoryMiB(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN) / 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+async function containerCpuMs(docker: Docker, name: string): Promise<number> {
+  const s = (await docker.getContainer(name).stats({ stream: false })) as { cpu_stats: { cpu_usage: { total_usage: number } } };
+  return s.cpu_stats.cpu_usage.total_usage / 1e6;
+}
+
+async function traffic(file: string, target: string, lb: string, proxyCpu: () => Promise<number>): Promise<Run> {
+  const cmd = [lab, '-f', file, 'traffic', '-t', target, '--lb', lb, '--concurrency', '64', '-d', `${SECONDS}s`, '--deadline', '5s', '--json'];
+  const m0 = machineCpuMs();
+  const p0 = await proxyCpu();
+  const r = await $({ cwd: ROOT, quiet: true })`${process.execPath} ${cmd}`;
+  const p1 = await proxyCpu();
+  const m1 = machineCpuMs();
   const lines = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { type?: string; total?: { ok: number; p99Ms: number }; elapsedMs?: number });
+    .map((l) => JSON.parse(l) as { type?: string; total?: { ok: number; p99Ms: number }; elapsedMs?: number; cpuMs?: number });
   const summary = lines.at(-1)!;
   const buckets = lines
     .filter((l) => l.type === 'bucket' && l.total)
     .map((l) => l.total!.p99Ms)
     .sort((a, b) => a - b);
-  return { rps: summary.total!.ok / (summary.elapsedMs! / 1000), p99: buckets[Math.floor(buckets.length / 2)] ?? NaN };
+  const calls = summary.total!.ok;
+  const per1k = (ms: number) => (ms / Math.max(1, calls)) * 1000;
+  return {
+    rps: calls / (summary.elapsedMs! / 1000),
+    p99: buckets[Math.floor(buckets.length / 2)] ?? NaN,
+    calls,
+    clientCpu: per1k(summary.cpuMs ?? NaN),
+    proxyCpu: per1k(p1 - p0),
+    machineCpu: per1k(m1 - m0),
+  };
+}
+
+const mean = (xs: Run[], k: keyof Run) => xs.reduce((n, x) => n + x[k], 0) / xs.length;
+
+async function onScale(docker: Docker, echo: number) {
+  const rt = getRuntime();
+  const file = testTopologyFile(PROJECT, 90);
+  const t = loadTopology(file, { proxy: true, echo });
+  await down(rt, PROJECT);
+  await up(rt, t);
+  const prof = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE)] : [];
+  const router = execa(process.execPath, [...NODE_FLAGS, ...prof, lab, '-f', file, 'router'], { cwd: ROOT, reject: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      router.stdout!.on('data', (d: Buffer) => /listens on/.test(d.toString()) && resolve());
+      void router.then((r) => reject(new Error(`the router exited: ${String(r.stderr)}`)));
+    });
+    const pid = router.pid!;
+    const haproxy = `${PROJECT}-${t.instances.find((i) => i.role === 'proxy')!.name}`; // the container is project-instance
+    const paths: Array<[string, string, string, () => Promise<number>]> = [
+      ['direct (client-side round_robin)', 'etcd:///echo', 'round_robin', async () => 0],
+      ['HAProxy L7 (HTTP/2)', `ipv4:${t.proxy!.l7}`, 'pick_first', () => containerCpuMs(docker, haproxy)],
+      ['lab router', `ipv4:${t.router}`, 'pick_first', async () => processCpuMs(pid)],
+    ];
+    say(`\n${echo} echo server(s) · 64 in flight · ${SECONDS} s × 2 runs each, alternating`);
+    await traffic(file, paths[0][1], paths[0][2], paths[0][3]); // warm-up
+    await traffic(file, paths[2][1], paths[2][2], paths[2][3]); // the router's JIT too
+    const runs = new Map<string, Run[]>(paths.map(([name]) => [name, []]));
+    for (let i = 0; i < 2; i++) for (const [name, target, lb, cpu] of paths) runs.get(name)!.push(await traffic(file, target, lb, cpu));
+    const result = Object.fromEntries(
+      [...runs].map(([k, v]) => [
+        k,
+        { rps: mean(v, 'rps'), p99: mean(v, 'p99'), clientCpu: mean(v, 'clientCpu'), proxyCpu: mean(v, 'proxyCpu'), machineCpu: mean(v, 'machineCpu') },
+      ]),
+    );
+    const memory = memoryMiB(pid);
+    say(`  ${'path'.padEnd(34)} ${'RPS'.padStart(6)}  ${'p99'.padStart(8)}   CPU ms per 1,000 calls: client  proxy  machine`);
+    for (const [name, r] of Object.entries(result))
+      say(
+        `  ${name.padEnd(34)} ${String(Math.round(r.rps)).padStart(6)}  ${r.p99.toFixed(1).padStart(5)} ms   ${' '.repeat(24)}${r.clientCpu.toFixed(0).padStart(6)} ${r.proxyCpu.toFixed(0).padStart(6)} ${r.machineCpu.toFixed(0).padStart(8)}`,
+      );
+    const [direct, haproxyR, routed] = paths.map(([name]) => result[name]);
+    const ratios = {
+      rpsOverHaproxy: routed.rps / haproxyR.rps,
+      p99OverHaproxy: routed.p99 / haproxyR.p99,
+      rpsOverDirect: routed.rps / direct.rps,
+      p99OverDirect: routed.p99 / direct.p99,
+    };
+    say(`\n  router / HAProxy  RPS ${ratios.rpsOverHaproxy.toFixed(2)} (target ≥ 1.0)   p99 ${ratios.p99OverHaproxy.toFixed(2)} (target ≤ 1.1)`);
+    say(`  router / direct   RPS ${ratios.rpsOverDirect.toFixed(2)}                  p99 ${ratios.p99OverDirect.toFixed(2)}`);
+    say(`  router memory     RSS ${memory.rss.toFixed(0)} MiB, peak ${memory.peak.toFixed(0)} MiB`);
+    return { echo, result, ratios, routerMemoryMiB: memory };
+  } finally {
+    router.kill('SIGINT');
+    await router;
+    await down(rt, PROJECT);
+  }
 }
 
 async function main() {
-  const rt = getRuntime();
-  const file = testTopologyFile(PROJECT, 90);
-  const t = loadTopology(file, { proxy: true });
-  await down(rt, PROJECT);
-  await up(rt, t);
-  const router = $({ cwd: ROOT, nothrow: true, quiet: true })`${process.execPath} ${[lab, '-f', file, 'router']}`;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      router.stdout.on('data', (d: Buffer) => /listens on/.test(d.toString()) && resolve());
-      void router.then((r) => reject(new Error(`the router exited: ${r.stderr}`)));
-    });
-    const paths: Array<[string, string, string]> = [
-      ['direct (client-side round_robin)', 'etcd:///echo', 'round_robin'],
-      ['HAProxy L7 (HTTP/2)', `ipv4:${t.proxy!.l7}`, 'pick_first'],
-      ['lab router', `ipv4:${t.router}`, 'pick_first'],
-    ];
-    say(`RPS and p99 through each path to the same 3 echo containers · 64 in flight · ${SECONDS} s × 2 runs each, alternating`);
-    await traffic(file, paths[0][1], paths[0][2]); // warm-up
-    const runs = new Map<string, Run[]>(paths.map(([name]) => [name, []]));
-    for (let i = 0; i < 2; i++) for (const [name, target, lb] of paths) runs.get(name)!.push(await traffic(file, target, lb));
-    const avg = (xs: Run[]) => ({ rps: xs.reduce((n, x) => n + x.rps, 0) / xs.length, p99: xs.reduce((n, x) => n + x.p99, 0) / xs.length });
-    const result = Object.fromEntries([...runs].map(([k, v]) => [k, avg(v)]));
-    for (const [name, r] of Object.entries(result)) say(`  ${name.padEnd(34)} ${String(Math.round(r.rps)).padStart(6)} RPS   p99 ${r.p99.toFixed(1)} ms`);
-    const direct = result[paths[0][0]].rps;
-    const haproxy = result[paths[1][0]].rps;
-    const routed = result[paths[2][0]].rps;
-    say(`\n  router / direct   ${(routed / direct).toFixed(2)} (target: at least 0.5)`);
-    say(`  router / HAProxy  ${(routed / haproxy).toFixed(2)}`);
-    if (JSON_OUT) process.stdout.write(`${JSON.stringify({ result, routerOverDirect: routed / direct, routerOverHaproxy: routed / haproxy }, null, 2)}\n`);
-  } finally {
-    router.kill('SIGINT');
-    await router.catch(() => undefined);
-    await down(rt, PROJECT);
-  }
+  const docker = new Docker();
+  say('RPS, p99 and CPU through each path to the same echo containers');
+  const out = [];
+  for (const echo of SCALES) out.push(await onScale(docker, echo));
+  if (PROFILE) say(`\nthe router's CPU profile: ${path.resolve(PROFILE)}`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   say(`\nleft behind: ${JSON.stringify(await leftovers(PROJECT))}`);
 }
 

@@ -16,7 +16,24 @@ export const ROOMS = {
   cli: {
     is: 'the `lab` program: commander commands, error rendering, progress',
     program: true,
-    may: ['errors', 'setup', 'util', 'topology', 'sandbox', 'engine', 'traffic', 'scenario', 'report', 'run', 'router', 'xds', 'interop', 'doctor', 'view'],
+    may: [
+      'errors',
+      'setup',
+      'util',
+      'wire',
+      'topology',
+      'sandbox',
+      'engine',
+      'traffic',
+      'scenario',
+      'report',
+      'run',
+      'router',
+      'xds',
+      'interop',
+      'doctor',
+      'view',
+    ],
     why: 'the CLI is the top: it may use every room, and no room uses it',
   },
   view: {
@@ -63,8 +80,8 @@ export const ROOMS = {
   },
   router: {
     is: "the lab's gRPC router: HTTP/2 routed by :path, frames passed undecoded",
-    may: ['util', 'traffic'],
-    why: 'the router is a proxy that the agent bundles: it takes the traffic engine only',
+    may: ['errors', 'util', 'wire', 'traffic'],
+    why: 'the router is a proxy that the agent bundles: it takes the traffic engine and the wire facts only',
   },
   sandbox: {
     is: 'Docker: the runtime contract (container verbs), images, registries, up/down/status, a swarm runtime',

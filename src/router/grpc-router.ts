@@ -1,14 +1,19 @@
-// The lab's gRPC router (seed 003): an HTTP/2 proxy that reads only the headers. Each request's
-// :path names its gRPC service; a routing table maps the service to an upstream cluster (any target
-// the lab can dial: etcd:///echo, consul:///echo, ipv4:a,b) and a balancer (any of the lab's), so
-// each request is balanced on its own. Messages are forwarded as opaque bytes — the protobuf body is
-// never decoded — in both directions, streaming included; response headers, trailers and status
-// pass through; the caller's grpc-timeout becomes the upstream deadline, and a caller that goes away
-// cancels the upstream call.
+// The lab's gRPC router (seed 003): a semi-transparent HTTP/2 proxy. Each request's :path names its
+// gRPC service; a routing table maps the service to an upstream (any target the lab can dial:
+// etcd:///echo, consul:///echo, ipv4:a,b) and a balancer, so each request is balanced on its own.
+// The call is forwarded at the frame level (forward.ts): headers as they came, DATA as bytes, the
+// backend's headers, trailers and resets back; one HTTP/2 connection per backend carries every
+// call to it. Per method, the router can delay a share of calls and abort a share with a status
+// (faults.ts), for any server behind it.
 import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import { Client, credentials, Metadata, status, type ChannelOptions, type ClientDuplexStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelOptions } from '@grpc/grpc-js';
 import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/index.js';
-import { GrpcFrames, frame } from './frames.js';
+import { RouterFaults, type FaultCounts, type RouterFault } from './faults.js';
+import { answer, forward } from './forward.js';
+import { routerPolicy, type PickArgs, type RouterPolicy } from './policy.js';
+import { Upstream, type Backend } from './upstream.js';
+
+export { percentEncode } from './forward.js';
 
 export interface Route {
   /** A gRPC service name (grpc.examples.echo.Echo), or * for every service not named. */
@@ -21,27 +26,17 @@ export interface RouterStats {
   requests: number;
   unrouted: number;
   byService: Record<string, number>;
+  /** Per backend address: the calls the router sent it, those that ended with a status other than OK, and the connections it dialled. */
+  byBackend: Record<string, { calls: number; errors: number; connections?: number }>;
+  /** Per method a fault matched: its calls, and how many the router aborted and delayed. */
+  faults: Record<string, FaultCounts>;
 }
 
-/** Headers that belong to one HTTP/2 hop or to the gRPC framing, not to the call's metadata. */
-const HOP = new Set([
-  'content-type',
-  'te',
-  'grpc-timeout',
-  'grpc-encoding',
-  'grpc-accept-encoding',
-  'user-agent',
-  'content-length',
-  'connection',
-  'host',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'grpc-status',
-  'grpc-message',
-  'date',
-]);
+export interface RouterOptions {
+  /** The HTTP/2 settings of the router's side towards callers and towards backends (window sizes ...). */
+  settings?: http2.Settings;
+  faults?: RouterFault[];
+}
 
 /** grpc-timeout: "100m", "5S", "1H" ... (hours, minutes, seconds, milli, micro, nano) → ms. */
 export function timeoutMs(value: string | undefined): number | undefined {
@@ -51,56 +46,66 @@ export function timeoutMs(value: string | undefined): number | undefined {
   return { H: n * 3_600_000, M: n * 60_000, S: n * 1000, m: n, u: n / 1000, n: n / 1e6 }[m[2]]!;
 }
 
-function metadataFrom(headers: IncomingHttpHeaders): Metadata {
-  const md = new Metadata();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.startsWith(':') || HOP.has(k) || v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) {
-      if (k.endsWith('-bin')) md.add(k, Buffer.from(one, 'base64'));
-      else md.add(k, one);
-    }
-  }
-  return md;
+/** Headers a lab policy may hash on (ring_hash's header), as grpc-js Metadata, built only when asked. */
+function pickArgs(headers: IncomingHttpHeaders): PickArgs {
+  let md: Metadata | undefined;
+  return {
+    get metadata() {
+      if (!md) {
+        md = new Metadata();
+        for (const [k, v] of Object.entries(headers))
+          if (!k.startsWith(':') && !k.endsWith('-bin') && v !== undefined) for (const one of Array.isArray(v) ? v : [v]) md.add(k, one);
+      }
+      return md;
+    },
+    extraPickInfo: {},
+  };
 }
 
-function headersFrom(md: Metadata): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(md.getMap())) {
-    if (HOP.has(k)) continue;
-    const all = md.get(k).map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : String(x)));
-    out[k] = all.length === 1 ? all[0] : all;
-    void v;
-  }
-  return out;
-}
-
-const identity = (b: Buffer) => b;
-
-/** grpc-message's percent-encoding: bytes outside printable ASCII, and % itself (the gRPC spec). */
-export function percentEncode(text: string): string {
-  let out = '';
-  for (const b of Buffer.from(text, 'utf8'))
-    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  return out;
-}
+const DEFAULT_SETTINGS: http2.Settings = { maxConcurrentStreams: 10_000, initialWindowSize: 1 << 20 };
 
 export class GrpcRouter {
   private server?: Http2Server;
-  private readonly clients = new Map<string, Client>();
-  readonly stats: RouterStats = { requests: 0, unrouted: 0, byService: {} };
+  private readonly upstreams = new Map<string, Upstream>();
+  private readonly policies: Map<string, RouterPolicy>;
+  private readonly settings: http2.Settings;
+  readonly faults: RouterFaults;
+  private readonly counts: Omit<RouterStats, 'faults'> = { requests: 0, unrouted: 0, byService: {}, byBackend: {} };
 
+  /** Throws an InputError for a route whose balancer the router cannot run. */
   constructor(
     private readonly routes: Route[],
     private readonly channelOptions: ChannelOptions = {},
-  ) {}
+    options: RouterOptions = {},
+  ) {
+    this.policies = new Map(routes.map((r) => [r.service, routerPolicy(r.serviceConfig)]));
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.faults = new RouterFaults(options.faults);
+  }
 
   static route(service: string, target: string, lb: string | object = 'round_robin'): Route {
     return { service, target, serviceConfig: serviceConfigFrom(lb) };
   }
 
+  /** What each route balances with, as the router says it: "round_robin (the router's own)". */
+  balancerOf(route: Route): string {
+    return this.policies.get(route.service)!.label;
+  }
+
+  get stats(): RouterStats {
+    const byBackend = structuredClone(this.counts.byBackend);
+    for (const u of this.upstreams.values()) for (const [a, n] of u.connections()) (byBackend[a] ??= { calls: 0, errors: 0 }).connections = n;
+    return { ...this.counts, byBackend, faults: Object.fromEntries([...this.faults.counts].map(([k, v]) => [k, { ...v }])) };
+  }
+
   listen(host: string, port: number): Promise<number> {
-    const server = http2.createServer({ settings: { maxConcurrentStreams: 10_000 } });
+    const server = http2.createServer({ settings: this.settings });
     server.on('stream', (stream, headers) => this.handle(stream, headers));
+    server.on('session', (session) => {
+      session.on('error', () => undefined);
+      // The whole connection's window, not only each stream's: many calls share one caller's connection.
+      session.once('localSettings', () => session.setLocalWindowSize(16 << 20));
+    });
     server.on('sessionError', () => undefined);
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -110,95 +115,74 @@ export class GrpcRouter {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    for (const u of this.upstreams.values()) u.close();
+    this.upstreams.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private clientFor(route: Route): Client {
-    let c = this.clients.get(route.service);
-    if (!c) {
-      c = new Client(route.target, credentials.createInsecure(), { ...this.channelOptions, 'grpc.service_config': JSON.stringify(route.serviceConfig) });
-      this.clients.set(route.service, c);
+  private upstreamFor(route: Route): Upstream {
+    let u = this.upstreams.get(route.service);
+    if (!u) {
+      u = new Upstream(route.target, this.policies.get(route.service)!, this.channelOptions, this.settings);
+      this.upstreams.set(route.service, u);
     }
-    return c;
+    return u;
   }
 
   private handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => undefined);
-    const path = String(headers[':path'] ?? '');
-    const service = /^\/([^/]+)\/[^/]+$/.exec(path)?.[1];
+    const path = headers[':path'] ?? '';
+    const slash = path.indexOf('/', 1);
+    const service = path[0] === '/' && slash > 1 && slash < path.length - 1 && path.indexOf('/', slash + 1) < 0 ? path.slice(1, slash) : undefined;
     const route = service ? (this.routes.find((r) => r.service === service) ?? this.routes.find((r) => r.service === '*')) : undefined;
-    this.stats.requests++;
+    this.counts.requests++;
     if (!route || !service || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
-      this.stats.unrouted++;
-      return this.trailersOnly(stream, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`);
+      this.counts.unrouted++;
+      return answer(stream, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`);
     }
-    this.stats.byService[service] = (this.stats.byService[service] ?? 0) + 1;
-    const timeout = timeoutMs(headers['grpc-timeout'] as string | undefined);
-    const call: ClientDuplexStream<Buffer, Buffer> = this.clientFor(route).makeBidiStreamRequest(
-      path,
-      identity,
-      identity,
-      metadataFrom(headers),
-      timeout === undefined ? {} : { deadline: Date.now() + timeout },
-    );
-    let responded = false;
-    let finished = false;
-    const respond = (md?: Metadata) => {
-      if (responded || stream.destroyed) return;
-      responded = true;
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...(md ? headersFrom(md) : {}) }, { waitForTrailers: true });
-    };
-    call.on('metadata', (md: Metadata) => respond(md));
-    call.on('data', (msg: Buffer) => {
-      respond();
-      if (!stream.destroyed) stream.write(frame(msg));
-    });
-    call.on('error', () => undefined); // the status event carries it
-    call.on('status', (st: StatusObject) => {
-      if (finished) return;
-      finished = true;
-      if (stream.destroyed) return;
-      const trailers = { 'grpc-status': String(st.code), ...(st.details ? { 'grpc-message': percentEncode(st.details) } : {}), ...headersFrom(st.metadata) };
-      if (!responded) {
-        // Nothing was sent yet: one header block carries the status (trailers-only).
-        responded = true;
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });
-        return;
-      }
-      stream.once('wantTrailers', () => stream.sendTrailers(trailers));
-      stream.end();
-    });
-    // Caller → upstream: gRPC frames in, messages out (compressed ones are refused: the router
-    // would have to decode them).
-    const frames = new GrpcFrames();
-    stream.on('data', (chunk: Buffer) => {
-      for (const m of frames.push(chunk)) {
-        if (m.compressed) {
-          finished = true;
-          call.cancel();
-          if (!responded) this.trailersOnly(stream, status.UNIMPLEMENTED, 'the router does not forward compressed messages');
-          else stream.close(http2.constants.NGHTTP2_CANCEL);
-          return;
-        }
-        call.write(m.message);
-      }
-    });
-    stream.on('end', () => call.end());
-    stream.on('close', () => {
-      if (!finished) call.cancel(); // the caller went away (cancelled, or its deadline passed)
-    });
+    this.counts.byService[service] = (this.counts.byService[service] ?? 0) + 1;
+    const fault = this.faults.decide(path);
+    if (fault.delayMs > 0) {
+      // Held before a backend is picked: the caller's messages wait in its stream's window.
+      stream.pause();
+      const timer = setTimeout(() => this.route(stream, headers, route, fault.abort), fault.delayMs);
+      stream.once('close', () => clearTimeout(timer));
+      return;
+    }
+    this.route(stream, headers, route, fault.abort);
   }
 
-  private trailersOnly(stream: ServerHttp2Stream, code: status, message: string): void {
+  private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, abort?: { code: number; message: string }): void {
     if (stream.destroyed) return;
-    stream.respond(
-      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': percentEncode(message) },
-      { endStream: true },
-    );
-    stream.resume();
+    if (abort) return answer(stream, abort.code, abort.message);
+    const upstream = this.upstreamFor(route);
+    const started = performance.now();
+    const attempt = () => {
+      if (stream.destroyed) return;
+      const p = upstream.pick(pickArgs(headers));
+      if ('backend' in p) return this.send(stream, headers, upstream, p.backend, started);
+      if ('fail' in p) return answer(stream, status.UNAVAILABLE, p.fail);
+      // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
+      const cancel = upstream.onChange(attempt);
+      stream.once('close', cancel);
+    };
+    attempt();
+  }
+
+  private send(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, upstream: Upstream, backend: Backend, started: number): void {
+    const waited = performance.now() - started;
+    const timeout = waited > 1 ? timeoutMs(headers['grpc-timeout'] as string | undefined) : undefined;
+    // What the caller's deadline has left after a wait for a connection.
+    if (timeout !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.floor(timeout - waited))}m`;
+    const counts = (this.counts.byBackend[backend.address] ??= { calls: 0, errors: 0 });
+    counts.calls++;
+    const tracks = upstream.tracksCalls;
+    if (tracks) backend.endpoint.inFlight++;
+    forward(stream, headers, backend.session!, backend.address, (code) => {
+      if (code !== status.OK) counts.errors++;
+      if (tracks) upstream.callEnded(backend, code, performance.now() - started);
+    });
   }
 }
 
-export type { ServiceError };
+export type { RouterFault };

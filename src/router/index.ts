@@ -1,2 +1,3 @@
 // router: what the rest of the lab may use of it.
-export { GrpcRouter, type Route } from './grpc-router.js';
+export { GrpcRouter, type Route, type RouterFault, type RouterStats } from './grpc-router.js';
+export { describeRouterFault, methodPatternProblem } from './faults.js';

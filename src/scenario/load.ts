@@ -70,6 +70,14 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   };
   const { clients, observed, usesRouter } = parseClients(ctx);
   const { actions, expects } = parseActions(ctx);
+  for (const a of actions.filter((x) => x.action.kind === 'router-fault')) {
+    const why = !usesRouter
+      ? 'no client dials {router}, so a fault on the lab\'s router would touch no call; give a client target: "ipv4:{router}"'
+      : widest.routerRunsIn !== 'lab'
+        ? "on a swarm the router runs in the sandbox's gateway, which takes no faults yet; play this scenario on one engine"
+        : undefined;
+    if (why) problems.push(ctx.fail(['steps', a.index, 'router-fault'], `steps[${a.index}].router-fault: ${why}`, true));
+  }
 
   // The timeline: the sandbox after each action, each checked against the sandbox at its time.
   const built = buildTimeline({

@@ -208,7 +208,7 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   try {
     // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
     // every service to the echo servers through the etcd resolver, round_robin per request.
-    if (scenario.router && topology.routerRunsIn === 'lab') router = await startRouter(topology);
+    if (scenario.router && topology.routerRunsIn === 'lab') session.useRouter((router = await startRouter(topology)));
     // Clients that take time to exist (a swarm's agents) do so before the clock starts.
     await clients.prepare();
     clock.start();

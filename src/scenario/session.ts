@@ -7,6 +7,7 @@ import { LABEL, projectSelector, up } from '../sandbox/index.js';
 import type { RunContext } from '../run/index.js';
 import type { ServedSource } from '../traffic/index.js';
 import type { ActionContext } from './actions/index.js';
+import type { GrpcRouter } from '../router/index.js';
 
 export interface SandboxSession {
   ctx: ActionContext;
@@ -14,6 +15,8 @@ export interface SandboxSession {
   undoAll(report: (text: string, error?: string) => void): Promise<void>;
   /** Closes the control clients. */
   close(): void;
+  /** The router the run started in this process, for the actions that act on it (router-fault). */
+  useRouter(router: GrpcRouter | undefined): void;
 }
 
 /** The echo servers the session has now (scaling changes them), as a served-calls watcher polls them. */
@@ -24,6 +27,7 @@ export function sandboxSession({ run, signal }: { run: RunContext; signal?: Abor
   const { rt, topology, reach } = run;
   const controls = new Map<string, EchoControl>();
   let xds: XdsControl | undefined;
+  let router: GrpcRouter | undefined;
   const undos: Array<{ text: string; fn: () => Promise<void> }> = [];
   let current = topology;
   const ctx: ActionContext = {
@@ -50,6 +54,10 @@ export function sandboxSession({ run, signal }: { run: RunContext; signal?: Abor
       if (!current.xds) throw new Error('the sandbox runs no xDS control plane (sandbox: { xds: true } or lab up --xds)');
       return (xds ??= new XdsControl(reach(current.xds.hostAddress)));
     },
+    router() {
+      if (!router) throw new Error("the lab's router is not running in this run (a client dials {router} to start it)");
+      return router;
+    },
     async scaleTo(echo) {
       current = run.shape({ ...run.overrides, echo });
       await up(rt, current, { signal, onlyMissing: true, reach });
@@ -62,6 +70,7 @@ export function sandboxSession({ run, signal }: { run: RunContext; signal?: Abor
   };
   return {
     ctx,
+    useRouter: (r) => (router = r),
     async undoAll(report) {
       for (const u of undos.splice(0).reverse()) {
         try {

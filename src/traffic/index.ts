@@ -17,7 +17,17 @@ export { ClientSet, type ClientSetOptions, type TrafficClients } from './driver/
 export { maxAttemptsOf, serviceConfigFrom, validateServiceConfig, MAX_ATTEMPTS_LIMIT, type ServiceConfigJson } from './driver/service-config.js';
 export { CallStats } from './driver/stats.js';
 export { sandboxResolverOptions } from './resolvers/lab-options.js';
-export { knownBalancers, labBalancers, balancerDescription, balancerOrigin } from './balancers/index.js';
+export {
+  knownBalancers,
+  labBalancers,
+  balancerDescription,
+  balancerOrigin,
+  pickPolicyFor,
+  type PickPolicy,
+  type EndpointState,
+  type CallOutcome,
+} from './balancers/index.js';
+export { ENDPOINT_ATTRIBUTES, attributesOf, weightOf } from './resolvers/endpoint-attributes.js';
 export { byBackendName, shareLine, sharesOf } from './shares.js';
 export { knowScheme, knownSchemes, parseTarget, schemeOrigin, serviceOfTarget, targetProblem, type TargetParts } from './targets.js';
 export { balancerLabel, resolverLabel, withOrigin } from './labels.js';

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GrpcRouter, percentEncode, timeoutMs } from '../../src/router/grpc-router.js';
-import { GrpcFrames, frame } from '../../src/router/frames.js';
 import { startFleet, type Fleet } from '../helpers/echo-fleet.js';
 
 setupLab();
@@ -120,6 +119,31 @@ describe('gRPC router (seed 003)', () => {
     for (const n of seen.values()) assert.ok(n >= 8 && n <= 12, JSON.stringify([...seen]));
   });
 
+  it("balances with the lab's policies too (least_request: the same choose() a client's channel runs), and says whose balancer it runs", async () => {
+    const lr = new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'least_request')]);
+    const c = new Client(`127.0.0.1:${await lr.listen('127.0.0.1', 0)}`, credentials.createInsecure());
+    try {
+      assert.equal(lr.balancerOf(GrpcRouter.route('*', fleet.target(), 'least_request')), "least_request (the lab's)");
+      assert.equal(router.balancerOf(GrpcRouter.route('grpc.examples.echo.Echo', fleet.target())), "round_robin (the router's own)");
+      await rawCall(c, 'UnaryEcho', [req('warm')]); // the router dials all three; let them come up
+      await new Promise((r) => setTimeout(r, 300));
+      // 30 at once: least_request spreads calls in flight over the three.
+      const rs = await Promise.all(Array.from({ length: 30 }, () => rawCall(c, 'UnaryEcho', [req('lr')])));
+      const seen = new Set(rs.map((r) => String(r.headers['x-lab-backend'])));
+      assert.deepEqual([...seen].sort(), ['echo-1', 'echo-2', 'echo-3']);
+      assert.equal(Object.values(lr.stats.byBackend).reduce((n, b) => n + b.calls, 0), 31);
+    } finally {
+      c.close();
+      await lr.close();
+    }
+  });
+
+  it("refuses a balancer only a client's channel can run, and a wrapper of one, with what it can run", () => {
+    assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'weighted_round_robin')]), /"weighted_round_robin" runs only in a client's channel/);
+    assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'health_checked')]), /wraps a channel's balancer/);
+    assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), { wrr_smooth: { bogus: 1 } })]), /unknown option "bogus"/);
+  });
+
   it('answers UNIMPLEMENTED itself for a service it has no route for', async () => {
     const c = await new Promise<ServiceError>((resolve) =>
       viaRouter.makeUnaryRequest('/grpc.health.v1.Health/Check', id, id, Buffer.alloc(0), (err) => resolve(err!)),
@@ -147,15 +171,11 @@ describe('gRPC router (seed 003)', () => {
     }
   });
 
-  it('reads grpc-timeout and gRPC frames exactly', () => {
+  it('reads grpc-timeout and percent-encodes grpc-message exactly', () => {
     assert.equal(timeoutMs('100m'), 100);
     assert.equal(timeoutMs('5S'), 5000);
     assert.equal(timeoutMs('2M'), 120_000);
     assert.equal(timeoutMs('7'), undefined);
     assert.equal(percentEncode('echo-1: 100% down ✖'), 'echo-1: 100%25 down %E2%9C%96');
-    const f = new GrpcFrames();
-    const bytes = Buffer.concat([frame(Buffer.from('ab')), frame(Buffer.alloc(0)), frame(Buffer.from('cdef'))]);
-    const got = [...bytes].flatMap((b) => f.push(Buffer.from([b]))).map((m) => m.message.toString());
-    assert.deepEqual(got, ['ab', '', 'cdef']);
   });
 });

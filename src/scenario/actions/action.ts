@@ -8,6 +8,7 @@ import type { ContainerInfo, ContainerRuntime, Reach } from '../../sandbox/index
 import type { Role, Topology } from '../../topology/index.js';
 import type { ServiceConfigJson } from '../../traffic/index.js';
 import type { XdsControl } from '../../xds/index.js';
+import type { GrpcRouter } from '../../router/index.js';
 import type { SandboxDraft } from '../timeline/sandbox-model.js';
 
 export interface ActionContext {
@@ -21,6 +22,8 @@ export interface ActionContext {
   control(instance: string): ControlClient;
   /** The control client of the xDS control plane (throws when the sandbox has none). */
   xds(): XdsControl;
+  /** The lab's gRPC router this run started (throws when no client dials {router}). */
+  router(): GrpcRouter;
   /** Brings the sandbox to the topology with this many echo servers (waits until ready). */
   scaleTo(echo: number): Promise<void>;
   /** Replaces a traffic client's service config live (a new channel, the same name and series). */

@@ -8,6 +8,7 @@ import p_health from './health.js';
 import p_kill_leader from './kill-leader.js';
 import p_link from './link.js';
 import p_partition from './partition.js';
+import p_router_fault from './router-fault.js';
 import p_scale from './scale.js';
 import p_set_lb from './set-lb.js';
 import p_set_weight from './set-weight.js';
@@ -15,5 +16,5 @@ import p_signal from './signal.js';
 import p_xds_nack from './xds-nack.js';
 import p_xds from './xds.js';
 
-export const plugins = [p_consul_registration, p_container_actions, p_drain, p_expire_lease, p_fault, p_health, p_kill_leader, p_link, p_partition, p_scale, p_set_lb, p_set_weight, p_signal, p_xds_nack, p_xds].flat();
-export const files = ["consul-registration.ts","container-actions.ts","drain.ts","expire-lease.ts","fault.ts","health.ts","kill-leader.ts","link.ts","partition.ts","scale.ts","set-lb.ts","set-weight.ts","signal.ts","xds-nack.ts","xds.ts"];
+export const plugins = [p_consul_registration, p_container_actions, p_drain, p_expire_lease, p_fault, p_health, p_kill_leader, p_link, p_partition, p_router_fault, p_scale, p_set_lb, p_set_weight, p_signal, p_xds_nack, p_xds].flat();
+export const files = ["consul-registration.ts","container-actions.ts","drain.ts","expire-lease.ts","fault.ts","health.ts","kill-leader.ts","link.ts","partition.ts","router-fault.ts","scale.ts","set-lb.ts","set-weight.ts","signal.ts","xds-nack.ts","xds.ts"];

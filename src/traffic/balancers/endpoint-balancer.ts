@@ -224,7 +224,20 @@ export function definePolicy<T extends object>(
   return { ...def, setup: () => registerPolicy(def) };
 }
 
+/** The lab's policies by name, as registered: what a balancer of grpc-js's runs, and what the router picks with. */
+const definitions = new Map<string, PolicyDefinition<object>>();
+
+/** A fresh policy of the lab's, from its JSON options (throws what is wrong with them), or undefined for a name that is not the lab's. */
+export function pickPolicyFor(name: string, json: Record<string, unknown> = {}): PickPolicy | undefined {
+  const def = definitions.get(name);
+  if (!def) return undefined;
+  const unknown = Object.keys(json).find((k) => !def.keys.includes(k));
+  if (unknown) throw new Error(`${name}: unknown option "${unknown}" (${def.keys.length ? `known: ${def.keys.join(', ')}` : 'it takes none'})`);
+  return def.make(def.parse(json));
+}
+
 function registerPolicy<T extends object>({ name, description, keys, parse, make: makePolicy }: PolicyDefinition<T>): void {
+  definitions.set(name, { name, description, keys, parse, make: (o) => makePolicy(o as T) });
   const Config = configClass(name, parse, keys);
   class Balancer extends EndpointBalancer {
     protected policy: PickPolicy = makePolicy(parse({}));

@@ -12,3 +12,4 @@ export function setup(): void {
 }
 
 export { knownBalancers, labBalancers, balancerDescription, balancerOrigin } from './catalog.js';
+export { pickPolicyFor, type PickPolicy, type EndpointState, type CallOutcome } from './endpoint-balancer.js';

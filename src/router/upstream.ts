@@ -1,0 +1,201 @@
+// One route's upstream: the addresses its target resolves to (any resolver grpc-js knows, the lab's
+// etcd: and consul: included), one HTTP/2 connection per address carrying many streams, and the
+// pick among the ready ones. A connection that fails is tried again after a backoff (grpc-js's:
+// 1 s, ×1.6, ±20 %, at most 10 s here); one that ends after it was up is dialled again at once; a
+// GOAWAY moves new streams to a fresh connection while the old one finishes its own.
+import http2, { type ClientHttp2Session } from 'node:http2';
+import { experimental, type ChannelOptions } from '@grpc/grpc-js';
+import { attributesOf, knownSchemes, parseTarget, weightOf } from '../traffic/index.js';
+import type { EndpointState, PickArgs, PickPolicy, RouterPolicy } from './policy.js';
+
+const BACKOFF = { initialMs: 1000, multiplier: 1.6, maxMs: 10_000, jitter: 0.2 };
+
+/** One backend address and the connection the router keeps to it. */
+export class Backend {
+  session?: ClientHttp2Session;
+  phase: 'connecting' | 'ready' | 'failed' | 'closed' = 'connecting';
+  lastError = '';
+  /** Connections dialled so far (a GOAWAY or a loss makes a new one). */
+  connections = 0;
+  readonly endpoint: EndpointState;
+  private backoffMs = BACKOFF.initialMs;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    readonly address: string,
+    private readonly settings: http2.Settings,
+    private readonly onChange: (b: Backend) => void,
+  ) {
+    this.endpoint = { address, weight: 1, inFlight: 0, policy: {} };
+    this.connect();
+  }
+
+  private connect(): void {
+    const s = http2.connect(`http://${this.address}`, { settings: this.settings });
+    this.session = s;
+    this.phase = 'connecting';
+    this.connections++;
+    s.on('connect', () => {
+      if (this.session !== s) return;
+      this.phase = 'ready';
+      this.backoffMs = BACKOFF.initialMs;
+      this.onChange(this);
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => (this.lastError = err.code ?? err.message));
+    // A GOAWAY: the streams it has finish on it; new ones go to a new connection.
+    s.on('goaway', () => {
+      if (this.session !== s || this.phase === 'closed') return;
+      this.session = undefined;
+      s.close();
+      this.connect();
+      this.onChange(this);
+    });
+    s.on('close', () => {
+      if (this.session !== s || this.phase === 'closed') return;
+      const wasReady = this.phase === 'ready';
+      this.session = undefined;
+      this.phase = 'failed';
+      this.onChange(this);
+      if (wasReady) this.connect();
+      else this.retryLater();
+    });
+  }
+
+  private retryLater(): void {
+    const jitter = 1 + BACKOFF.jitter * (Math.random() * 2 - 1);
+    this.timer = setTimeout(() => this.phase !== 'closed' && this.connect(), this.backoffMs * jitter);
+    this.backoffMs = Math.min(this.backoffMs * BACKOFF.multiplier, BACKOFF.maxMs);
+  }
+
+  close(): void {
+    this.phase = 'closed';
+    clearTimeout(this.timer);
+    // Graceful: streams in flight finish; the socket ends after them.
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  destroy(): void {
+    const s = this.session;
+    this.close();
+    s?.destroy();
+  }
+}
+
+/** What a pick can say when no backend is ready: wait (something is connecting), or fail now. */
+export type Pick = { backend: Backend } | { wait: true } | { fail: string };
+
+/** grpc-js's target syntax: scheme:[//authority/]path; a scheme no resolver knows (host:port) means dns. */
+function grpcUri(target: string): experimental.GrpcUri {
+  const t = parseTarget(target);
+  return t.scheme && knownSchemes().includes(t.scheme.toLowerCase()) ? t : { scheme: 'dns', path: target };
+}
+
+export class Upstream {
+  private readonly backends = new Map<string, Backend>();
+  private ready: Backend[] = [];
+  private readyStates: EndpointState[] = [];
+  private readonly policy: PickPolicy;
+  private resolver?: experimental.Resolver;
+  private resolved = false;
+  private resolutionError = '';
+  private lastReresolve = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    readonly target: string,
+    policy: RouterPolicy,
+    options: ChannelOptions,
+    private readonly settings: http2.Settings,
+  ) {
+    this.policy = policy.make();
+    this.resolver = experimental.createResolver(grpcUri(target), (endpoints, attributes) => this.onResolution(endpoints, attributes), options);
+    this.resolver.updateResolution();
+  }
+
+  private onResolution(endpoints: experimental.StatusOr<experimental.Endpoint[]>, attributes: Record<string, unknown>): boolean {
+    this.resolved = true;
+    if (!endpoints.ok) {
+      this.resolutionError = endpoints.error.details;
+      this.changed();
+      return true;
+    }
+    this.resolutionError = '';
+    const listed = new Map<string, experimental.Endpoint>();
+    for (const e of endpoints.value) {
+      const address = experimental.subchannelAddressToString(e.addresses[0]);
+      if (!listed.has(address)) listed.set(address, e);
+    }
+    for (const [address, b] of this.backends)
+      if (!listed.has(address)) {
+        b.close();
+        this.backends.delete(address);
+      }
+    // The resolver's order (pick_first takes the first ready one).
+    const ordered = new Map<string, Backend>();
+    for (const [address, e] of listed) {
+      const b = this.backends.get(address) ?? new Backend(address, this.settings, () => this.changed());
+      b.endpoint.weight = weightOf(attributes, address, e);
+      b.endpoint.attributes = attributesOf(attributes, address);
+      ordered.set(address, b);
+    }
+    this.backends.clear();
+    for (const [a, b] of ordered) this.backends.set(a, b);
+    this.changed();
+    return true;
+  }
+
+  /** The ready set changed (a connection came up or went, the list changed): rebuild, and let waiting calls pick. */
+  private changed(): void {
+    this.ready = [...this.backends.values()].filter((b) => b.phase === 'ready' && b.session);
+    this.readyStates = this.ready.map((b) => b.endpoint);
+    this.policy.rebuild?.(this.readyStates);
+    if (this.ready.length < this.backends.size && Date.now() - this.lastReresolve > 1000) {
+      // A backend is down: ask the resolver again (DNS answers once; the lab's etcd and Consul resolvers watch anyway).
+      this.lastReresolve = Date.now();
+      this.resolver?.updateResolution();
+    }
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+
+  pick(args: PickArgs): Pick {
+    const ready = this.ready;
+    if (ready.length === 1) return { backend: ready[0] };
+    if (ready.length > 1) return { backend: ready[this.policy.choose(this.readyStates, args)] ?? ready[0] };
+    if (!this.resolved || [...this.backends.values()].some((b) => b.phase === 'connecting')) return { wait: true };
+    if (this.resolutionError) return { fail: `${this.target}: ${this.resolutionError}` };
+    if (this.backends.size === 0) return { fail: `${this.target} resolves to no address` };
+    const last = [...this.backends.values()].map((b) => `${b.address} ${b.lastError || 'not connected'}`);
+    return { fail: `no backend of ${this.target} is ready (${last.join('; ')})` };
+  }
+
+  /** Calls `fn` once something changes (a backend up or down, a new list); returns a cancel. */
+  onChange(fn: () => void): () => void {
+    this.waiters.push(fn);
+    return () => (this.waiters = this.waiters.filter((w) => w !== fn));
+  }
+
+  get tracksCalls(): boolean {
+    return !!this.policy.tracksCalls;
+  }
+
+  callEnded(b: Backend, code: number, latencyMs: number): void {
+    b.endpoint.inFlight = Math.max(0, b.endpoint.inFlight - 1);
+    this.policy.onCallEnded?.(b.endpoint, { code, latencyMs });
+  }
+
+  /** Connections dialled per backend address listed now. */
+  connections(): Map<string, number> {
+    return new Map([...this.backends].map(([a, b]) => [a, b.connections]));
+  }
+
+  close(): void {
+    this.resolver?.destroy();
+    this.resolver = undefined;
+    for (const b of this.backends.values()) b.destroy();
+    this.backends.clear();
+    this.changed();
+  }
+}
