@@ -131,7 +131,10 @@ describe('gRPC router (seed 003)', () => {
       const rs = await Promise.all(Array.from({ length: 30 }, () => rawCall(c, 'UnaryEcho', [req('lr')])));
       const seen = new Set(rs.map((r) => String(r.headers['x-lab-backend'])));
       assert.deepEqual([...seen].sort(), ['echo-1', 'echo-2', 'echo-3']);
-      assert.equal(Object.values(lr.stats.byBackend).reduce((n, b) => n + b.calls, 0), 31);
+      assert.equal(
+        Object.values(lr.stats.byBackend).reduce((n, b) => n + b.calls, 0),
+        31,
+      );
     } finally {
       c.close();
       await lr.close();
@@ -139,7 +142,10 @@ describe('gRPC router (seed 003)', () => {
   });
 
   it("refuses a balancer only a client's channel can run, and a wrapper of one, with what it can run", () => {
-    assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'weighted_round_robin')]), /"weighted_round_robin" runs only in a client's channel/);
+    assert.throws(
+      () => new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'weighted_round_robin')]),
+      /"weighted_round_robin" runs only in a client's channel/,
+    );
     assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), 'health_checked')]), /wraps a channel's balancer/);
     assert.throws(() => new GrpcRouter([GrpcRouter.route('*', fleet.target(), { wrr_smooth: { bogus: 1 } })]), /unknown option "bogus"/);
   });
