@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import type { Bucket, Scenario, PlayEvent, PlayResult, Verdict } from '../scenario/index.js';
 import type { XdsEvent } from '../xds/index.js';
 import { labDir } from '../util/project.js';
+import { resolverLabel } from '../traffic/index.js';
 import { clientLabels, type ClientLabel } from './clients.js';
 import { summaryMarkdown } from './markdown.js';
 import { readReport, readXdsEvents } from './read.js';
@@ -40,7 +41,19 @@ export function runRecordOf(scenario: Pick<Scenario, 'name' | 'file' | 'text' | 
     buckets: result.buckets,
     eventsFile: result.eventsFile,
     ownOutputs: result.ownEnds.map((e) => ({ name: e.name, output: e.output })),
-    clients: clientLabels(scenario),
+    clients: [
+      ...clientLabels(scenario),
+      ...(result.router
+        ? [
+            {
+              name: result.router.name,
+              target: result.router.target,
+              resolver: `${resolverLabel(result.router.target)}, in the lab's router`,
+              balancer: result.router.balancer,
+            },
+          ]
+        : []),
+    ],
   };
 }
 

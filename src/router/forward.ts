@@ -58,16 +58,23 @@ function relay(from: Duplex, to: Duplex): void {
   from.resume(); // a stream held paused (a delay fault) flows again
 }
 
+/** Who served a call, when the server says it (the lab's echo servers put their name in x-lab-backend). */
+const identityOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): string | undefined => {
+  const v = h?.['x-lab-backend'];
+  return typeof v === 'string' ? v : undefined;
+};
+
 /**
  * Relays `inbound` to a new stream on `session`; `done` gets the call's gRPC status once, when it
- * ends (the backend's, the router's, or CANCELLED when the caller went away).
+ * ends (the backend's, the router's, or CANCELLED when the caller went away), and the server's
+ * name for itself when it gave one.
  */
 export function forward(
   inbound: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   session: ClientHttp2Session,
   backend: string,
-  done: (code: number) => void,
+  done: (code: number, identity?: string) => void,
 ): void {
   let up: http2.ClientHttp2Stream;
   try {
@@ -79,14 +86,16 @@ export function forward(
   }
   let ended = false;
   let trailers: OutgoingHttpHeaders | undefined;
+  let identity: string | undefined;
   const finish = (code: number) => {
     if (ended) return;
     ended = true;
-    done(code);
+    done(code, identity);
   };
   up.on('error', () => undefined);
   up.on('response', (h, flags) => {
     if (inbound.destroyed) return;
+    identity = identityOf(h);
     if (flags & NGHTTP2_FLAG_END_STREAM) {
       // Trailers-only: the status is in the one header block.
       inbound.respond(h, { endStream: true });
@@ -96,7 +105,10 @@ export function forward(
     inbound.respond(h, { waitForTrailers: true });
     relay(up, inbound);
   });
-  up.on('trailers', (t) => (trailers = t));
+  up.on('trailers', (t) => {
+    trailers = t;
+    identity ??= identityOf(t);
+  });
   inbound.on('wantTrailers', () => {
     const t = trailers ?? statusHeaders(status.INTERNAL, `${backend} ended the response without a status`);
     inbound.sendTrailers(t);

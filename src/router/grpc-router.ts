@@ -32,6 +32,13 @@ export interface RouterStats {
   faults: Record<string, FaultCounts>;
 }
 
+/** One call the router finished: who served it (its name for itself, else its address; "(none)" for the router's own answers), its status, its time. */
+export interface RoutedCall {
+  backend: string;
+  code: number;
+  micros: number;
+}
+
 export interface RouterOptions {
   /** The HTTP/2 settings of the router's side towards callers and towards backends (window sizes ...). */
   settings?: http2.Settings;
@@ -71,6 +78,9 @@ export class GrpcRouter {
   private readonly settings: http2.Settings;
   readonly faults: RouterFaults;
   private readonly counts: Omit<RouterStats, 'faults'> = { requests: 0, unrouted: 0, byService: {}, byBackend: {} };
+  private observer?: (call: RoutedCall) => void;
+  /** Backend address -> the name its server gave (x-lab-backend), for calls that end without one. */
+  private readonly identities = new Map<string, string>();
 
   /** Throws an InputError for a route whose balancer the router cannot run. */
   constructor(
@@ -96,6 +106,11 @@ export class GrpcRouter {
     const byBackend = structuredClone(this.counts.byBackend);
     for (const u of this.upstreams.values()) for (const [a, n] of u.connections()) (byBackend[a] ??= { calls: 0, errors: 0 }).connections = n;
     return { ...this.counts, byBackend, faults: Object.fromEntries([...this.faults.counts].map(([k, v]) => [k, { ...v }])) };
+  }
+
+  /** Calls `fn` for every call the router finishes (the run's series of the router as a client). */
+  observe(fn: ((call: RoutedCall) => void) | undefined): void {
+    this.observer = fn;
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -136,32 +151,38 @@ export class GrpcRouter {
     const service = path[0] === '/' && slash > 1 && slash < path.length - 1 && path.indexOf('/', slash + 1) < 0 ? path.slice(1, slash) : undefined;
     const route = service ? (this.routes.find((r) => r.service === service) ?? this.routes.find((r) => r.service === '*')) : undefined;
     this.counts.requests++;
+    const started = performance.now();
     if (!route || !service || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
       this.counts.unrouted++;
-      return answer(stream, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`);
+      return this.own(stream, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`, started);
     }
     this.counts.byService[service] = (this.counts.byService[service] ?? 0) + 1;
     const fault = this.faults.decide(path);
     if (fault.delayMs > 0) {
       // Held before a backend is picked: the caller's messages wait in its stream's window.
       stream.pause();
-      const timer = setTimeout(() => this.route(stream, headers, route, fault.abort), fault.delayMs);
+      const timer = setTimeout(() => this.route(stream, headers, route, started, fault.abort), fault.delayMs);
       stream.once('close', () => clearTimeout(timer));
       return;
     }
-    this.route(stream, headers, route, fault.abort);
+    this.route(stream, headers, route, started, fault.abort);
   }
 
-  private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, abort?: { code: number; message: string }): void {
+  /** The router's own answer (no route, a fault's abort, no backend ready), counted as a call no backend served. */
+  private own(stream: ServerHttp2Stream, code: number, message: string, started: number): void {
+    answer(stream, code, message);
+    this.observer?.({ backend: '(none)', code, micros: (performance.now() - started) * 1000 });
+  }
+
+  private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, started: number, abort?: { code: number; message: string }): void {
     if (stream.destroyed) return;
-    if (abort) return answer(stream, abort.code, abort.message);
+    if (abort) return this.own(stream, abort.code, abort.message, started);
     const upstream = this.upstreamFor(route);
-    const started = performance.now();
     const attempt = () => {
       if (stream.destroyed) return;
       const p = upstream.pick(pickArgs(headers));
       if ('backend' in p) return this.send(stream, headers, upstream, p.backend, started);
-      if ('fail' in p) return answer(stream, status.UNAVAILABLE, p.fail);
+      if ('fail' in p) return this.own(stream, status.UNAVAILABLE, p.fail, started);
       // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
       const cancel = upstream.onChange(attempt);
       stream.once('close', cancel);
@@ -178,9 +199,12 @@ export class GrpcRouter {
     counts.calls++;
     const tracks = upstream.tracksCalls;
     if (tracks) backend.endpoint.inFlight++;
-    forward(stream, headers, backend.session!, backend.address, (code) => {
+    forward(stream, headers, backend.session!, backend.address, (code, identity) => {
       if (code !== status.OK) counts.errors++;
-      if (tracks) upstream.callEnded(backend, code, performance.now() - started);
+      const ms = performance.now() - started;
+      if (tracks) upstream.callEnded(backend, code, ms);
+      if (identity) this.identities.set(backend.address, identity);
+      this.observer?.({ backend: identity ?? this.identities.get(backend.address) ?? backend.address, code, micros: ms * 1000 });
     });
   }
 }

@@ -11,6 +11,7 @@ import type { RunContext } from '../run/index.js';
 import { OwnClient, type OwnClientEnd } from './own-client.js';
 import { echoSourcesOf, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/index.js';
+import { routerSeries, type RouterClientLabel, type RouterSeries } from './router-series.js';
 import { EnvironmentError } from '../errors.js';
 import type { Topology } from '../topology/index.js';
 import { compactSeries, type Bucket } from './expectations/index.js';
@@ -50,14 +51,18 @@ export interface PlayResult {
   endMs: number;
   /** How each client the user runs ended, with its output (the report keeps it). */
   ownEnds: OwnClientEnd[];
+  /** The lab's router's series, when the run started it (a client dials {router}). */
+  router?: RouterClientLabel;
 }
 
 /** How long the series keeps its fine buckets (250 ms); older ones are merged into whole seconds. */
 const FINE_MS = 120_000;
 
-async function startRouter(t: Topology): Promise<GrpcRouter> {
+/** The router a scenario's {router} dials: every service to the echo servers through etcd, round_robin per request; with its series as a client. */
+async function startRouter(t: Topology, parts: SeriesParts): Promise<{ router: GrpcRouter; series: RouterSeries }> {
   const echo = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
-  const router = new GrpcRouter([GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin')], sandboxResolverOptions(t));
+  const route = GrpcRouter.route('*', `etcd:///${echo}`, 'round_robin');
+  const router = new GrpcRouter([route], sandboxResolverOptions(t));
   const hp = experimental.splitHostPort(t.router);
   try {
     await router.listen(hp?.host ?? t.router, hp?.port ?? 0);
@@ -66,7 +71,16 @@ async function startRouter(t: Topology): Promise<GrpcRouter> {
       hint: 'Is a `lab router` already running there? Stop it, or set x-lab.router in the topology.',
     });
   }
-  return router;
+  const series = routerSeries({
+    router,
+    target: route.target,
+    balancer: router.balancerOf(route),
+    taken: new Set([...parts.scenario.clients, ...parts.scenario.observed].map((c) => c.name)),
+    bucketMs: parts.bucketMs,
+    now: parts.run.clock.now,
+    feed: parts.feed,
+  });
+  return { router, series };
 }
 
 /** Feeds the bucket series from traffic events, then emits them (compacted past FINE_MS, so a long run's memory stays flat). */
@@ -167,10 +181,10 @@ export async function play(scenario: Scenario, opts: PlayOptions): Promise<PlayR
     opts.onEvent?.(e);
   };
   try {
-    const { verdict, buckets, endMs, ownEnds } = await run(scenario, opts, emit);
+    const { verdict, buckets, endMs, ownEnds, router } = await run(scenario, opts, emit);
     emit({ type: 'phase', phase: 'done', t: now() });
     await new Promise<void>((resolve) => eventLog.end(resolve));
-    return { verdict, eventsFile, buckets, endMs, ownEnds };
+    return { verdict, eventsFile, buckets, endMs, ownEnds, router };
   } catch (err) {
     // No report will take the event log (the sandbox did not come up, the router did not start).
     await new Promise<void>((resolve) => eventLog.end(resolve));
@@ -208,7 +222,10 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
   try {
     // A client dials {router}: the lab's gRPC router runs in this process for the scenario, routing
     // every service to the echo servers through the etcd resolver, round_robin per request.
-    if (scenario.router && topology.routerRunsIn === 'lab') session.useRouter((router = await startRouter(topology)));
+    if (scenario.router && topology.routerRunsIn === 'lab') {
+      router = await startRouter(topology, parts);
+      session.useRouter(router.router);
+    }
     // Clients that take time to exist (a swarm's agents) do so before the clock starts.
     await clients.prepare();
     clock.start();
@@ -225,6 +242,7 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
       );
     }
     clients.start();
+    router?.series.start(); // after the clients that dial it, in the view's order too
     xds?.start();
     steps = scheduleSteps({ scenario, ctx: session.ctx, actions, now, emit });
     const stop = opts.signal ? AbortSignal.any([opts.signal, ended.signal]) : ended.signal;
@@ -237,14 +255,15 @@ async function run(scenario: Scenario, opts: PlayOptions, emit: (e: PlayEvent) =
     await served?.stop();
     await xds?.poll().catch(() => undefined);
     xds?.stop();
-    await router?.close();
+    router?.series.stop();
+    await router?.router.close();
     await steps?.settled();
     emit({ type: 'phase', phase: 'undo', t: now() });
     await session.undoAll((text, error) => emit({ type: 'undo', t: now(), text, ...(error ? { error } : {}) }));
     session.close();
   }
   const verdict = verdictOf(scenario, buckets, actions, endMs, !!opts.signal?.aborted, ownEnds);
-  return { verdict, buckets, endMs, ownEnds };
+  return { verdict, buckets, endMs, ownEnds, router: router?.series.label };
 }
 
 /** An action as a chart labels it: its kind and what it targets ("kill echo-1", "xds"). */

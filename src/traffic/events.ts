@@ -36,6 +36,8 @@ export type TrafficEvent =
       serviceConfig: unknown;
       /** A client the lab does not drive, seen from the servers' side (its target is its command line). */
       observed?: boolean;
+      /** The lab's router as a client: its calls as the router counted them, and its balancer as the router names it. */
+      router?: { balancer: string };
     }
   | { type: 'client-stopped'; client: string; t: number };
 

@@ -38,9 +38,10 @@ export function reduce(state: ViewState, a: ViewAction): ViewState {
       return upsertClient(state, a.client, (c) => ({
         ...c,
         target: a.target,
-        lb: a.observed ? 'seen by the servers' : isXdsTarget(a.target) ? 'xDS' : balancerLabel(a.serviceConfig),
+        lb: a.router ? a.router.balancer : a.observed ? 'seen by the servers' : isXdsTarget(a.target) ? 'xDS' : balancerLabel(a.serviceConfig),
         stopped: false,
         ...(a.observed ? { observed: true } : {}),
+        ...(a.router ? { router: true } : {}),
       }));
     case 'client-stopped':
       return upsertClient(state, a.client, (c) => ({ ...c, stopped: true }));

@@ -61,6 +61,8 @@ export interface ClientView {
   stopped: boolean;
   /** Not the lab's own: its calls as the echo servers counted them (no resolver, no subchannels). */
   observed?: boolean;
+  /** The lab's router: the calls it forwarded, as it counted them. */
+  router?: boolean;
   /** Per second over the last minute, oldest first (with each backend's share history): p99 and failed calls per second. */
   history: { p99Ms: number[]; failed: number[] };
   /** Its backends in the order it first met them: each keeps its mark (digit) in the history chart when another joins. */

@@ -13,6 +13,8 @@ import { RouterFaults } from '../../src/router/faults.js';
 import { parseFaults } from '../../src/cli/commands/router.js';
 import { InputError } from '../../src/errors.js';
 import { ROOT } from '../helpers/lab.js';
+import { routerSeries } from '../../src/scenario/router-series.js';
+import type { TrafficEvent } from '../../src/traffic/index.js';
 
 setupLab();
 
@@ -91,6 +93,37 @@ describe("the router's gRPC faults, in front of python3-grpcio", () => {
     assert.equal(a.servedBy, 'grpcio');
     assert.ok(a.ms >= 295, `held ${a.ms.toFixed(0)} ms`);
     assert.deepEqual(router.stats.faults['/demo.Greeter/Slow'], { calls: 1, aborted: 0, delayed: 1 });
+  });
+
+  it("the router's series (the view's and the report's client of its own): calls per backend address, its own answers under (none)", async () => {
+    const events: TrafficEvent[] = [];
+    let t = 0;
+    const series = routerSeries({
+      router,
+      target: 'ipv4:grpcio',
+      balancer: "round_robin (the router's own)",
+      taken: new Set(['lab-router']),
+      bucketMs: 60_000,
+      now: () => t,
+      feed: (e) => events.push(e),
+    });
+    series.start();
+    for (const m of ['/demo.Greeter/Hello', '/demo.Greeter/Hello', '/demo.Greeter/Fail']) await call(client, m);
+    t = 1000;
+    series.stop();
+    assert.equal(series.label.name, 'lab-router-2', 'a name no client of the scenario has');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['client-started', 'bucket', 'client-stopped'],
+    );
+    const bucket = events[1] as Extract<TrafficEvent, { type: 'bucket' }>;
+    const [address] = Object.keys(router.stats.byBackend);
+    assert.deepEqual(Object.fromEntries(Object.entries(bucket.backends).map(([k, b]) => [k, [b.calls, b.ok, b.errors]])), {
+      [address]: [2, 2, {}],
+      '(none)': [1, 0, { UNAVAILABLE: 1 }],
+    });
+    await call(client, '/demo.Greeter/Hello');
+    assert.equal(events.length, 3, 'nothing after stop');
   });
 
   it('a service pattern at 50%: about half of 200 calls aborted, and the counter equals what the caller saw', async () => {

@@ -125,6 +125,10 @@ export function ClientPanel({
                 .join(' ')}`
             : ''}
         </Text>
+      ) : client.router ? (
+        <Text dimColor wrap="truncate-end">
+          {"  counted by the lab's router: the calls it forwarded per backend, its own answers as (none)"}
+        </Text>
       ) : client.observed ? (
         <Text dimColor wrap="truncate-end">
           {'  counted by the echo servers: what reached them, with the status they returned'}
