@@ -73,6 +73,7 @@ const DEFAULT_SETTINGS: http2.Settings = { maxConcurrentStreams: 10_000, initial
 
 export class GrpcRouter {
   private server?: Http2Server;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly upstreams = new Map<string, Upstream>();
   private readonly policies: Map<string, RouterPolicy>;
   private readonly settings: http2.Settings;
@@ -117,6 +118,8 @@ export class GrpcRouter {
     const server = http2.createServer({ settings: this.settings });
     server.on('stream', (stream, headers) => this.handle(stream, headers));
     server.on('session', (session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
       session.on('error', () => undefined);
       // The whole connection's window, not only each stream's: many calls share one caller's connection.
       session.once('localSettings', () => session.setLocalWindowSize(16 << 20));
@@ -129,10 +132,20 @@ export class GrpcRouter {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops taking connections, sends each caller a GOAWAY and lets the calls in flight finish (up to
+   * `graceMs`; then they are cut), then closes the backends' connections.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const s of this.sessions) s.close();
+    const timer = setTimeout(() => {
+      for (const s of this.sessions) s.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
     for (const u of this.upstreams.values()) u.close();
     this.upstreams.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   private upstreamFor(route: Route): Upstream {

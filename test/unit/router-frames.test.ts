@@ -229,4 +229,33 @@ describe('the router forwards frames untouched (grpc-js both sides)', () => {
       await backend.stop();
     }
   });
+
+  it('close(): callers still connected do not hold it; a call in flight finishes within the grace, a longer one is cut', async () => {
+    const backend = await startBackend();
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${backend.address}`, 'pick_first')]);
+    const address = `127.0.0.1:${await router.listen('127.0.0.1', 0)}`;
+    const idle = new Client(address, credentials.createInsecure());
+    const busy = new Client(address, credentials.createInsecure());
+    try {
+      await unary(idle, Buffer.from('connect')); // a connected caller with nothing in flight
+      let first!: () => void;
+      const gotFirst = new Promise<void>((r) => (first = r));
+      const short = stream(busy, streamRequest(5, 16, 50), (n) => n === 1 && first()); // 250 ms
+      const long = stream(busy, streamRequest(100, 16, 50)); // 5 s: longer than the grace
+      await gotFirst;
+      const t0 = Date.now();
+      await router.close(1000);
+      const took = Date.now() - t0;
+      assert.ok(took < 3000, `close() took ${took} ms`);
+      const [s, l] = await Promise.all([short, long]);
+      assert.deepEqual([s.code, s.messages.length], [status.OK, 5]);
+      assert.notEqual(l.code, status.OK);
+      assert.ok(l.messages.length < 100);
+    } finally {
+      idle.close();
+      busy.close();
+      await router.close();
+      await backend.stop();
+    }
+  });
 });
