@@ -70,10 +70,7 @@ const identityOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): s
  * name for itself when it gave one.
  */
 export function forward(
-  inbound: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  session: ClientHttp2Session,
-  backend: string,
+  { inbound, headers, session, backend }: { inbound: ServerHttp2Stream; headers: IncomingHttpHeaders; session: ClientHttp2Session; backend: string },
   done: (code: number, identity?: string) => void,
 ): void {
   let up: http2.ClientHttp2Stream;

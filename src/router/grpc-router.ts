@@ -32,6 +32,13 @@ export interface RouterStats {
   faults: Record<string, FaultCounts>;
 }
 
+/** A caller's stream as the router holds it until it picks a backend. */
+interface InboundCall {
+  stream: ServerHttp2Stream;
+  headers: IncomingHttpHeaders;
+  started: number;
+}
+
 /** One call the router finished: who served it (its name for itself, else its address; "(none)" for the router's own answers), its status, its time. */
 export interface RoutedCall {
   backend: string;
@@ -159,60 +166,60 @@ export class GrpcRouter {
 
   private handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => undefined);
+    const call: InboundCall = { stream, headers, started: performance.now() };
     const path = headers[':path'] ?? '';
     const slash = path.indexOf('/', 1);
     const service = path[0] === '/' && slash > 1 && slash < path.length - 1 && path.indexOf('/', slash + 1) < 0 ? path.slice(1, slash) : undefined;
     const route = service ? (this.routes.find((r) => r.service === service) ?? this.routes.find((r) => r.service === '*')) : undefined;
     this.counts.requests++;
-    const started = performance.now();
     if (!route || !service || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
       this.counts.unrouted++;
-      return this.own(stream, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`, started);
+      return this.own(call, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`);
     }
     this.counts.byService[service] = (this.counts.byService[service] ?? 0) + 1;
     const fault = this.faults.decide(path);
     if (fault.delayMs > 0) {
       // Held before a backend is picked: the caller's messages wait in its stream's window.
       stream.pause();
-      const timer = setTimeout(() => this.route(stream, headers, route, started, fault.abort), fault.delayMs);
+      const timer = setTimeout(() => this.route(call, route, fault.abort), fault.delayMs);
       stream.once('close', () => clearTimeout(timer));
       return;
     }
-    this.route(stream, headers, route, started, fault.abort);
+    this.route(call, route, fault.abort);
   }
 
   /** The router's own answer (no route, a fault's abort, no backend ready), counted as a call no backend served. */
-  private own(stream: ServerHttp2Stream, code: number, message: string, started: number): void {
-    answer(stream, code, message);
-    this.observer?.({ backend: '(none)', code, micros: (performance.now() - started) * 1000 });
+  private own(call: InboundCall, code: number, message: string): void {
+    answer(call.stream, code, message);
+    this.observer?.({ backend: '(none)', code, micros: (performance.now() - call.started) * 1000 });
   }
 
-  private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, route: Route, started: number, abort?: { code: number; message: string }): void {
-    if (stream.destroyed) return;
-    if (abort) return this.own(stream, abort.code, abort.message, started);
+  private route(call: InboundCall, route: Route, abort?: { code: number; message: string }): void {
+    if (call.stream.destroyed) return;
+    if (abort) return this.own(call, abort.code, abort.message);
     const upstream = this.upstreamFor(route);
     const attempt = () => {
-      if (stream.destroyed) return;
-      const p = upstream.pick(pickArgs(headers));
-      if ('backend' in p) return this.send(stream, headers, upstream, p.backend, started);
-      if ('fail' in p) return this.own(stream, status.UNAVAILABLE, p.fail, started);
+      if (call.stream.destroyed) return;
+      const p = upstream.pick(pickArgs(call.headers));
+      if ('backend' in p) return this.send(call, upstream, p.backend);
+      if ('fail' in p) return this.own(call, status.UNAVAILABLE, p.fail);
       // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
       const cancel = upstream.onChange(attempt);
-      stream.once('close', cancel);
+      call.stream.once('close', cancel);
     };
     attempt();
   }
 
-  private send(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, upstream: Upstream, backend: Backend, started: number): void {
+  private send({ stream, headers, started }: InboundCall, upstream: Upstream, backend: Backend): void {
     const waited = performance.now() - started;
     const timeout = waited > 1 ? timeoutMs(headers['grpc-timeout'] as string | undefined) : undefined;
-    // What the caller's deadline has left after a wait for a connection.
+    // What the caller's deadline has left after a wait (a delay fault, a connection coming up).
     if (timeout !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.floor(timeout - waited))}m`;
     const counts = (this.counts.byBackend[backend.address] ??= { calls: 0, errors: 0 });
     counts.calls++;
     const tracks = upstream.tracksCalls;
     if (tracks) backend.endpoint.inFlight++;
-    forward(stream, headers, backend.session!, backend.address, (code, identity) => {
+    forward({ inbound: stream, headers, session: backend.session!, backend: backend.address }, (code, identity) => {
       if (code !== status.OK) counts.errors++;
       const ms = performance.now() - started;
       if (tracks) upstream.callEnded(backend, code, ms);
