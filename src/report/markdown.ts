@@ -7,16 +7,25 @@ import type { ClientLabel } from './clients.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-export function summaryMarkdown(
-  name: string,
-  file: string,
-  verdict: Verdict,
-  buckets: Map<string, Bucket[]>,
-  endMs: number,
-  xds: XdsEvent[] = [],
+export function summaryMarkdown({
+  name,
+  file,
+  verdict,
+  buckets,
+  endMs,
+  xds = [],
   about = '',
-  clients: ClientLabel[] = [],
-): string {
+  clients = [],
+}: {
+  name: string;
+  file: string;
+  verdict: Verdict;
+  buckets: Map<string, Bucket[]>;
+  endMs: number;
+  xds?: XdsEvent[];
+  about?: string;
+  clients?: ClientLabel[];
+}): string {
   const lines = [
     `# ${name}`,
     '',

@@ -75,7 +75,7 @@ export function reportDirFor(name: string, root = path.join(labDir(), 'reports')
 function render(dir: string, run: Omit<RunRecord, 'events' | 'text'> & { about: string }, xds: XdsEvent[]): void {
   writeReportFile(dir, 'chart.svg', runChart(run).svg);
   writeReportFile(dir, 'report.html', reportHtml(run));
-  writeReportFile(dir, 'summary.md', summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, xds, run.about, run.clients));
+  writeReportFile(dir, 'summary.md', summaryMarkdown({ ...run, xds }));
 }
 
 export function writeReport(dir: string, run: RunRecord): void {

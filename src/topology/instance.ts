@@ -6,18 +6,30 @@ import type { InstanceSpec, PortSpec } from './types.js';
 
 const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-export function instance(
-  name: string,
-  svc: ServiceFile,
-  role: Role,
-  index: number,
-  pull: boolean,
-  ports: PortSpec[],
-  hostAddress: string,
-  clusterAddress: string,
-  weight: number,
-  zone: string,
-): InstanceSpec {
+export function instance({
+  name,
+  svc,
+  role,
+  index,
+  pull,
+  ports,
+  hostAddress,
+  clusterAddress,
+  weight = 1,
+  zone = '',
+}: {
+  name: string;
+  svc: ServiceFile;
+  role: Role;
+  /** Replica number from 1, 0 for a service of one. */
+  index: number;
+  pull: boolean;
+  ports: PortSpec[];
+  hostAddress: string;
+  clusterAddress: string;
+  weight?: number;
+  zone?: string;
+}): InstanceSpec {
   const list = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean));
   const env: Record<string, string> = {};
   if (Array.isArray(svc.environment)) {

@@ -100,7 +100,7 @@ describe('chart.svg of a recorded run', () => {
     const c = runChart(labelled);
     assert.ok(c.texts.some((t) => t.text === 'etcd resolver (lab) · round_robin (grpc-js)'));
     assert.ok(c.texts.some((t) => t.text === 'etcd resolver (lab) · pick_first (grpc-js)'));
-    const md = summaryMarkdown(run.name, run.file, run.verdict, run.buckets, run.endMs, [], '', labelled.clients);
+    const md = summaryMarkdown({ ...run, clients: labelled.clients });
     assert.match(md, /\| rr \| `etcd:\/\/\/echo` \| etcd resolver \(lab\) \| round_robin \(grpc-js\) \|/);
   });
 

@@ -80,25 +80,26 @@ export function runChart(run: ChartInput): ChartLayout {
     markers[s.client] = ms.map((m) => m.label);
     const named = run.clients?.find((c) => c.name === s.client);
     const about = named ? [named.resolver, named.balancer].join(' · ') : '';
-    top = clientSection(cv, s, ms, top, x, endS, allBackends, panels, served.has(s.client), about) + 28;
+    top = clientSection({ cv, x, endS, allBackends, panels }, { s, ms, top, served: served.has(s.client), about }) + 28;
   }
   top = stepList(cv, run.verdict, top);
   cv.height = top + 12;
   return { svg: cv.svg(), texts: cv.texts, panels, markers };
 }
 
+/** What every client's section of one chart shares: the canvas, the time axis, the backends, the panel boxes drawn so far. */
+interface ChartFrame {
+  cv: Canvas;
+  x: (t: number) => number;
+  endS: number;
+  allBackends: string[];
+  panels: PanelBox[];
+}
+
 /** One client: its title, the marker band, the three panels. Returns the bottom. */
 function clientSection(
-  cv: Canvas,
-  s: ClientSeries,
-  ms: Marker[],
-  top: number,
-  x: (t: number) => number,
-  endS: number,
-  allBackends: string[],
-  panels: PanelBox[],
-  served: boolean,
-  about: string,
+  { cv, x, endS, allBackends, panels }: ChartFrame,
+  { s, ms, top, served, about }: { s: ClientSeries; ms: Marker[]; top: number; served: boolean; about: string },
 ): number {
   const title = cv.text(LEFT - 60, top + 14, `client ${s.client}`, { size: 14, weight: 'bold' });
   if (about) cv.text(title.x1 + 12, top + 14, clip(about, W - title.x1 - 24, 11), { size: 11, fill: '#555' });

@@ -27,7 +27,18 @@ export function echoInstances(ctx: TopologyContext): InstanceSpec[] {
     const name = `${echoName}-${n}`;
     const weight = lab.weights?.[n - 1] ?? 1;
     const zone = lab.zones?.[(n - 1) % Math.max(1, lab.zones?.length ?? 1)] ?? '';
-    const inst = instance(name, echo, 'echo', n, ctx.pull, [], `${hostIp}:${port}`, `${name}:${port}`, weight, zone);
+    const inst = instance({
+      name,
+      svc: echo,
+      role: 'echo',
+      index: n,
+      pull: ctx.pull,
+      ports: [],
+      hostAddress: `${hostIp}:${port}`,
+      clusterAddress: `${name}:${port}`,
+      weight,
+      zone,
+    });
     if (linkProxy) {
       // The host address leads through the link proxy (container port+1); the direct port is
       // published next to it, at host port+1, for the lab's control calls.

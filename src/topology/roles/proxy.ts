@@ -14,7 +14,16 @@ export function proxyInstance(ctx: TopologyContext, echoes: InstanceSpec[]): { i
       ['services', name, 'ports'],
       `services.${name}.ports: the proxy publishes two tcp ports, L4 then L7, e.g. ["127.77.0.4:50061:50061", "127.77.0.4:50062:50062"]`,
     );
-  const inst = instance(name, svc, 'proxy', 0, ctx.pull, ps, `${ps[0].hostIp}:${ps[0].hostPort}`, `${name}:${ps[0].containerPort}`, 1, '');
+  const inst = instance({
+    name,
+    svc,
+    role: 'proxy',
+    index: 0,
+    pull: ctx.pull,
+    ports: ps,
+    hostAddress: `${ps[0].hostIp}:${ps[0].hostPort}`,
+    clusterAddress: `${name}:${ps[0].containerPort}`,
+  });
   const balance = svc['x-lab'].balance ?? 'roundrobin';
   const [echoName] = ctx.role('echo')!;
   const echoPort = ctx.role('echo')![1]['x-lab'].port ?? 50051;

@@ -14,7 +14,19 @@ export function registryInstances(ctx: TopologyContext): InstanceSpec[] {
     if (!main) throw ctx.fail(['services', name], `services.${name}: needs a published tcp port on a loopback address, e.g. "127.77.0.2:2379:2379"`);
     const members = role === 'etcd' ? (ctx.overrides.etcd ?? svc['x-lab'].members ?? 1) : 1;
     if (members > 1) out.push(...etcdMembers(name, svc, members, ctx.pull, main, (msg) => ctx.fail(['services', name, 'x-lab', 'address'], msg)));
-    else out.push(instance(name, svc, role, 0, ctx.pull, ps, `${main.hostIp}:${main.hostPort}`, `${name}:${main.containerPort}`, 1, ''));
+    else
+      out.push(
+        instance({
+          name,
+          svc,
+          role,
+          index: 0,
+          pull: ctx.pull,
+          ports: ps,
+          hostAddress: `${main.hostIp}:${main.hostPort}`,
+          clusterAddress: `${name}:${main.containerPort}`,
+        }),
+      );
   }
   for (const inst of out) if (inst.role === 'etcd') inst.command = withKeepaliveFloor(inst.command);
   return out;
@@ -47,7 +59,16 @@ function etcdMembers(name: string, svc: ServiceFile, members: number, pull: bool
   return names.map((member, i) => {
     const hostIp = template.replace('{n}', String(i + 1));
     if (!isLoopback(hostIp)) throw fail(`services.${name}.x-lab.address: member ${i + 1} would be ${hostIp}, which is not a loopback address`);
-    const inst = instance(member, svc, 'etcd', i + 1, pull, [{ ...main, hostIp }], `${hostIp}:${main.hostPort}`, `${member}:${main.containerPort}`, 1, '');
+    const inst = instance({
+      name: member,
+      svc,
+      role: 'etcd',
+      index: i + 1,
+      pull,
+      ports: [{ ...main, hostIp }],
+      hostAddress: `${hostIp}:${main.hostPort}`,
+      clusterAddress: `${member}:${main.containerPort}`,
+    });
     const base = (inst.command ?? []).filter((arg) => !MEMBER_FLAGS.some((f) => arg === `--${f}` || arg.startsWith(`--${f}=`)));
     inst.command = [
       ...base,

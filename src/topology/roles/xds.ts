@@ -15,7 +15,16 @@ export function xdsInstance(ctx: TopologyContext, registries: InstanceSpec[]): {
       ['services', name, 'ports'],
       `services.${name}.ports: the xDS control plane publishes one tcp port on a loopback address, e.g. ["127.77.0.6:18000:18000"]`,
     );
-  const inst = instance(name, svc, 'xds', 0, ctx.pull, [main], `${main.hostIp}:${main.hostPort}`, `${name}:${main.containerPort}`, 1, '');
+  const inst = instance({
+    name,
+    svc,
+    role: 'xds',
+    index: 0,
+    pull: ctx.pull,
+    ports: [main],
+    hostAddress: `${main.hostIp}:${main.hostPort}`,
+    clusterAddress: `${name}:${main.containerPort}`,
+  });
   const source = svc['x-lab'].source ?? 'consul';
   const [echoName] = ctx.role('echo')!;
   const etcd = registries.filter((i) => i.role === 'etcd').map((i) => i.clusterAddress);
