@@ -5,6 +5,7 @@ import { buildProgram } from './program.js';
 import { setupLab } from '../setup.js';
 import { log } from '../util/log.js';
 import { keepAliveWhile } from '../util/keep-alive.js';
+import { closeEngines } from '../engine/index.js';
 
 setupLab();
 
@@ -33,8 +34,10 @@ function exitWhenDone(): void {
 
 try {
   await keepAliveWhile(() => program.parseAsync(process.argv));
+  closeEngines();
   exitWhenDone();
 } catch (err) {
+  closeEngines();
   if (err instanceof CommanderError) {
     // --help and --version end through here with code 0.
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);

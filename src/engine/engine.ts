@@ -29,6 +29,12 @@ export const localEngine = (runtime: ContainerRuntime = getRuntime()): Engine =>
 
 const swarms = new Map<string, Engine>();
 
+/** Closes every engine this process made (a swarm's forwarders): the CLI, once its command has ended. */
+export function closeEngines(): void {
+  for (const e of swarms.values()) e.close();
+  swarms.clear();
+}
+
 /** The engine `t` names, made once per project. */
 export function engineFor(t: EngineTopology): Engine {
   if (t.engine !== 'swarm') return localEngine();
