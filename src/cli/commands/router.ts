@@ -69,21 +69,18 @@ export function registerRouter(program: Command): void {
     .command('router')
     .description("run the lab's gRPC router: routes each request by its gRPC service to an upstream and balances it on its own (Ctrl-C stops)")
     .option('--listen <addr>', "loopback address and port (default: the topology's x-lab.router, 127.77.0.5:50070)")
-    .option('--route <service=target[@lb]>', 'a route (repeatable; default *=etcd:///echo@round_robin)', (v: string, all: string[]) => [...all, v], [])
+    .option('--route <service=target[@lb]>', 'a route (repeatable; default *=etcd:///echo@round_robin)', (v: string, all: string[] = []) => [...all, v])
     .option(
       '--abort <method=code@percent>',
       "abort a share of a method's calls with a status, e.g. /grpc.examples.echo.Echo/UnaryEcho=UNAVAILABLE@30% (repeatable; METHOD may be /pkg.Svc/* or *)",
-      (v: string, all: string[]) => [...all, v],
-      [],
+      (v: string, all: string[] = []) => [...all, v],
     )
-    .option(
-      '--delay <method=duration@percent>',
-      'delay a share of a method\'s calls, e.g. "*=200ms@50%" (repeatable)',
-      (v: string, all: string[]) => [...all, v],
-      [],
-    )
+    .option('--delay <method=duration@percent>', 'delay a share of a method\'s calls, e.g. "*=200ms@50%" (repeatable)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
     .option('--json', 'print the routes and, at the end, the counts as JSON')
-    .action(async (opts: { listen?: string; route: string[]; abort: string[]; delay: string[]; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { listen?: string; route?: string[]; abort?: string[]; delay?: string[]; json?: boolean }, cmd: Command) => {
       const t = topologyFrom(cmd.optsWithGlobals<GlobalOptions>());
       const listen = opts.listen ?? t.router;
       const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(listen);
@@ -91,8 +88,8 @@ export function registerRouter(program: Command): void {
         throw new InputError(`--listen expects a loopback address and a port from 1 to 65535 (127.x.y.z:PORT), found "${listen}"`);
       const owner = t.instances.find((i) => i.ports.some((p) => p.hostIp === m[1] && p.hostPort === Number(m[2]) && p.protocol === 'tcp'));
       if (owner) throw new InputError(`--listen ${listen} is ${owner.name}'s address in the sandbox; give the router one of its own (default ${t.router})`);
-      const routes = (opts.route.length ? opts.route : ['*=etcd:///echo@round_robin']).map((r) => parseRoute(r, t));
-      const faults = parseFaults(opts.abort, opts.delay);
+      const routes = (opts.route?.length ? opts.route : ['*=etcd:///echo@round_robin']).map((r) => parseRoute(r, t));
+      const faults = parseFaults(opts.abort ?? [], opts.delay ?? []);
       const router = new GrpcRouter(routes, sandboxResolverOptions(t), { faults });
       const interrupt = abortOnInterrupt();
       try {
