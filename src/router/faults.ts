@@ -65,6 +65,12 @@ export class RouterFaults {
     return this.rules.find((r) => r.method === path) ?? this.rules.find((r) => r.method === `${service}/*`) ?? this.rules.find((r) => r.method === '*');
   }
 
+  /** The router sent the abort decide() chose for a call of `path`. */
+  aborted(path: string): void {
+    const c = this.counts.get(path);
+    if (c) c.aborted++;
+  }
+
   decide(path: string): FaultDecision {
     const rule = this.ruleFor(path);
     if (!rule) return NONE;
@@ -74,7 +80,7 @@ export class RouterFaults {
     const delayed = !!rule.delay && this.random() * 100 < rule.delay.percent;
     const aborted = !!rule.abort && this.random() * 100 < rule.abort.percent;
     if (delayed) c.delayed++;
-    if (aborted) c.aborted++;
+    // Aborted is counted when the abort is sent (a caller that leaves during the delay gets none).
     return {
       delayMs: delayed ? rule.delay!.ms : 0,
       abort: aborted

@@ -5,7 +5,7 @@
 // response headers and trailers (or its trailers-only answer) reach the caller, and an RST_STREAM
 // goes on in either direction with its code. A backend connection lost mid-call ends the call
 // UNAVAILABLE in trailers.
-import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import http2, { type ClientHttp2Session, type Http2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { status } from '@grpc/grpc-js';
 
@@ -28,9 +28,16 @@ export function percentEncode(text: string): string {
 
 const statusHeaders = (code: number, message: string): OutgoingHttpHeaders => ({ 'grpc-status': String(code), 'grpc-message': percentEncode(message) });
 
+/**
+ * Whether a caller's stream can take no answer any more. A stream the caller reset while it was
+ * paused with bytes unread is closed but not destroyed, and says nothing ('close' comes only once
+ * its bytes are read): checking `destroyed` alone would respond on it, and respond() would throw.
+ */
+export const gone = (stream: Http2Stream): boolean => stream.destroyed || stream.closed;
+
 /** The router's own answer, in one header block (trailers-only), with nothing forwarded. */
 export function answer(stream: ServerHttp2Stream, code: number, message: string): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (gone(stream) || stream.headersSent) return;
   stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...statusHeaders(code, message) }, { endStream: true });
   stream.resume();
 }
@@ -49,12 +56,19 @@ const codeOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): numbe
 function relay(from: Duplex, to: Duplex): void {
   const resume = () => from.resume();
   from.on('data', (chunk: Buffer) => {
+    if (to.destroyed || to.writableEnded) return; // the other side is done: the rest is dropped
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', resume);
     }
   });
-  from.on('end', () => to.end());
+  from.on('end', () => !to.destroyed && !to.writableEnded && to.end());
+  // A side that closes while this one waits for its drain would hold this one paused for good
+  // (its END_STREAM stuck behind unread bytes): read on, and drop.
+  to.once('close', () => {
+    to.off('drain', resume);
+    from.resume();
+  });
   from.resume(); // a stream held paused (a delay fault) flows again
 }
 
@@ -91,7 +105,13 @@ export function forward(
   };
   up.on('error', () => undefined);
   up.on('response', (h, flags) => {
-    if (inbound.destroyed) return;
+    if (gone(inbound)) {
+      // The caller left without a word (a reset while its stream was paused): end both sides.
+      if (!up.destroyed) up.close(NGHTTP2_CANCEL);
+      inbound.destroy();
+      finish(status.CANCELLED);
+      return;
+    }
     identity = identityOf(h);
     if (flags & NGHTTP2_FLAG_END_STREAM) {
       // Trailers-only: the status is in the one header block.
@@ -112,11 +132,19 @@ export function forward(
     finish(codeOf(t));
   });
   up.on('close', () => {
-    if (ended || inbound.destroyed || trailers) return; // a finished response: the relay ends the caller's stream, wantTrailers sends them
+    if (ended || inbound.destroyed) return;
+    // A finished response: the relay ends the caller's stream, and wantTrailers sends the trailers.
+    if (trailers && up.readableEnded) return;
     const rst = up.rstCode ?? NGHTTP2_CANCEL;
-    if (rst === NGHTTP2_NO_ERROR && inbound.headersSent) return; // ended without trailers: wantTrailers says so (INTERNAL)
-    if (session.destroyed || session.closed || rst === NGHTTP2_NO_ERROR) {
-      // The connection went (the backend died, or its GOAWAY left this stream out).
+    if (rst === NGHTTP2_NO_ERROR && inbound.headersSent && up.readableEnded) return; // ended without trailers: wantTrailers says so (INTERNAL)
+    if (rst === NGHTTP2_REFUSED_STREAM && !inbound.headersSent) {
+      // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
+      inbound.close(NGHTTP2_REFUSED_STREAM);
+      finish(status.UNAVAILABLE);
+      return;
+    }
+    if (session.destroyed || session.closed || rst === NGHTTP2_NO_ERROR || trailers) {
+      // The connection went (the backend died, or went away with part of the response unread).
       const message = `the router lost its connection to ${backend}`;
       if (!inbound.headersSent) answer(inbound, status.UNAVAILABLE, message);
       else {

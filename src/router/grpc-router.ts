@@ -9,7 +9,7 @@ import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stre
 import { Metadata, status, type ChannelOptions } from '@grpc/grpc-js';
 import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/index.js';
 import { RouterFaults, type FaultCounts, type RouterFault } from './faults.js';
-import { answer, forward } from './forward.js';
+import { answer, forward, gone } from './forward.js';
 import { routerPolicy, type PickArgs, type RouterPolicy } from './policy.js';
 import { Upstream, type Backend } from './upstream.js';
 
@@ -37,6 +37,8 @@ interface InboundCall {
   stream: ServerHttp2Stream;
   headers: IncomingHttpHeaders;
   started: number;
+  /** Answered, forwarded, or counted as left: counted once. */
+  done?: boolean;
 }
 
 /** One call the router finished: who served it (its name for itself, else its address; "(none)" for the router's own answers), its status, its time. */
@@ -182,7 +184,10 @@ export class GrpcRouter {
       // Held before a backend is picked: the caller's messages wait in its stream's window.
       stream.pause();
       const timer = setTimeout(() => this.route(call, route, fault.abort), fault.delayMs);
-      stream.once('close', () => clearTimeout(timer));
+      stream.once('close', () => {
+        clearTimeout(timer);
+        this.left(call);
+      });
       return;
     }
     this.route(call, route, fault.abort);
@@ -190,27 +195,52 @@ export class GrpcRouter {
 
   /** The router's own answer (no route, a fault's abort, no backend ready), counted as a call no backend served. */
   private own(call: InboundCall, code: number, message: string): void {
+    if (call.done) return;
+    call.done = true;
     answer(call.stream, code, message);
     this.observer?.({ backend: '(none)', code, micros: (performance.now() - call.started) * 1000 });
   }
 
+  /** The caller left before a backend was picked (its deadline passed in a delay or a wait): CANCELLED, by no backend. */
+  private left(call: InboundCall): void {
+    if (call.done) return;
+    call.done = true;
+    if (!call.stream.destroyed) call.stream.destroy();
+    this.observer?.({ backend: '(none)', code: status.CANCELLED, micros: (performance.now() - call.started) * 1000 });
+  }
+
   private route(call: InboundCall, route: Route, abort?: { code: number; message: string }): void {
-    if (call.stream.destroyed) return;
-    if (abort) return this.own(call, abort.code, abort.message);
+    if (gone(call.stream)) return this.left(call);
+    if (abort) {
+      this.faults.aborted(call.headers[':path'] ?? '');
+      return this.own(call, abort.code, abort.message);
+    }
     const upstream = this.upstreamFor(route);
+    let cancel: (() => void) | undefined;
+    let listening = false;
     const attempt = () => {
-      if (call.stream.destroyed) return;
+      cancel = undefined;
+      if (gone(call.stream)) return this.left(call);
       const p = upstream.pick(pickArgs(call.headers));
       if ('backend' in p) return this.send(call, upstream, p.backend);
       if ('fail' in p) return this.own(call, status.UNAVAILABLE, p.fail);
       // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
-      const cancel = upstream.onChange(attempt);
-      call.stream.once('close', cancel);
+      cancel = upstream.onChange(attempt);
+      if (listening) return;
+      listening = true; // one listener per call, however often it waits again
+      call.stream.once('close', () => {
+        if (!cancel) return;
+        cancel();
+        cancel = undefined;
+        this.left(call);
+      });
     };
     attempt();
   }
 
-  private send({ stream, headers, started }: InboundCall, upstream: Upstream, backend: Backend): void {
+  private send(call: InboundCall, upstream: Upstream, backend: Backend): void {
+    const { stream, headers, started } = call;
+    call.done = true;
     const waited = performance.now() - started;
     const timeout = waited > 1 ? timeoutMs(headers['grpc-timeout'] as string | undefined) : undefined;
     // What the caller's deadline has left after a wait (a delay fault, a connection coming up).

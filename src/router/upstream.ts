@@ -1,7 +1,8 @@
 // One route's upstream: the addresses its target resolves to (any resolver grpc-js knows, the lab's
 // etcd: and consul: included), one HTTP/2 connection per address carrying many streams, and the
-// pick among the ready ones. A connection that fails is tried again after a backoff (grpc-js's:
-// 1 s, ×1.6, ±20 %, at most 10 s here); one that ends after it was up is dialled again at once; a
+// pick among the ready ones. A connection is ready once the backend's SETTINGS come; one that fails
+// (or ends within a second of coming up) is tried again after a backoff (grpc-js's: 1 s, ×1.6,
+// ±20 %, at most 10 s here), one that ends after it was up longer is dialled again at once; a
 // GOAWAY moves new streams to a fresh connection while the old one finishes its own.
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
@@ -9,6 +10,10 @@ import { attributesOf, knownSchemes, parseTarget, weightOf } from '../traffic/in
 import type { EndpointState, PickArgs, PickPolicy, RouterPolicy } from './policy.js';
 
 const BACKOFF = { initialMs: 1000, multiplier: 1.6, maxMs: 10_000, jitter: 0.2 };
+/** grpc-js's least connect timeout: a backend that takes no connection in this long is a failure. */
+const CONNECT_TIMEOUT_MS = 20_000;
+/** A connection that ends in a GOAWAY after this long is dialled again at once. */
+const GOAWAY_MIN_LIFE_MS = 100;
 
 /** One backend address and the connection the router keeps to it. */
 export class Backend {
@@ -35,29 +40,40 @@ export class Backend {
     this.session = s;
     this.phase = 'connecting';
     this.connections++;
-    s.on('connect', () => {
+    let upSince = 0;
+    // Ready once the backend's SETTINGS came (an HTTP/2 server), not at the TCP connect: a port that
+    // accepts and closes at once (a reset link, a proxy with nothing behind it) is a failure.
+    const timeout = setTimeout(() => s.destroy(new Error(`no HTTP/2 answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    s.once('remoteSettings', () => {
+      clearTimeout(timeout);
       if (this.session !== s) return;
       this.phase = 'ready';
-      this.backoffMs = BACKOFF.initialMs;
+      upSince = performance.now();
       this.onChange(this);
     });
     s.on('error', (err: NodeJS.ErrnoException) => (this.lastError = err.code ?? err.message));
+    // A connection that stayed up a while and ends: dial again at once, with the backoff from its
+    // start. One that failed, or ended as soon as it was up, waits out a growing backoff (a server
+    // that answers every connection with a GOAWAY or a close would otherwise be dialled in a loop).
+    const redial = (lastedMs: number) => {
+      this.session = undefined;
+      this.phase = 'failed';
+      if (upSince > 0 && performance.now() - upSince >= lastedMs) {
+        this.backoffMs = BACKOFF.initialMs;
+        this.connect();
+      } else this.retryLater();
+      this.onChange(this);
+    };
     // A GOAWAY: the streams it has finish on it; new ones go to a new connection.
     s.on('goaway', () => {
       if (this.session !== s || this.phase === 'closed') return;
-      this.session = undefined;
       s.close();
-      this.connect();
-      this.onChange(this);
+      redial(GOAWAY_MIN_LIFE_MS); // a GOAWAY is a graceful end (max_connection_age, a drain)
     });
     s.on('close', () => {
+      clearTimeout(timeout);
       if (this.session !== s || this.phase === 'closed') return;
-      const wasReady = this.phase === 'ready';
-      this.session = undefined;
-      this.phase = 'failed';
-      this.onChange(this);
-      if (wasReady) this.connect();
-      else this.retryLater();
+      redial(BACKOFF.initialMs);
     });
   }
 

@@ -159,6 +159,8 @@ describe('router faults: the rules', () => {
     assert.deepEqual(f.decide('/x.Y/Z'), { delayMs: 50, abort: { code: 14, message: "aborted by the lab's router (fault on *: 30% UNAVAILABLE)" } });
     draw = 0.3;
     assert.deepEqual(f.decide('/x.Y/Z'), { delayMs: 0, abort: undefined });
+    assert.deepEqual(f.counts.get('/x.Y/Z'), { calls: 2, aborted: 0, delayed: 1 }, 'an abort is counted when the router sends it');
+    f.aborted('/x.Y/Z');
     assert.deepEqual(f.counts.get('/x.Y/Z'), { calls: 2, aborted: 1, delayed: 1 });
   });
 
