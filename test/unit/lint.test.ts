@@ -111,6 +111,15 @@ describe('import boundaries (npm run lint)', () => {
     }
   });
 
+  it('refuses a timeout inside AbortSignal.any(), which Node 20 may collect before it fires', async () => {
+    const [result] = await eslint.lintText('export const s = AbortSignal.any([new AbortController().signal, AbortSignal.timeout(500)]);\n', {
+      filePath: `${ROOT}/src/util/probe.ts`,
+    });
+    const messages = result.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0], /nodejs\/node#57736.*deadline\(\)/);
+  });
+
   it('the code as it is passes', async () => {
     const results = await eslint.lintFiles(['src/**/*.ts', 'src/**/*.tsx']);
     const errors = results.flatMap((r) => r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line}: ${m.message}`));

@@ -4,6 +4,7 @@
 import { Backoff } from '../../util/backoff.js';
 import type { EndpointSource, RegistryEndpoint } from './source.js';
 import type { ConsulMetaRecord } from '../../wire/index.js';
+import { deadline } from '../../util/deadline.js';
 
 interface HealthEntry {
   Service: { ID: string; Address: string; Port: number; Meta?: ConsulMetaRecord; Weights?: { Passing?: number } };
@@ -32,9 +33,13 @@ export class ConsulSource implements EndpointSource {
     while (!this.stopped) {
       try {
         const url = `http://${this.agent}/v1/health/service/${encodeURIComponent(this.service)}?index=${this.index}&wait=10s`;
-        const res = await fetch(url, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(15_000)]) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const entries = (await res.json()) as HealthEntry[];
+        const poll = deadline(15_000, this.abort.signal);
+        const { res, entries } = await fetch(url, { signal: poll.signal })
+          .then(async (r) => {
+            if (!r.ok) throw new Error(`HTTP ${r.status}`);
+            return { res: r, entries: (await r.json()) as HealthEntry[] };
+          })
+          .finally(() => poll.clear());
         const next = res.headers.get('X-Consul-Index') ?? '0';
         // Consul's rule: an index that goes backwards means start over.
         this.index = BigInt(next) < BigInt(this.index) ? '0' : next;

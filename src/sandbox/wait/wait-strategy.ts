@@ -2,6 +2,7 @@
 // waitUntil polls it, races a timeout, and stops early when the container has died.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keepAliveWhile } from '../../util/keep-alive.js';
+import { deadline } from '../../util/deadline.js';
 
 export type ProbeResult = { ready: true } | { ready: false; reason: string };
 
@@ -50,14 +51,16 @@ async function poll(strategy: WaitStrategy, opts: WaitOptions): Promise<void> {
   let last: string;
   for (let attempt = 0; ; attempt++) {
     opts.signal?.throwIfAborted();
-    const probeSignal = AbortSignal.any([AbortSignal.timeout(Math.max(500, interval * 5)), ...(opts.signal ? [opts.signal] : [])]);
+    const probe = deadline(Math.max(500, interval * 5), opts.signal);
     try {
       // Raced with its own deadline: a probe that ignores its signal cannot hold the wait forever.
-      const r = await Promise.race([strategy.probe(probeSignal), rejectWhenAborted(probeSignal)]);
+      const r = await Promise.race([strategy.probe(probe.signal), rejectWhenAborted(probe.signal)]);
       if (r.ready) return;
       last = r.reason;
     } catch (err) {
       last = (err as Error).message;
+    } finally {
+      probe.clear();
     }
     if (Date.now() - started >= opts.timeoutMs) throw new WaitTimeout(strategy.what, last, Date.now() - started);
     if (opts.fatal && attempt % 5 === 4) {

@@ -9,6 +9,7 @@ import { sinkFor, type ClientSink } from '../sink.js';
 import { ENDPOINT_ATTRIBUTES, type AttributeMap } from './endpoint-attributes.js';
 import { ADDRESS_KIND_OPTION } from './resolver-etcd.js';
 import type { ConsulMetaRecord } from '../../wire/index.js';
+import { deadline } from '../../util/deadline.js';
 
 export const CONSUL_ADDRESS_OPTION = 'lab.consul_address';
 export const DEFAULT_CONSUL = '127.77.0.3:8500';
@@ -100,9 +101,10 @@ class ConsulResolver implements experimental.Resolver {
 
   private async loop(): Promise<void> {
     while (!this.destroyed) {
+      const poll = deadline(60_000, this.abort.signal);
       try {
         const res = await fetch(this.url(), {
-          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(60_000)]),
+          signal: poll.signal,
           headers: this.query.token ? { 'X-Consul-Token': this.query.token } : {},
         });
         if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()}`);
@@ -110,9 +112,11 @@ class ConsulResolver implements experimental.Resolver {
         const next = res.headers.get('X-Consul-Index') ?? '0';
         // Consul's rule: an index that goes backwards means start over.
         this.index = BigInt(next) < BigInt(this.index) ? '0' : next;
+        poll.clear();
         this.backoff.reset();
         this.publish(entries);
       } catch (err) {
+        poll.clear();
         if (this.destroyed) return;
         if ((err as Error).name === 'AbortError' && this.index === '0' && this.hadList) continue; // a refresh
         const message = `consul ${this.query.service}: ${(err as Error).message}`;
