@@ -13,7 +13,7 @@ export interface Deadline {
 /** Aborts after `ms` (a TimeoutError), or as soon as any of `outer` aborts (with its reason). */
 export function deadline(ms: number, ...outer: Array<AbortSignal | undefined>): Deadline {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  const timer = setTimeout(() => ac.abort(new DOMException(`timeout after ${ms} ms`, 'TimeoutError')), ms);
   // Like AbortSignal.timeout's, the timer alone keeps no process alive (a wait holds it with keepAliveWhile).
   timer.unref();
   const signals = outer.filter((s): s is AbortSignal => !!s);
