@@ -15,10 +15,7 @@ export interface RouterPolicy {
 /** The router's round_robin: a rotation over the ready backends. */
 function roundRobin(): PickPolicy {
   let next = 0;
-  return {
-    rebuild: () => undefined,
-    choose: (ready) => next++ % ready.length,
-  };
+  return { choose: (ready) => next++ % ready.length };
 }
 
 /** The router's pick_first: the first ready backend in the order the resolver listed them. */

@@ -7,8 +7,10 @@
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import { attributesOf, knownSchemes, parseTarget, weightOf } from '../traffic/index.js';
+import { Backoff } from '../util/backoff.js';
 import type { EndpointState, PickArgs, PickPolicy, RouterPolicy } from './policy.js';
 
+/** grpc-js's reconnect backoff, at most 10 s here. */
 const BACKOFF = { initialMs: 1000, multiplier: 1.6, maxMs: 10_000, jitter: 0.2 };
 /** grpc-js's least connect timeout: a backend that takes no connection in this long is a failure. */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -23,8 +25,7 @@ export class Backend {
   /** Connections dialled so far (a GOAWAY or a loss makes a new one). */
   connections = 0;
   readonly endpoint: EndpointState;
-  private backoffMs = BACKOFF.initialMs;
-  private timer?: NodeJS.Timeout;
+  private readonly backoff = new Backoff(BACKOFF);
 
   constructor(
     readonly address: string,
@@ -59,9 +60,9 @@ export class Backend {
       this.session = undefined;
       this.phase = 'failed';
       if (upSince > 0 && performance.now() - upSince >= lastedMs) {
-        this.backoffMs = BACKOFF.initialMs;
+        this.backoff.reset();
         this.connect();
-      } else this.retryLater();
+      } else void this.backoff.start().done.then(() => this.phase !== 'closed' && this.connect());
       this.onChange(this);
     };
     // A GOAWAY: the streams it has finish on it; new ones go to a new connection.
@@ -77,15 +78,9 @@ export class Backend {
     });
   }
 
-  private retryLater(): void {
-    const jitter = 1 + BACKOFF.jitter * (Math.random() * 2 - 1);
-    this.timer = setTimeout(() => this.phase !== 'closed' && this.connect(), this.backoffMs * jitter);
-    this.backoffMs = Math.min(this.backoffMs * BACKOFF.multiplier, BACKOFF.maxMs);
-  }
-
   close(): void {
     this.phase = 'closed';
-    clearTimeout(this.timer);
+    this.backoff.stop();
     // Graceful: streams in flight finish; the socket ends after them.
     this.session?.close();
     this.session = undefined;
