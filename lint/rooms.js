@@ -125,7 +125,7 @@ export const ROOMS = {
     why: 'the agent is bundled alone into its image: the traffic engine and the router, nothing of the sandbox, scenarios or screen',
   },
   wire: {
-    is: 'what writers and readers share on the wire: the etcd record, Consul Meta, the xDS policy, the agent protocol, fault shapes, status names',
+    is: 'what writers and readers share on the wire: the etcd record, Consul Meta, the xDS policy, the agent protocol, fault shapes, status names, the x-lab- metadata keys',
     may: [],
     why: 'src/wire is what writers and readers share: it imports nothing of the lab',
   },

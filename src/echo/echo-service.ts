@@ -10,6 +10,7 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { BACKEND_HEADER } from '../wire/index.js';
 import type { FaultState } from './faults.js';
 import { ServedLedger } from './served.js';
 
@@ -40,7 +41,7 @@ export function echoService(id: string, faults: FaultState, counters: EchoCounte
   };
   const header = () => {
     const md = new Metadata();
-    md.set('x-lab-backend', id);
+    md.set(BACKEND_HEADER, id);
     return md;
   };
   const reply = (message: string): EchoMessage => ({ message: `${id}: ${message}` });

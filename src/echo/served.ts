@@ -4,7 +4,7 @@
 // cumulative since the process started: any number of watchers take differences, and none can
 // reset another's view. The lab folds them into the same buckets its own driver emits.
 import { randomUUID } from 'node:crypto';
-import { statusName } from '../wire/index.js';
+import { CLIENT_HEADER, statusName } from '../wire/index.js';
 import { status, type Metadata } from '@grpc/grpc-js';
 // The builder and the encoder alone: the package's index also loads its log writer, which builds an
 // Intl.NumberFormat as it loads (~12 ms of every echo server's start).
@@ -14,7 +14,6 @@ import type { Histogram } from 'hdr-histogram-js';
 // Types only (erased from the bundle): the echo imports no code from the rest of the lab.
 import type { ServedReport } from '../grpc/generated/lab/control/v1/ServedReport.js';
 
-export const CLIENT_HEADER = 'x-lab-client';
 export const OTHERS = 'others';
 /** More distinct identities than this are counted as "others" (a client inventing names cannot grow the map). */
 const MAX_CLIENTS = 256;

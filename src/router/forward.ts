@@ -8,6 +8,7 @@
 import http2, { type ClientHttp2Session, type Http2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { status } from '@grpc/grpc-js';
+import { BACKEND_HEADER } from '../wire/index.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
 
@@ -74,7 +75,7 @@ function relay(from: Duplex, to: Duplex): void {
 
 /** Who served a call, when the server says it (the lab's echo servers put their name in x-lab-backend). */
 const identityOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): string | undefined => {
-  const v = h?.['x-lab-backend'];
+  const v = h?.[BACKEND_HEADER];
   return typeof v === 'string' ? v : undefined;
 };
 

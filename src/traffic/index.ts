@@ -36,5 +36,5 @@ export { metadataProblem } from './metadata.js';
 export { isXdsTarget, registerXdsClient, xdsBootstrap, xdsChannelOptions, XDS_BOOTSTRAP_OPTION, type XdsBootstrapOptions, type XdsModules } from './xds.js';
 export type { TrafficEvent, TrafficListener, BucketStats } from './events.js';
 export { ServedWatcher, type ServedSource, type ServedWatcherOptions } from './served/served-watcher.js';
-export { CALL_ID_HEADER, CLIENT_HEADER } from './balancers/observe.js';
+export { CALL_ID_HEADER, CLIENT_HEADER } from '../wire/index.js';
 export type { TrafficOnTheWire } from './on-the-wire.js';

@@ -2,14 +2,11 @@
 // backend each pick went to, and every subchannel's connectivity changes. The driver puts it
 // around the user's loadBalancingConfig: {"lab_observe": {"client": "<id>", "childPolicy": [...]}}.
 import { connectivityState as ConnectivityState, experimental, type ChannelOptions } from '@grpc/grpc-js';
+import { CALL_ID_HEADER } from '../../wire/index.js';
 import { sinkFor, type ClientSink } from '../sink.js';
 import { childPolicyOf, LabSubchannelWrapper, WrapperBalancer } from './wrapper-balancer.js';
 
 const NAME = 'lab_observe';
-/** Metadata key the driver sets on every call, so picks can be tied to the call they serve. */
-export const CALL_ID_HEADER = 'x-lab-call';
-/** Metadata key naming the client: the echo servers count calls per client by it (src/echo/served.ts). */
-export const CLIENT_HEADER = 'x-lab-client';
 
 class ObserveConfig implements experimental.TypedLoadBalancingConfig {
   constructor(

@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { Metadata, status, type ChannelOptions, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { echoClient, type EchoClient } from '../../grpc/index.js';
-import { CALL_ID_HEADER, CLIENT_HEADER, observed } from '../balancers/observe.js';
+import { BACKEND_HEADER, CALL_ID_HEADER, CLIENT_HEADER } from '../../wire/index.js';
+import { observed } from '../balancers/observe.js';
 import type { TrafficEvent, TrafficEventBody } from '../events.js';
 import { CLIENT_ID_OPTION, registerSink, type ClientSink } from '../sink.js';
 import type { ServiceConfigJson } from './service-config.js';
@@ -193,7 +194,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
     const t0 = performance.now();
     let backend = '';
     const onMetadata = (m: Metadata) => {
-      const id = m.get('x-lab-backend')[0];
+      const id = m.get(BACKEND_HEADER)[0];
       if (id !== undefined) backend = String(id);
     };
     let done = false;
