@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { describeRouterFault, GrpcRouter, methodPatternProblem, type Route, type RouterFault } from '../../router/index.js';
-import { durationProblem, parseDuration } from '../../util/duration.js';
-import { fractionProblem, parseFraction } from '../../util/fraction.js';
+import { duration, fraction, toFraction, toMs } from '../../util/units.js';
 import { FAILURE_STATUS_NAMES, statusCode, type StatusName } from '../../wire/index.js';
 import { closest } from '../../util/suggest.js';
 import { serviceConfigFrom, sandboxResolverOptions, targetProblem } from '../../traffic/index.js';
@@ -37,12 +36,12 @@ export function parseFaults(aborts: string[], delays: string[]): RouterFault[] {
     if (!m) throw new InputError(`${flag} expects METHOD=${flag === '--abort' ? 'CODE' : 'DURATION'}@PERCENT, e.g. ${example}, found "${spec}"`);
     const wrong = methodPatternProblem(m[1]);
     if (wrong) throw new InputError(`${flag} ${spec}: ${wrong}`);
-    const percent = parseFraction(m[3]);
-    if (percent === undefined || percent > 1)
-      throw new InputError(`${flag} ${spec}: ${percent === undefined ? fractionProblem(m[3]) : `at most 100%, found ${m[3]}`}`);
+    // The same rules as a scenario's percent and duration (util/units).
+    const share = fraction.safeParse(m[3]);
+    if (!share.success) throw new InputError(`${flag} ${spec}: ${share.error.issues[0].message}`);
     const rule = byMethod.get(m[1]) ?? { method: m[1] };
     byMethod.set(m[1], rule);
-    return { value: m[2], percent: percent * 100, rule };
+    return { value: m[2], percent: toFraction(share.data) * 100, rule };
   };
   for (const spec of aborts) {
     const { value, percent, rule } = one('--abort', spec, '/grpc.examples.echo.Echo/UnaryEcho=UNAVAILABLE@30%');
@@ -57,9 +56,9 @@ export function parseFaults(aborts: string[], delays: string[]): RouterFault[] {
   }
   for (const spec of delays) {
     const { value, percent, rule } = one('--delay', spec, "'*=200ms@50%'");
-    const ms = parseDuration(value);
-    if (ms === undefined || typeof value !== 'string' || !/[a-zµ]$/.test(value)) throw new InputError(`--delay ${spec}: ${durationProblem(value)}`);
-    rule.delay = { ms, percent };
+    const ms = duration.safeParse(value);
+    if (!ms.success) throw new InputError(`--delay ${spec}: ${ms.error.issues[0].message}`);
+    rule.delay = { ms: toMs(ms.data), percent };
   }
   return [...byMethod.values()];
 }
