@@ -1,22 +1,22 @@
-// One call through the router: the caller's HTTP/2 stream relayed to a stream on the backend's
-// connection, as bytes. Headers go as they came (nghttp2 decoded them; the router read only :path),
-// DATA is relayed both ways without looking at gRPC messages (compressed ones pass too), flow control
-// follows from the relay (a side that stops reading stops its window updates), the backend's
-// response headers and trailers (or its trailers-only answer) reach the caller, and an RST_STREAM
-// goes on in either direction with its code. A backend connection lost mid-call ends the call
-// UNAVAILABLE in trailers.
-import http2, { type ClientHttp2Session, type Http2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import type { Duplex } from 'node:stream';
+// One call through the router: a caller's stream relayed to a stream on a backend's connection, at
+// the frame level (h2/connection.ts). The request's header block goes as it came (decoded, and
+// encoded again for the backend's connection: HPACK's tables are per connection); DATA is relayed
+// both ways as the slices that were read, never cut into gRPC messages (compressed ones pass too);
+// a side's window is given back only once its bytes went on, so a side that is not read stops the
+// other; the backend's response headers and trailers (or its trailers-only answer) reach the
+// caller; an RST_STREAM goes on in either direction with its code; a backend connection lost
+// mid-call ends the call UNAVAILABLE.
 import { status } from '@grpc/grpc-js';
 import { BACKEND_HEADER } from '../wire/index.js';
-
-const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+import type { H2Connection, StreamHandler } from './h2/connection.js';
+import { ERROR } from './h2/frames.js';
+import type { Header } from './h2/hpack.js';
 
 /** What a caller's grpc-js makes of a reset stream's code (its own table). */
 const RST_STATUS: Record<number, number> = {
-  [NGHTTP2_CANCEL]: status.CANCELLED,
-  [NGHTTP2_REFUSED_STREAM]: status.UNAVAILABLE,
-  [NGHTTP2_ENHANCE_YOUR_CALM]: status.RESOURCE_EXHAUSTED,
+  [ERROR.CANCEL]: status.CANCELLED,
+  [ERROR.REFUSED_STREAM]: status.UNAVAILABLE,
+  [ERROR.ENHANCE_YOUR_CALM]: status.RESOURCE_EXHAUSTED,
 };
 
 /** grpc-message's percent-encoding: bytes outside printable ASCII, and % itself (the gRPC spec). */
@@ -27,145 +27,183 @@ export function percentEncode(text: string): string {
   return out;
 }
 
-const statusHeaders = (code: number, message: string): OutgoingHttpHeaders => ({ 'grpc-status': String(code), 'grpc-message': percentEncode(message) });
+const statusHeaders = (code: number, message: string): Header[] => [
+  ['grpc-status', String(code)],
+  ['grpc-message', percentEncode(message)],
+];
 
-/**
- * Whether a caller's stream can take no answer any more. A stream the caller reset while it was
- * paused with bytes unread is closed but not destroyed, and says nothing ('close' comes only once
- * its bytes are read): checking `destroyed` alone would respond on it, and respond() would throw.
- */
-export const gone = (stream: Http2Stream): boolean => stream.destroyed || stream.closed;
-
-/** The router's own answer, in one header block (trailers-only), with nothing forwarded. */
-export function answer(stream: ServerHttp2Stream, code: number, message: string): void {
-  if (gone(stream) || stream.headersSent) return;
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...statusHeaders(code, message) }, { endStream: true });
-  stream.resume();
+/** The first value of a header, or undefined. */
+export function headerValue(headers: readonly Header[], name: string): string | undefined {
+  for (const h of headers) if (h[0] === name) return h[1];
+  return undefined;
 }
 
 /** The gRPC status of a response's trailers (or of a trailers-only answer). */
-const codeOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): number => {
-  const v = Number(h?.['grpc-status']);
+function codeOf(headers: readonly Header[]): number {
+  const v = Number(headerValue(headers, 'grpc-status'));
   return Number.isInteger(v) ? v : status.UNKNOWN;
-};
-
-/**
- * DATA from one stream to the other as it comes, and the end of it; when the other side's buffer is
- * full, reading stops (so does this side's window update) until it drains. What pipe() does, with a
- * third of its listeners: the profile showed pipe's bookkeeping among the router's top costs.
- */
-function relay(from: Duplex, to: Duplex): void {
-  const resume = () => from.resume();
-  from.on('data', (chunk: Buffer) => {
-    if (to.destroyed || to.writableEnded) return; // the other side is done: the rest is dropped
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', resume);
-    }
-  });
-  from.on('end', () => !to.destroyed && !to.writableEnded && to.end());
-  // A side that closes while this one waits for its drain would hold this one paused for good
-  // (its END_STREAM stuck behind unread bytes): read on, and drop.
-  to.once('close', () => {
-    to.off('drain', resume);
-    from.resume();
-  });
-  from.resume(); // a stream held paused (a delay fault) flows again
 }
 
-/** Who served a call, when the server says it (the lab's echo servers put their name in x-lab-backend). */
-const identityOf = (h: IncomingHttpHeaders | OutgoingHttpHeaders | undefined): string | undefined => {
-  const v = h?.[BACKEND_HEADER];
-  return typeof v === 'string' ? v : undefined;
-};
+interface Held {
+  data: Buffer;
+  end: boolean;
+  flow: number;
+}
 
 /**
- * Relays `inbound` to a new stream on `session`; `done` gets the call's gRPC status once, when it
- * ends (the backend's, the router's, or CANCELLED when the caller went away), and the server's
- * name for itself when it gave one.
+ * A caller's stream from its HEADERS to its end. Until a backend is picked, its DATA is held (and
+ * not credited, so the caller's window bounds what waits); then relayed. `done` gets the call's
+ * gRPC status once (the backend's, the router's, or CANCELLED when the caller went away), with the
+ * server's name for itself when it gave one (x-lab-backend).
  */
-export function forward(
-  { inbound, headers, session, backend }: { inbound: ServerHttp2Stream; headers: IncomingHttpHeaders; session: ClientHttp2Session; backend: string },
-  done: (code: number, identity?: string) => void,
-): void {
-  let up: http2.ClientHttp2Stream;
-  try {
-    up = session.request(headers, { endStream: false });
-  } catch (err) {
-    answer(inbound, status.UNAVAILABLE, `the router cannot open a stream to ${backend}: ${(err as Error).message}`);
-    done(status.UNAVAILABLE);
-    return;
+export class RelayedCall implements StreamHandler {
+  readonly started = performance.now();
+  private held: Held[] = [];
+  private to?: { conn: H2Connection; id: number; address: string };
+  private responded = false;
+  private identity?: string;
+  /** The caller reset its stream or its connection went. */
+  gone = false;
+  /** Counted: answered by the router, relayed to its end, or left. */
+  done = false;
+  /** Called when the caller goes before a backend was picked (a delay, a wait for a connection). */
+  onGone?: () => void;
+  private onDone?: (code: number, identity?: string) => void;
+
+  constructor(
+    private readonly caller: H2Connection,
+    private readonly id: number,
+    readonly request: Header[],
+    end: boolean,
+  ) {
+    if (end) this.held.push({ data: Buffer.alloc(0), end: true, flow: 0 });
   }
-  let ended = false;
-  let trailers: OutgoingHttpHeaders | undefined;
-  let identity: string | undefined;
-  const finish = (code: number) => {
-    if (ended) return;
-    ended = true;
-    done(code, identity);
-  };
-  up.on('error', () => undefined);
-  up.on('response', (h, flags) => {
-    if (gone(inbound)) {
-      // The caller left without a word (a reset while its stream was paused): end both sides.
-      if (!up.destroyed) up.close(NGHTTP2_CANCEL);
-      inbound.destroy();
-      finish(status.CANCELLED);
+
+  // ---- the caller's side ------------------------------------------------------------------------
+
+  headers(_trailers: Header[], end: boolean): void {
+    // A caller's trailers (gRPC callers send none): its side ends there.
+    if (end) this.data(Buffer.alloc(0), true, 0);
+  }
+
+  data(payload: Buffer, end: boolean, flow: number): void {
+    if (this.to) {
+      const { conn, id } = this.to;
+      conn.sendData(id, payload, end, () => this.caller.consume(this.id, flow));
+    } else if (this.done) this.caller.consume(this.id, flow);
+    else this.held.push({ data: payload, end, flow });
+  }
+
+  reset(code: number): void {
+    this.gone = true;
+    if (this.to) {
+      // The caller went away (cancelled, its deadline passed): the backend's stream is reset with its code.
+      this.to.conn.reset(this.to.id, code || ERROR.CANCEL);
+      this.finish(status.CANCELLED);
+    } else this.onGone?.();
+  }
+
+  lost(): void {
+    this.reset(ERROR.CANCEL);
+  }
+
+  // ---- the router's own answer ------------------------------------------------------------------
+
+  /** The router's answer, in one header block (trailers-only), with nothing forwarded. */
+  answer(code: number, message: string): void {
+    if (this.gone) return;
+    this.caller.sendHeaders(this.id, [[':status', '200'], ['content-type', 'application/grpc'], ...statusHeaders(code, message)], true);
+    this.caller.finishWhenSent(this.id);
+    this.dropHeld();
+  }
+
+  private dropHeld(): void {
+    for (const h of this.held) this.caller.consume(this.id, h.flow);
+    this.held = [];
+  }
+
+  // ---- relayed to a backend ---------------------------------------------------------------------
+
+  /** Opens a stream on `conn` and relays the call on it; `done` gets its status once. */
+  forward(conn: H2Connection, address: string, done: (code: number, identity?: string) => void): void {
+    this.onDone = done;
+    const id = conn.openStream(this.backendSide());
+    if (id === undefined) {
+      this.answer(status.UNAVAILABLE, `the router cannot open a stream to ${address}: its connection is closing`);
+      this.finish(status.UNAVAILABLE);
       return;
     }
-    identity = identityOf(h);
-    if (flags & NGHTTP2_FLAG_END_STREAM) {
-      // Trailers-only: the status is in the one header block.
-      inbound.respond(h, { endStream: true });
-      finish(codeOf(h));
-      return;
+    this.to = { conn, id, address };
+    const held = this.held;
+    this.held = [];
+    const endNow = held.length === 1 && held[0].end && held[0].data.length === 0;
+    conn.sendHeaders(id, this.request, endNow);
+    if (endNow) return;
+    for (const h of held) conn.sendData(id, h.data, h.end, () => this.caller.consume(this.id, h.flow));
+  }
+
+  private finish(code: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.onDone?.(code, this.identity);
+  }
+
+  /** The call ends with the router's status after what the backend sent (or alone, when it sent nothing). */
+  private endWith(code: number, message: string): void {
+    if (this.gone || this.done) return;
+    if (!this.responded) this.answer(code, message);
+    else {
+      this.caller.sendHeaders(this.id, statusHeaders(code, message), true);
+      this.caller.finishWhenSent(this.id);
     }
-    inbound.respond(h, { waitForTrailers: true });
-    relay(up, inbound);
-  });
-  up.on('trailers', (t) => {
-    trailers = t;
-    identity ??= identityOf(t);
-  });
-  inbound.on('wantTrailers', () => {
-    const t = trailers ?? statusHeaders(status.INTERNAL, `${backend} ended the response without a status`);
-    inbound.sendTrailers(t);
-    finish(codeOf(t));
-  });
-  up.on('close', () => {
-    if (ended || inbound.destroyed) return;
-    // A finished response: the relay ends the caller's stream, and wantTrailers sends the trailers.
-    if (trailers && up.readableEnded) return;
-    const rst = up.rstCode ?? NGHTTP2_CANCEL;
-    if (rst === NGHTTP2_NO_ERROR && inbound.headersSent && up.readableEnded) return; // ended without trailers: wantTrailers says so (INTERNAL)
-    if (rst === NGHTTP2_REFUSED_STREAM && !inbound.headersSent) {
-      // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
-      inbound.close(NGHTTP2_REFUSED_STREAM);
-      finish(status.UNAVAILABLE);
-      return;
-    }
-    if (session.destroyed || session.closed || rst === NGHTTP2_NO_ERROR || trailers) {
-      // The connection went (the backend died, or went away with part of the response unread).
-      const message = `the router lost its connection to ${backend}`;
-      if (!inbound.headersSent) answer(inbound, status.UNAVAILABLE, message);
-      else {
-        trailers = statusHeaders(status.UNAVAILABLE, message);
-        inbound.end();
-      }
-      finish(status.UNAVAILABLE);
-      return;
-    }
-    // The backend reset the stream: the caller gets the same RST_STREAM code.
-    inbound.close(rst);
-    finish(RST_STATUS[rst] ?? status.INTERNAL);
-  });
-  inbound.on('error', () => undefined);
-  relay(inbound, up);
-  inbound.on('close', () => {
-    if (ended) return;
-    // The caller went away (cancelled, its deadline passed): the backend's stream is reset with its code.
-    const code = inbound.rstCode || NGHTTP2_CANCEL;
-    if (!up.destroyed) up.close(code);
-    finish(status.CANCELLED);
-  });
+    if (this.to) this.to.conn.reset(this.to.id, ERROR.CANCEL); // a no-op when the backend's stream has ended
+    this.finish(code);
+  }
+
+  private backendSide(): StreamHandler {
+    const caller = this.caller;
+    const identityOf = (h: Header[]) => headerValue(h, BACKEND_HEADER);
+    return {
+      headers: (h, end) => {
+        if (this.done) return;
+        if (!this.responded) {
+          this.responded = true;
+          this.identity = identityOf(h);
+          caller.sendHeaders(this.id, h, end);
+          if (!end) return;
+        } else {
+          if (!end) return; // an informational block: nothing for a gRPC caller
+          this.identity ??= identityOf(h);
+          caller.sendHeaders(this.id, h, true);
+        }
+        caller.finishWhenSent(this.id);
+        // The response is whole: a request still streaming to the backend ends here (a no-op once both sides ended).
+        this.to!.conn.reset(this.to!.id, ERROR.NO_ERROR);
+        this.finish(codeOf(h));
+      },
+      data: (payload, end, flow) => {
+        const to = this.to!;
+        if (this.done || !this.responded) {
+          to.conn.consume(to.id, flow);
+          if (!this.responded) return this.endWith(status.INTERNAL, `${to.address} sent DATA before its headers`);
+          return;
+        }
+        caller.sendData(this.id, payload, false, () => to.conn.consume(to.id, flow));
+        if (end) this.endWith(status.INTERNAL, `${to.address} ended the response without a status`);
+      },
+      reset: (code) => {
+        if (this.done || this.gone) return;
+        if (code === ERROR.REFUSED_STREAM && !this.responded) {
+          // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
+          caller.reset(this.id, ERROR.REFUSED_STREAM);
+          return this.finish(status.UNAVAILABLE);
+        }
+        if (code === ERROR.NO_ERROR) return this.endWith(status.UNAVAILABLE, `${this.to!.address} ended the stream without a status`);
+        // The backend reset the stream: the caller gets the same RST_STREAM code.
+        caller.reset(this.id, code);
+        this.finish(RST_STATUS[code] ?? status.INTERNAL);
+      },
+      lost: () => this.endWith(status.UNAVAILABLE, `the router lost its connection to ${this.to!.address}`),
+    };
+  }
 }

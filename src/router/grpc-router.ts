@@ -5,11 +5,13 @@
 // backend's headers, trailers and resets back; one HTTP/2 connection per backend carries every
 // call to it. Per method, the router can delay a share of calls and abort a share with a status
 // (faults.ts), for any server behind it.
-import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import net from 'node:net';
 import { Metadata, status, type ChannelOptions } from '@grpc/grpc-js';
 import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/index.js';
 import { RouterFaults, type FaultCounts, type RouterFault } from './faults.js';
-import { answer, forward, gone } from './forward.js';
+import { headerValue, RelayedCall } from './forward.js';
+import { H2Connection, type ConnectionSettings } from './h2/connection.js';
+import type { Header } from './h2/hpack.js';
 import { routerPolicy, type PickArgs, type RouterPolicy } from './policy.js';
 import { Upstream, type Backend } from './upstream.js';
 
@@ -32,15 +34,6 @@ export interface RouterStats {
   faults: Record<string, FaultCounts>;
 }
 
-/** A caller's stream as the router holds it until it picks a backend. */
-interface InboundCall {
-  stream: ServerHttp2Stream;
-  headers: IncomingHttpHeaders;
-  started: number;
-  /** Answered, forwarded, or counted as left: counted once. */
-  done?: boolean;
-}
-
 /** One call the router finished: who served it (its name for itself, else its address; "(none)" for the router's own answers), its status, its time. */
 export interface RoutedCall {
   backend: string;
@@ -49,8 +42,8 @@ export interface RoutedCall {
 }
 
 export interface RouterOptions {
-  /** The HTTP/2 settings of the router's side towards callers and towards backends (window sizes ...). */
-  settings?: http2.Settings;
+  /** The HTTP/2 settings of the router's side towards callers and towards backends: each stream's window, the streams a caller may open. */
+  settings?: { initialWindowSize?: number; maxConcurrentStreams?: number };
   faults?: RouterFault[];
 }
 
@@ -63,14 +56,13 @@ export function timeoutMs(value: string | undefined): number | undefined {
 }
 
 /** Headers a lab policy may hash on (ring_hash's header), as grpc-js Metadata, built only when asked. */
-function pickArgs(headers: IncomingHttpHeaders): PickArgs {
+function pickArgs(headers: readonly Header[]): PickArgs {
   let md: Metadata | undefined;
   return {
     get metadata() {
       if (!md) {
         md = new Metadata();
-        for (const [k, v] of Object.entries(headers))
-          if (!k.startsWith(':') && !k.endsWith('-bin') && v !== undefined) for (const one of Array.isArray(v) ? v : [v]) md.add(k, one);
+        for (const [k, v] of headers) if (!k.startsWith(':') && !k.endsWith('-bin')) md.add(k, v);
       }
       return md;
     },
@@ -78,14 +70,15 @@ function pickArgs(headers: IncomingHttpHeaders): PickArgs {
   };
 }
 
-const DEFAULT_SETTINGS: http2.Settings = { maxConcurrentStreams: 10_000, initialWindowSize: 1 << 20 };
+/** Each stream's window 1 MiB, the whole connection's 16 MiB: many calls share one caller's connection. */
+const DEFAULT_SETTINGS: ConnectionSettings = { maxConcurrentStreams: 10_000, initialWindowSize: 1 << 20, connectionWindowSize: 16 << 20 };
 
 export class GrpcRouter {
-  private server?: Http2Server;
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private server?: net.Server;
+  private readonly conns = new Set<H2Connection>();
   private readonly upstreams = new Map<string, Upstream>();
   private readonly policies: Map<string, RouterPolicy>;
-  private readonly settings: http2.Settings;
+  private readonly settings: ConnectionSettings;
   readonly faults: RouterFaults;
   private readonly counts: Omit<RouterStats, 'faults'> = { requests: 0, unrouted: 0, byService: {}, byBackend: {} };
   private observer?: (call: RoutedCall) => void;
@@ -124,20 +117,19 @@ export class GrpcRouter {
   }
 
   listen(host: string, port: number): Promise<number> {
-    const server = http2.createServer({ settings: this.settings });
-    server.on('stream', (stream, headers) => this.handle(stream, headers));
-    server.on('session', (session) => {
-      this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-      session.on('error', () => undefined);
-      // The whole connection's window, not only each stream's: many calls share one caller's connection.
-      session.once('localSettings', () => session.setLocalWindowSize(16 << 20));
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      const conn: H2Connection = new H2Connection(
+        socket,
+        'server',
+        { stream: (id, headers, end) => this.handle(conn, id, headers, end), close: () => this.conns.delete(conn) },
+        this.settings,
+      );
+      this.conns.add(conn);
     });
-    server.on('sessionError', () => undefined);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port }, () => resolve((server.address() as { port: number }).port));
+      server.listen({ host, port }, () => resolve((server.address() as net.AddressInfo).port));
     });
   }
 
@@ -147,9 +139,9 @@ export class GrpcRouter {
    */
   async close(graceMs = 1000): Promise<void> {
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    for (const s of this.sessions) s.close();
+    for (const c of this.conns) c.close();
     const timer = setTimeout(() => {
-      for (const s of this.sessions) s.destroy();
+      for (const c of this.conns) c.destroy();
     }, graceMs);
     await closed;
     clearTimeout(timer);
@@ -166,92 +158,89 @@ export class GrpcRouter {
     return u;
   }
 
-  private handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    stream.on('error', () => undefined);
-    const call: InboundCall = { stream, headers, started: performance.now() };
-    const path = headers[':path'] ?? '';
+  private handle(conn: H2Connection, id: number, headers: Header[], end: boolean): void {
+    const call = new RelayedCall(conn, id, headers, end);
+    conn.attach(id, call);
+    const path = headerValue(headers, ':path') ?? '';
     const slash = path.indexOf('/', 1);
     const service = path[0] === '/' && slash > 1 && slash < path.length - 1 && path.indexOf('/', slash + 1) < 0 ? path.slice(1, slash) : undefined;
     const route = service ? (this.routes.find((r) => r.service === service) ?? this.routes.find((r) => r.service === '*')) : undefined;
     this.counts.requests++;
-    if (!route || !service || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+    if (!route || !service || !(headerValue(headers, 'content-type') ?? '').startsWith('application/grpc')) {
       this.counts.unrouted++;
       return this.own(call, status.UNIMPLEMENTED, service ? `the router has no route for ${service}` : `not a gRPC path: ${path}`);
     }
     this.counts.byService[service] = (this.counts.byService[service] ?? 0) + 1;
     const fault = this.faults.decide(path);
     if (fault.delayMs > 0) {
-      // Held before a backend is picked: the caller's messages wait in its stream's window.
-      stream.pause();
-      const timer = setTimeout(() => this.route(call, route, fault.abort), fault.delayMs);
-      stream.once('close', () => {
+      // Held before a backend is picked: the caller's messages wait, uncredited, in its stream's window.
+      const timer = setTimeout(() => this.route(call, route, path, fault.abort), fault.delayMs);
+      call.onGone = () => {
         clearTimeout(timer);
         this.left(call);
-      });
+      };
       return;
     }
-    this.route(call, route, fault.abort);
+    this.route(call, route, path, fault.abort);
   }
 
   /** The router's own answer (no route, a fault's abort, no backend ready), counted as a call no backend served. */
-  private own(call: InboundCall, code: number, message: string): void {
+  private own(call: RelayedCall, code: number, message: string): void {
     if (call.done) return;
     call.done = true;
-    answer(call.stream, code, message);
+    call.answer(code, message);
     this.observer?.({ backend: '(none)', code, micros: (performance.now() - call.started) * 1000 });
   }
 
   /** The caller left before a backend was picked (its deadline passed in a delay or a wait): CANCELLED, by no backend. */
-  private left(call: InboundCall): void {
+  private left(call: RelayedCall): void {
     if (call.done) return;
     call.done = true;
-    if (!call.stream.destroyed) call.stream.destroy();
     this.observer?.({ backend: '(none)', code: status.CANCELLED, micros: (performance.now() - call.started) * 1000 });
   }
 
-  private route(call: InboundCall, route: Route, abort?: { code: number; message: string }): void {
-    if (gone(call.stream)) return this.left(call);
+  private route(call: RelayedCall, route: Route, path: string, abort?: { code: number; message: string }): void {
+    call.onGone = undefined;
+    if (call.gone) return this.left(call);
     if (abort) {
-      this.faults.aborted(call.headers[':path'] ?? '');
+      this.faults.aborted(path);
       return this.own(call, abort.code, abort.message);
     }
     const upstream = this.upstreamFor(route);
     let cancel: (() => void) | undefined;
-    let listening = false;
     const attempt = () => {
       cancel = undefined;
-      if (gone(call.stream)) return this.left(call);
-      const p = upstream.pick(pickArgs(call.headers));
+      if (call.gone) return this.left(call);
+      const p = upstream.pick(pickArgs(call.request));
       if ('backend' in p) return this.send(call, upstream, p.backend);
       if ('fail' in p) return this.own(call, status.UNAVAILABLE, p.fail);
       // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
       cancel = upstream.onChange(attempt);
-      if (listening) return;
-      listening = true; // one listener per call, however often it waits again
-      call.stream.once('close', () => {
-        if (!cancel) return;
-        cancel();
+      call.onGone = () => {
+        cancel?.();
         cancel = undefined;
         this.left(call);
-      });
+      };
     };
     attempt();
   }
 
-  private send(call: InboundCall, upstream: Upstream, backend: Backend): void {
-    const { stream, headers, started } = call;
-    call.done = true;
-    const waited = performance.now() - started;
-    const timeout = waited > 1 ? timeoutMs(headers['grpc-timeout'] as string | undefined) : undefined;
-    // What the caller's deadline has left after a wait (a delay fault, a connection coming up).
-    if (timeout !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.floor(timeout - waited))}m`;
+  private send(call: RelayedCall, upstream: Upstream, backend: Backend): void {
+    call.onGone = undefined;
+    const waited = performance.now() - call.started;
+    if (waited > 1) {
+      // What the caller's deadline has left after a wait (a delay fault, a connection coming up).
+      const h = call.request.find((x) => x[0] === 'grpc-timeout');
+      const timeout = timeoutMs(h?.[1]);
+      if (h && timeout !== undefined) h[1] = `${Math.max(1, Math.floor(timeout - waited))}m`;
+    }
     const counts = (this.counts.byBackend[backend.address] ??= { calls: 0, errors: 0 });
     counts.calls++;
     const tracks = upstream.tracksCalls;
     if (tracks) backend.endpoint.inFlight++;
-    forward({ inbound: stream, headers, session: backend.session!, backend: backend.address }, (code, identity) => {
+    call.forward(backend.conn!, backend.address, (code, identity) => {
       if (code !== status.OK) counts.errors++;
-      const ms = performance.now() - started;
+      const ms = performance.now() - call.started;
       if (tracks) upstream.callEnded(backend, code, ms);
       if (identity) this.identities.set(backend.address, identity);
       this.observer?.({ backend: identity ?? this.identities.get(backend.address) ?? backend.address, code, micros: ms * 1000 });

@@ -4,10 +4,11 @@
 // (or ends within a second of coming up) is tried again after a backoff (grpc-js's: 1 s, ×1.6,
 // ±20 %, at most 10 s here), one that ends after it was up longer is dialled again at once; a
 // GOAWAY moves new streams to a fresh connection while the old one finishes its own.
-import http2, { type ClientHttp2Session } from 'node:http2';
+import net from 'node:net';
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import { attributesOf, knownSchemes, parseTarget, weightOf } from '../traffic/index.js';
 import { Backoff } from '../util/backoff.js';
+import { H2Connection, type ConnectionSettings } from './h2/connection.js';
 import type { EndpointState, PickArgs, PickPolicy, RouterPolicy } from './policy.js';
 
 /** grpc-js's reconnect backoff, at most 10 s here. */
@@ -19,7 +20,7 @@ const GOAWAY_MIN_LIFE_MS = 100;
 
 /** One backend address and the connection the router keeps to it. */
 export class Backend {
-  session?: ClientHttp2Session;
+  conn?: H2Connection;
   phase: 'connecting' | 'ready' | 'failed' | 'closed' = 'connecting';
   lastError = '';
   /** Connections dialled so far (a GOAWAY or a loss makes a new one). */
@@ -29,7 +30,7 @@ export class Backend {
 
   constructor(
     readonly address: string,
-    private readonly settings: http2.Settings,
+    private readonly settings: ConnectionSettings,
     private readonly onChange: (b: Backend) => void,
   ) {
     this.endpoint = { address, weight: 1, inFlight: 0, policy: {} };
@@ -37,27 +38,20 @@ export class Backend {
   }
 
   private connect(): void {
-    const s = http2.connect(`http://${this.address}`, { settings: this.settings });
-    this.session = s;
-    this.phase = 'connecting';
-    this.connections++;
+    const { host, port } = hostPort(this.address);
     let upSince = 0;
     // Ready once the backend's SETTINGS came (an HTTP/2 server), not at the TCP connect: a port that
     // accepts and closes at once (a reset link, a proxy with nothing behind it) is a failure.
-    const timeout = setTimeout(() => s.destroy(new Error(`no HTTP/2 answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
-    s.once('remoteSettings', () => {
-      clearTimeout(timeout);
-      if (this.session !== s) return;
-      this.phase = 'ready';
-      upSince = performance.now();
-      this.onChange(this);
-    });
-    s.on('error', (err: NodeJS.ErrnoException) => (this.lastError = err.code ?? err.message));
+    const socket = net.connect({ host, port });
+    const timeout = setTimeout(() => {
+      this.lastError = `no HTTP/2 answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+      socket.destroy();
+    }, CONNECT_TIMEOUT_MS);
     // A connection that stayed up a while and ends: dial again at once, with the backoff from its
     // start. One that failed, or ended as soon as it was up, waits out a growing backoff (a server
     // that answers every connection with a GOAWAY or a close would otherwise be dialled in a loop).
     const redial = (lastedMs: number) => {
-      this.session = undefined;
+      this.conn = undefined;
       this.phase = 'failed';
       if (upSince > 0 && performance.now() - upSince >= lastedMs) {
         this.backoff.reset();
@@ -65,32 +59,56 @@ export class Backend {
       } else void this.backoff.start().done.then(() => this.phase !== 'closed' && this.connect());
       this.onChange(this);
     };
-    // A GOAWAY: the streams it has finish on it; new ones go to a new connection.
-    s.on('goaway', () => {
-      if (this.session !== s || this.phase === 'closed') return;
-      s.close();
-      redial(GOAWAY_MIN_LIFE_MS); // a GOAWAY is a graceful end (max_connection_age, a drain)
-    });
-    s.on('close', () => {
-      clearTimeout(timeout);
-      if (this.session !== s || this.phase === 'closed') return;
-      redial(BACKOFF.initialMs);
-    });
+    const conn: H2Connection = new H2Connection(
+      socket,
+      'client',
+      {
+        ready: () => {
+          clearTimeout(timeout);
+          if (this.conn !== conn) return;
+          this.phase = 'ready';
+          upSince = performance.now();
+          this.onChange(this);
+        },
+        // A GOAWAY: the streams it has finish on it; new ones go to a new connection.
+        goaway: () => {
+          if (this.conn !== conn || this.phase === 'closed') return;
+          conn.close();
+          redial(GOAWAY_MIN_LIFE_MS); // a GOAWAY is a graceful end (max_connection_age, a drain)
+        },
+        close: (error) => {
+          clearTimeout(timeout);
+          if (error) this.lastError = error;
+          if (this.conn !== conn || this.phase === 'closed') return;
+          redial(BACKOFF.initialMs);
+        },
+      },
+      this.settings,
+    );
+    this.conn = conn;
+    this.phase = 'connecting';
+    this.connections++;
   }
 
   close(): void {
     this.phase = 'closed';
     this.backoff.stop();
     // Graceful: streams in flight finish; the socket ends after them.
-    this.session?.close();
-    this.session = undefined;
+    this.conn?.close();
+    this.conn = undefined;
   }
 
   destroy(): void {
-    const s = this.session;
+    const c = this.conn;
     this.close();
-    s?.destroy();
+    c?.destroy();
   }
+}
+
+/** host:port, or [v6]:port, as grpc-js writes an address. */
+function hostPort(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(at + 1)) };
 }
 
 /** What a pick can say when no backend is ready: wait (something is connecting), or fail now. */
@@ -117,7 +135,7 @@ export class Upstream {
     readonly target: string,
     policy: RouterPolicy,
     options: ChannelOptions,
-    private readonly settings: http2.Settings,
+    private readonly settings: ConnectionSettings,
   ) {
     this.policy = policy.make();
     this.resolver = experimental.createResolver(grpcUri(target), (endpoints, attributes) => this.onResolution(endpoints, attributes), options);
@@ -158,7 +176,7 @@ export class Upstream {
 
   /** The ready set changed (a connection came up or went, the list changed): rebuild, and let waiting calls pick. */
   private changed(): void {
-    this.ready = [...this.backends.values()].filter((b) => b.phase === 'ready' && b.session);
+    this.ready = [...this.backends.values()].filter((b) => b.phase === 'ready' && b.conn);
     this.readyStates = this.ready.map((b) => b.endpoint);
     this.policy.rebuild?.(this.readyStates);
     if (this.ready.length < this.backends.size && Date.now() - this.lastReresolve > 1000) {

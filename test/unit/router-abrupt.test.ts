@@ -107,6 +107,29 @@ const CASES: Case[] = [
         setTimeout(() => req.resume(), 500);
       });
     },
+    // The router took the whole response and its trailers (its window is larger than the body)
+    // before the connection died: nothing was lost, and the caller gets the backend's status.
+    expect: (seen) => assert.equal(seen.status, '0'),
+    series: 0,
+  },
+  {
+    name: 'the backend’s connection dies mid-response, with most of the body not yet taken by the router',
+    settings: { initialWindowSize: 16 << 10 },
+    backend: (s) => {
+      s.on('data', () => undefined);
+      s.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      s.on('wantTrailers', () => s.sendTrailers({ 'grpc-status': '0' }));
+      s.write(Buffer.alloc(1 << 20));
+      const session = s.session!;
+      setTimeout(() => session.destroy(), 100);
+    },
+    caller: (req) => {
+      req.write(Buffer.alloc(5));
+      req.once('response', () => {
+        req.pause();
+        setTimeout(() => req.resume(), 500);
+      });
+    },
     expect: (seen) => assert.equal(seen.status, '14', 'UNAVAILABLE: the rest of the body was lost'),
     series: 14,
   },

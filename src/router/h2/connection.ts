@@ -1,0 +1,590 @@
+// One HTTP/2 connection over a socket, as a relay needs it (RFC 9113): frames parsed from the bytes,
+// header blocks decoded with HPACK, DATA handed on as slices of what was read (never copied), and
+// flow control both ways: what this side sends waits for the peer's windows; what it receives is
+// credited back (WINDOW_UPDATE) only when the relay says the bytes went on, so a side that is not
+// read stops the other. The same class is the router's side towards a caller (role 'server') and
+// towards a backend (role 'client').
+import type { Socket } from 'node:net';
+import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, ERROR, FLAG, FRAME, MAX_WINDOW, PREFACE, SETTING } from './frames.js';
+import { HpackDecoder, HpackEncoder, HpackError, type Header } from './hpack.js';
+
+/** What happens on one stream, as the connection tells its owner. */
+export interface StreamHandler {
+  headers(headers: Header[], end: boolean): void;
+  /** `flowLength`: what the frame took from the window (with padding); give it back with consume(). */
+  data(payload: Buffer, end: boolean, flowLength: number): void;
+  /** The peer reset the stream (or a GOAWAY left it unprocessed: REFUSED_STREAM). */
+  reset(code: number): void;
+  /** The connection ended with the stream open. */
+  lost(): void;
+}
+
+export interface ConnectionEvents {
+  /** (server role) A caller opened a stream: attach a handler before returning. */
+  stream?(id: number, headers: Header[], end: boolean): void;
+  /** The peer's first SETTINGS came: it speaks HTTP/2. */
+  ready?(): void;
+  goaway?(lastStreamId: number, code: number): void;
+  close?(error?: string): void;
+}
+
+export interface ConnectionSettings {
+  /** Each stream's receive window this side advertises. */
+  initialWindowSize?: number;
+  /** The connection's receive window. */
+  connectionWindowSize?: number;
+  maxConcurrentStreams?: number;
+}
+
+interface Outgoing {
+  buf: Buffer;
+  /** Called once the bytes are written (the relay gives the other side its window back). */
+  sent?: () => void;
+}
+
+interface Stream {
+  id: number;
+  handler?: StreamHandler;
+  sendWindow: number;
+  /** Bytes received and passed on, not yet credited back. */
+  unacked: number;
+  queue: Outgoing[];
+  /** END_STREAM goes with the last queued DATA; trailers, when given, go after it instead. */
+  ending: boolean;
+  trailers?: Header[];
+  /** Once this side's END_STREAM is written, reset the stream if the peer's side is still open. */
+  resetWhenDone: boolean;
+  localClosed: boolean;
+  remoteClosed: boolean;
+  local: boolean;
+}
+
+const EMPTY: Header[] = [];
+/** The scratch buffer's size: small frames of many calls, written in place. */
+const SCRATCH = 64 << 10;
+
+export class H2Connection {
+  private readonly streams = new Map<number, Stream>();
+  private readonly decoder = new HpackDecoder();
+  private readonly encoder = new HpackEncoder();
+  private pending?: Buffer;
+  private prefaceLeft: number;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private scratch = Buffer.allocUnsafe(SCRATCH);
+  private scratchStart = 0;
+  private scratchEnd = 0;
+  private flushing = false;
+  private block?: { id: number; end: boolean; parts: Buffer[] };
+  private peerWindow = DEFAULT_WINDOW;
+  private peerMaxFrame = DEFAULT_MAX_FRAME;
+  private sendWindow = DEFAULT_WINDOW;
+  private unacked = 0;
+  private readonly blocked = new Set<Stream>();
+  private nextId = 1;
+  private lastPeerId = 0;
+  private readonly streamWindow: number;
+  private readonly connWindow: number;
+  private readonly maxStreams: number;
+  private gotSettings = false;
+  private lastError?: string;
+  /** The peer sent a GOAWAY: no new stream of ours. */
+  goingAway = false;
+  /** This side sent a GOAWAY: no new stream of the peer's. */
+  closing = false;
+  closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly role: 'server' | 'client',
+    private readonly events: ConnectionEvents,
+    settings: ConnectionSettings = {},
+  ) {
+    this.streamWindow = Math.min(settings.initialWindowSize ?? DEFAULT_WINDOW, MAX_WINDOW);
+    this.connWindow = Math.max(DEFAULT_WINDOW, Math.min(settings.connectionWindowSize ?? DEFAULT_WINDOW, MAX_WINDOW));
+    this.maxStreams = settings.maxConcurrentStreams ?? 2 ** 32 - 1;
+    this.prefaceLeft = role === 'server' ? PREFACE.length : 0;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => (this.lastError ??= err.code ?? err.message));
+    socket.on('close', () => this.onClose());
+    if (role === 'client') this.write(PREFACE);
+    const s = [SETTING.ENABLE_PUSH, 0, SETTING.INITIAL_WINDOW_SIZE, this.streamWindow];
+    if (role === 'server') s.push(SETTING.MAX_CONCURRENT_STREAMS, Math.min(this.maxStreams, 2 ** 32 - 1));
+    this.put(FRAME.SETTINGS, 0, 0, settingsPayload(s));
+    if (this.connWindow > DEFAULT_WINDOW) this.put32(FRAME.WINDOW_UPDATE, 0, this.connWindow - DEFAULT_WINDOW);
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /** Bytes going out as they are (DATA payloads): after what the scratch holds so far. */
+  private write(b: Buffer): void {
+    this.seal();
+    this.out.push(b);
+    this.outBytes += b.length;
+    this.schedule();
+  }
+
+  /**
+   * Room for `n` bytes of small frames in the scratch buffer: frames are written into it in place,
+   * not allocated one by one. What was handed to the socket is never written over (a full scratch
+   * is replaced, as Node's own Buffer pool does).
+   */
+  private room(n: number): number {
+    if (this.scratchEnd + n > this.scratch.length) {
+      this.seal();
+      this.scratch = Buffer.allocUnsafe(Math.max(SCRATCH, n));
+      this.scratchStart = this.scratchEnd = 0;
+    }
+    const at = this.scratchEnd;
+    this.scratchEnd += n;
+    this.outBytes += n;
+    this.schedule();
+    return at;
+  }
+
+  private seal(): void {
+    if (this.scratchEnd > this.scratchStart) this.out.push(this.scratch.subarray(this.scratchStart, this.scratchEnd));
+    this.scratchStart = this.scratchEnd;
+  }
+
+  private schedule(): void {
+    if (!this.flushing) {
+      this.flushing = true;
+      // After every socket read of this turn of the event loop: what they all produced goes out together.
+      setImmediate(this.flush);
+    }
+  }
+
+  /** A frame's header, and its payload when it is small (copied into the scratch). */
+  private put(type: number, flags: number, id: number, payload?: Buffer, length = payload?.length ?? 0): void {
+    const at = this.room(9 + (payload ? payload.length : 0));
+    const buf = this.scratch;
+    buf[at] = (length >>> 16) & 0xff;
+    buf[at + 1] = (length >>> 8) & 0xff;
+    buf[at + 2] = length & 0xff;
+    buf[at + 3] = type;
+    buf[at + 4] = flags;
+    buf.writeUInt32BE(id & 0x7fffffff, at + 5);
+    if (payload) payload.copy(buf, at + 9);
+  }
+
+  /** A frame whose payload is one or two 32-bit numbers (WINDOW_UPDATE, RST_STREAM, GOAWAY). */
+  private put32(type: number, id: number, a: number, b?: number): void {
+    const len = b === undefined ? 4 : 8;
+    const at = this.room(9 + len);
+    const buf = this.scratch;
+    buf[at] = 0;
+    buf[at + 1] = 0;
+    buf[at + 2] = len;
+    buf[at + 3] = type;
+    buf[at + 4] = 0;
+    buf.writeUInt32BE(id & 0x7fffffff, at + 5);
+    buf.writeUInt32BE(a >>> 0, at + 9);
+    if (b !== undefined) buf.writeUInt32BE(b >>> 0, at + 13);
+  }
+
+  /** What was written in this turn of the loop goes out in one write (or one writev, when there are DATA payloads). */
+  private readonly flush = (): void => {
+    this.flushing = false;
+    this.seal();
+    const out = this.out;
+    this.out = [];
+    this.outBytes = 0;
+    if (this.closed || this.socket.destroyed || out.length === 0) return;
+    if (out.length === 1) this.socket.write(out[0]);
+    else {
+      this.socket.cork();
+      for (const b of out) this.socket.write(b);
+      this.socket.uncork();
+    }
+  };
+
+  /** (client role) A new stream for `handler`; undefined when the connection takes no new stream. */
+  openStream(handler: StreamHandler): number | undefined {
+    if (this.closed || this.goingAway || this.closing || this.nextId > MAX_WINDOW) return undefined;
+    const id = this.nextId;
+    this.nextId += 2;
+    this.streams.set(id, this.newStream(id, handler, true));
+    return id;
+  }
+
+  private newStream(id: number, handler: StreamHandler | undefined, local: boolean): Stream {
+    return {
+      id,
+      handler,
+      sendWindow: this.peerWindow,
+      unacked: 0,
+      queue: [],
+      ending: false,
+      resetWhenDone: false,
+      localClosed: false,
+      remoteClosed: false,
+      local,
+    };
+  }
+
+  attach(id: number, handler: StreamHandler): void {
+    const s = this.streams.get(id);
+    if (s) s.handler = handler;
+  }
+
+  /** Headers on a stream: the first block, or trailers (`end`), which wait for the DATA queued before them. */
+  sendHeaders(id: number, headers: readonly Header[], end: boolean): void {
+    const s = this.streams.get(id);
+    if (!s || s.localClosed) return;
+    if (end && s.queue.length > 0) {
+      s.trailers = [...headers];
+      s.ending = true;
+      return;
+    }
+    this.writeHeaders(s, headers, end);
+  }
+
+  private writeHeaders(s: Stream, headers: readonly Header[], end: boolean): void {
+    const block = this.encoder.encode(headers);
+    const flags = end ? FLAG.END_STREAM : 0;
+    if (block.length <= this.peerMaxFrame) this.put(FRAME.HEADERS, flags | FLAG.END_HEADERS, s.id, block);
+    else {
+      for (let at = 0; at < block.length; at += this.peerMaxFrame) {
+        const part = block.subarray(at, at + this.peerMaxFrame);
+        const last = at + this.peerMaxFrame >= block.length;
+        this.put(at === 0 ? FRAME.HEADERS : FRAME.CONTINUATION, (at === 0 ? flags : 0) | (last ? FLAG.END_HEADERS : 0), s.id, part);
+      }
+    }
+    if (end) this.endedLocally(s);
+  }
+
+  /** DATA on a stream, as the windows allow; `sent` is called once all of `buf` is written. */
+  sendData(id: number, buf: Buffer, end: boolean, sent?: () => void): void {
+    const s = this.streams.get(id);
+    if (!s || s.localClosed || s.ending) {
+      sent?.();
+      return;
+    }
+    s.queue.push({ buf, sent });
+    if (end) s.ending = true;
+    this.pump(s);
+  }
+
+  private pump(s: Stream): void {
+    while (s.queue.length > 0) {
+      const item = s.queue[0];
+      const room = Math.min(s.sendWindow, this.sendWindow, this.peerMaxFrame);
+      if (item.buf.length > 0 && room <= 0) {
+        if (this.sendWindow <= 0) this.blocked.add(s);
+        return;
+      }
+      const n = Math.min(room, item.buf.length);
+      const whole = n === item.buf.length;
+      const last = whole && s.queue.length === 1 && s.ending && !s.trailers;
+      this.put(FRAME.DATA, last ? FLAG.END_STREAM : 0, s.id, undefined, n);
+      if (n > 0) this.write(whole ? item.buf : item.buf.subarray(0, n));
+      s.sendWindow -= n;
+      this.sendWindow -= n;
+      if (!whole) {
+        item.buf = item.buf.subarray(n);
+        continue;
+      }
+      s.queue.shift();
+      item.sent?.();
+      if (last) return this.endedLocally(s);
+    }
+    if (s.trailers) {
+      const t = s.trailers;
+      s.trailers = undefined;
+      this.writeHeaders(s, t, true);
+    } else if (s.ending && !s.localClosed) {
+      this.put(FRAME.DATA, FLAG.END_STREAM, s.id);
+      this.endedLocally(s);
+    }
+  }
+
+  private endedLocally(s: Stream): void {
+    s.localClosed = true;
+    this.blocked.delete(s);
+    if (!s.remoteClosed && s.resetWhenDone) {
+      this.put32(FRAME.RST_STREAM, s.id, ERROR.NO_ERROR);
+      s.remoteClosed = true;
+    }
+    this.maybeForget(s);
+  }
+
+  /** Once this side has sent its END_STREAM, reset the stream (NO_ERROR) if the peer is still sending. */
+  finishWhenSent(id: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    s.resetWhenDone = true;
+    if (s.localClosed && !s.remoteClosed) this.endedLocally(s);
+  }
+
+  /** Give back `n` bytes of window on the stream and the connection (the relay passed them on). */
+  consume(id: number, n: number): void {
+    if (n <= 0 || this.closed) return;
+    this.unacked += n;
+    if (this.unacked >= this.connWindow >>> 1) {
+      this.put32(FRAME.WINDOW_UPDATE, 0, this.unacked);
+      this.unacked = 0;
+    }
+    const s = this.streams.get(id);
+    if (!s || s.remoteClosed) return;
+    s.unacked += n;
+    if (s.unacked >= this.streamWindow >>> 1 || s.unacked >= 65_536) {
+      this.put32(FRAME.WINDOW_UPDATE, id, s.unacked);
+      s.unacked = 0;
+    }
+  }
+
+  /** RST_STREAM: what was queued is dropped (its window given back to the other side). */
+  reset(id: number, code: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    if (s.localClosed && s.remoteClosed) return this.forget(s); // ended both ways: nothing to reset
+    this.put32(FRAME.RST_STREAM, id, code);
+    this.forget(s);
+  }
+
+  private forget(s: Stream): void {
+    this.streams.delete(s.id);
+    this.blocked.delete(s);
+    const queue = s.queue;
+    s.queue = [];
+    for (const item of queue) item.sent?.();
+    s.localClosed = s.remoteClosed = true;
+    if ((this.closing || this.goingAway) && this.streams.size === 0) this.end();
+  }
+
+  private maybeForget(s: Stream): void {
+    if (s.localClosed && s.remoteClosed) this.forget(s);
+  }
+
+  /** A GOAWAY: streams open now finish, no new one is taken; the socket ends after the last. */
+  close(): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    this.put32(FRAME.GOAWAY, 0, this.lastPeerId, ERROR.NO_ERROR);
+    if (this.streams.size === 0) this.end();
+  }
+
+  private end(): void {
+    process.nextTick(() => {
+      this.flush();
+      if (!this.socket.destroyed) this.socket.end();
+    });
+  }
+
+  destroy(): void {
+    this.flush();
+    this.socket.destroy();
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private read(chunk: Buffer): void {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    let pos = 0;
+    if (this.prefaceLeft > 0) {
+      const n = Math.min(this.prefaceLeft, buf.length);
+      const at = PREFACE.length - this.prefaceLeft;
+      if (!buf.subarray(0, n).equals(PREFACE.subarray(at, at + n))) return this.fail(ERROR.PROTOCOL_ERROR, 'not an HTTP/2 connection preface');
+      this.prefaceLeft -= n;
+      pos = n;
+    }
+    while (buf.length - pos >= 9 && !this.closed) {
+      const len = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
+      if (len > DEFAULT_MAX_FRAME) return this.fail(ERROR.FRAME_SIZE_ERROR, `a frame of ${len} bytes`);
+      if (buf.length - pos - 9 < len) break;
+      const type = buf[pos + 3];
+      const flags = buf[pos + 4];
+      const id = buf.readUInt32BE(pos + 5) & 0x7fffffff;
+      const payload = buf.subarray(pos + 9, pos + 9 + len);
+      pos += 9 + len;
+      try {
+        this.frame(type, flags, id, payload);
+      } catch (err) {
+        if (err instanceof HpackError) return this.fail(ERROR.COMPRESSION_ERROR, err.message);
+        if (err instanceof ProtocolError) return this.fail(ERROR.PROTOCOL_ERROR, err.message);
+        throw err;
+      }
+    }
+    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
+  }
+
+  private fail(code: number, why: string): void {
+    this.lastError ??= why;
+    this.put32(FRAME.GOAWAY, 0, this.lastPeerId, code);
+    this.flush();
+    this.socket.destroy();
+  }
+
+  private frame(type: number, flags: number, id: number, payload: Buffer): void {
+    if (this.block && type !== FRAME.CONTINUATION) throw new ProtocolError('a header block cut by another frame');
+    switch (type) {
+      case FRAME.DATA:
+        return this.onDataFrame(flags, id, payload);
+      case FRAME.HEADERS:
+        return this.onHeadersFrame(flags, id, payload);
+      case FRAME.CONTINUATION:
+        if (!this.block || this.block.id !== id) throw new ProtocolError('a CONTINUATION with no header block');
+        this.block.parts.push(payload);
+        if (flags & FLAG.END_HEADERS) {
+          const { end, parts } = this.block;
+          this.block = undefined;
+          this.onHeaderBlock(id, end, Buffer.concat(parts));
+        }
+        return;
+      case FRAME.RST_STREAM: {
+        const s = this.streams.get(id);
+        if (!s || payload.length < 4) return;
+        this.forget(s);
+        s.handler?.reset(payload.readUInt32BE(0));
+        return;
+      }
+      case FRAME.SETTINGS:
+        if (flags & FLAG.ACK) return;
+        return this.onSettings(payload);
+      case FRAME.PING:
+        if (!(flags & FLAG.ACK)) this.put(FRAME.PING, FLAG.ACK, 0, payload);
+        return;
+      case FRAME.GOAWAY:
+        return this.onGoaway(payload);
+      case FRAME.WINDOW_UPDATE: {
+        const inc = payload.readUInt32BE(0) & 0x7fffffff;
+        if (id === 0) {
+          this.sendWindow += inc;
+          const blocked = [...this.blocked];
+          this.blocked.clear();
+          for (const s of blocked) this.pump(s);
+        } else {
+          const s = this.streams.get(id);
+          if (!s) return;
+          s.sendWindow += inc;
+          this.pump(s);
+        }
+        return;
+      }
+      default:
+        return; // PRIORITY, PUSH_PROMISE (push is off), and unknown types: nothing to do
+    }
+  }
+
+  private onDataFrame(flags: number, id: number, payload: Buffer): void {
+    const s = this.streams.get(id);
+    if (!s || s.remoteClosed) {
+      this.consume(0, payload.length); // the connection's window still counts it
+      return;
+    }
+    let data = payload;
+    if (flags & FLAG.PADDED) {
+      const pad = payload[0];
+      if (pad >= payload.length) throw new ProtocolError('padding past the frame');
+      data = payload.subarray(1, payload.length - pad);
+    }
+    const end = (flags & FLAG.END_STREAM) !== 0;
+    if (end) s.remoteClosed = true;
+    s.handler?.data(data, end, payload.length);
+    if (end) this.maybeForget(s);
+  }
+
+  private onHeadersFrame(flags: number, id: number, payload: Buffer): void {
+    let start = 0;
+    let stop = payload.length;
+    if (flags & FLAG.PADDED) {
+      stop -= payload[0];
+      start = 1;
+    }
+    if (flags & FLAG.PRIORITY) start += 5;
+    if (start > stop) throw new ProtocolError('padding past the frame');
+    const block = payload.subarray(start, stop);
+    const end = (flags & FLAG.END_STREAM) !== 0;
+    if (flags & FLAG.END_HEADERS) this.onHeaderBlock(id, end, block);
+    else this.block = { id, end, parts: [Buffer.from(block)] };
+  }
+
+  private onHeaderBlock(id: number, end: boolean, block: Buffer): void {
+    const headers = block.length > 0 ? this.decoder.decode(block) : EMPTY; // always: the table must stay in step
+    let s = this.streams.get(id);
+    if (!s) {
+      if (this.role !== 'server' || id % 2 === 0 || id <= this.lastPeerId) return; // a late frame of a stream already gone
+      this.lastPeerId = id;
+      if (this.closing) return;
+      s = this.newStream(id, undefined, false);
+      this.streams.set(id, s);
+      if (this.streams.size > this.maxStreams) {
+        this.reset(id, ERROR.REFUSED_STREAM);
+        return;
+      }
+      if (end) s.remoteClosed = true;
+      this.events.stream?.(id, headers, end);
+      return;
+    }
+    if (s.remoteClosed) return;
+    if (end) s.remoteClosed = true;
+    s.handler?.headers(headers, end);
+    if (end) this.maybeForget(s);
+  }
+
+  private onSettings(payload: Buffer): void {
+    for (let at = 0; at + 6 <= payload.length; at += 6) {
+      const id = payload.readUInt16BE(at);
+      const v = payload.readUInt32BE(at + 2);
+      if (id === SETTING.INITIAL_WINDOW_SIZE) {
+        const delta = v - this.peerWindow;
+        this.peerWindow = v;
+        for (const s of this.streams.values()) s.sendWindow += delta;
+      } else if (id === SETTING.MAX_FRAME_SIZE) this.peerMaxFrame = v;
+      else if (id === SETTING.HEADER_TABLE_SIZE) this.encoder.setPeerLimit(v);
+    }
+    this.put(FRAME.SETTINGS, FLAG.ACK, 0);
+    for (const s of [...this.streams.values()]) if (s.queue.length > 0) this.pump(s);
+    if (!this.gotSettings) {
+      this.gotSettings = true;
+      this.events.ready?.();
+    }
+  }
+
+  private onGoaway(payload: Buffer): void {
+    const last = payload.readUInt32BE(0) & 0x7fffffff;
+    const code = payload.readUInt32BE(4);
+    this.goingAway = true;
+    // Streams past the last one it processed were never seen: refused, so a caller can retry them.
+    for (const s of [...this.streams.values()])
+      if (s.local && s.id > last) {
+        this.forget(s);
+        s.handler?.reset(ERROR.REFUSED_STREAM);
+      }
+    this.events.goaway?.(last, code);
+    if (this.streams.size === 0) this.end();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const open = [...this.streams.values()];
+    this.streams.clear();
+    this.blocked.clear();
+    for (const s of open) {
+      const queue = s.queue;
+      s.queue = [];
+      for (const item of queue) item.sent?.(); // the other side's window back: these bytes go nowhere now
+      s.handler?.lost();
+    }
+    this.events.close?.(this.lastError);
+  }
+}
+
+class ProtocolError extends Error {}
+
+function settingsPayload(pairs: number[]): Buffer {
+  const b = Buffer.allocUnsafe((pairs.length / 2) * 6);
+  for (let i = 0; i < pairs.length; i += 2) {
+    b.writeUInt16BE(pairs[i], i * 3);
+    b.writeUInt32BE(pairs[i + 1] >>> 0, i * 3 + 2);
+  }
+  return b;
+}

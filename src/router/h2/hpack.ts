@@ -1,0 +1,285 @@
+// HPACK (RFC 7541), as far as a relay needs it: a decoder with its dynamic table and Huffman
+// strings, for what callers and backends send; and an encoder with a dynamic table of its own
+// (no Huffman), for what the router sends. Each lives as long as its connection.
+// Names and values are kept as latin1 strings: every byte comes through as it came.
+import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from './huffman-table.js';
+
+export type Header = [name: string, value: string];
+
+export class HpackError extends Error {}
+
+// prettier-ignore
+const STATIC: Header[] = [
+  [':authority', ''], [':method', 'GET'], [':method', 'POST'], [':path', '/'], [':path', '/index.html'],
+  [':scheme', 'http'], [':scheme', 'https'], [':status', '200'], [':status', '204'], [':status', '206'],
+  [':status', '304'], [':status', '400'], [':status', '404'], [':status', '500'], ['accept-charset', ''],
+  ['accept-encoding', 'gzip, deflate'], ['accept-language', ''], ['accept-ranges', ''], ['accept', ''],
+  ['access-control-allow-origin', ''], ['age', ''], ['allow', ''], ['authorization', ''], ['cache-control', ''],
+  ['content-disposition', ''], ['content-encoding', ''], ['content-language', ''], ['content-length', ''],
+  ['content-location', ''], ['content-range', ''], ['content-type', ''], ['cookie', ''], ['date', ''], ['etag', ''],
+  ['expect', ''], ['expires', ''], ['from', ''], ['host', ''], ['if-match', ''], ['if-modified-since', ''],
+  ['if-none-match', ''], ['if-range', ''], ['if-unmodified-since', ''], ['last-modified', ''], ['link', ''],
+  ['location', ''], ['max-forwards', ''], ['proxy-authenticate', ''], ['proxy-authorization', ''], ['range', ''],
+  ['referer', ''], ['refresh', ''], ['retry-after', ''], ['server', ''], ['set-cookie', ''],
+  ['strict-transport-security', ''], ['transfer-encoding', ''], ['user-agent', ''], ['vary', ''], ['via', ''],
+  ['www-authenticate', ''],
+];
+
+/** The static table's index of a name and value (exact), and of a name alone (its first). */
+const STATIC_PAIR = new Map<string, number>();
+const STATIC_NAME = new Map<string, number>();
+STATIC.forEach(([n, v], i) => {
+  if (!STATIC_PAIR.has(`${n}\0${v}`)) STATIC_PAIR.set(`${n}\0${v}`, i + 1);
+  if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
+});
+
+/**
+ * The Huffman code as a binary tree in a flat array: node n's children are at 2n and 2n+1; a
+ * child >= 0 is a node, a child < 0 is the symbol -child-1 (256 is EOS).
+ */
+const TREE = (() => {
+  const tree: number[] = [0, 0];
+  let nodes = 1;
+  const add = (code: number, len: number, sym: number) => {
+    let n = 0;
+    for (let i = len - 1; i >= 0; i--) {
+      const slot = 2 * n + ((code >>> i) & 1);
+      if (i === 0) tree[slot] = -sym - 1;
+      else {
+        if (tree[slot] === 0) {
+          tree[slot] = nodes++;
+          tree.push(0, 0);
+        }
+        n = tree[slot];
+      }
+    }
+  };
+  for (let s = 0; s < 256; s++) add(HUFFMAN_CODES[s], HUFFMAN_LENGTHS[s], s);
+  add(0x3fffffff, 30, 256);
+  return Int32Array.from(tree);
+})();
+
+function huffmanDecode(buf: Buffer, start: number, end: number): string {
+  const out = Buffer.allocUnsafe((end - start) * 2); // at most 8/5 symbols per byte
+  let o = 0;
+  let node = 0;
+  let depth = 0; // bits since the last symbol
+  let ones = true; // those bits were all ones (valid padding)
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    for (let b = 7; b >= 0; b--) {
+      const bit = (byte >> b) & 1;
+      const next = TREE[2 * node + bit];
+      depth++;
+      ones &&= bit === 1;
+      if (next < 0) {
+        const sym = -next - 1;
+        if (sym === 256) throw new HpackError('EOS in a Huffman string');
+        out[o++] = sym;
+        node = 0;
+        depth = 0;
+        ones = true;
+      } else if (next === 0) throw new HpackError('an invalid Huffman code');
+      else node = next;
+    }
+  }
+  if (depth > 7 || !ones) throw new HpackError('invalid Huffman padding');
+  return out.toString('latin1', 0, o);
+}
+
+/** An HPACK integer with an N-bit prefix at buf[pos]; returns the value and the next position. */
+function readInt(buf: Buffer, pos: number, prefixBits: number, end: number): [number, number] {
+  const max = (1 << prefixBits) - 1;
+  let v = buf[pos++] & max;
+  if (v < max) return [v, pos];
+  let shift = 0;
+  for (;;) {
+    if (pos >= end) throw new HpackError('a truncated integer');
+    const b = buf[pos++];
+    v += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((b & 0x80) === 0) return [v, pos];
+    if (shift > 28) throw new HpackError('an integer too large');
+  }
+}
+
+function readString(buf: Buffer, pos: number, end: number): [string, number] {
+  if (pos >= end) throw new HpackError('a truncated string');
+  const huffman = (buf[pos] & 0x80) !== 0;
+  const [len, p] = readInt(buf, pos, 7, end);
+  if (p + len > end) throw new HpackError('a string past the header block');
+  return [huffman ? huffmanDecode(buf, p, p + len) : buf.toString('latin1', p, p + len), p + len];
+}
+
+/** One connection direction's decoder: its dynamic table lives as long as the connection. */
+export class HpackDecoder {
+  private readonly table: Header[] = []; // newest first
+  private size = 0;
+  private maxSize: number;
+
+  /** `limit`: the SETTINGS_HEADER_TABLE_SIZE this side advertised (the most a size update may ask). */
+  constructor(private readonly limit = 4096) {
+    this.maxSize = limit;
+  }
+
+  private entry(index: number): Header {
+    if (index === 0) throw new HpackError('index 0');
+    if (index <= STATIC.length) return STATIC[index - 1];
+    const e = this.table[index - STATIC.length - 1];
+    if (!e) throw new HpackError(`index ${index} past the dynamic table`);
+    return e;
+  }
+
+  private insert(h: Header): void {
+    const size = h[0].length + h[1].length + 32;
+    this.table.unshift(h);
+    this.size += size;
+    this.evict();
+  }
+
+  private evict(): void {
+    while (this.size > this.maxSize && this.table.length > 0) {
+      const [n, v] = this.table.pop()!;
+      this.size -= n.length + v.length + 32;
+    }
+  }
+
+  decode(buf: Buffer): Header[] {
+    const out: Header[] = [];
+    const end = buf.length;
+    let pos = 0;
+    while (pos < end) {
+      const b = buf[pos];
+      if (b & 0x80) {
+        // Indexed.
+        const [i, p] = readInt(buf, pos, 7, end);
+        out.push(this.entry(i));
+        pos = p;
+      } else if ((b & 0xe0) === 0x20) {
+        // A dynamic table size update.
+        const [size, p] = readInt(buf, pos, 5, end);
+        if (size > this.limit) throw new HpackError(`a table size of ${size} over ${this.limit}`);
+        this.maxSize = size;
+        this.evict();
+        pos = p;
+      } else {
+        // A literal: with incremental indexing (01), without (0000), never indexed (0001).
+        const indexing = (b & 0xc0) === 0x40;
+        const [i, p] = readInt(buf, pos, indexing ? 6 : 4, end);
+        let name: string;
+        pos = p;
+        if (i === 0) [name, pos] = readString(buf, pos, end);
+        else name = this.entry(i)[0];
+        let value: string;
+        [value, pos] = readString(buf, pos, end);
+        const h: Header = [name, value];
+        if (indexing) this.insert(h);
+        out.push(h);
+      }
+    }
+    return out;
+  }
+}
+
+/** Headers whose values change with every call: indexing them would only churn the table. */
+const VOLATILE = new Set(['grpc-timeout', 'grpc-message', 'content-length', 'date', 'x-sha256']);
+const MAX_INDEXED_VALUE = 256;
+
+/**
+ * One connection direction's encoder, with a dynamic table mirrored from what the peer's decoder
+ * holds: a header sent before is one byte the next time (nghttp2 does the same, and a peer decodes
+ * an index far faster than a literal). Values that change per call (grpc-timeout ...) and long
+ * ones go as literals without indexing; nothing is Huffman-coded (bytes on loopback are cheap).
+ */
+export class HpackEncoder {
+  /** name\0value -> the absolute number of its insertion; name -> its latest insertion. */
+  private readonly pairs = new Map<string, number>();
+  private readonly names = new Map<string, number>();
+  private readonly entries: Array<{ key: string; name: string; size: number; n: number }> = []; // oldest first
+  private inserted = 0;
+  private size = 0;
+  private maxSize = 4096;
+  private sizeUpdate = false;
+
+  /** The peer's SETTINGS_HEADER_TABLE_SIZE: the table shrinks to it (at most 4096), said at the next block's start. */
+  setPeerLimit(limit: number): void {
+    const next = Math.min(limit, 4096);
+    if (next === this.maxSize) return;
+    this.maxSize = next;
+    this.sizeUpdate = true;
+    this.evict();
+  }
+
+  private evict(): void {
+    while (this.size > this.maxSize && this.entries.length > 0) {
+      const e = this.entries.shift()!;
+      this.size -= e.size;
+      if (this.pairs.get(e.key) === e.n) this.pairs.delete(e.key);
+      if (this.names.get(e.name) === e.n) this.names.delete(e.name);
+    }
+  }
+
+  /** The HPACK index of insertion number n, now. */
+  private index(n: number): number {
+    return STATIC.length + 1 + this.inserted - n; // the newest is 62
+  }
+
+  encode(headers: readonly Header[]): Buffer {
+    let room = 8;
+    for (const [n, v] of headers) room += n.length + v.length + 12;
+    const out = Buffer.allocUnsafe(room);
+    let pos = 0;
+    const int = (value: number, prefixBits: number, first: number) => {
+      const max = (1 << prefixBits) - 1;
+      if (value < max) {
+        out[pos++] = first | value;
+        return;
+      }
+      out[pos++] = first | max;
+      value -= max;
+      while (value >= 128) {
+        out[pos++] = (value % 128) | 128;
+        value = Math.floor(value / 128);
+      }
+      out[pos++] = value;
+    };
+    const str = (text: string) => {
+      int(text.length, 7, 0x00);
+      pos += out.write(text, pos, 'latin1');
+    };
+    if (this.sizeUpdate) {
+      int(this.maxSize, 5, 0x20);
+      this.sizeUpdate = false;
+    }
+    for (const h of headers) {
+      const [n, v] = h;
+      const key = `${n}\0${v}`;
+      const stat = STATIC_PAIR.get(key);
+      if (stat !== undefined) {
+        int(stat, 7, 0x80);
+        continue;
+      }
+      const dyn = this.pairs.get(key);
+      if (dyn !== undefined) {
+        int(this.index(dyn), 7, 0x80);
+        continue;
+      }
+      const indexing = !VOLATILE.has(n) && v.length <= MAX_INDEXED_VALUE && n.length + v.length + 32 <= this.maxSize;
+      const dynName = this.names.get(n);
+      const nameIndex = STATIC_NAME.get(n) ?? (dynName !== undefined ? this.index(dynName) : 0);
+      if (indexing) int(nameIndex, 6, 0x40);
+      else int(nameIndex, 4, 0x00);
+      if (nameIndex === 0) str(n);
+      str(v);
+      if (indexing) {
+        const e = { key, name: n, size: n.length + v.length + 32, n: ++this.inserted };
+        this.entries.push(e);
+        this.pairs.set(key, e.n);
+        this.names.set(n, e.n);
+        this.size += e.size;
+        this.evict();
+      }
+    }
+    return out.subarray(0, pos);
+  }
+}
