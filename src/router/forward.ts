@@ -100,7 +100,10 @@ export class RelayedCall implements StreamHandler {
       // The caller went away (cancelled, its deadline passed): the backend's stream is reset with its code.
       this.to.conn.reset(this.to.id, code || ERROR.CANCEL);
       this.finish(status.CANCELLED);
-    } else this.onGone?.();
+    } else {
+      this.dropHeld();
+      this.onGone?.();
+    }
   }
 
   lost(): void {
@@ -111,10 +114,10 @@ export class RelayedCall implements StreamHandler {
 
   /** The router's answer, in one header block (trailers-only), with nothing forwarded. */
   answer(code: number, message: string): void {
+    this.dropHeld();
     if (this.gone) return;
     this.caller.sendHeaders(this.id, [[':status', '200'], ['content-type', 'application/grpc'], ...statusHeaders(code, message)], true);
     this.caller.finishWhenSent(this.id);
-    this.dropHeld();
   }
 
   private dropHeld(): void {
@@ -127,7 +130,7 @@ export class RelayedCall implements StreamHandler {
   /** Opens a stream on `conn` and relays the call on it; `done` gets its status once. */
   forward(conn: H2Connection, address: string, done: (code: number, identity?: string) => void): void {
     this.onDone = done;
-    const id = conn.openStream(this.backendSide());
+    const id = conn.openStream(new BackendSide(this));
     if (id === undefined) {
       this.answer(status.UNAVAILABLE, `the router cannot open a stream to ${address}: its connection is closing`);
       this.finish(status.UNAVAILABLE);
@@ -160,50 +163,69 @@ export class RelayedCall implements StreamHandler {
     this.finish(code);
   }
 
-  private backendSide(): StreamHandler {
+  // ---- the backend's side (BackendSide calls these) --------------------------------------------
+
+  backendHeaders(h: Header[], end: boolean): void {
+    if (this.done) return;
     const caller = this.caller;
-    const identityOf = (h: Header[]) => headerValue(h, BACKEND_HEADER);
-    return {
-      headers: (h, end) => {
-        if (this.done) return;
-        if (!this.responded) {
-          this.responded = true;
-          this.identity = identityOf(h);
-          caller.sendHeaders(this.id, h, end);
-          if (!end) return;
-        } else {
-          if (!end) return; // an informational block: nothing for a gRPC caller
-          this.identity ??= identityOf(h);
-          caller.sendHeaders(this.id, h, true);
-        }
-        caller.finishWhenSent(this.id);
-        // The response is whole: a request still streaming to the backend ends here (a no-op once both sides ended).
-        this.to!.conn.reset(this.to!.id, ERROR.NO_ERROR);
-        this.finish(codeOf(h));
-      },
-      data: (payload, end, flow) => {
-        const to = this.to!;
-        if (this.done || !this.responded) {
-          to.conn.consume(to.id, flow);
-          if (!this.responded) return this.endWith(status.INTERNAL, `${to.address} sent DATA before its headers`);
-          return;
-        }
-        caller.sendData(this.id, payload, false, () => to.conn.consume(to.id, flow));
-        if (end) this.endWith(status.INTERNAL, `${to.address} ended the response without a status`);
-      },
-      reset: (code) => {
-        if (this.done || this.gone) return;
-        if (code === ERROR.REFUSED_STREAM && !this.responded) {
-          // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
-          caller.reset(this.id, ERROR.REFUSED_STREAM);
-          return this.finish(status.UNAVAILABLE);
-        }
-        if (code === ERROR.NO_ERROR) return this.endWith(status.UNAVAILABLE, `${this.to!.address} ended the stream without a status`);
-        // The backend reset the stream: the caller gets the same RST_STREAM code.
-        caller.reset(this.id, code);
-        this.finish(RST_STATUS[code] ?? status.INTERNAL);
-      },
-      lost: () => this.endWith(status.UNAVAILABLE, `the router lost its connection to ${this.to!.address}`),
-    };
+    if (!this.responded) {
+      this.responded = true;
+      this.identity = headerValue(h, BACKEND_HEADER);
+      caller.sendHeaders(this.id, h, end);
+      if (!end) return;
+    } else {
+      if (!end) return; // an informational block: nothing for a gRPC caller
+      this.identity ??= headerValue(h, BACKEND_HEADER);
+      caller.sendHeaders(this.id, h, true);
+    }
+    caller.finishWhenSent(this.id);
+    // The response is whole: a request still streaming to the backend ends here (a no-op once both sides ended).
+    this.to!.conn.reset(this.to!.id, ERROR.NO_ERROR);
+    this.finish(codeOf(h));
+  }
+
+  backendData(payload: Buffer, end: boolean, flow: number): void {
+    const to = this.to!;
+    if (this.done || !this.responded) {
+      to.conn.consume(to.id, flow);
+      if (!this.responded) this.endWith(status.INTERNAL, `${to.address} sent DATA before its headers`);
+      return;
+    }
+    this.caller.sendData(this.id, payload, false, () => to.conn.consume(to.id, flow));
+    if (end) this.endWith(status.INTERNAL, `${to.address} ended the response without a status`);
+  }
+
+  backendReset(code: number): void {
+    if (this.done || this.gone) return;
+    if (code === ERROR.REFUSED_STREAM && !this.responded) {
+      // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
+      this.caller.reset(this.id, ERROR.REFUSED_STREAM);
+      return this.finish(status.UNAVAILABLE);
+    }
+    if (code === ERROR.NO_ERROR) return this.endWith(status.UNAVAILABLE, `${this.to!.address} ended the stream without a status`);
+    // The backend reset the stream: the caller gets the same RST_STREAM code.
+    this.caller.reset(this.id, code);
+    this.finish(RST_STATUS[code] ?? status.INTERNAL);
+  }
+
+  backendLost(): void {
+    this.endWith(status.UNAVAILABLE, `the router lost its connection to ${this.to!.address}`);
+  }
+}
+
+/** A call's stream on the backend's connection: what happens on it goes to the call. */
+class BackendSide implements StreamHandler {
+  constructor(private readonly call: RelayedCall) {}
+  headers(h: Header[], end: boolean): void {
+    this.call.backendHeaders(h, end);
+  }
+  data(payload: Buffer, end: boolean, flow: number): void {
+    this.call.backendData(payload, end, flow);
+  }
+  reset(code: number): void {
+    this.call.backendReset(code);
+  }
+  lost(): void {
+    this.call.backendLost();
   }
 }

@@ -78,6 +78,8 @@ export class GrpcRouter {
   private readonly conns = new Set<H2Connection>();
   private readonly upstreams = new Map<string, Upstream>();
   private readonly policies: Map<string, RouterPolicy>;
+  /** Each route by its service (the first route named for a service wins, as a search of the list would). */
+  private readonly routeOf: Map<string, Route>;
   private readonly settings: ConnectionSettings;
   readonly faults: RouterFaults;
   private readonly counts: Omit<RouterStats, 'faults'> = { requests: 0, unrouted: 0, byService: {}, byBackend: {} };
@@ -92,6 +94,7 @@ export class GrpcRouter {
     options: RouterOptions = {},
   ) {
     this.policies = new Map(routes.map((r) => [r.service, routerPolicy(r.serviceConfig)]));
+    this.routeOf = new Map(routes.toReversed().map((r) => [r.service, r]));
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.faults = new RouterFaults(options.faults);
   }
@@ -164,7 +167,7 @@ export class GrpcRouter {
     const path = headerValue(headers, ':path') ?? '';
     const slash = path.indexOf('/', 1);
     const service = path[0] === '/' && slash > 1 && slash < path.length - 1 && path.indexOf('/', slash + 1) < 0 ? path.slice(1, slash) : undefined;
-    const route = service ? (this.routes.find((r) => r.service === service) ?? this.routes.find((r) => r.service === '*')) : undefined;
+    const route = service ? (this.routeOf.get(service) ?? this.routeOf.get('*')) : undefined;
     this.counts.requests++;
     if (!route || !service || !(headerValue(headers, 'content-type') ?? '').startsWith('application/grpc')) {
       this.counts.unrouted++;
@@ -230,9 +233,10 @@ export class GrpcRouter {
     const waited = performance.now() - call.started;
     if (waited > 1) {
       // What the caller's deadline has left after a wait (a delay fault, a connection coming up).
-      const h = call.request.find((x) => x[0] === 'grpc-timeout');
-      const timeout = timeoutMs(h?.[1]);
-      if (h && timeout !== undefined) h[1] = `${Math.max(1, Math.floor(timeout - waited))}m`;
+      // A new tuple, never the one read: the decoder's dynamic table may hold that one for later calls.
+      const i = call.request.findIndex((x) => x[0] === 'grpc-timeout');
+      const timeout = i < 0 ? undefined : timeoutMs(call.request[i][1]);
+      if (timeout !== undefined) call.request[i] = ['grpc-timeout', `${Math.max(1, Math.floor(timeout - waited))}m`];
     }
     const counts = (this.counts.byBackend[backend.address] ??= { calls: 0, errors: 0 });
     counts.calls++;

@@ -76,6 +76,8 @@ export class Backend {
           conn.close();
           redial(GOAWAY_MIN_LIFE_MS); // a GOAWAY is a graceful end (max_connection_age, a drain)
         },
+        // A stream ended while the connection was at the backend's stream limit: a waiting call can go.
+        slot: () => this.onChange(this),
         close: (error) => {
           clearTimeout(timeout);
           if (error) this.lastError = error;
@@ -191,8 +193,13 @@ export class Upstream {
 
   pick(args: PickArgs): Pick {
     const ready = this.ready;
-    if (ready.length === 1) return { backend: ready[0] };
-    if (ready.length > 1) return { backend: ready[this.policy.choose(this.readyStates, args)] ?? ready[0] };
+    if (ready.length > 0) {
+      const b = ready.length === 1 ? ready[0] : (ready[this.policy.choose(this.readyStates, args)] ?? ready[0]);
+      if (b.conn!.canOpen) return { backend: b };
+      // At the backend's stream limit: another ready one that has room, else wait for a stream to end (as nghttp2 queues it).
+      const other = ready.find((x) => x.conn!.canOpen);
+      return other ? { backend: other } : { wait: true };
+    }
     if (!this.resolved || [...this.backends.values()].some((b) => b.phase === 'connecting')) return { wait: true };
     if (this.resolutionError) return { fail: `${this.target}: ${this.resolutionError}` };
     if (this.backends.size === 0) return { fail: `${this.target} resolves to no address` };

@@ -6,7 +6,7 @@
 // towards a backend (role 'client').
 import type { Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, ERROR, FLAG, FRAME, MAX_WINDOW, PREFACE, SETTING } from './frames.js';
-import { HpackDecoder, HpackEncoder, HpackError, type Header } from './hpack.js';
+import { encodedBound, HpackDecoder, HpackEncoder, HpackError, type Header } from './hpack.js';
 
 /** What happens on one stream, as the connection tells its owner. */
 export interface StreamHandler {
@@ -25,6 +25,8 @@ export interface ConnectionEvents {
   /** The peer's first SETTINGS came: it speaks HTTP/2. */
   ready?(): void;
   goaway?(lastStreamId: number, code: number): void;
+  /** (client role) A stream of this side's closed while it was at the peer's stream limit: one more can open. */
+  slot?(): void;
   close?(error?: string): void;
 }
 
@@ -78,6 +80,10 @@ export class H2Connection {
   private block?: { id: number; end: boolean; parts: Buffer[] };
   private peerWindow = DEFAULT_WINDOW;
   private peerMaxFrame = DEFAULT_MAX_FRAME;
+  /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS: the streams this side may have open at once. */
+  private peerMaxStreams = Infinity;
+  /** Streams this side opened that are still open. */
+  private localOpen = 0;
   private sendWindow = DEFAULT_WINDOW;
   private unacked = 0;
   private readonly blocked = new Set<Stream>();
@@ -117,6 +123,11 @@ export class H2Connection {
 
   get openStreams(): number {
     return this.streams.size;
+  }
+
+  /** (client role) Whether a new stream can open now: not going away, under the peer's stream limit. */
+  get canOpen(): boolean {
+    return !this.closed && !this.goingAway && !this.closing && this.nextId <= MAX_WINDOW && this.localOpen < this.peerMaxStreams;
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -163,6 +174,11 @@ export class H2Connection {
   /** A frame's header, and its payload when it is small (copied into the scratch). */
   private put(type: number, flags: number, id: number, payload?: Buffer, length = payload?.length ?? 0): void {
     const at = this.room(9 + (payload ? payload.length : 0));
+    this.frameHeaderAt(at, length, type, flags, id);
+    if (payload) payload.copy(this.scratch, at + 9);
+  }
+
+  private frameHeaderAt(at: number, length: number, type: number, flags: number, id: number): void {
     const buf = this.scratch;
     buf[at] = (length >>> 16) & 0xff;
     buf[at + 1] = (length >>> 8) & 0xff;
@@ -170,7 +186,6 @@ export class H2Connection {
     buf[at + 3] = type;
     buf[at + 4] = flags;
     buf.writeUInt32BE(id & 0x7fffffff, at + 5);
-    if (payload) payload.copy(buf, at + 9);
   }
 
   /** A frame whose payload is one or two 32-bit numbers (WINDOW_UPDATE, RST_STREAM, GOAWAY). */
@@ -195,7 +210,7 @@ export class H2Connection {
     const out = this.out;
     this.out = [];
     this.outBytes = 0;
-    if (this.closed || this.socket.destroyed || out.length === 0) return;
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded || out.length === 0) return; // ended: a late frame has no one to go to
     if (out.length === 1) this.socket.write(out[0]);
     else {
       this.socket.cork();
@@ -206,9 +221,10 @@ export class H2Connection {
 
   /** (client role) A new stream for `handler`; undefined when the connection takes no new stream. */
   openStream(handler: StreamHandler): number | undefined {
-    if (this.closed || this.goingAway || this.closing || this.nextId > MAX_WINDOW) return undefined;
+    if (!this.canOpen) return undefined;
     const id = this.nextId;
     this.nextId += 2;
+    this.localOpen++;
     this.streams.set(id, this.newStream(id, handler, true));
     return id;
   }
@@ -246,10 +262,17 @@ export class H2Connection {
   }
 
   private writeHeaders(s: Stream, headers: readonly Header[], end: boolean): void {
-    const block = this.encoder.encode(headers);
     const flags = end ? FLAG.END_STREAM : 0;
-    if (block.length <= this.peerMaxFrame) this.put(FRAME.HEADERS, flags | FLAG.END_HEADERS, s.id, block);
-    else {
+    const bound = encodedBound(headers);
+    if (bound <= this.peerMaxFrame) {
+      // The usual block: encoded in place, after a frame header whose length is filled in after.
+      const at = this.room(9 + bound);
+      const stop = this.encoder.encodeInto(headers, this.scratch, at + 9);
+      this.scratchEnd = stop;
+      this.outBytes -= at + 9 + bound - stop;
+      this.frameHeaderAt(at, stop - at - 9, FRAME.HEADERS, flags | FLAG.END_HEADERS, s.id);
+    } else {
+      const block = this.encoder.encode(headers);
       for (let at = 0; at < block.length; at += this.peerMaxFrame) {
         const part = block.subarray(at, at + this.peerMaxFrame);
         const last = at + this.peerMaxFrame >= block.length;
@@ -279,7 +302,7 @@ export class H2Connection {
         if (this.sendWindow <= 0) this.blocked.add(s);
         return;
       }
-      const n = Math.min(room, item.buf.length);
+      const n = Math.max(0, Math.min(room, item.buf.length)); // an empty frame goes whatever the windows say
       const whole = n === item.buf.length;
       const last = whole && s.queue.length === 1 && s.ending && !s.trailers;
       this.put(FRAME.DATA, last ? FLAG.END_STREAM : 0, s.id, undefined, n);
@@ -322,14 +345,13 @@ export class H2Connection {
     if (s.localClosed && !s.remoteClosed) this.endedLocally(s);
   }
 
-  /** Give back `n` bytes of window on the stream and the connection (the relay passed them on). */
+  /**
+   * Give back `n` bytes of a stream's window (the relay passed them on). The connection's window is
+   * given back as bytes arrive (received()), as nghttp2 does: held back too, a few streams whose
+   * readers stopped would hold the window every other stream on the connection shares.
+   */
   consume(id: number, n: number): void {
     if (n <= 0 || this.closed) return;
-    this.unacked += n;
-    if (this.unacked >= this.connWindow >>> 1) {
-      this.put32(FRAME.WINDOW_UPDATE, 0, this.unacked);
-      this.unacked = 0;
-    }
     const s = this.streams.get(id);
     if (!s || s.remoteClosed) return;
     s.unacked += n;
@@ -349,8 +371,9 @@ export class H2Connection {
   }
 
   private forget(s: Stream): void {
-    this.streams.delete(s.id);
+    if (!this.streams.delete(s.id)) return;
     this.blocked.delete(s);
+    if (s.local && this.localOpen-- >= this.peerMaxStreams) this.events.slot?.();
     const queue = s.queue;
     s.queue = [];
     for (const item of queue) item.sent?.();
@@ -407,9 +430,10 @@ export class H2Connection {
       try {
         this.frame(type, flags, id, payload);
       } catch (err) {
+        // Whatever a peer sends ends at most its own connection, never the process.
         if (err instanceof HpackError) return this.fail(ERROR.COMPRESSION_ERROR, err.message);
-        if (err instanceof ProtocolError) return this.fail(ERROR.PROTOCOL_ERROR, err.message);
-        throw err;
+        if (err instanceof ProtocolError) return this.fail(err.code, err.message);
+        return this.fail(ERROR.INTERNAL_ERROR, (err as Error).message);
       }
     }
     if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
@@ -424,6 +448,10 @@ export class H2Connection {
 
   private frame(type: number, flags: number, id: number, payload: Buffer): void {
     if (this.block && type !== FRAME.CONTINUATION) throw new ProtocolError('a header block cut by another frame');
+    const size = FIXED_SIZE[type];
+    if (size !== undefined && (size < 0 ? payload.length % -size !== 0 : payload.length !== size) && !(type === FRAME.GOAWAY && payload.length >= 8))
+      throw new ProtocolError(`a frame of type ${type} with ${payload.length} bytes`, ERROR.FRAME_SIZE_ERROR);
+    if (id === 0 ? STREAM_ONLY.has(type) : CONNECTION_ONLY.has(type)) throw new ProtocolError(`a frame of type ${type} on stream ${id}`);
     switch (type) {
       case FRAME.DATA:
         return this.onDataFrame(flags, id, payload);
@@ -455,7 +483,9 @@ export class H2Connection {
         return this.onGoaway(payload);
       case FRAME.WINDOW_UPDATE: {
         const inc = payload.readUInt32BE(0) & 0x7fffffff;
+        if (inc === 0 && id === 0) throw new ProtocolError('a WINDOW_UPDATE of 0');
         if (id === 0) {
+          if (this.sendWindow + inc > MAX_WINDOW) throw new ProtocolError('the connection window past 2^31-1', ERROR.FLOW_CONTROL_ERROR);
           this.sendWindow += inc;
           const blocked = [...this.blocked];
           this.blocked.clear();
@@ -463,22 +493,37 @@ export class H2Connection {
         } else {
           const s = this.streams.get(id);
           if (!s) return;
+          if (inc === 0 || s.sendWindow + inc > MAX_WINDOW) {
+            this.reset(id, inc === 0 ? ERROR.PROTOCOL_ERROR : ERROR.FLOW_CONTROL_ERROR);
+            s.handler?.reset(ERROR.INTERNAL_ERROR);
+            return;
+          }
           s.sendWindow += inc;
           this.pump(s);
         }
         return;
       }
+      case FRAME.PUSH_PROMISE:
+        throw new ProtocolError('a PUSH_PROMISE: this side turned push off');
       default:
-        return; // PRIORITY, PUSH_PROMISE (push is off), and unknown types: nothing to do
+        return; // PRIORITY, and unknown types: nothing to do
+    }
+  }
+
+  /** The connection's window, given back once half of it has arrived. */
+  private received(n: number): void {
+    this.unacked += n;
+    if (this.unacked >= this.connWindow >>> 1) {
+      this.put32(FRAME.WINDOW_UPDATE, 0, this.unacked);
+      this.unacked = 0;
     }
   }
 
   private onDataFrame(flags: number, id: number, payload: Buffer): void {
+    if (id === 0) throw new ProtocolError('DATA on stream 0');
+    this.received(payload.length);
     const s = this.streams.get(id);
-    if (!s || s.remoteClosed) {
-      this.consume(0, payload.length); // the connection's window still counts it
-      return;
-    }
+    if (!s || s.remoteClosed) return;
     let data = payload;
     if (flags & FLAG.PADDED) {
       const pad = payload[0];
@@ -534,10 +579,14 @@ export class H2Connection {
       const id = payload.readUInt16BE(at);
       const v = payload.readUInt32BE(at + 2);
       if (id === SETTING.INITIAL_WINDOW_SIZE) {
+        if (v > MAX_WINDOW) throw new ProtocolError(`SETTINGS_INITIAL_WINDOW_SIZE ${v}`, ERROR.FLOW_CONTROL_ERROR);
         const delta = v - this.peerWindow;
         this.peerWindow = v;
         for (const s of this.streams.values()) s.sendWindow += delta;
-      } else if (id === SETTING.MAX_FRAME_SIZE) this.peerMaxFrame = v;
+      } else if (id === SETTING.MAX_FRAME_SIZE) {
+        if (v < DEFAULT_MAX_FRAME || v > 2 ** 24 - 1) throw new ProtocolError(`SETTINGS_MAX_FRAME_SIZE ${v}`);
+        this.peerMaxFrame = v;
+      } else if (id === SETTING.MAX_CONCURRENT_STREAMS) this.peerMaxStreams = v;
       else if (id === SETTING.HEADER_TABLE_SIZE) this.encoder.setPeerLimit(v);
     }
     this.put(FRAME.SETTINGS, FLAG.ACK, 0);
@@ -578,7 +627,27 @@ export class H2Connection {
   }
 }
 
-class ProtocolError extends Error {}
+class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = ERROR.PROTOCOL_ERROR,
+  ) {
+    super(message);
+  }
+}
+
+/** Payload sizes fixed by the protocol (negative: a multiple of), checked before a frame is read. */
+const FIXED_SIZE: Record<number, number> = {
+  [FRAME.PRIORITY]: 5,
+  [FRAME.RST_STREAM]: 4,
+  [FRAME.SETTINGS]: -6,
+  [FRAME.PING]: 8,
+  [FRAME.GOAWAY]: 8,
+  [FRAME.WINDOW_UPDATE]: 4,
+};
+/** Frames that belong to a stream, and frames that belong to the connection (stream 0). */
+const STREAM_ONLY = new Set<number>([FRAME.DATA, FRAME.HEADERS, FRAME.PRIORITY, FRAME.RST_STREAM, FRAME.CONTINUATION, FRAME.PUSH_PROMISE]);
+const CONNECTION_ONLY = new Set<number>([FRAME.SETTINGS, FRAME.PING, FRAME.GOAWAY]);
 
 function settingsPayload(pairs: number[]): Buffer {
   const b = Buffer.allocUnsafe((pairs.length / 2) * 6);

@@ -4,7 +4,8 @@
 // Names and values are kept as latin1 strings: every byte comes through as it came.
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from './huffman-table.js';
 
-export type Header = [name: string, value: string];
+/** A header as decoded: read-only, since the decoder's dynamic table may hand the same one to later blocks. */
+export type Header = readonly [name: string, value: string];
 
 export class HpackError extends Error {}
 
@@ -26,10 +27,12 @@ const STATIC: Header[] = [
 ];
 
 /** The static table's index of a name and value (exact), and of a name alone (its first). */
-const STATIC_PAIR = new Map<string, number>();
+const STATIC_PAIR = new Map<string, Map<string, number>>();
 const STATIC_NAME = new Map<string, number>();
 STATIC.forEach(([n, v], i) => {
-  if (!STATIC_PAIR.has(`${n}\0${v}`)) STATIC_PAIR.set(`${n}\0${v}`, i + 1);
+  let values = STATIC_PAIR.get(n);
+  if (!values) STATIC_PAIR.set(n, (values = new Map()));
+  if (!values.has(v)) values.set(v, i + 1);
   if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
 });
 
@@ -182,8 +185,45 @@ export class HpackDecoder {
 }
 
 /** Headers whose values change with every call: indexing them would only churn the table. */
-const VOLATILE = new Set(['grpc-timeout', 'grpc-message', 'content-length', 'date', 'x-sha256']);
-const MAX_INDEXED_VALUE = 256;
+const VOLATILE = new Set(['grpc-timeout', 'content-length', 'date']);
+/** Longer values go as literals (a grpc-message that says what went wrong, a long token). */
+const MAX_INDEXED_VALUE = 64;
+
+/** An HPACK integer with an N-bit prefix, at buf[pos]; returns the next position. */
+function putInt(buf: Buffer, pos: number, value: number, prefixBits: number, first: number): number {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) {
+    buf[pos++] = first | value;
+    return pos;
+  }
+  buf[pos++] = first | max;
+  value -= max;
+  while (value >= 128) {
+    buf[pos++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  buf[pos++] = value;
+  return pos;
+}
+
+function putString(buf: Buffer, pos: number, text: string): number {
+  pos = putInt(buf, pos, text.length, 7, 0x00);
+  return pos + buf.write(text, pos, 'latin1');
+}
+
+/** The most bytes encode() can take for `headers`. */
+export function encodedBound(headers: readonly Header[]): number {
+  let room = 8;
+  for (const h of headers) room += h[0].length + h[1].length + 12;
+  return room;
+}
+
+interface Entry {
+  name: string;
+  value: string;
+  size: number;
+  n: number;
+}
 
 /**
  * One connection direction's encoder, with a dynamic table mirrored from what the peer's decoder
@@ -192,10 +232,10 @@ const MAX_INDEXED_VALUE = 256;
  * ones go as literals without indexing; nothing is Huffman-coded (bytes on loopback are cheap).
  */
 export class HpackEncoder {
-  /** name\0value -> the absolute number of its insertion; name -> its latest insertion. */
-  private readonly pairs = new Map<string, number>();
+  /** name -> value -> the absolute number of its insertion; name -> its latest insertion. */
+  private readonly pairs = new Map<string, Map<string, number>>();
   private readonly names = new Map<string, number>();
-  private readonly entries: Array<{ key: string; name: string; size: number; n: number }> = []; // oldest first
+  private readonly entries: Entry[] = []; // oldest first
   private inserted = 0;
   private size = 0;
   private maxSize = 4096;
@@ -214,7 +254,8 @@ export class HpackEncoder {
     while (this.size > this.maxSize && this.entries.length > 0) {
       const e = this.entries.shift()!;
       this.size -= e.size;
-      if (this.pairs.get(e.key) === e.n) this.pairs.delete(e.key);
+      const values = this.pairs.get(e.name);
+      if (values?.get(e.value) === e.n) values.delete(e.value);
       if (this.names.get(e.name) === e.n) this.names.delete(e.name);
     }
   }
@@ -225,61 +266,47 @@ export class HpackEncoder {
   }
 
   encode(headers: readonly Header[]): Buffer {
-    let room = 8;
-    for (const [n, v] of headers) room += n.length + v.length + 12;
-    const out = Buffer.allocUnsafe(room);
-    let pos = 0;
-    const int = (value: number, prefixBits: number, first: number) => {
-      const max = (1 << prefixBits) - 1;
-      if (value < max) {
-        out[pos++] = first | value;
-        return;
-      }
-      out[pos++] = first | max;
-      value -= max;
-      while (value >= 128) {
-        out[pos++] = (value % 128) | 128;
-        value = Math.floor(value / 128);
-      }
-      out[pos++] = value;
-    };
-    const str = (text: string) => {
-      int(text.length, 7, 0x00);
-      pos += out.write(text, pos, 'latin1');
-    };
+    const out = Buffer.allocUnsafe(encodedBound(headers));
+    return out.subarray(0, this.encodeInto(headers, out, 0));
+  }
+
+  /** Encodes `headers` into `buf` from `pos` (room for encodedBound() bytes); returns where it ended. */
+  encodeInto(headers: readonly Header[], buf: Buffer, pos: number): number {
     if (this.sizeUpdate) {
-      int(this.maxSize, 5, 0x20);
+      pos = putInt(buf, pos, this.maxSize, 5, 0x20);
       this.sizeUpdate = false;
     }
     for (const h of headers) {
-      const [n, v] = h;
-      const key = `${n}\0${v}`;
-      const stat = STATIC_PAIR.get(key);
+      const n = h[0];
+      const v = h[1];
+      const stat = STATIC_PAIR.get(n)?.get(v);
       if (stat !== undefined) {
-        int(stat, 7, 0x80);
+        pos = putInt(buf, pos, stat, 7, 0x80);
         continue;
       }
-      const dyn = this.pairs.get(key);
+      const dyn = this.pairs.get(n)?.get(v);
       if (dyn !== undefined) {
-        int(this.index(dyn), 7, 0x80);
+        pos = putInt(buf, pos, this.index(dyn), 7, 0x80);
         continue;
       }
-      const indexing = !VOLATILE.has(n) && v.length <= MAX_INDEXED_VALUE && n.length + v.length + 32 <= this.maxSize;
+      const size = n.length + v.length + 32;
+      const indexing = !VOLATILE.has(n) && v.length <= MAX_INDEXED_VALUE && size <= this.maxSize;
       const dynName = this.names.get(n);
       const nameIndex = STATIC_NAME.get(n) ?? (dynName !== undefined ? this.index(dynName) : 0);
-      if (indexing) int(nameIndex, 6, 0x40);
-      else int(nameIndex, 4, 0x00);
-      if (nameIndex === 0) str(n);
-      str(v);
+      pos = indexing ? putInt(buf, pos, nameIndex, 6, 0x40) : putInt(buf, pos, nameIndex, 4, 0x00);
+      if (nameIndex === 0) pos = putString(buf, pos, n);
+      pos = putString(buf, pos, v);
       if (indexing) {
-        const e = { key, name: n, size: n.length + v.length + 32, n: ++this.inserted };
+        const e: Entry = { name: n, value: v, size, n: ++this.inserted };
         this.entries.push(e);
-        this.pairs.set(key, e.n);
+        let values = this.pairs.get(n);
+        if (!values) this.pairs.set(n, (values = new Map()));
+        values.set(v, e.n);
         this.names.set(n, e.n);
-        this.size += e.size;
+        this.size += size;
         this.evict();
       }
     }
-    return out.subarray(0, pos);
+    return pos;
   }
 }

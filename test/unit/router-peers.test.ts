@@ -1,0 +1,268 @@
+// The router's HTTP/2 against peers that break the protocol, or push on its limits (written from a
+// review of the frame-level relay). A corpus of malformed frames, sent by a raw-socket caller and by
+// a raw-socket backend: each must end only that peer's connection (a GOAWAY with the RFC's error
+// code), never the process, and the router must go on serving other callers. And the limits: a
+// delayed call's deadline is cut from its own grpc-timeout however often the caller's encoder
+// indexed it; callers that stop reading do not freeze a backend connection others share; a
+// backend's SETTINGS_MAX_CONCURRENT_STREAMS is kept.
+import { setupLab } from '../../src/setup.js';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { GrpcRouter } from '../../src/router/grpc-router.js';
+
+setupLab();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+const GRPC = { ':method': 'POST', ':path': '/lab.T/M', 'content-type': 'application/grpc', te: 'trailers' };
+const E = { PROTOCOL: 1, FLOW_CONTROL: 3, FRAME_SIZE: 6, COMPRESSION: 9 };
+
+function frame(type: number, flags: number, id: number, payload: Buffer | number[] = []): Buffer {
+  const p = Buffer.from(payload as Buffer);
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(p.length, 0, 3);
+  h[3] = type;
+  h[4] = flags;
+  h.writeUInt32BE(id, 5);
+  return Buffer.concat([h, p]);
+}
+const u32 = (...v: number[]) => Buffer.concat(v.map((x) => Buffer.from([x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255])));
+const setting = (id: number, v: number) => Buffer.concat([Buffer.from([0, id]), u32(v)]);
+const SETTINGS = frame(4, 0, 0);
+
+/** Frames after the preface and an empty SETTINGS; each must draw a GOAWAY with `code`. */
+const CALLER_CASES: Array<{ name: string; bytes: Buffer; code: number }> = [
+  { name: 'a WINDOW_UPDATE of 2 bytes', bytes: frame(8, 0, 0, [0, 1]), code: E.FRAME_SIZE },
+  { name: 'a GOAWAY of 4 bytes', bytes: frame(7, 0, 0, u32(0)), code: E.FRAME_SIZE },
+  { name: 'a PING of 7 bytes', bytes: frame(6, 0, 0, Buffer.alloc(7)), code: E.FRAME_SIZE },
+  { name: 'a SETTINGS of 5 bytes', bytes: frame(4, 0, 0, Buffer.alloc(5)), code: E.FRAME_SIZE },
+  { name: 'a frame over 16,384 bytes', bytes: frame(0, 0, 1, Buffer.alloc(16_385)), code: E.FRAME_SIZE },
+  { name: 'SETTINGS_MAX_FRAME_SIZE 0', bytes: frame(4, 0, 0, setting(5, 0)), code: E.PROTOCOL },
+  { name: 'SETTINGS_INITIAL_WINDOW_SIZE 2^31', bytes: frame(4, 0, 0, setting(4, 2 ** 31)), code: E.FLOW_CONTROL },
+  { name: 'a WINDOW_UPDATE of 0 on the connection', bytes: frame(8, 0, 0, u32(0)), code: E.PROTOCOL },
+  { name: 'a WINDOW_UPDATE past 2^31-1 on the connection', bytes: frame(8, 0, 0, u32(2 ** 31 - 1)), code: E.FLOW_CONTROL },
+  { name: 'DATA on stream 0', bytes: frame(0, 0, 0, [1, 2]), code: E.PROTOCOL },
+  { name: 'SETTINGS on stream 1', bytes: frame(4, 0, 1), code: E.PROTOCOL },
+  { name: 'a PUSH_PROMISE (push is off)', bytes: frame(5, 4, 1, u32(2)), code: E.PROTOCOL },
+  { name: 'a CONTINUATION with no HEADERS', bytes: frame(9, 4, 1, [0x82]), code: E.PROTOCOL },
+  { name: 'a header block naming an index past the tables', bytes: frame(1, 5, 1, [0xc6]), code: E.COMPRESSION },
+  { name: 'a Huffman string with bad padding', bytes: frame(1, 5, 1, [0x00, 0x01, 0x78, 0x81, 0xfe]), code: E.COMPRESSION },
+  { name: 'a header block cut by another frame', bytes: Buffer.concat([frame(1, 0, 1, [0x82]), frame(6, 0, 0, Buffer.alloc(8))]), code: E.PROTOCOL },
+];
+
+/** Sends `bytes` as a caller; resolves with the GOAWAY's error code (or -1) once the router closes the socket. */
+function rawCaller(port: number, bytes: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.concat([PREFACE, SETTINGS, bytes])));
+    let got = Buffer.alloc(0);
+    let code = -1;
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      for (let at = 0; at + 9 <= got.length;) {
+        const len = got.readUIntBE(at, 3);
+        if (at + 9 + len > got.length) break;
+        if (got[at + 3] === 7) code = got.readUInt32BE(at + 13);
+        at += 9 + len;
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(code));
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the router kept the connection open 3 s after a malformed frame'));
+    }, 3000).unref();
+  });
+}
+
+async function h2backend(onStream: (s: http2.ServerHttp2Stream, h: http2.IncomingHttpHeaders) => void, settings?: http2.Settings) {
+  // Room for the 4 MiB answers a test queues (Node refuses new streams past 10 MB of a session's buffers).
+  const server = http2.createServer({ settings, maxSessionMemory: 256 });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('error', () => undefined);
+  });
+  server.on('stream', (s, h) => {
+    s.on('error', () => undefined);
+    onStream(s, h);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    stop: () => {
+      for (const s of sessions) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** One call from a fresh node:http2 caller; resolves with its grpc-status and the response headers. */
+async function call(
+  port: number,
+  headers: http2.OutgoingHttpHeaders = GRPC,
+  timeoutMs = 5000,
+): Promise<{ status?: string; trailers: http2.IncomingHttpHeaders }> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => undefined);
+  try {
+    const req = session.request(headers);
+    req.on('error', () => undefined);
+    req.end(Buffer.alloc(5));
+    req.resume();
+    return await new Promise((resolve, reject) => {
+      let trailers: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => h['grpc-status'] !== undefined && (trailers = h));
+      req.on('trailers', (t) => (trailers = t));
+      req.on('close', () => resolve({ status: trailers['grpc-status'] as string | undefined, trailers }));
+      setTimeout(() => reject(new Error(`no end within ${timeoutMs} ms`)), timeoutMs).unref();
+    });
+  } finally {
+    session.close();
+  }
+}
+
+const ok = (s: http2.ServerHttp2Stream) => {
+  s.resume();
+  s.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '0' }, { endStream: true });
+};
+
+describe('malformed frames from a caller end its connection, not the router (a corpus)', () => {
+  let b: Awaited<ReturnType<typeof h2backend>>;
+  let router: GrpcRouter;
+  let port: number;
+  before(async () => {
+    b = await h2backend(ok);
+    router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')]);
+    port = await router.listen('127.0.0.1', 0);
+  });
+  after(async () => {
+    await router.close();
+    b.stop();
+  });
+  for (const c of CALLER_CASES)
+    it(`${c.name}: GOAWAY ${c.code}, and the next caller is served`, async () => {
+      assert.equal(await rawCaller(port, c.bytes), c.code);
+      assert.equal((await call(port)).status, '0');
+    });
+  it('bytes that are not HTTP/2: the connection is closed, the next caller is served', async () => {
+    await new Promise<void>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve());
+      s.resume();
+    });
+    assert.equal((await call(port)).status, '0');
+  });
+});
+
+describe('malformed frames from a backend end its connection, not the router', () => {
+  it('SETTINGS_MAX_FRAME_SIZE 0 from a backend: the call gets UNAVAILABLE, the router lives', async () => {
+    const server = net.createServer((s) => {
+      s.on('error', () => undefined);
+      s.once('data', () => s.write(frame(4, 0, 0, setting(5, 0))));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'pick_first')]);
+    const port = await router.listen('127.0.0.1', 0);
+    try {
+      assert.equal((await call(port)).status, '14');
+    } finally {
+      await router.close();
+      server.close();
+    }
+  });
+});
+
+describe('the router at its limits', () => {
+  it('a delayed call’s deadline is cut from its own grpc-timeout, however often the caller’s encoder indexed the header', async () => {
+    const seen: string[] = [];
+    const b = await h2backend((s, h) => {
+      seen.push(String(h['grpc-timeout']));
+      ok(s);
+    });
+    const router = new GrpcRouter(
+      [GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')],
+      {},
+      { faults: [{ method: '*', delay: { ms: 100, percent: 100 } }] },
+    );
+    const port = await router.listen('127.0.0.1', 0);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', () => undefined);
+    try {
+      for (let i = 0; i < 6; i++) {
+        // One connection, the same value each time: nghttp2 indexes it, and the router's decoder hands back its table's entry.
+        const req = session.request({ ...GRPC, 'grpc-timeout': '5000m' });
+        req.end(Buffer.alloc(5));
+        req.resume();
+        await new Promise((r) => req.on('close', r));
+      }
+      assert.equal(seen.length, 6);
+      for (const t of seen) assert.ok(Number.parseInt(t, 10) >= 4800 && Number.parseInt(t, 10) <= 4900, `grpc-timeout ${t} at the backend: ${seen.join(', ')}`);
+    } finally {
+      session.destroy();
+      await router.close();
+      b.stop();
+    }
+  });
+
+  it('twenty callers that stop reading 4 MiB streams (more than the backend connection’s 16 MiB window) do not freeze the connection a 21st shares', async () => {
+    const b = await h2backend((s, h) => {
+      s.resume();
+      // Both answers carry DATA (flow-controlled, unlike a trailers-only answer).
+      s.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      s.on('wantTrailers', () => s.sendTrailers({ 'grpc-status': '0' }));
+      s.end(Buffer.alloc(h[':path'] === '/lab.T/Big' ? 4 << 20 : 5));
+    });
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')]);
+    const port = await router.listen('127.0.0.1', 0);
+    const stalled: http2.ClientHttp2Session[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const s = http2.connect(`http://127.0.0.1:${port}`);
+        s.on('error', () => undefined);
+        const req = s.request({ ...GRPC, ':path': '/lab.T/Big' });
+        req.on('error', () => undefined);
+        req.end(Buffer.alloc(5));
+        req.pause(); // never read
+        stalled.push(s);
+      }
+      await sleep(500); // the backend sends what the windows take
+      assert.equal((await call(port, GRPC, 3000)).status, '0');
+    } finally {
+      for (const s of stalled) s.destroy();
+      await router.close(100);
+      b.stop();
+    }
+  });
+
+  it('a backend’s SETTINGS_MAX_CONCURRENT_STREAMS (2): 10 calls at once all served, never more than 2 open on it', async () => {
+    let open = 0;
+    let most = 0;
+    const b = await h2backend(
+      (s) => {
+        open++;
+        most = Math.max(most, open);
+        setTimeout(() => {
+          open--;
+          ok(s);
+        }, 50);
+      },
+      { maxConcurrentStreams: 2 },
+    );
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')]);
+    const port = await router.listen('127.0.0.1', 0);
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => call(port)));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(10).fill('0'),
+      );
+      assert.ok(most <= 2, `the backend saw ${most} streams at once`);
+    } finally {
+      await router.close();
+      b.stop();
+    }
+  });
+});
