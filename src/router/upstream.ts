@@ -38,11 +38,12 @@ export class Backend {
   }
 
   private connect(): void {
-    const { host, port } = hostPort(this.address);
+    const hp = experimental.splitHostPort(this.address);
     let upSince = 0;
     // Ready once the backend's SETTINGS came (an HTTP/2 server), not at the TCP connect: a port that
     // accepts and closes at once (a reset link, a proxy with nothing behind it) is a failure.
-    const socket = net.connect({ host, port });
+    // Every address a resolver gives has a port (subchannelAddressToString); port 0 makes a missing one a refused connect.
+    const socket = net.connect({ host: hp?.host ?? this.address, port: hp?.port ?? 0 });
     const timeout = setTimeout(() => {
       this.lastError = `no HTTP/2 answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
       socket.destroy();
@@ -105,12 +106,6 @@ export class Backend {
     this.close();
     c?.destroy();
   }
-}
-
-/** host:port, or [v6]:port, as grpc-js writes an address. */
-function hostPort(address: string): { host: string; port: number } {
-  const at = address.lastIndexOf(':');
-  return { host: address.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(at + 1)) };
 }
 
 /** What a pick can say when no backend is ready: wait (something is connecting), or fail now. */

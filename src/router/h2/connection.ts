@@ -126,10 +126,6 @@ export class H2Connection {
     if (this.connWindow > DEFAULT_WINDOW) this.put32(FRAME.WINDOW_UPDATE, 0, this.connWindow - DEFAULT_WINDOW);
   }
 
-  get openStreams(): number {
-    return this.streams.size;
-  }
-
   /** (client role) Whether a new stream can open now: not going away, under the peer's stream limit. */
   get canOpen(): boolean {
     return !this.closed && !this.goingAway && !this.closing && this.nextId <= MAX_WINDOW && this.localOpen < this.peerMaxStreams;
@@ -203,13 +199,8 @@ export class H2Connection {
   private put32(type: number, id: number, a: number, b?: number): void {
     const len = b === undefined ? 4 : 8;
     const at = this.room(9 + len);
+    this.frameHeaderAt(at, len, type, 0, id);
     const buf = this.scratch;
-    buf[at] = 0;
-    buf[at + 1] = 0;
-    buf[at + 2] = len;
-    buf[at + 3] = type;
-    buf[at + 4] = 0;
-    buf.writeUInt32BE(id & 0x7fffffff, at + 5);
     buf.writeUInt32BE(a >>> 0, at + 9);
     if (b !== undefined) buf.writeUInt32BE(b >>> 0, at + 13);
   }
@@ -461,9 +452,7 @@ export class H2Connection {
 
   private frame(type: number, flags: number, id: number, payload: Buffer): void {
     if (this.block && type !== FRAME.CONTINUATION) throw new ProtocolError('a header block cut by another frame');
-    const size = FIXED_SIZE[type];
-    if (size !== undefined && (size < 0 ? payload.length % -size !== 0 : payload.length !== size) && !(type === FRAME.GOAWAY && payload.length >= 8))
-      throw new ProtocolError(`a frame of type ${type} with ${payload.length} bytes`, ERROR.FRAME_SIZE_ERROR);
+    if (wrongSize(type, payload.length)) throw new ProtocolError(`a frame of type ${type} with ${payload.length} bytes`, ERROR.FRAME_SIZE_ERROR);
     if (id === 0 ? STREAM_ONLY.has(type) : CONNECTION_ONLY.has(type)) throw new ProtocolError(`a frame of type ${type} on stream ${id}`);
     switch (type) {
       case FRAME.DATA:
@@ -650,14 +639,24 @@ class ProtocolError extends Error {
 }
 
 /** Payload sizes fixed by the protocol (negative: a multiple of), checked before a frame is read. */
-const FIXED_SIZE: Record<number, number> = {
-  [FRAME.PRIORITY]: 5,
-  [FRAME.RST_STREAM]: 4,
-  [FRAME.SETTINGS]: -6,
-  [FRAME.PING]: 8,
-  [FRAME.GOAWAY]: 8,
-  [FRAME.WINDOW_UPDATE]: 4,
-};
+/** Whether a frame's payload has a size the protocol does not allow for its type. */
+function wrongSize(type: number, length: number): boolean {
+  switch (type) {
+    case FRAME.PRIORITY:
+      return length !== 5;
+    case FRAME.RST_STREAM:
+    case FRAME.WINDOW_UPDATE:
+      return length !== 4;
+    case FRAME.PING:
+      return length !== 8;
+    case FRAME.GOAWAY:
+      return length < 8;
+    case FRAME.SETTINGS:
+      return length % 6 !== 0;
+    default:
+      return false;
+  }
+}
 /** Frames that belong to a stream, and frames that belong to the connection (stream 0). */
 const STREAM_ONLY = new Set<number>([FRAME.DATA, FRAME.HEADERS, FRAME.PRIORITY, FRAME.RST_STREAM, FRAME.CONTINUATION, FRAME.PUSH_PROMISE]);
 const CONNECTION_ONLY = new Set<number>([FRAME.SETTINGS, FRAME.PING, FRAME.GOAWAY]);
