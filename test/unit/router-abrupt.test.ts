@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter, type RouterFault } from '../../src/router/grpc-router.js';
 
 setupLab();
@@ -15,28 +16,6 @@ setupLab();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const GRPC = { ':method': 'POST', ':path': '/lab.T/M', 'content-type': 'application/grpc', te: 'trailers' };
 const { NGHTTP2_NO_ERROR } = http2.constants;
-
-/** A raw node:http2 backend; `onStream` answers each stream. */
-async function backend(onStream: (s: http2.ServerHttp2Stream) => void) {
-  const server = http2.createServer();
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (s) => {
-    sessions.add(s);
-    s.on('error', () => undefined);
-  });
-  server.on('stream', (s) => {
-    s.on('error', () => undefined);
-    onStream(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    stop: () => {
-      for (const s of sessions) s.destroy();
-      server.close();
-    },
-  };
-}
 
 const trailersOnly = (s: http2.ServerHttp2Stream) => {
   s.resume();
@@ -178,7 +157,7 @@ const CASES: Case[] = [
 describe('the router when a side ends abruptly (a corpus)', () => {
   for (const c of CASES)
     it(c.name, async () => {
-      const b = await backend(c.backend);
+      const b = await h2Backend(c.backend);
       const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')], {}, { faults: c.faults, settings: c.settings });
       const calls: number[] = [];
       router.observe((call) => calls.push(call.code));

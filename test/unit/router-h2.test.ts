@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import type net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
+import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
 import { HpackDecoder, HpackEncoder, HpackError, type Header } from '../../src/router/h2/hpack.js';
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from '../../src/router/h2/huffman-table.js';
@@ -131,14 +131,11 @@ describe('HPACK', () => {
   });
 
   it('the dynamic table stays in step with nghttp2 (node:http2) over 400 requests of new header values, through the router', async () => {
-    const backend = http2.createServer();
-    backend.on('stream', (s, h) => {
+    const backend = await h2Backend((s, h) => {
       s.resume();
       s.respond({ ':status': 200, 'content-type': 'application/grpc', 'x-echo': String(h['x-value']), 'grpc-status': '0' }, { endStream: true });
     });
-    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
-    const port = (backend.address() as net.AddressInfo).port;
-    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:127.0.0.1:${port}`, 'pick_first')]);
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${backend.address}`, 'pick_first')]);
     const rport = await router.listen('127.0.0.1', 0);
     const client = http2.connect(`http://127.0.0.1:${rport}`);
     try {
@@ -157,7 +154,7 @@ describe('HPACK', () => {
     } finally {
       client.close();
       await router.close();
-      backend.close();
+      backend.stop();
     }
   });
 });
@@ -166,8 +163,7 @@ describe("the router under nghttp2's h2load (a real HTTP/2 peer that is not Node
   it('every request of 2,000 (4 connections × 32 streams, 64 KiB bodies; h2load’s stream windows 1 KiB, the router’s 4 KiB) is relayed whole and answered', async () => {
     let bodies = 0;
     let bad = 0;
-    const backend = http2.createServer();
-    backend.on('stream', (s) => {
+    const backend = await h2Backend((s) => {
       const hash = createHash('sha256');
       s.on('data', (d: Buffer) => hash.update(d));
       s.on('end', () => {
@@ -178,9 +174,7 @@ describe("the router under nghttp2's h2load (a real HTTP/2 peer that is not Node
         s.end(Buffer.alloc(16 << 10, 7));
       });
     });
-    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
-    const port = (backend.address() as net.AddressInfo).port;
-    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:127.0.0.1:${port}`, 'pick_first')], {}, { settings: { initialWindowSize: 4096 } });
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${backend.address}`, 'pick_first')], {}, { settings: { initialWindowSize: 4096 } });
     const rport = await router.listen('127.0.0.1', 0);
     const dir = tempDir('lab-h2load-');
     const bodyFile = path.join(dir, 'body');
@@ -214,10 +208,10 @@ describe("the router under nghttp2's h2load (a real HTTP/2 peer that is not Node
       assert.match(r.stdout, /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored/, r.stdout + r.stderr);
       assert.equal(bodies, 2000, 'bodies the backend read');
       assert.equal(bad, 0, 'bodies that arrived changed');
-      assert.equal(router.stats.byBackend[`127.0.0.1:${port}`].calls, 2000);
+      assert.equal(router.stats.byBackend[backend.address].calls, 2000);
     } finally {
       await router.close();
-      backend.close();
+      backend.stop();
     }
   });
 });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
 
 setupLab();
@@ -76,28 +77,6 @@ function rawCaller(port: number, bytes: Buffer): Promise<number> {
   });
 }
 
-async function h2backend(onStream: (s: http2.ServerHttp2Stream, h: http2.IncomingHttpHeaders) => void, settings?: http2.Settings) {
-  // Room for the 4 MiB answers a test queues (Node refuses new streams past 10 MB of a session's buffers).
-  const server = http2.createServer({ settings, maxSessionMemory: 256 });
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (s) => {
-    sessions.add(s);
-    s.on('error', () => undefined);
-  });
-  server.on('stream', (s, h) => {
-    s.on('error', () => undefined);
-    onStream(s, h);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    stop: () => {
-      for (const s of sessions) s.destroy();
-      server.close();
-    },
-  };
-}
-
 /** One call from a fresh node:http2 caller; resolves with its grpc-status and the response headers. */
 async function call(
   port: number,
@@ -129,11 +108,11 @@ const ok = (s: http2.ServerHttp2Stream) => {
 };
 
 describe('malformed frames from a caller end its connection, not the router (a corpus)', () => {
-  let b: Awaited<ReturnType<typeof h2backend>>;
+  let b: Awaited<ReturnType<typeof h2Backend>>;
   let router: GrpcRouter;
   let port: number;
   before(async () => {
-    b = await h2backend(ok);
+    b = await h2Backend(ok);
     router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')]);
     port = await router.listen('127.0.0.1', 0);
   });
@@ -178,7 +157,7 @@ describe('malformed frames from a backend end its connection, not the router', (
 describe('the router at its limits', () => {
   it('a delayed call’s deadline is cut from its own grpc-timeout, however often the caller’s encoder indexed the header', async () => {
     const seen: string[] = [];
-    const b = await h2backend((s, h) => {
+    const b = await h2Backend((s, h) => {
       seen.push(String(h['grpc-timeout']));
       ok(s);
     });
@@ -208,7 +187,7 @@ describe('the router at its limits', () => {
   });
 
   it('twenty callers that stop reading 4 MiB streams (more than the backend connection’s 16 MiB window) do not freeze the connection a 21st shares', async () => {
-    const b = await h2backend((s, h) => {
+    const b = await h2Backend((s, h) => {
       s.resume();
       // Both answers carry DATA (flow-controlled, unlike a trailers-only answer).
       s.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
@@ -240,7 +219,7 @@ describe('the router at its limits', () => {
   it('a backend’s SETTINGS_MAX_CONCURRENT_STREAMS (2): 10 calls at once all served, never more than 2 open on it', async () => {
     let open = 0;
     let most = 0;
-    const b = await h2backend(
+    const b = await h2Backend(
       (s) => {
         open++;
         most = Math.max(most, open);
