@@ -1,9 +1,10 @@
 // A client the user runs (`clients: { mine: { run: "python3 client.py" } }`): started through execa
 // with `sh -c`, in the scenario's folder, with the sandbox's addresses in its environment; its output
 // kept for the report; stopped at the end (SIGTERM to its process group, SIGKILL after the grace).
-// It runs in a process group of its own, so the whole command line stops; and a guard (a small sh
-// reading a pipe only the lab holds) ends that group when the pipe closes, so a `kill -9` or a crash
-// of the lab ends it too.
+// It runs in a process group of its own, so the whole command line stops. A watcher in that group,
+// started by the same shell before it execs the command, ends the group when a pipe only the lab
+// holds closes, so a `kill -9` or a crash of the lab ends it too, whenever it comes: there is no
+// moment when the command runs and nothing watches it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,12 +43,22 @@ export function ownClientEnv(t: Topology, spec: ObservedClientSpec, bootstrapFil
 }
 
 /**
- * Waits on a pipe the lab holds: when the lab dies (however), the pipe closes and the guard sends the
- * command's process group SIGTERM, then SIGKILL after the grace. A normal stop kills the guard first.
+ * The shell the command runs in. Its stdin is a pipe only the lab writes to (it never does). Before
+ * it execs the command (with stdin from /dev/null, as a command the lab starts always had), it starts
+ * a watcher in the background, in the same process group, holding that pipe as fd 3: when the pipe
+ * closes, the lab is gone, however it went, and the watcher sends the group SIGTERM, then SIGKILL
+ * after the grace (itself included). The watcher ignores SIGTERM, so the lab's own stop (SIGTERM to
+ * the group) leaves it until the SIGKILL that ends the group. If the lab dies before the watcher
+ * starts, its read ends at once: the pipe is closed already.
  */
-function guard(pgid: number, graceMs: number): ResultPromise {
-  const script = `read _; kill -TERM -${pgid} 2>/dev/null; sleep ${Math.ceil(graceMs / 1000)}; kill -KILL -${pgid} 2>/dev/null`;
-  return execa('sh', ['-c', script], { stdin: 'pipe', stdout: 'ignore', stderr: 'ignore', detached: true, reject: false });
+export function watchedShell(graceMs: number): string {
+  const grace = (Math.max(0, graceMs) / 1000).toFixed(3);
+  return [
+    'exec 3<&0',
+    `{ trap '' TERM; read _ <&3; kill -TERM 0; sleep ${grace}; kill -KILL 0; } </dev/null >/dev/null 2>&1 &`,
+    'exec 3<&-',
+    'exec sh -c "$1" </dev/null',
+  ].join('\n');
 }
 
 export class OwnClient {
@@ -56,7 +67,6 @@ export class OwnClient {
   private ended?: OwnClientEnd;
   private stopping = false;
   private tmp?: string;
-  private guard?: ResultPromise;
 
   private constructor(
     readonly spec: ObservedClientSpec,
@@ -73,18 +83,18 @@ export class OwnClient {
       writeFileSync(bootstrap, JSON.stringify(xdsBootstrap({ server: t.xds.hostAddress, nodeId: xdsNodeId(spec.name) }), null, 2));
     }
     const env = { ...process.env, ...ownClientEnv(t, spec, bootstrap) };
-    const proc = execa('sh', ['-c', spec.run], {
+    // $0 names the shell in ps; $1 is the command.
+    const proc = execa('sh', ['-c', watchedShell(spec.graceMs), 'lab-client', spec.run], {
       cwd: spec.cwd,
       env,
       extendEnv: false,
       detached: true,
-      stdin: 'ignore',
+      stdin: 'pipe',
       all: true,
       buffer: false,
       reject: false,
     });
     c.proc = proc;
-    if (proc.pid !== undefined) c.guard = guard(proc.pid, spec.graceMs);
     proc.all?.on('data', (d: Buffer) => c.keep(d.toString()));
     void proc.then((r) => {
       // No pid: not even sh could be spawned (execa resolves failed, without a code).
@@ -101,7 +111,7 @@ export class OwnClient {
         output: c.output,
       };
       c.cleanTmp();
-      c.guard?.kill('SIGKILL');
+      c.signalGroup('SIGKILL'); // the watcher, and what the command left in its group
       if (early) onEarlyEnd(c.ended);
     });
     return c;
@@ -130,7 +140,6 @@ export class OwnClient {
   /** SIGTERM to its process group; SIGKILL after the grace; resolves with how it ended. */
   async stop(): Promise<OwnClientEnd> {
     this.stopping = true;
-    this.guard?.kill('SIGKILL');
     if (!this.ended && this.proc) {
       this.signalGroup('SIGTERM');
       const killer = setTimeout(() => this.signalGroup('SIGKILL'), this.spec.graceMs);
