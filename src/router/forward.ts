@@ -89,7 +89,7 @@ export class RelayedCall implements StreamHandler {
   data(payload: Buffer, end: boolean, flow: number): void {
     if (this.to) {
       const { conn, id } = this.to;
-      conn.sendData(id, payload, end, () => this.caller.consume(this.id, flow));
+      conn.sendData(id, payload, end, this.caller, this.id, flow);
     } else if (this.done) this.caller.consume(this.id, flow);
     else this.held.push({ data: payload, end, flow });
   }
@@ -142,7 +142,7 @@ export class RelayedCall implements StreamHandler {
     const endNow = held.length === 1 && held[0].end && held[0].data.length === 0;
     conn.sendHeaders(id, this.request, endNow);
     if (endNow) return;
-    for (const h of held) conn.sendData(id, h.data, h.end, () => this.caller.consume(this.id, h.flow));
+    for (const h of held) conn.sendData(id, h.data, h.end, this.caller, this.id, h.flow);
   }
 
   private finish(code: number): void {
@@ -191,7 +191,7 @@ export class RelayedCall implements StreamHandler {
       if (!this.responded) this.endWith(status.INTERNAL, `${to.address} sent DATA before its headers`);
       return;
     }
-    this.caller.sendData(this.id, payload, false, () => to.conn.consume(to.id, flow));
+    this.caller.sendData(this.id, payload, false, to.conn, to.id, flow);
     if (end) this.endWith(status.INTERNAL, `${to.address} ended the response without a status`);
   }
 

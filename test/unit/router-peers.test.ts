@@ -12,6 +12,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
+import { HpackEncoder } from '../../src/router/h2/hpack.js';
 
 setupLab();
 
@@ -53,10 +54,43 @@ const CALLER_CASES: Array<{ name: string; bytes: Buffer; code: number }> = [
   { name: 'a header block cut by another frame', bytes: Buffer.concat([frame(1, 0, 1, [0x82]), frame(6, 0, 0, Buffer.alloc(8))]), code: E.PROTOCOL },
 ];
 
+/** A seeded generator (mulberry32): a failing cut can be played again from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * `bytes` in pieces, cut at random places and always inside the first frame's 9-byte header, so
+ * that the router reads them one piece at a time (each written after a pause).
+ */
+function cuts(bytes: Buffer, seed: number, pieces = 8): Buffer[] {
+  const rnd = random(seed);
+  const at = new Set<number>([PREFACE.length + SETTINGS.length + 4]);
+  while (at.size < pieces) at.add(1 + Math.floor(rnd() * (bytes.length - 1)));
+  const sorted = [...at].filter((x) => x > 0 && x < bytes.length).sort((a, b) => a - b);
+  return [0, ...sorted].map((from, i) => bytes.subarray(from, sorted[i] ?? bytes.length));
+}
+
+async function writeInPieces(socket: net.Socket, pieces: Buffer[]): Promise<void> {
+  for (const p of pieces) {
+    if (socket.destroyed) return;
+    socket.write(p);
+    await sleep(2);
+  }
+}
+
 /** Sends `bytes` as a caller; resolves with the GOAWAY's error code (or -1) once the router closes the socket. */
-function rawCaller(port: number, bytes: Buffer): Promise<number> {
+function rawCaller(port: number, bytes: Buffer, seed?: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.concat([PREFACE, SETTINGS, bytes])));
+    const all = Buffer.concat([PREFACE, SETTINGS, bytes]);
+    const socket = net.connect(port, '127.0.0.1', () => void (seed === undefined ? socket.write(all) : writeInPieces(socket, cuts(all, seed))));
     let got = Buffer.alloc(0);
     let code = -1;
     socket.on('data', (d: Buffer) => {
@@ -121,8 +155,10 @@ describe('malformed frames from a caller end its connection, not the router (a c
     b.stop();
   });
   for (const c of CALLER_CASES)
-    it(`${c.name}: GOAWAY ${c.code}, and the next caller is served`, async () => {
+    it(`${c.name}: GOAWAY ${c.code}, and the next caller is served; the same cut across reads`, async () => {
       assert.equal(await rawCaller(port, c.bytes), c.code);
+      assert.equal((await call(port)).status, '0');
+      for (const seed of [1, 2, 3]) assert.equal(await rawCaller(port, c.bytes, seed), c.code, `cut with seed ${seed}`);
       assert.equal((await call(port)).status, '0');
     });
   it('bytes that are not HTTP/2: the connection is closed, the next caller is served', async () => {
@@ -133,6 +169,78 @@ describe('malformed frames from a caller end its connection, not the router (a c
       s.resume();
     });
     assert.equal((await call(port)).status, '0');
+  });
+});
+
+describe('frames cut anywhere across reads', () => {
+  it('20 calls whose bytes arrive in random pieces (inside frame headers, header blocks, DATA): every body reaches the backend whole, every caller gets its answer', async () => {
+    const bodies = new Map<string, string>();
+    const b = await h2Backend((s, h) => {
+      const parts: Buffer[] = [];
+      s.on('data', (d: Buffer) => parts.push(d));
+      s.on('end', () => {
+        bodies.set(String(h[':path']), Buffer.concat(parts).toString('hex'));
+        ok(s);
+      });
+    });
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:${b.address}`, 'pick_first')]);
+    const port = await router.listen('127.0.0.1', 0);
+    try {
+      for (const seed of [11, 12, 13, 14, 15]) {
+        bodies.clear();
+        const rnd = random(seed);
+        const enc = new HpackEncoder();
+        const frames: Buffer[] = [];
+        const sent = new Map<string, string>();
+        for (let i = 0; i < 4; i++) {
+          const id = 2 * i + 1;
+          const path = `/lab.T/M${seed}-${i}`;
+          const block = enc.encode([
+            [':method', 'POST'],
+            [':scheme', 'http'],
+            [':path', path],
+            [':authority', 'x'],
+            ['content-type', 'application/grpc'],
+            ['te', 'trailers'],
+          ]);
+          // The header block as HEADERS plus a CONTINUATION; the body in two DATA frames.
+          const half = Math.floor(block.length / 2);
+          frames.push(frame(1, 0, id, block.subarray(0, half)), frame(9, 4, id, block.subarray(half)));
+          const body = Buffer.from(Array.from({ length: 5 + Math.floor(rnd() * 3000) }, () => Math.floor(rnd() * 256)));
+          sent.set(path, body.toString('hex'));
+          const split = Math.floor(body.length / 3);
+          frames.push(frame(0, 0, id, body.subarray(0, split)), frame(0, 1, id, body.subarray(split)));
+        }
+        const all = Buffer.concat([PREFACE, SETTINGS, ...frames]);
+        const ends = await new Promise<number>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => void writeInPieces(socket, cuts(all, seed, 40)));
+          let got = Buffer.alloc(0);
+          let ended = 0;
+          socket.on('data', (d: Buffer) => {
+            got = Buffer.concat([got, d]);
+            for (let at = 0; at + 9 <= got.length;) {
+              const len = got.readUIntBE(at, 3);
+              if (at + 9 + len > got.length) break;
+              if ((got[at + 3] === 1 || got[at + 3] === 0) && got[at + 4] & 1) ended++;
+              if (got[at + 3] === 7) reject(new Error(`GOAWAY ${got.readUInt32BE(at + 13)} with seed ${seed}`));
+              got = got.subarray(at + 9 + len);
+              at = 0;
+            }
+            if (ended === 4) {
+              socket.destroy();
+              resolve(ended);
+            }
+          });
+          socket.on('error', reject);
+          setTimeout(() => reject(new Error(`${ended} of 4 answers within 5 s, seed ${seed}`)), 5000).unref();
+        });
+        assert.equal(ends, 4);
+        assert.deepEqual(new Map([...bodies].sort()), new Map([...sent].sort()), `seed ${seed}`);
+      }
+    } finally {
+      await router.close();
+      b.stop();
+    }
   });
 });
 

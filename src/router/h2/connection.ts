@@ -38,11 +38,19 @@ export interface ConnectionSettings {
   maxConcurrentStreams?: number;
 }
 
+/**
+ * DATA waiting for window. Once its bytes are written, `flow` bytes of stream `creditId`'s window
+ * are given back on `creditTo` (the relay's other side): fields, not a closure, as there is one of
+ * these per frame relayed.
+ */
 interface Outgoing {
   buf: Buffer;
-  /** Called once the bytes are written (the relay gives the other side its window back). */
-  sent?: () => void;
+  creditTo?: H2Connection;
+  creditId: number;
+  flow: number;
 }
+
+const credit = (o: Outgoing) => o.creditTo?.consume(o.creditId, o.flow);
 
 interface Stream {
   id: number;
@@ -286,14 +294,31 @@ export class H2Connection {
     if (end) this.endedLocally(s);
   }
 
-  /** DATA on a stream, as the windows allow; `sent` is called once all of `buf` is written. */
-  sendData(id: number, buf: Buffer, end: boolean, sent?: () => void): void {
+  /**
+   * DATA on a stream, as the windows allow. Once all of `buf` is written (or dropped), `flow` bytes
+   * of stream `creditId`'s window are given back on `creditTo`.
+   */
+  sendData(id: number, buf: Buffer, end: boolean, creditTo?: H2Connection, creditId = 0, flow = 0): void {
     const s = this.streams.get(id);
     if (!s || s.localClosed || s.ending) {
-      sent?.();
+      creditTo?.consume(creditId, flow);
       return;
     }
-    s.queue.push({ buf, sent });
+    const n = buf.length;
+    if (s.queue.length === 0 && n <= this.peerMaxFrame && n <= s.sendWindow && n <= this.sendWindow) {
+      // The usual case: nothing waits before it and the windows take it whole; it goes at once.
+      this.put(FRAME.DATA, end ? FLAG.END_STREAM : 0, id, undefined, n);
+      if (n > 0) this.write(buf);
+      s.sendWindow -= n;
+      this.sendWindow -= n;
+      creditTo?.consume(creditId, flow);
+      if (end) {
+        s.ending = true;
+        this.endedLocally(s);
+      }
+      return;
+    }
+    s.queue.push({ buf, creditTo, creditId, flow });
     if (end) s.ending = true;
     this.pump(s);
   }
@@ -318,7 +343,7 @@ export class H2Connection {
         continue;
       }
       s.queue.shift();
-      item.sent?.();
+      credit(item);
       if (last) return this.endedLocally(s);
     }
     if (s.trailers) {
@@ -380,7 +405,7 @@ export class H2Connection {
     if (s.local && this.localOpen-- >= this.peerMaxStreams) this.events.slot?.();
     const queue = s.queue;
     s.queue = [];
-    for (const item of queue) item.sent?.();
+    for (const item of queue) credit(item);
     s.localClosed = s.remoteClosed = true;
     if ((this.closing || this.goingAway) && this.streams.size === 0) this.end();
   }
@@ -412,35 +437,67 @@ export class H2Connection {
   // ---- receiving -----------------------------------------------------------------------------
 
   private read(chunk: Buffer): void {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
     let pos = 0;
+    if (this.pending) {
+      // A frame cut by the last read: complete that frame only, copying no more of this read than it
+      // needs (a whole 64 KiB read copied for a few bytes would cost more than the frames in it).
+      const pending = this.pending;
+      const head = pending.length >= 9 ? pending : Buffer.concat([pending, chunk.subarray(0, 9 - pending.length)]);
+      if (head.length < 9) {
+        this.pending = head;
+        return;
+      }
+      const len = (head[0] << 16) | (head[1] << 8) | head[2];
+      if (len > DEFAULT_MAX_FRAME) return void this.parse(head, 0); // refuses it
+      const need = 9 + len - pending.length;
+      if (need > chunk.length) {
+        this.pending = Buffer.concat([pending, chunk]);
+        return;
+      }
+      this.pending = undefined;
+      const frame = Buffer.concat([pending, chunk.subarray(0, need)]);
+      if (this.parse(frame, 0) < frame.length) return; // the connection failed
+      pos = need;
+    }
+    const end = this.parse(chunk, pos);
+    if (end < chunk.length && !this.socket.destroyed) this.pending = Buffer.from(chunk.subarray(end));
+  }
+
+  /** Handles the whole frames in buf from pos; returns where the first incomplete one starts. */
+  private parse(buf: Buffer, pos: number): number {
     if (this.prefaceLeft > 0) {
-      const n = Math.min(this.prefaceLeft, buf.length);
+      const n = Math.min(this.prefaceLeft, buf.length - pos);
       const at = PREFACE.length - this.prefaceLeft;
-      if (!buf.subarray(0, n).equals(PREFACE.subarray(at, at + n))) return this.fail(ERROR.PROTOCOL_ERROR, 'not an HTTP/2 connection preface');
+      if (!buf.subarray(pos, pos + n).equals(PREFACE.subarray(at, at + n))) {
+        this.fail(ERROR.PROTOCOL_ERROR, 'not an HTTP/2 connection preface');
+        return pos;
+      }
       this.prefaceLeft -= n;
-      pos = n;
+      pos += n;
     }
     while (buf.length - pos >= 9 && !this.closed) {
       const len = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
-      if (len > DEFAULT_MAX_FRAME) return this.fail(ERROR.FRAME_SIZE_ERROR, `a frame of ${len} bytes`);
+      if (len > DEFAULT_MAX_FRAME) {
+        this.fail(ERROR.FRAME_SIZE_ERROR, `a frame of ${len} bytes`);
+        return pos;
+      }
       if (buf.length - pos - 9 < len) break;
       const type = buf[pos + 3];
       const flags = buf[pos + 4];
       const id = buf.readUInt32BE(pos + 5) & 0x7fffffff;
       const payload = buf.subarray(pos + 9, pos + 9 + len);
-      pos += 9 + len;
       try {
         this.frame(type, flags, id, payload);
       } catch (err) {
         // Whatever a peer sends ends at most its own connection, never the process.
-        if (err instanceof HpackError) return this.fail(ERROR.COMPRESSION_ERROR, err.message);
-        if (err instanceof ProtocolError) return this.fail(err.code, err.message);
-        return this.fail(ERROR.INTERNAL_ERROR, (err as Error).message);
+        if (err instanceof HpackError) this.fail(ERROR.COMPRESSION_ERROR, err.message);
+        else if (err instanceof ProtocolError) this.fail(err.code, err.message);
+        else this.fail(ERROR.INTERNAL_ERROR, (err as Error).message);
+        return pos;
       }
+      pos += 9 + len;
     }
-    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos));
+    return pos;
   }
 
   private fail(code: number, why: string): void {
@@ -622,7 +679,7 @@ export class H2Connection {
     for (const s of open) {
       const queue = s.queue;
       s.queue = [];
-      for (const item of queue) item.sent?.(); // the other side's window back: these bytes go nowhere now
+      for (const item of queue) credit(item); // the other side's window back: these bytes go nowhere now
       s.handler?.lost();
     }
     this.events.close?.(this.lastError);

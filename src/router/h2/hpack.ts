@@ -62,8 +62,13 @@ const TREE = (() => {
   return Int32Array.from(tree);
 })();
 
+/** Where huffmanDecode writes its bytes before they become a string: grown, never shrunk. */
+let scratch = Buffer.allocUnsafe(1024);
+
 function huffmanDecode(buf: Buffer, start: number, end: number): string {
-  const out = Buffer.allocUnsafe((end - start) * 2); // at most 8/5 symbols per byte
+  const room = (end - start) * 2; // at most 8/5 symbols per byte
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, scratch.length * 2));
+  const out = scratch;
   let o = 0;
   let node = 0;
   let depth = 0; // bits since the last symbol
@@ -90,28 +95,43 @@ function huffmanDecode(buf: Buffer, start: number, end: number): string {
   return out.toString('latin1', 0, o);
 }
 
-/** An HPACK integer with an N-bit prefix at buf[pos]; returns the value and the next position. */
-function readInt(buf: Buffer, pos: number, prefixBits: number, end: number): [number, number] {
-  const max = (1 << prefixBits) - 1;
-  let v = buf[pos++] & max;
-  if (v < max) return [v, pos];
-  let shift = 0;
-  for (;;) {
-    if (pos >= end) throw new HpackError('a truncated integer');
-    const b = buf[pos++];
-    v += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((b & 0x80) === 0) return [v, pos];
-    if (shift > 28) throw new HpackError('an integer too large');
-  }
-}
+/**
+ * Reads a header block: an HPACK integer or string at `pos`, which moves past it. (A cursor, so
+ * reading allocates nothing but the strings.)
+ */
+class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly end: number,
+  ) {}
 
-function readString(buf: Buffer, pos: number, end: number): [string, number] {
-  if (pos >= end) throw new HpackError('a truncated string');
-  const huffman = (buf[pos] & 0x80) !== 0;
-  const [len, p] = readInt(buf, pos, 7, end);
-  if (p + len > end) throw new HpackError('a string past the header block');
-  return [huffman ? huffmanDecode(buf, p, p + len) : buf.toString('latin1', p, p + len), p + len];
+  /** An integer with an N-bit prefix. */
+  int(prefixBits: number): number {
+    const { buf, end } = this;
+    const max = (1 << prefixBits) - 1;
+    let v = buf[this.pos++] & max;
+    if (v < max) return v;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= end) throw new HpackError('a truncated integer');
+      const b = buf[this.pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) return v;
+      if (shift > 28) throw new HpackError('an integer too large');
+    }
+  }
+
+  string(): string {
+    if (this.pos >= this.end) throw new HpackError('a truncated string');
+    const huffman = (this.buf[this.pos] & 0x80) !== 0;
+    const len = this.int(7);
+    const start = this.pos;
+    if (start + len > this.end) throw new HpackError('a string past the header block');
+    this.pos = start + len;
+    return huffman ? huffmanDecode(this.buf, start, start + len) : this.buf.toString('latin1', start, start + len);
+  }
 }
 
 /** One connection direction's decoder: its dynamic table lives as long as the connection. */
@@ -149,33 +169,23 @@ export class HpackDecoder {
 
   decode(buf: Buffer): Header[] {
     const out: Header[] = [];
-    const end = buf.length;
-    let pos = 0;
-    while (pos < end) {
-      const b = buf[pos];
+    const r = new Reader(buf, buf.length);
+    while (r.pos < r.end) {
+      const b = buf[r.pos];
       if (b & 0x80) {
-        // Indexed.
-        const [i, p] = readInt(buf, pos, 7, end);
-        out.push(this.entry(i));
-        pos = p;
+        out.push(this.entry(r.int(7))); // indexed
       } else if ((b & 0xe0) === 0x20) {
         // A dynamic table size update.
-        const [size, p] = readInt(buf, pos, 5, end);
+        const size = r.int(5);
         if (size > this.limit) throw new HpackError(`a table size of ${size} over ${this.limit}`);
         this.maxSize = size;
         this.evict();
-        pos = p;
       } else {
         // A literal: with incremental indexing (01), without (0000), never indexed (0001).
         const indexing = (b & 0xc0) === 0x40;
-        const [i, p] = readInt(buf, pos, indexing ? 6 : 4, end);
-        let name: string;
-        pos = p;
-        if (i === 0) [name, pos] = readString(buf, pos, end);
-        else name = this.entry(i)[0];
-        let value: string;
-        [value, pos] = readString(buf, pos, end);
-        const h: Header = [name, value];
+        const i = r.int(indexing ? 6 : 4);
+        const name = i === 0 ? r.string() : this.entry(i)[0];
+        const h: Header = [name, r.string()];
         if (indexing) this.insert(h);
         out.push(h);
       }
