@@ -3,11 +3,16 @@
 //   - direct client-side balancing (round_robin over the etcd resolver),
 //   - HAProxy's L7 frontend (HTTP/2 both sides),
 //   - the lab's gRPC router (`lab router`, its own process),
-// each driven by `lab traffic` (its own process, 64 calls in flight, alternating, 2 runs each).
-// Prints router/HAProxy and router/direct for RPS and p99, the CPU each path cost per 1,000 calls
-// (the client's own, the proxy's: the router process or HAProxy's container, and the whole
-// machine's from /proc/stat), and the router's memory.
-//   --seconds N     each run's length (default 5)
+// each driven by `lab traffic` (its own process, 64 calls in flight).
+// The paths take turns in rounds (each round one run of each, in an order that rotates), and the
+// ratios are taken within each round, then their median: a machine whose speed drifts from one
+// minute to the next (a shared VM's does, by ±15%) moves all three paths of a round alike.
+// Prints router/HAProxy and router/direct for RPS and p99 (the median of the rounds, and their
+// range), the CPU each path cost per 1,000 calls (the client's own, the proxy's: the router process
+// or HAProxy's container, and the whole machine's from /proc/stat), how much the direct path's
+// RPS varied between rounds (the machine's own noise), and the router's memory.
+//   --rounds N      rounds per echo count (default 5)
+//   --seconds N     each run's length (default 4)
 //   --scale 1,3     the echo counts to run on
 //   --profile DIR   run the router under node --cpu-prof, writing its profile to DIR
 //   --router-node-flags "..."   node flags for the router's process (to try V8 settings)
@@ -27,7 +32,8 @@ setupLab();
 
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const SECONDS = Number(arg('--seconds')) || 5;
+const SECONDS = Number(arg('--seconds')) || 4;
+const ROUNDS = Number(arg('--rounds')) || 5;
 const SCALES = (arg('--scale') ?? '1,3').split(',').map(Number);
 const PROFILE = arg('--profile');
 const NODE_FLAGS = (arg('--router-node-flags') ?? '').split(' ').filter(Boolean);
@@ -101,6 +107,15 @@ async function traffic(file: string, target: string, lb: string, proxyCpu: () =>
 }
 
 const mean = (xs: Run[], k: keyof Run) => xs.reduce((n, x) => n + x[k], 0) / xs.length;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** The median of the per-round ratios a/b, with their range. */
+function ratio(a: Run[], b: Run[], k: 'rps' | 'p99') {
+  const each = a.map((x, i) => x[k] / b[i][k]);
+  return { median: median(each), min: Math.min(...each), max: Math.max(...each), rounds: each };
+}
 
 async function onScale(docker: Docker, echo: number) {
   const rt = getRuntime();
@@ -122,11 +137,15 @@ async function onScale(docker: Docker, echo: number) {
       ['HAProxy L7 (HTTP/2)', `ipv4:${t.proxy!.l7}`, 'pick_first', () => containerCpuMs(docker, haproxy)],
       ['lab router', `ipv4:${t.router}`, 'pick_first', async () => processCpuMs(pid)],
     ];
-    say(`\n${echo} echo server(s) · 64 in flight · ${SECONDS} s × 2 runs each, alternating`);
+    say(`\n${echo} echo server(s) · 64 in flight · ${ROUNDS} rounds of ${SECONDS} s per path, the order rotating`);
     await traffic(file, paths[0][1], paths[0][2], paths[0][3]); // warm-up
     await traffic(file, paths[2][1], paths[2][2], paths[2][3]); // the router's JIT too
     const runs = new Map<string, Run[]>(paths.map(([name]) => [name, []]));
-    for (let i = 0; i < 2; i++) for (const [name, target, lb, cpu] of paths) runs.get(name)!.push(await traffic(file, target, lb, cpu));
+    for (let i = 0; i < ROUNDS; i++)
+      for (let j = 0; j < paths.length; j++) {
+        const [name, target, lb, cpu] = paths[(i + j) % paths.length];
+        runs.get(name)!.push(await traffic(file, target, lb, cpu));
+      }
     const result = Object.fromEntries(
       [...runs].map(([k, v]) => [
         k,
@@ -139,17 +158,22 @@ async function onScale(docker: Docker, echo: number) {
       say(
         `  ${name.padEnd(34)} ${String(Math.round(r.rps)).padStart(6)}  ${r.p99.toFixed(1).padStart(5)} ms   ${' '.repeat(24)}${r.clientCpu.toFixed(0).padStart(6)} ${r.proxyCpu.toFixed(0).padStart(6)} ${r.machineCpu.toFixed(0).padStart(8)}`,
       );
-    const [direct, haproxyR, routed] = paths.map(([name]) => result[name]);
+    const [direct, haproxyR, routed] = paths.map(([name]) => runs.get(name)!);
     const ratios = {
-      rpsOverHaproxy: routed.rps / haproxyR.rps,
-      p99OverHaproxy: routed.p99 / haproxyR.p99,
-      rpsOverDirect: routed.rps / direct.rps,
-      p99OverDirect: routed.p99 / direct.p99,
+      rpsOverHaproxy: ratio(routed, haproxyR, 'rps'),
+      p99OverHaproxy: ratio(routed, haproxyR, 'p99'),
+      rpsOverDirect: ratio(routed, direct, 'rps'),
+      p99OverDirect: ratio(routed, direct, 'p99'),
     };
-    say(`\n  router / HAProxy  RPS ${ratios.rpsOverHaproxy.toFixed(2)} (target ≥ 1.0)   p99 ${ratios.p99OverHaproxy.toFixed(2)} (target ≤ 1.1)`);
-    say(`  router / direct   RPS ${ratios.rpsOverDirect.toFixed(2)}                  p99 ${ratios.p99OverDirect.toFixed(2)}`);
+    const r = (x: { median: number; min: number; max: number }) => `${x.median.toFixed(2)} (${x.min.toFixed(2)}–${x.max.toFixed(2)})`;
+    const directRps = direct.map((x) => x.rps);
+    const noise = (Math.max(...directRps) - Math.min(...directRps)) / mean(direct, 'rps');
+    say(`\n  the median of ${ROUNDS} rounds (their range):`);
+    say(`  router / HAProxy  RPS ${r(ratios.rpsOverHaproxy)} (target ≥ 1.0)   p99 ${r(ratios.p99OverHaproxy)} (target ≤ 1.1)`);
+    say(`  router / direct   RPS ${r(ratios.rpsOverDirect)}                  p99 ${r(ratios.p99OverDirect)}`);
+    say(`  the machine's noise: the direct path's RPS varied by ${(noise * 100).toFixed(0)}% between rounds`);
     say(`  router memory     RSS ${memory.rss.toFixed(0)} MiB, peak ${memory.peak.toFixed(0)} MiB`);
-    return { echo, result, ratios, routerMemoryMiB: memory };
+    return { echo, result, ratios, machineNoise: noise, routerMemoryMiB: memory };
   } finally {
     router.kill('SIGINT');
     await router;
