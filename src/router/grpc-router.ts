@@ -209,23 +209,25 @@ export class GrpcRouter {
       this.faults.aborted(path);
       return this.own(call, abort.code, abort.message);
     }
-    const upstream = this.upstreamFor(route);
-    let cancel: (() => void) | undefined;
-    const attempt = () => {
+    this.attempt(call, this.upstreamFor(route));
+  }
+
+  /** Picks a backend and sends the call to it; with none ready yet, tries again at the upstream's next change. */
+  private attempt(call: RelayedCall, upstream: Upstream): void {
+    if (call.gone) return this.left(call);
+    const p = upstream.pick(pickArgs(call.request));
+    if ('backend' in p) return this.send(call, upstream, p.backend);
+    if ('fail' in p) return this.own(call, status.UNAVAILABLE, p.fail);
+    // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
+    let cancel: (() => void) | undefined = upstream.onChange(() => {
       cancel = undefined;
-      if (call.gone) return this.left(call);
-      const p = upstream.pick(pickArgs(call.request));
-      if ('backend' in p) return this.send(call, upstream, p.backend);
-      if ('fail' in p) return this.own(call, status.UNAVAILABLE, p.fail);
-      // Nothing ready yet, something connecting: wait for it (as a channel's queued pick does).
-      cancel = upstream.onChange(attempt);
-      call.onGone = () => {
-        cancel?.();
-        cancel = undefined;
-        this.left(call);
-      };
+      this.attempt(call, upstream);
+    });
+    call.onGone = () => {
+      cancel?.();
+      cancel = undefined;
+      this.left(call);
     };
-    attempt();
   }
 
   private send(call: RelayedCall, upstream: Upstream, backend: Backend): void {

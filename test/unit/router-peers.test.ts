@@ -4,7 +4,9 @@
 // code), never the process, and the router must go on serving other callers. And the limits: a
 // delayed call's deadline is cut from its own grpc-timeout however often the caller's encoder
 // indexed it; callers that stop reading do not freeze a backend connection others share; a
-// backend's SETTINGS_MAX_CONCURRENT_STREAMS is kept.
+// backend's SETTINGS_MAX_CONCURRENT_STREAMS is kept. Frames cut anywhere across reads arrive whole;
+// a call made while its backend connects waits for it, and one whose caller leaves meanwhile is
+// counted CANCELLED by no backend.
 import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
@@ -239,6 +241,50 @@ describe('frames cut anywhere across reads', () => {
       }
     } finally {
       await router.close();
+      b.stop();
+    }
+  });
+});
+
+describe('calls that wait for a backend to come up', () => {
+  it('a call made while the only backend is still connecting waits and is served; one whose caller leaves first is counted CANCELLED, by no backend', async () => {
+    const b = await h2Backend(ok);
+    const [host, backendPort] = b.address.split(':');
+    // A TCP front that holds each connection 400 ms before it joins it to the backend.
+    const front = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.pause();
+      setTimeout(() => {
+        const up = net.connect(Number(backendPort), host, () => {
+          c.pipe(up).pipe(c);
+          c.resume();
+        });
+        up.on('error', () => c.destroy());
+      }, 400);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    const router = new GrpcRouter([GrpcRouter.route('*', `ipv4:127.0.0.1:${(front.address() as net.AddressInfo).port}`, 'pick_first')]);
+    const seen: Array<{ backend: string; code: number }> = [];
+    router.observe((c) => seen.push({ backend: c.backend, code: c.code }));
+    const port = await router.listen('127.0.0.1', 0);
+    try {
+      // The caller that leaves: its stream reset (CANCEL) 100 ms in, while the backend is still connecting.
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', () => undefined);
+      const leaving = session.request(GRPC);
+      leaving.on('error', () => undefined);
+      leaving.end(Buffer.alloc(5));
+      setTimeout(() => leaving.close(http2.constants.NGHTTP2_CANCEL), 100);
+      const t0 = performance.now();
+      const served = await call(port);
+      assert.equal(served.status, '0');
+      assert.ok(performance.now() - t0 >= 350, 'it waited for the backend');
+      session.close();
+      await sleep(100);
+      assert.deepEqual(seen.map((x) => `${x.backend === '(none)' ? '(none)' : 'backend'} ${x.code}`).sort(), ['(none) 1', 'backend 0']);
+    } finally {
+      await router.close();
+      front.close();
       b.stop();
     }
   });
