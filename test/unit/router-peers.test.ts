@@ -88,22 +88,34 @@ async function writeInPieces(socket: net.Socket, pieces: Buffer[]): Promise<void
   }
 }
 
+/** A socket 'data' listener that calls `onFrame` once for each whole frame the router sent. */
+function framesOf(onFrame: (type: number, flags: number, payload: Buffer) => void): (d: Buffer) => void {
+  let got = Buffer.alloc(0);
+  return (d) => {
+    got = Buffer.concat([got, d]);
+    let at = 0;
+    for (; at + 9 <= got.length;) {
+      const len = got.readUIntBE(at, 3);
+      if (at + 9 + len > got.length) break;
+      onFrame(got[at + 3], got[at + 4], got.subarray(at + 9, at + 9 + len));
+      at += 9 + len;
+    }
+    got = got.subarray(at);
+  };
+}
+
 /** Sends `bytes` as a caller; resolves with the GOAWAY's error code (or -1) once the router closes the socket. */
 function rawCaller(port: number, bytes: Buffer, seed?: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const all = Buffer.concat([PREFACE, SETTINGS, bytes]);
     const socket = net.connect(port, '127.0.0.1', () => void (seed === undefined ? socket.write(all) : writeInPieces(socket, cuts(all, seed))));
-    let got = Buffer.alloc(0);
     let code = -1;
-    socket.on('data', (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      for (let at = 0; at + 9 <= got.length;) {
-        const len = got.readUIntBE(at, 3);
-        if (at + 9 + len > got.length) break;
-        if (got[at + 3] === 7) code = got.readUInt32BE(at + 13);
-        at += 9 + len;
-      }
-    });
+    socket.on(
+      'data',
+      framesOf((type, _flags, payload) => {
+        if (type === 7) code = payload.readUInt32BE(4);
+      }),
+    );
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(code));
     setTimeout(() => {
@@ -216,23 +228,18 @@ describe('frames cut anywhere across reads', () => {
         const all = Buffer.concat([PREFACE, SETTINGS, ...frames]);
         const ends = await new Promise<number>((resolve, reject) => {
           const socket = net.connect(port, '127.0.0.1', () => void writeInPieces(socket, cuts(all, seed, 40)));
-          let got = Buffer.alloc(0);
           let ended = 0;
-          socket.on('data', (d: Buffer) => {
-            got = Buffer.concat([got, d]);
-            for (let at = 0; at + 9 <= got.length;) {
-              const len = got.readUIntBE(at, 3);
-              if (at + 9 + len > got.length) break;
-              if ((got[at + 3] === 1 || got[at + 3] === 0) && got[at + 4] & 1) ended++;
-              if (got[at + 3] === 7) reject(new Error(`GOAWAY ${got.readUInt32BE(at + 13)} with seed ${seed}`));
-              got = got.subarray(at + 9 + len);
-              at = 0;
-            }
-            if (ended === 4) {
-              socket.destroy();
-              resolve(ended);
-            }
-          });
+          socket.on(
+            'data',
+            framesOf((type, flags, payload) => {
+              if ((type === 1 || type === 0) && flags & 1) ended++;
+              if (type === 7) reject(new Error(`GOAWAY ${payload.readUInt32BE(4)} with seed ${seed}`));
+              if (ended === 4) {
+                socket.destroy();
+                resolve(ended);
+              }
+            }),
+          );
           socket.on('error', reject);
           setTimeout(() => reject(new Error(`${ended} of 4 answers within 5 s, seed ${seed}`)), 5000).unref();
         });

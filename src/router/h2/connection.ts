@@ -307,10 +307,7 @@ export class H2Connection {
     const n = buf.length;
     if (s.queue.length === 0 && n <= this.peerMaxFrame && n <= s.sendWindow && n <= this.sendWindow) {
       // The usual case: nothing waits before it and the windows take it whole; it goes at once.
-      this.put(FRAME.DATA, end ? FLAG.END_STREAM : 0, id, undefined, n);
-      if (n > 0) this.write(buf);
-      s.sendWindow -= n;
-      this.sendWindow -= n;
+      this.dataFrame(s, buf, end);
       creditTo?.consume(creditId, flow);
       if (end) {
         s.ending = true;
@@ -334,10 +331,7 @@ export class H2Connection {
       const n = Math.max(0, Math.min(room, item.buf.length)); // an empty frame goes whatever the windows say
       const whole = n === item.buf.length;
       const last = whole && s.queue.length === 1 && s.ending && !s.trailers;
-      this.put(FRAME.DATA, last ? FLAG.END_STREAM : 0, s.id, undefined, n);
-      if (n > 0) this.write(whole ? item.buf : item.buf.subarray(0, n));
-      s.sendWindow -= n;
-      this.sendWindow -= n;
+      this.dataFrame(s, whole ? item.buf : item.buf.subarray(0, n), last);
       if (!whole) {
         item.buf = item.buf.subarray(n);
         continue;
@@ -354,6 +348,15 @@ export class H2Connection {
       this.put(FRAME.DATA, FLAG.END_STREAM, s.id);
       this.endedLocally(s);
     }
+  }
+
+  /** One DATA frame of `buf`, which the windows have room for: its header, its bytes, the windows taken. */
+  private dataFrame(s: Stream, buf: Buffer, end: boolean): void {
+    const n = buf.length;
+    this.put(FRAME.DATA, end ? FLAG.END_STREAM : 0, s.id, undefined, n);
+    if (n > 0) this.write(buf);
+    s.sendWindow -= n;
+    this.sendWindow -= n;
   }
 
   private endedLocally(s: Stream): void {
@@ -695,7 +698,6 @@ class ProtocolError extends Error {
   }
 }
 
-/** Payload sizes fixed by the protocol (negative: a multiple of), checked before a frame is read. */
 /** Whether a frame's payload has a size the protocol does not allow for its type. */
 function wrongSize(type: number, length: number): boolean {
   switch (type) {
