@@ -105,11 +105,11 @@ export const ROOMS = {
     why: 'the lab’s gRPC clients know only their protos',
   },
   echo: {
-    is: 'the echo server program, bundled alone into the lab/echo image',
+    is: 'the echo server program, and the sidecar of a server the lab did not write, each bundled alone into the lab/echo image',
     program: true,
     may: ['util', 'wire'],
     types: ['generated'],
-    why: 'the echo server is bundled alone into its image: it takes only src/util, src/wire and generated types',
+    why: 'the echo server and the sidecar are bundled alone into their image: they take only src/util, src/wire and generated types',
   },
   'control-plane': {
     is: 'the xDS control plane program (ADS, LRS, XdsControl), bundled alone into the lab/xds image',

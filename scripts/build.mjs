@@ -22,6 +22,12 @@ async function bundleImage(image, entry, outfile, options = {}) {
   const dir = path.join(dist, image);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  await bundleInto(dir, entry, outfile, options);
+  return dir;
+}
+
+/** One more program into an image's folder, bundled alone as well. */
+async function bundleInto(dir, entry, outfile, options = {}) {
   await build({
     entryPoints: [path.join(root, entry)],
     outfile: path.join(dir, outfile),
@@ -33,11 +39,12 @@ async function bundleImage(image, entry, outfile, options = {}) {
     legalComments: 'none',
     ...options,
   });
-  return dir;
 }
 
 // The echo server, alone: it imports nothing from the rest of src/.
 const echo = await bundleImage('echo-image', 'src/echo/main.ts', 'lib/echo/server.cjs');
+// The sidecar of a server the lab did not write, beside it in the same image (its own entry point).
+await bundleInto(echo, 'src/echo/sidecar/main.ts', 'lib/echo/sidecar.cjs');
 // Bundled libraries find their .proto files relative to __dirname (= lib/echo):
 // grpc-health-check, @grpc/reflection and grpc-js's ORCA at ../../proto, etcd3 at ../proto.
 cpSync(nm('grpc-health-check/proto'), path.join(echo, 'proto'), { recursive: true });

@@ -28,6 +28,8 @@ export class ConsulRegistrar {
     private readonly checkInterval: string,
     private readonly deregisterAfter: string,
     private readonly log: (msg: string) => void,
+    /** Where Consul's gRPC check dials (default: the cluster address). The sidecar's may be its own health service. */
+    private readonly checkAddress?: string,
   ) {}
 
   body(): unknown {
@@ -49,7 +51,7 @@ export class ConsulRegistrar {
       Check: {
         CheckID: `${r.id}-grpc`,
         Name: `gRPC health of ${r.id}`,
-        GRPC: r.cluster,
+        GRPC: this.checkAddress ?? r.cluster,
         // The server registers only once it serves, so it starts passing; the gRPC check then runs
         // every interval and turns it critical the moment health says NOT_SERVING or it stops answering.
         Status: 'passing',

@@ -4,6 +4,10 @@
 // A lost lease or a failed attempt also means its connection may be dead without knowing it (a cut
 // network sends no RST, and after `docker network connect` the container may have a new address):
 // the next attempt opens a fresh client, and no attempt waits longer than ATTEMPT_MS.
+//
+// Gated (the sidecar's): the lease is not kept alive by a timer but renewed by renew(), which the
+// sidecar calls after each probe its server answered; a lease that lapses, or a key deleted, while
+// the gate is shut stays gone until the server answers again.
 import type { Etcd3, Lease } from 'etcd3';
 import { openEtcd } from '../util/etcd-client.js';
 import type { EtcdRegistration } from '../wire/index.js';
@@ -15,6 +19,11 @@ export type Registration = EtcdRegistration;
 /** How long one grant-and-put may take before it is given up and tried again on a fresh client. */
 const ATTEMPT_MS = 5000;
 
+export interface EtcdRegistrarOptions {
+  /** Whether the instance may be registered now; with it, the lease lives only as long as renew() is called. */
+  gate?: () => boolean;
+}
+
 export class EtcdRegistrar {
   private client: Etcd3;
   private freshClient = false;
@@ -23,6 +32,10 @@ export class EtcdRegistrar {
   private registering?: Promise<void>;
   private stopped = false;
   private watcherCancel?: () => Promise<void>;
+  /** (gated) The first registration, made by the first renew. */
+  private starting?: Promise<void>;
+  /** (gated) When the lease was last granted or kept alive. */
+  private renewedAt = 0;
   readonly key: string;
 
   constructor(
@@ -31,6 +44,7 @@ export class EtcdRegistrar {
     private readonly ttlSeconds: number,
     private readonly registration: Registration,
     private readonly log: (msg: string) => void,
+    private readonly options: EtcdRegistrarOptions = {},
   ) {
     this.client = openEtcd(endpoints);
     this.key = `${prefix.replace(/\/$/, '')}/${registration.service}/${registration.id}`;
@@ -71,12 +85,13 @@ export class EtcdRegistrar {
 
   private async grantAndPut(): Promise<void> {
     if (this.freshClient) this.reopen();
-    const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: true });
+    const lease = this.client.lease(this.ttlSeconds, { autoKeepAlive: !this.options.gate });
     lease.on('lost', (err) => {
       // Only the current lease matters; a stale one's keepalive failing says nothing new.
       if (this.stopped || this.lease !== lease) return;
       this.lease = undefined;
       this.freshClient = true;
+      if (this.shut()) return this.log(`etcd lease lost (${err.message}); the server does not answer, so not registering again yet`);
       this.log(`etcd lease lost (${err.message}); registering again`);
       void this.ensureRegistered();
     });
@@ -95,6 +110,7 @@ export class EtcdRegistrar {
     }
     const old = this.lease;
     this.lease = lease;
+    this.renewedAt = Date.now();
     if (old && old !== lease) void old.revoke().catch(() => undefined);
     this.log(`etcd: registered ${this.key} (lease ${BigInt(await lease.grant()).toString(16)}, ttl ${this.ttlSeconds}s)`);
     // A fresh client has no watch yet.
@@ -120,15 +136,60 @@ export class EtcdRegistrar {
     if (client !== this.client) return void watcher.cancel().catch(() => undefined); // reopened meanwhile
     watcher.on('delete', () => {
       if (this.stopped) return;
-      this.log(`etcd: ${this.key} vanished; registering again`);
       const old = this.lease;
       this.lease = undefined;
       void old?.revoke().catch(() => undefined);
+      if (this.shut()) return this.log(`etcd: ${this.key} is gone; the server does not answer, so not registering again yet`);
+      this.log(`etcd: ${this.key} vanished; registering again`);
       void this.ensureRegistered();
     });
     // The watcher reconnects by itself; errors are only logged.
     watcher.on('error', (err) => this.log(`etcd watch: ${err.message}`));
     this.watcherCancel = () => watcher.cancel();
+  }
+
+  /** Gated, and the gate is shut: the server does not answer. */
+  private shut(): boolean {
+    return !!this.options.gate && !this.options.gate();
+  }
+
+  /**
+   * (gated) The server answered: one keepalive of the lease, or a registration when it has none (it
+   * lapsed, or the key went, while the server did not answer). A keepalive that finds the lease
+   * expired emits 'lost', which registers again.
+   */
+  async renew(): Promise<void> {
+    if (this.stopped || this.shut()) return;
+    if (!this.started) {
+      this.starting ??= this.start();
+      return this.starting;
+    }
+    const lease = this.lease;
+    if (!lease) {
+      if (!this.registering) this.log(`etcd: the server answers again; registering ${this.key}`);
+      return this.ensureRegistered();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        lease.keepaliveOnce(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from etcd in ${ATTEMPT_MS} ms`)), ATTEMPT_MS))),
+      ]);
+    } catch (err) {
+      // An expired lease was handled by its 'lost' event; anything else is etcd's, tried again at the
+      // next renew, on a fresh client once the lease must have lapsed (a dead connection may not know it).
+      if (this.lease !== lease) return;
+      this.log(`etcd keepalive: ${(err as Error).message}`);
+      if (Date.now() - this.renewedAt > this.ttlSeconds * 1000) {
+        this.lease = undefined;
+        this.freshClient = true;
+        lease.release();
+      }
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.renewedAt = Date.now();
   }
 
   private retry(fn: () => Promise<void>): Promise<void> {

@@ -3,7 +3,7 @@
 import { credentials, makeClientConstructor, type ChannelOptions } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import type { HealthClient } from './generated/grpc/health/v1/Health.js';
-import { unary } from './unary.js';
+import { healthProbe } from '../util/health-probe.js';
 
 export type { HealthClient };
 
@@ -28,26 +28,4 @@ export async function checkHealth(address: string, timeoutMs = 1000, service = '
   }
 }
 
-/**
- * Health checks of one address on one channel kept between them (readiness waits): the connection,
- * once made, serves every later check, and a failed connect is retried within half a second. The
- * channel has a subchannel of its own: grpc-js shares subchannels between channels to the same
- * address, so a probe would inherit the backoff of earlier failed ones (1 s, 1.6 s, ... 20 s while
- * 100 echo servers start on two cores) and see a ready server long after it was.
- */
-export function healthProbe(address: string): { check(timeoutMs: number, service?: string): Promise<string>; close(): void } {
-  const client = healthClient(address, {
-    'grpc.enable_retries': 0,
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 500,
-  });
-  return {
-    check: (timeoutMs, service = '') =>
-      unary<{ status: string }>((o, cb) => client.check({ service }, o, cb), timeoutMs).then(
-        (res) => String(res.status),
-        (err: { details?: string; message: string }) => `error: ${err.details || err.message}`,
-      ),
-    close: () => client.close(),
-  };
-}
+export { healthProbe } from '../util/health-probe.js';
