@@ -8,24 +8,26 @@ export function expandedCompose(t: Topology, images: Map<string, string>, projec
   const services: Record<string, unknown> = {};
   for (const inst of t.instances) {
     const spec = planContainer(t, inst, images.get(inst.name) ?? inst.image.ref, 'compose');
+    // A server of yours joins its sidecar's network namespace: no hostname, ports or networks of its own.
+    const joined = inst.joins ? { network_mode: `service:${inst.joins}`, depends_on: [inst.joins] } : undefined;
     services[inst.name] = {
       image: spec.image,
       container_name: `${project}-${inst.name}`,
-      hostname: spec.hostname,
+      ...(joined ? {} : { hostname: spec.hostname }),
       ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
       ...(spec.command ? { command: spec.command } : {}),
       environment: spec.env,
       labels: { ...spec.labels, 'dev.lab.project': project },
-      ports: spec.ports.map((p) => `${p.hostIp}:${p.hostPort}:${p.containerPort}/${p.protocol}`),
+      ...(joined ? {} : { ports: spec.ports.map((p) => `${p.hostIp}:${p.hostPort}:${p.containerPort}/${p.protocol}`) }),
       init: spec.init,
-      user: spec.user,
+      ...(spec.user ? { user: spec.user } : {}),
       read_only: spec.readOnlyRootfs,
       tmpfs: Object.entries(spec.tmpfs).map(([dir, o]) => `${dir}:${o}`),
       ...(spec.volumes.length ? { volumes: spec.volumes } : {}),
       cap_drop: ['ALL'],
       security_opt: ['no-new-privileges'],
-      networks: { default: { aliases: spec.aliases } },
+      ...(joined ?? { networks: { default: { aliases: spec.aliases } } }),
     };
   }
-  return stringify({ services, networks: { default: { name: `${project}-net`, labels: { 'dev.lab.project': project } } } });
+  return stringify({ services, networks: { default: { name: `${project}-net`, labels: { 'dev.lab.project': project } } } }, { aliasDuplicateObjects: false });
 }

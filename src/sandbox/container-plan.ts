@@ -5,6 +5,7 @@ import { experimental } from '@grpc/grpc-js';
 import type { InstanceSpec, Topology } from '../topology/index.js';
 import { goDuration } from '../util/duration.js';
 import type { ContainerSpec } from './runtime/container-runtime.js';
+import { ECHO_NODE_FLAGS } from './images/recipe-echo.js';
 import { LABEL } from './labels.js';
 
 export const containerName = (project: string, instance: string) => `${project}-${instance}`;
@@ -34,16 +35,33 @@ function echoEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
   };
 }
 
+/** What a server's sidecar is told: the echo's identity and registries, its server's port, its probe. */
+function sidecarEnv(t: Topology, inst: InstanceSpec): Record<string, string> {
+  const sc = inst.sidecar!;
+  // It speaks for its server: registered under the server's name, at the server's addresses.
+  const { LAB_LINK_PORT: _, ...shared } = echoEnv(t, { ...inst, name: sc.of });
+  return {
+    ...shared,
+    LAB_PORT: String(sc.serverPort + 1),
+    LAB_SERVER_PORT: String(sc.serverPort),
+    LAB_CONTROL_PORT: String(sc.serverPort + 2),
+    LAB_HEALTH: sc.health,
+    LAB_PROBE_INTERVAL_MS: String(sc.probeIntervalMs),
+    LAB_PROBE_BOUND_MS: String(sc.probeBoundMs),
+  };
+}
+
 /** Its names on the lab network. Echo servers also answer to their service's name ("echo"): HAProxy finds them all by it. */
-export const aliasesOf = (inst: Pick<InstanceSpec, 'role' | 'name' | 'service'>) => (inst.role === 'echo' ? [inst.name, inst.service] : [inst.name]);
+export const aliasesOf = (inst: Pick<InstanceSpec, 'role' | 'name' | 'service' | 'sidecar'>) =>
+  inst.role === 'echo' ? [inst.name, inst.service] : inst.sidecar ? [inst.sidecar.of, inst.service] : [inst.name];
 
 export function planContainer(t: Topology, inst: InstanceSpec, image: string, session: string): ContainerSpec {
-  const env = { HOME: '/tmp', ...inst.env, ...(inst.role === 'echo' ? echoEnv(t, inst) : {}) };
+  const env = { HOME: '/tmp', ...inst.env, ...(inst.role === 'echo' ? echoEnv(t, inst) : inst.sidecar ? sidecarEnv(t, inst) : {}) };
   const spec: ContainerSpec = {
     name: containerName(t.project, inst.name),
-    hostname: inst.name,
+    hostname: inst.sidecar?.of ?? inst.name,
     image,
-    entrypoint: inst.entrypoint,
+    entrypoint: inst.sidecar ? ['/usr/bin/node', ...ECHO_NODE_FLAGS, '/app/lib/echo/sidecar.cjs'] : inst.entrypoint,
     command: inst.command,
     env,
     labels: {
@@ -66,6 +84,15 @@ export function planContainer(t: Topology, inst: InstanceSpec, image: string, se
     // Where it may run on a swarm: an echo with a zone on the nodes labelled lab.zone=<zone>.
     ...(t.engine === 'swarm' && inst.zone && inst.role === 'echo' ? { zone: inst.zone } : {}),
   };
+  if (inst.joins) {
+    // A server of yours: its image as it is (its own user, a writable root), in its sidecar's network namespace.
+    spec.joins = containerName(t.project, inst.joins);
+    spec.env = { ...inst.env };
+    spec.user = undefined;
+    spec.readOnlyRootfs = false;
+    spec.tmpfs = {};
+    spec.aliases = [];
+  }
   spec.labels[LABEL.configHash] = configHash(spec);
   return spec;
 }

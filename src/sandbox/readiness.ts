@@ -6,7 +6,7 @@ import type { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';
 import { consulPassingWait, etcdKeyWait } from './wait/registry-wait.js';
-import { allOf, type WaitStrategy } from './wait/wait-strategy.js';
+import { allOf, READY, type WaitStrategy } from './wait/wait-strategy.js';
 
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
@@ -47,5 +47,20 @@ export function readinessOf(
     case 'xds':
       // SERVING once it has read the registry (its first endpoints), so clients get a full EDS at once.
       return { strategy: grpcHealthWait(reach(inst.hostAddress)), timeoutMs: 30_000 };
+    case 'sidecar':
+      // Its server starts after it, in its network namespace: the pair is awaited as the server.
+      return { strategy: { what: `${inst.name} started`, probe: async () => READY }, timeoutMs: 30_000 };
+    case 'server':
+      // The sidecar's health service says SERVING once its probe of the server is answered; the
+      // sidecar registers it in etcd then, and in Consul, whose own check must pass too.
+      return {
+        strategy: allOf(
+          `${inst.name} answering and registered`,
+          etcdKeyWait(registries, etcdKeyOf(t, inst)),
+          consulPassingWait(registries, inst.service, inst.name, opts.registeredBefore ? CONSUL_STALE_CHECK_HOLD_MS : 0),
+          grpcHealthWait(reach(inst.controlAddress)),
+        ),
+        timeoutMs: 45_000,
+      };
   }
 }

@@ -84,7 +84,8 @@ async function bringUp(rt: ContainerRuntime, t: Topology, opts: UpOptions): Prom
   let removed: string[];
   try {
     removed = await removeExtras(rt, t, existing, emit);
-    const reconcile = (inst: InstanceSpec) => reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds);
+    const reconcile = (inst: InstanceSpec, anew = false) =>
+      reconcileOne(rt, t, inst, images.get(inst.name)!, net.session, existing.get(inst.name), createdIds, anew);
     result = await startAndAwait(rt, todo, reconcile, emit, { registries, reads, reach }, opts.signal);
   } catch (err) {
     log('up', 'failed; removing what this run created', { created: createdIds.length, error: (err as Error).message });
@@ -189,7 +190,7 @@ interface Shared {
 async function startAndAwait(
   rt: ContainerRuntime,
   t: Topology,
-  reconcile: (inst: InstanceSpec) => Promise<UpInstance>,
+  reconcile: (inst: InstanceSpec, anew?: boolean) => Promise<UpInstance>,
   emit: SandboxListener,
   shared: Shared,
   outer?: AbortSignal,
@@ -198,7 +199,7 @@ async function startAndAwait(
   const signal = AbortSignal.any([stopOthers.signal, ...(outer ? [outer] : [])]);
   // Every instance's wait listens on it (100 echo servers: 100 listeners), which is no leak.
   setMaxListeners(0, signal);
-  const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo').map((i) => [i.name, reconcile(i)]));
+  const reconciling = new Map(t.instances.filter((i) => i.role !== 'echo' && !i.joins).map((i) => [i.name, reconcile(i)]));
   const registriesStarted = Promise.allSettled(reconciling.values());
   // Which echo servers Consul knew before any starts: those wait out their old check (readiness.ts).
   const registeredBefore = registriesStarted.then(() => consulRegistered(t, shared.registries));
@@ -214,7 +215,12 @@ async function startAndAwait(
           const r = await reconcile(inst);
           await ready(r);
         })
-      : reconciling.get(inst.name)!.then(ready);
+      : inst.joins
+        ? // A server joins its sidecar's network namespace: after it, and made again when the sidecar's namespace is new.
+          (reconciling.get(inst.joins) ?? Promise.resolve(undefined))
+            .then((sidecar) => reconcile(inst, !!sidecar && sidecar.action !== 'kept' && sidecar.action !== 'unpaused'))
+            .then(ready)
+        : reconciling.get(inst.name)!.then(ready);
   const result: UpInstance[] = [];
   const settled = await Promise.allSettled(
     t.instances.map(async (inst) => {
@@ -260,11 +266,13 @@ async function reconcileOne(
   session: string,
   have: ContainerInfo | undefined,
   createdIds: string[],
+  /** Made again even when unchanged (a server whose sidecar's network namespace is new). */
+  anew = false,
 ): Promise<UpInstance> {
   const spec = planContainer(t, inst, image, session);
   let id: string;
   let action: InstanceAction;
-  if (have && have.labels[LABEL.configHash] === spec.labels[LABEL.configHash]) {
+  if (have && !anew && have.labels[LABEL.configHash] === spec.labels[LABEL.configHash]) {
     id = have.id;
     if (have.state === 'running') action = 'kept';
     else if (have.state === 'paused') {

@@ -9,6 +9,7 @@ import { TopologyContext, type TopologyOverrides } from './context.js';
 import { echoInstances } from './roles/echo.js';
 import { proxyInstance } from './roles/proxy.js';
 import { registryInstances } from './roles/registries.js';
+import { serverInstances } from './roles/server.js';
 import { xdsInstance } from './roles/xds.js';
 import { topologySchema } from './schema.js';
 import { onSwarm } from './swarm.js';
@@ -50,12 +51,13 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
   const echoes = echoInstances(ctx);
   const proxy = proxyInstance(ctx, echoes);
   const xds = xdsInstance(ctx, registries);
-  const instances = [...registries, ...echoes, ...(proxy ? [proxy.inst] : []), ...(xds ? [xds.inst] : [])];
+  const servers = serverInstances(ctx);
+  const instances = [...registries, ...echoes, ...servers, ...(proxy ? [proxy.inst] : []), ...(xds ? [xds.inst] : [])];
   // The services that run only when asked (the proxy, the xDS control plane) are checked as if
   // asked: a wrong address would otherwise wait for the first `lab up --xds` to show.
   const asked = new TopologyContext(file, value, positions, { ...overrides, proxy: true, xds: true });
   for (const [role, entry] of ctx.byRole) asked.byRole.set(role, entry);
-  const possible = [...registries, ...echoes, ...[proxyInstance(asked, echoes)?.inst, xdsInstance(asked, registries)?.inst].filter((i) => !!i)];
+  const possible = [...registries, ...echoes, ...servers, ...[proxyInstance(asked, echoes)?.inst, xdsInstance(asked, registries)?.inst].filter((i) => !!i)];
   checkUniquePorts(ctx, possible);
   checkRouter(ctx, possible);
 
@@ -87,6 +89,12 @@ export function parseTopology(file: string, text: string, overrides: TopologyOve
     routerRunsIn: 'lab',
   };
   const engine = overrides.engine ?? engineFromEnv() ?? lab.engine;
+  const server = ctx.role('server');
+  if (engine === 'swarm' && server)
+    throw ctx.fail(
+      ['services', server[0], 'x-lab', 'role'],
+      `services.${server[0]}: a server of yours runs on one Docker engine only, not on a swarm yet (its image would have to be on every node)`,
+    );
   return engine === 'swarm' ? onSwarm(topology, { subnet: lab.swarm.subnet, nodes: { ...lab.swarm.nodes, ...nodesFromEnv(file) } }) : topology;
 }
 

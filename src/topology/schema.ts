@@ -18,13 +18,25 @@ const isSubnet = (v: string) => {
   return first !== 0 && first !== 127 && first < 224 && !(first === 169 && Number(m[2]) === 254);
 };
 
-export const ROLES = ['etcd', 'consul', 'echo', 'proxy', 'xds'] as const;
-export type Role = (typeof ROLES)[number];
+export const ROLES = ['etcd', 'consul', 'echo', 'proxy', 'xds', 'server'] as const;
+/** The roles a service takes, and the sidecar the lab puts beside each instance of a server. */
+export type Role = (typeof ROLES)[number] | 'sidecar';
+/** The lab's image recipes (x-lab.assemble). */
+const RECIPES = ['etcd', 'consul', 'echo', 'proxy', 'xds'] as const;
 
 const serviceLab = z.strictObject({
   role: z.enum(ROLES),
   /** How to build the image locally when it is not present: one of the lab's recipes. */
-  assemble: z.enum(ROLES).optional(),
+  assemble: z.enum(RECIPES).optional(),
+  /**
+   * Server only: a host executable to put in the image (with the shared libraries `ldd` lists) when
+   * the image is not present, as the lab assembles etcd's; a path relative to the topology file.
+   */
+  binary: z.string().min(1).optional(),
+  /** Server only: how its sidecar asks whether it answers: grpc.health.v1 Check ("" service), or a TCP connect plus an HTTP/2 PING. */
+  health: z.enum(['grpc', 'tcp']).optional(),
+  /** Server only: how often its sidecar probes it, and how long an answer may take (at most the interval). */
+  probe: z.strictObject({ interval: duration.optional(), bound: duration.optional() }).optional(),
   /** Echo: the loopback address plan; {n} is the replica number from 1. etcd: the members' plan when members > 1. */
   address: z.string().optional(),
   /** etcd only: 1 (default) or a cluster of 3 or 5 members (etcd-1, etcd-2, ...). */

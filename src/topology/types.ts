@@ -15,6 +15,8 @@ export interface PortSpec {
 export interface ImageSpec {
   ref: string;
   assemble?: RecipeKind;
+  /** A server's host executable, put in an image tagged `ref` when that is not present (x-lab.binary). */
+  binary?: string;
   pull: boolean;
 }
 
@@ -46,6 +48,10 @@ export interface InstanceSpec {
   clusterAddress: string;
   weight: number;
   zone: string;
+  /** A server's container: the name of its sidecar's instance, whose network namespace it joins. */
+  joins?: string;
+  /** A sidecar: the server instance it stands beside, that server's port, and how it probes it. */
+  sidecar?: { of: string; serverPort: number; health: 'grpc' | 'tcp'; probeIntervalMs: number; probeBoundMs: number };
 }
 
 export interface Topology {

@@ -2,7 +2,8 @@
 import { EnvironmentError } from '../../errors.js';
 import type { ImageSpec } from '../../topology/index.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { getRecipe } from './recipe.js';
+import { getRecipe, type Recipe } from './recipe.js';
+import { binaryRecipe } from './binary-image.js';
 import { packRootfs, rootfsHash } from './rootfs.js';
 
 export type ImageEvent =
@@ -15,6 +16,8 @@ export type ImageEvent =
 const isOurs = (ref: string) => ref.startsWith('lab/');
 
 export async function resolveImage(rt: ContainerRuntime, spec: ImageSpec, onEvent: (e: ImageEvent) => void = () => undefined): Promise<string> {
+  // A host executable of yours (x-lab.binary): assembled, and tagged by its content, as the lab's own are.
+  if (spec.binary) return assemble(rt, binaryRecipe(spec.ref, spec.binary), onEvent);
   if (!isOurs(spec.ref)) {
     if (await rt.imageId(spec.ref)) {
       onEvent({ kind: 'found', ref: spec.ref });
@@ -36,9 +39,13 @@ export async function resolveImage(rt: ContainerRuntime, spec: ImageSpec, onEven
   const recipe = spec.assemble ? getRecipe(spec.assemble) : undefined;
   if (!recipe) {
     throw new EnvironmentError(`image ${spec.ref} is not present locally and the lab has no recipe to assemble it.`, {
-      hint: `Pull it yourself (docker pull ${spec.ref}), run with --pull, or set x-lab.assemble in the topology.`,
+      hint: `Build or pull it yourself (docker pull ${spec.ref}), run with --pull, or set x-lab.assemble in the topology (x-lab.binary for a server of yours).`,
     });
   }
+  return assemble(rt, recipe, onEvent);
+}
+
+async function assemble(rt: ContainerRuntime, recipe: Pick<Recipe, 'repository' | 'rootfs'>, onEvent: (e: ImageEvent) => void): Promise<string> {
   const { rootfs, changes } = await recipe.rootfs();
   const ref = `${recipe.repository}:${rootfsHash(rootfs, changes)}`;
   if (await rt.imageId(ref)) {

@@ -41,6 +41,11 @@ export interface ContainerSpec {
   memoryBytes?: number;
   /** On a swarm: run on a node labelled lab.zone=<zone> (one engine ignores it). */
   zone?: string;
+  /**
+   * The container (by name) whose network namespace this one joins, as a pod's containers join its
+   * pause container: then it has no network, hostname, aliases or ports of its own.
+   */
+  joins?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

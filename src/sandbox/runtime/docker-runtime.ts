@@ -97,9 +97,10 @@ export class DockerRuntime implements ContainerRuntime {
       (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     }
     log('docker', `create ${spec.name}`, { image: spec.image });
+    const joined = spec.joins ? `container:${spec.joins}` : undefined;
     const c = await this.docker.createContainer({
       name: spec.name,
-      Hostname: spec.hostname,
+      Hostname: joined ? undefined : spec.hostname,
       Image: spec.image,
       Entrypoint: spec.entrypoint,
       Cmd: spec.command,
@@ -108,8 +109,8 @@ export class DockerRuntime implements ContainerRuntime {
       ExposedPorts: exposed,
       User: spec.user,
       HostConfig: {
-        PortBindings: bindings,
-        NetworkMode: spec.network,
+        PortBindings: joined ? {} : bindings,
+        NetworkMode: joined ?? spec.network,
         Init: spec.init,
         ReadonlyRootfs: spec.readOnlyRootfs,
         Tmpfs: spec.tmpfs,
@@ -118,7 +119,7 @@ export class DockerRuntime implements ContainerRuntime {
         Memory: spec.memoryBytes,
         ...LEAST_PRIVILEGE,
       },
-      NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
+      NetworkingConfig: joined ? undefined : { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
     });
     return c.id;
   }

@@ -1,0 +1,79 @@
+// A server of yours (x-lab.role: server): any gRPC server image, replicas on their own loopback
+// addresses as echo's are (x-lab.address, {n} = replica). Each replica is two containers, as a
+// Kubernetes pod is: the lab's sidecar (lab/echo, lib/echo/sidecar.cjs), which owns the network
+// namespace, the host address and the cluster names, registers the instance and watches it; and the
+// server, which joins that namespace. Killing, freezing or restarting the server leaves its address
+// in place. Inside the namespace the server listens on x-lab.port; the sidecar's link proxy on
+// port+1 (published on the host address's port) and its health service on port+2 (published on port+1).
+import path from 'node:path';
+import { parseDuration } from '../../util/duration.js';
+import type { TopologyContext } from '../context.js';
+import { instance, isLoopback } from '../instance.js';
+import type { InstanceSpec } from '../types.js';
+
+export const sidecarName = (instanceName: string) => `${instanceName}-sidecar`;
+
+export function serverInstances(ctx: TopologyContext): InstanceSpec[] {
+  const entry = ctx.role('server');
+  if (!entry) return [];
+  const [name, svc] = entry;
+  const lab = svc['x-lab'];
+  const at = (key: string) => ['services', name, 'x-lab', key];
+  const replicas = svc.deploy?.replicas ?? 1;
+  const template = lab.address ?? '127.77.3.{n}';
+  const port = lab.port ?? 50051;
+  if (port > 65533) throw ctx.fail(at('port'), `services.${name}.x-lab.port: the sidecar needs port+1 and port+2 beside it; use a port up to 65533`);
+  if (!template.includes('{n}'))
+    throw ctx.fail(at('address'), `services.${name}.x-lab.address: expected a template with {n}, e.g. "127.77.3.{n}", found "${template}"`);
+  if (svc.ports?.length)
+    throw ctx.fail(['services', name, 'ports'], `services.${name}.ports: a server publishes nothing itself; its sidecar publishes x-lab.port on x-lab.address`);
+  if (svc['x-lab'].assemble)
+    throw ctx.fail(
+      at('assemble'),
+      `services.${name}.x-lab.assemble: the lab has no recipe for your server; give x-lab.binary to put a host executable in its image`,
+    );
+  const interval = parseDuration(lab.probe?.interval ?? '1s')!;
+  const bound = parseDuration(lab.probe?.bound ?? lab.probe?.interval ?? '1s')!;
+  if (interval < 100) throw ctx.fail(['services', name, 'x-lab', 'probe', 'interval'], `services.${name}.x-lab.probe.interval: at least 100ms`);
+  if (bound < 50 || bound > interval)
+    throw ctx.fail(['services', name, 'x-lab', 'probe', 'bound'], `services.${name}.x-lab.probe.bound: from 50ms up to the interval (${interval} ms)`);
+  const binary = lab.binary ? path.resolve(path.dirname(path.resolve(ctx.file)), lab.binary) : undefined;
+  const out: InstanceSpec[] = [];
+  for (let n = 1; n <= replicas; n++) {
+    const hostIp = template.replace('{n}', String(n));
+    if (!isLoopback(hostIp))
+      throw ctx.fail(
+        at('address'),
+        `services.${name}.x-lab.address: replica ${n} would be ${hostIp}, which is not a loopback address (127.x.y.z with parts up to 255)`,
+      );
+    const instName = `${name}-${n}`;
+    const common = {
+      index: n,
+      pull: ctx.pull,
+      hostAddress: `${hostIp}:${port}`,
+      clusterAddress: `${instName}:${port}`,
+      weight: lab.weights?.[n - 1] ?? 1,
+      zone: lab.zones?.[(n - 1) % Math.max(1, lab.zones?.length ?? 1)] ?? '',
+    };
+    const server = instance({ ...common, name: instName, svc, role: 'server', ports: [] });
+    server.image.binary = binary;
+    server.joins = sidecarName(instName);
+    server.controlAddress = `${hostIp}:${port + 1}`;
+    const sidecar = instance({
+      ...common,
+      name: sidecarName(instName),
+      svc: { image: 'lab/echo', 'x-lab': { role: 'echo', assemble: 'echo' } },
+      role: 'sidecar',
+      ports: [
+        { hostIp, hostPort: port, containerPort: port + 1, protocol: 'tcp' },
+        { hostIp, hostPort: port + 1, containerPort: port + 2, protocol: 'tcp' },
+      ],
+    });
+    sidecar.service = name;
+    sidecar.controlAddress = server.controlAddress;
+    sidecar.linkPort = port + 1;
+    sidecar.sidecar = { of: instName, serverPort: port, health: lab.health ?? 'grpc', probeIntervalMs: interval, probeBoundMs: bound };
+    out.push(sidecar, server);
+  }
+  return out;
+}
