@@ -52,7 +52,8 @@ export async function status(rt: ContainerRuntime, t: Topology, opts: { reach?: 
   const errors: string[] = [];
   const [containers, net] = await Promise.all([rt.listContainers(projectSelector(t.project)), findNetwork(rt, t.project, t.network)]);
   const byInstance = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
-  const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
+  // Echo servers and servers of yours register in Consul, each under its service.
+  const backendServices = [...new Set(t.instances.filter((i) => i.role === 'echo' || i.role === 'server').map((i) => i.service))];
 
   // A registry that is not running has nothing to say; one that runs and does not answer is news.
   const runs = (role: string) => t.instances.some((i) => i.role === role && byInstance.get(i.name)?.state === 'running');
@@ -61,10 +62,12 @@ export async function status(rt: ContainerRuntime, t: Topology, opts: { reach?: 
       if (runs('etcd')) errors.push(`etcd at ${t.etcd.hostAddress}: ${plainGrpcMessage(err.message)}`);
       return undefined as EtcdEntry[] | undefined;
     }),
-    consulInstances(reach(t.consul.hostAddress), echoService).catch((err: Error) => {
-      if (runs('consul')) errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
-      return undefined as ConsulInstance[] | undefined;
-    }),
+    Promise.all(backendServices.map((svc) => consulInstances(reach(t.consul.hostAddress), svc)))
+      .then((lists) => lists.flat())
+      .catch((err: Error) => {
+        if (runs('consul')) errors.push(`Consul at ${t.consul.hostAddress}: ${err.message}`);
+        return undefined as ConsulInstance[] | undefined;
+      }),
   ]);
 
   const services = await Promise.all(
@@ -76,6 +79,9 @@ export async function status(rt: ContainerRuntime, t: Topology, opts: { reach?: 
       else if (!running) health = c.state;
       else if (inst.role === 'etcd') health = await httpOk(`http://${reach(inst.hostAddress)}/health`, (b) => b.includes('true'));
       else if (inst.role === 'consul') health = await httpOk(`http://${reach(inst.hostAddress)}/v1/status/leader`, (b) => b.replace(/"/g, '').trim() !== '');
+      // A server of yours: what its sidecar's probe found (SERVING while it answers); the sidecar itself: its container.
+      else if (inst.role === 'server') health = await checkHealth(reach(inst.controlAddress), 800);
+      else if (inst.role === 'sidecar') health = c.state;
       else health = await checkHealth(reach(inst.hostAddress), 800);
       const s: ServiceStatus = {
         name: inst.name,
@@ -89,7 +95,7 @@ export async function status(rt: ContainerRuntime, t: Topology, opts: { reach?: 
         weight: inst.weight,
         zone: inst.zone,
       };
-      if (inst.role === 'echo') {
+      if (inst.role === 'echo' || inst.role === 'server') {
         const key = etcdKeyOf(t, inst);
         const e = etcd?.find((x) => x.key === key);
         s.etcd = { registered: !!e, key, lease: e?.lease, ttl: e?.ttl };

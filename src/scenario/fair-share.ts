@@ -4,6 +4,7 @@
 // from the run's model (the timeline); when, from the client's buckets. Pure.
 import { type Bucket, windowAt } from './expectations/index.js';
 import type { ActionStep, Scenario } from './model.js';
+import { isBackend } from '../topology/index.js';
 import { dialled, isUp, type Fronts } from './timeline/reach.js';
 import type { SandboxModel } from './timeline/sandbox-model.js';
 
@@ -26,7 +27,7 @@ export type Joined =
 /** The echo servers up after the action that were not up (or did not exist) before it. */
 export function joinedBy(before: SandboxModel, after: SandboxModel, atMs: number): string[] {
   return [...after.instances.values()]
-    .filter((i) => i.role === 'echo' && !i.partitioned && isUp(i, atMs))
+    .filter((i) => isBackend(i) && !i.partitioned && isUp(i, atMs))
     .filter((i) => {
       const was = before.instances.get(i.name);
       return !was || !isUp(was, atMs) || was.partitioned;

@@ -4,7 +4,7 @@
 // names file:line:column, all of them at once, in line order; nothing starts.
 import path from 'node:path';
 import { FileError, fileErrors } from '../errors.js';
-import type { Topology } from '../topology/index.js';
+import { isBackend, type Topology } from '../topology/index.js';
 import { toMs as ms } from '../util/units.js';
 import { describePath } from '../util/yaml-positions.js';
 import { parseYaml } from '../util/yaml-file.js';
@@ -18,6 +18,7 @@ import { scenarioSchema } from './schema.js';
 import { buildTimeline, clientModels } from './timeline/build.js';
 import { planExpectations } from './timeline/plan.js';
 import { frontsOf } from './timeline/fronts.js';
+import { dialled } from './timeline/reach.js';
 
 /** The topology a scenario runs on, from compose/lab.yaml and the scenario's `sandbox:` overrides. */
 export type TopologyFor = (sandbox: SandboxOverrides) => Topology;
@@ -62,7 +63,7 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
         .filter(([, c]) => c.run !== undefined)
         .map(([k]) => k),
     ),
-    echoes: echoesOf(widest),
+    echoes: widest.instances.filter(isBackend).map((i) => i.name),
     startEchoes: echoesOf(topology),
     durationMs: ms(value.duration),
     fail: (at, msg, key = false) => new FileError(positions.at(at, key ? 'key' : 'value'), msg),
@@ -80,19 +81,26 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   }
 
   // The timeline: the sandbox after each action, each checked against the sandbox at its time.
+  const models = clientModels(clients, observed);
   const built = buildTimeline({
     topology,
     topologyFor: (echo) => topologyFor({ ...sandbox, echo }),
-    clients: clientModels(clients, observed),
+    clients: models,
     actions,
   });
   for (const p of built.problems) problems.push(ctx.fail(['steps', p.index, ...p.path], `${describePath(['steps', p.index, ...p.path])}: ${p.message}`, p.key));
 
-  const echoesAt = (atMs: number) => [...built.timeline.at(atMs).instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
+  const fronts = frontsOf(widest);
+  // A ratio is over the echo servers then; for a client of a server of yours, over that server's replicas.
+  const echoesAt = (atMs: number, client: string) => {
+    const m = built.timeline.at(atMs);
+    const c = models.get(client);
+    const servers = c ? dialled(c, m, fronts).dialled.filter((n) => m.instances.get(n)?.role === 'server') : [];
+    return servers.length ? servers : [...m.instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
+  };
   const expectations: ExpectStep[] = parseExpectations(ctx, expects, { echoesAt, observed: new Set(observed.map((o) => o.name)) });
   // Only the clients that parsed can be judged; a problem in one was reported already.
   const known = new Set([...clients.map((c) => c.name), ...observed.map((o) => o.name)]);
-  const fronts = frontsOf(widest);
   const planned = planExpectations({
     durationMs: ctx.durationMs,
     bucketMs: BUCKET_MS,
@@ -126,7 +134,8 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
 /** What steps may name in a sandbox: its instances (with their roles), the clients, the echo servers' zones. */
 export function namesOf(t: Topology, clients: Iterable<string>, ownClients: Iterable<string> = []): Names {
   return {
-    instances: new Map(t.instances.map((i) => [i.name, i.role])),
+    // A server's sidecar is the lab's part of it: steps name the server (kill: greeter-2).
+    instances: new Map(t.instances.filter((i) => i.role !== 'sidecar').map((i) => [i.name, i.role])),
     clients: new Set(clients),
     ownClients: new Set(ownClients),
     zones: t.instances.filter((i) => i.role === 'echo').map((i) => i.zone),

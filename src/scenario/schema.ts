@@ -40,7 +40,12 @@ const clientSchema = z.strictObject({
     .optional(),
   rate: z.number().positive().max(1_000_000).optional(),
   concurrency: z.number().int().positive().max(100_000).optional(),
-  call: z.enum(['unary', 'server-stream', 'client-stream', 'bidi']).default('unary'),
+  /** One of the echo's call kinds, or a method of a server of yours, called unary with an empty message. */
+  call: z
+    .union([z.enum(['unary', 'server-stream', 'client-stream', 'bidi']), z.strictObject({ method: z.string().min(1) })], {
+      error: 'expected one of "unary", "server-stream", "client-stream", "bidi", or { method: /package.Service/Method } (a server of yours)',
+    })
+    .default('unary'),
   deadline: duration.default('1s'),
   metadata: z.record(z.string(), z.string()).optional(),
   hashKeys: z.number().int().positive().optional(),

@@ -2,5 +2,5 @@
 export { type TopologyOverrides, isLoopback, loadTopology, topologySource } from './load.js';
 export { type Role } from './schema.js';
 export { GATEWAY_ALIAS } from './swarm.js';
-export { sandboxTargetProblem } from './targets.js';
+export { callProblem, isBackend, sandboxTargetProblem, serverNames } from './targets.js';
 export { type ImageSpec, type InstanceSpec, type PortSpec, type RecipeKind, type Topology } from './types.js';

@@ -5,12 +5,33 @@
 import { parseTarget, serviceOfTarget } from '../traffic/index.js';
 import type { Topology } from './types.js';
 
+/** A backend: an echo server, or a server of yours (not its sidecar). */
+export const isBackend = (i: { role: string }) => i.role === 'echo' || i.role === 'server';
+
+/** The servers of yours by the addresses a client may pick (host and cluster): they do not say who they are. */
+export function serverNames(t: Topology): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of t.instances.filter((x) => x.role === 'server')) out[i.hostAddress] = out[i.clusterAddress] = i.name;
+  return out;
+}
+
+/** Why the lab's own client cannot call `target` so: a server of yours answers its own methods, not the echo's. */
+export function callProblem(target: string, t: Topology, method: string | undefined): string | undefined {
+  if (method !== undefined && !/^\/[A-Za-z_][\w.]*\/[A-Za-z_]\w*$/.test(method))
+    return `"${method}" is not a gRPC method path: write /package.Service/Method, e.g. /helloworld.Greeter/SayHello`;
+  const service = serviceOfTarget(target);
+  const server = service !== undefined && t.instances.find((i) => i.role === 'server' && i.service === service);
+  if (server && !method)
+    return `"${service}" is a server of yours, which answers its own methods, not the echo's: name the method to call, e.g. /helloworld.Greeter/SayHello`;
+  return undefined;
+}
+
 /** Why `target` cannot reach this sandbox's backends, or undefined. */
 export function sandboxTargetProblem(target: string, t: Topology): string | undefined {
   const service = serviceOfTarget(target);
-  const services = [...new Set(t.instances.filter((i) => i.role === 'echo').map((i) => i.service))];
+  const services = [...new Set(t.instances.filter(isBackend).map((i) => i.service))];
   if (service !== undefined && !services.includes(service))
-    return `no service "${service}" in the sandbox (its echo servers register as ${services.map((x) => `"${x}"`).join(', ')})`;
+    return `no service "${service}" in the sandbox (its ${t.instances.some((i) => i.role === 'server') ? 'backends' : 'echo servers'} register as ${services.map((x) => `"${x}"`).join(', ')})`;
   const parts = parseTarget(target);
   if (parts.scheme !== 'dns') return undefined;
   const dns = t.consul.dnsHostAddress;

@@ -166,6 +166,23 @@ describe('a server of yours in the lab: the grpc-go example behind the lab’s s
     }
   });
 
+  it('plays the example scenario: its client calls the server’s method, and every expectation is judged on its replicas', async () => {
+    const r = await lab(['-f', file, 'play', '--json', path.join(ROOT, 'examples/servers/go/kill-and-freeze.yaml')], { timeout: 120_000 });
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      ok: boolean;
+      expectations: Array<{ text: string; state: string; saw: string; timeToHoldMs?: number }>;
+    };
+    assert.equal(r.exitCode, 0, `${r.stderr}\n${last.expectations.map((e) => `${e.state} ${e.text}: ${e.saw}`).join('\n')}`);
+    assert.equal(last.ok, true);
+    assert.deepEqual(
+      last.expectations.map((e) => e.state),
+      ['passed', 'passed', 'passed', 'passed', 'passed'],
+    );
+    // The frozen replica left when its lease lapsed (5 s), not before: its connection stayed up.
+    const frozen = last.expectations.find((e) => e.text.includes('greeter-3 0'))!;
+    assert.ok(frozen.timeToHoldMs! >= 3000, `greeter-3 was left ${frozen.timeToHoldMs} ms after its freeze`);
+  });
+
   it('a frozen replica loses its lease (TTL + the probe’s bound) and is not registered again until it runs', async () => {
     const reader = new EtcdReader(etcd);
     const key = '/lab/services/greeter/greeter-3';

@@ -78,3 +78,47 @@ steps:
     assert.equal(s.steps[2].text, 'fault on echo-1: +100ms, 10% errors, 500µs CPU/call');
   });
 });
+
+describe('scenario parser: a server of yours', () => {
+  const text = readFileSync(path.join(ROOT, 'examples/servers/go/lab.yaml'), 'utf8');
+  const withGreeter = (sandbox: SandboxOverrides) => parseTopology('examples/servers/go/lab.yaml', text, sandbox);
+  const scenario = (clients: string, steps = '') =>
+    parseScenario('x.yaml', `name: x\nduration: 10s\nclients:\n${clients}\nsteps:\n${steps || '  - { at: 1s, kill: greeter-2 }'}\n`, withGreeter);
+  const refused = (fn: () => unknown, message: string) =>
+    assert.throws(fn, (err: unknown) => {
+      assert.ok(err instanceof FileError, String(err));
+      assert.equal(err.message, message);
+      return true;
+    });
+
+  it('calls its method, names its replicas by address, and takes a ratio over them', () => {
+    const s = parseScenario('kill-and-freeze.yaml', readFileSync(path.join(ROOT, 'examples/servers/go/kill-and-freeze.yaml'), 'utf8'), withGreeter);
+    const c = s.clients[0];
+    assert.deepEqual([c.target, c.method, c.call], ['etcd:///greeter', '/helloworld.Greeter/SayHello', 'unary']);
+    assert.equal(c.names?.['127.77.3.2:50051'], 'greeter-2');
+    assert.equal(c.names?.['greeter-2:50051'], 'greeter-2');
+  });
+
+  it('refuses the echo’s calls to it, a method that is not one, and steps on its sidecar', () => {
+    refused(
+      () => scenario('  g: { target: "etcd:///greeter" }'),
+      'x.yaml:4:16: clients.g.target: "greeter" is a server of yours, which answers its own methods, not the echo\'s: name the method to call, e.g. /helloworld.Greeter/SayHello',
+    );
+    refused(
+      () => scenario('  g: { target: "etcd:///greeter", call: { method: SayHello } }'),
+      'x.yaml:4:51: clients.g.call.method: "SayHello" is not a gRPC method path: write /package.Service/Method, e.g. /helloworld.Greeter/SayHello',
+    );
+    refused(
+      () => scenario('  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }', '  - { at: 1s, kill: greeter-2-sidecar }'),
+      'x.yaml:6:21: steps[0].kill: unknown service "greeter-2-sidecar" (the sandbox has etcd, consul, echo-1, echo-2, echo-3, greeter-1, greeter-2, greeter-3)',
+    );
+    refused(
+      () =>
+        scenario(
+          '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
+          '  - { at: 1s, fault: { target: greeter-2, latency: 10ms } }',
+        ),
+      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is not an echo server (those are echo-1, echo-2, echo-3)',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FileError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/load.js';
@@ -95,7 +96,7 @@ describe('topology: compose/lab.yaml', () => {
   it('refuses an unknown role, listing the known ones', () =>
     refuses(
       base.replace('role: echo', 'role: ecko'),
-      'lab.yaml:54:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", "xds", found "ecko"',
+      'lab.yaml:54:13: services.echo.x-lab.role: expected one of "etcd", "consul", "echo", "proxy", "xds", "server", found "ecko"',
     ));
 
   it('refuses to publish on a non-loopback address', () =>
@@ -151,4 +152,69 @@ describe('topology: compose/lab.yaml', () => {
     refuses(base.replace('x-lab:\n  project: lab', 'x-lab:\n  projet: lab'), 'lab.yaml:84:3: x-lab: unknown key "projet" (did you mean "project"?)'));
 
   it('wants a mapping at the top', () => refuses('- a\n- b\n', 'lab.yaml:1:1: expected a mapping at the top of the file, found a list'));
+});
+
+describe('topology: a server of yours (x-lab.role: server)', () => {
+  const greeter = (lab: string, extra = '') =>
+    base.replace(
+      '\nnetworks:',
+      `\n  greeter:\n    image: my/greeter:1\n    command: ["--listen", ":50051"]\n    deploy: { replicas: 3 }\n${extra}    x-lab:\n${lab}\nnetworks:`,
+    );
+  const ok = greeter('      role: server\n      port: 50051\n      health: tcp\n      binary: bin/greeter_server\n      address: "127.77.3.{n}"');
+
+  it('is two containers per replica: the sidecar owns the address and the names, the server joins its network namespace', () => {
+    const t = parseTopology('examples/lab.yaml', ok);
+    const server = t.instances.find((i) => i.name === 'greeter-2')!;
+    const sidecar = t.instances.find((i) => i.name === 'greeter-2-sidecar')!;
+    assert.deepEqual([server.role, server.service, server.joins, server.ports], ['server', 'greeter', 'greeter-2-sidecar', []]);
+    assert.deepEqual([server.hostAddress, server.clusterAddress, server.controlAddress], ['127.77.3.2:50051', 'greeter-2:50051', '127.77.3.2:50052']);
+    assert.equal(server.image.binary, path.resolve('examples/bin/greeter_server'), 'x-lab.binary is relative to the topology file');
+    assert.equal(server.image.ref, 'my/greeter:1');
+    assert.deepEqual(
+      sidecar.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`),
+      ['127.77.3.2:50051->50052', '127.77.3.2:50052->50053'],
+      'the link proxy on port+1 behind the host address, the health service on port+2 behind host port+1',
+    );
+    assert.deepEqual([sidecar.role, sidecar.service, sidecar.image.ref], ['sidecar', 'greeter', 'lab/echo']);
+    assert.deepEqual(sidecar.sidecar, { of: 'greeter-2', serverPort: 50051, health: 'tcp', probeIntervalMs: 1000, probeBoundMs: 1000 });
+    assert.equal(t.instances.filter((i) => i.role === 'server').length, 3);
+  });
+
+  it('refuses what cannot work, where it stands', () => {
+    refuses(
+      greeter('      role: server\n      address: "127.77.3.1"'),
+      'lab.yaml:85:16: services.greeter.x-lab.address: expected a template with {n}, e.g. "127.77.3.{n}", found "127.77.3.1"',
+    );
+    refuses(
+      greeter('      role: server\n      address: "10.0.0.{n}"'),
+      'lab.yaml:85:16: services.greeter.x-lab.address: replica 1 would be 10.0.0.1, which is not a loopback address (127.x.y.z with parts up to 255)',
+    );
+    refuses(
+      greeter('      role: server\n      port: 65534'),
+      'lab.yaml:85:13: services.greeter.x-lab.port: the sidecar needs port+1 and port+2 beside it; use a port up to 65533',
+    );
+    refuses(greeter('      role: server\n      health: http'), 'lab.yaml:85:15: services.greeter.x-lab.health: expected one of "grpc", "tcp", found "http"');
+    refuses(
+      greeter('      role: server\n      probe: { interval: 1s, bound: 2s }'),
+      'lab.yaml:85:37: services.greeter.x-lab.probe.bound: from 50ms up to the interval (1000 ms)',
+    );
+    refuses(
+      greeter('      role: server\n      assemble: echo'),
+      'lab.yaml:85:17: services.greeter.x-lab.assemble: the lab has no recipe for your server; give x-lab.binary to put a host executable in its image',
+    );
+    refuses(
+      greeter('      role: server', '    ports: ["127.77.3.1:50051:50051"]\n'),
+      'lab.yaml:83:12: services.greeter.ports: a server publishes nothing itself; its sidecar publishes x-lab.port on x-lab.address',
+    );
+    refuses(
+      greeter('      role: server\n      address: "127.77.1.{n}"'),
+      'lab.yaml:85:16: services.greeter: greeter-1-sidecar would publish 127.77.1.1:50051/tcp, which echo-1 publishes; give it an address of its own',
+    );
+  });
+
+  it('runs on one Docker engine only: a swarm refuses the role', () =>
+    assert.throws(
+      () => parseTopology('lab.yaml', ok, { engine: 'swarm' }),
+      /lab\.yaml:\d+:13: services\.greeter: a server of yours runs on one Docker engine only, not on a swarm yet/,
+    ));
 });

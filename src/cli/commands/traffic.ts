@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT, InputError, LabError } from '../../errors.js';
 import { checkOneEngine, runningShape } from '../../sandbox/index.js';
-import { type Topology, sandboxTargetProblem } from '../../topology/index.js';
+import { type Topology, callProblem, sandboxTargetProblem, serverNames } from '../../topology/index.js';
 import {
   CALL_ID_HEADER,
   CLIENT_HEADER,
@@ -33,6 +33,7 @@ interface TrafficOptions {
   concurrency?: number;
   duration: string;
   call: string;
+  method?: string;
   deadline: string;
   metadata: string[];
   hashKeys?: number;
@@ -65,6 +66,7 @@ export function registerTraffic(program: Command): void {
     .option('--concurrency <n>', 'calls in flight (closed loop; default 8 when no --rate)', positiveInt('--concurrency', 100_000))
     .option('-d, --duration <time>', 'how long to run (at most 1h)', '10s')
     .option('--call <kind>', `${CALLS.join(' | ')}`, 'unary')
+    .option('--method <path>', 'call this method of a server of yours (x-lab.role: server) with an empty message, e.g. /helloworld.Greeter/SayHello')
     .option('--deadline <time>', 'per-call deadline', '1s')
     .option('-H, --metadata <k=v>', 'metadata on every call (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--hash-keys <n>', 'set x-lab-key to one of N keys, round robin (for lab_ring_hash)', positiveInt('--hash-keys', 1_000_000))
@@ -150,6 +152,10 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
   if (!CALLS.includes(opts.call)) throw new InputError(`--call expects one of ${CALLS.join(', ')}, found "${opts.call}"`);
   const targetWrong = targetProblem(opts.target) ?? sandboxTargetProblem(opts.target, t);
   if (targetWrong) throw new InputError(`--target: ${targetWrong}`);
+  if (opts.method !== undefined && opts.call !== 'unary') throw new InputError(`--method calls it unary; --call ${opts.call} is the echo's own (drop one)`);
+  const callWrong = callProblem(opts.target, t, opts.method);
+  if (callWrong)
+    throw new InputError(`${opts.method === undefined ? '--target' : '--method'}: ${callWrong}`, { hint: 'Give --method /package.Service/Method.' });
   const dnsInterval = opts.dnsInterval === undefined ? undefined : durationFlag('--dns-interval', opts.dnsInterval, 3_600_000);
   if (dnsInterval !== undefined && !/^dns:/.test(opts.target))
     throw new InputError(`--dns-interval: only a dns: target resolves again on a timer; ${opts.target} does not (drop --dns-interval)`);
@@ -177,6 +183,7 @@ function specFromFlags(opts: TrafficOptions, t: Topology): TrafficClientSpec {
     rate: opts.rate,
     concurrency: opts.rate ? undefined : (opts.concurrency ?? 8),
     call: opts.call as CallKind,
+    ...(opts.method ? { method: opts.method, names: serverNames(t) } : {}),
     deadlineMs: durationFlag('--deadline', opts.deadline, 3_600_000),
     metadata,
     hashKeys: opts.hashKeys,

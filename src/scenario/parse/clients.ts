@@ -13,7 +13,7 @@ import {
   type TrafficClientSpec,
 } from '../../traffic/index.js';
 import { xdsNodeId } from '../../xds/index.js';
-import { sandboxTargetProblem } from '../../topology/index.js';
+import { callProblem, sandboxTargetProblem, serverNames } from '../../topology/index.js';
 import { toMs as ms } from '../../util/units.js';
 import type { ScenarioFile } from '../schema.js';
 import { guard, type ParseContext } from './context.js';
@@ -146,6 +146,13 @@ function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: Traf
   }
   const target = targetOf(ctx, name, c);
   checkInSandbox(ctx, name, target);
+  const method = typeof c.call === 'object' ? c.call.method : undefined;
+  const callWrong = callProblem(target, ctx.widest, method);
+  if (callWrong)
+    throw ctx.fail(
+      method === undefined ? ['clients', name, 'target'] : ['clients', name, 'call', 'method'],
+      `clients.${name}.${method === undefined ? 'target' : 'call.method'}: ${callWrong}`,
+    );
   if (c.dnsInterval !== undefined && !/^dns:/.test(target))
     throw ctx.fail(
       ['clients', name, 'dnsInterval'],
@@ -166,7 +173,8 @@ function labClient(ctx: ParseContext, name: string, c: ClientFile): { spec: Traf
     serviceConfig,
     rate: c.rate,
     concurrency: c.rate ? undefined : (c.concurrency ?? 8),
-    call: c.call,
+    call: typeof c.call === 'string' ? c.call : 'unary',
+    ...(method ? { method, names: serverNames(ctx.widest) } : {}),
     deadlineMs: ms(c.deadline),
     metadata: c.metadata,
     hashKeys: c.hashKeys,

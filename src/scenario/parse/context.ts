@@ -17,7 +17,7 @@ export interface ParseContext {
   topology: Topology;
   widest: Topology;
   names: Names;
-  /** Echo servers a step may name (the widest sandbox's), and those the run starts with. */
+  /** Backends a step may name (the widest sandbox's echo servers and servers of yours), and the echo servers the run starts with. */
   echoes: string[];
   startEchoes: string[];
   durationMs: number;

@@ -15,7 +15,8 @@ type ExpectFile = NonNullable<StepFile['expect']>;
 
 /** What the expectations of a step are judged against: the echo servers at its time, and who its client is. */
 export interface ExpectEnv {
-  echoesAt(ms: number): string[];
+  /** The backends a ratio is over at this time, for this client. */
+  echoesAt(ms: number, client: string): string[];
   observed: ReadonlySet<string>;
 }
 
@@ -50,7 +51,7 @@ function checksOf(ctx: ParseContext, e: ExpectFile, i: number, env: ExpectEnv): 
     const kind = expectationKinds().find((k) => k.key === key);
     const raw = (e as Record<string, unknown>)[key];
     if (!kind || raw === undefined) continue;
-    const check = kind.parse(raw, { backends: ctx.echoes, ratioOver: env.echoesAt(atMs), observed: env.observed.has(e.client) });
+    const check = kind.parse(raw, { backends: ctx.echoes, ratioOver: env.echoesAt(atMs, e.client), observed: env.observed.has(e.client) });
     if (typeof check === 'string')
       throw ctx.fail([...at, kind.key], `steps[${i}].expect.${/^[\w-]+[.:]/.test(check) && check.startsWith(kind.key) ? '' : `${kind.key}: `}${check}`);
     checks.push(check);

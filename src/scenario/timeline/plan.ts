@@ -6,6 +6,7 @@
 import type { ExpectStep } from '../model.js';
 import type { WindowPart, WitnessEnv } from '../expectations/witness.js';
 import { seconds } from '../../util/time-text.js';
+import { isBackend } from '../../topology/index.js';
 import { dialled, isUp, type Fronts } from './reach.js';
 import { changeText, floorOf, xdsMaxAttempts, type ClientModel, type SandboxModel } from './sandbox-model.js';
 import { failWitness, passWitness, type Judged } from './solve.js';
@@ -109,7 +110,7 @@ export function envsOf(input: PlanInput, client: string, fromMs: number, toMs: n
   const last = models[models.length - 1];
   const unreachable: Record<string, string> = {};
   for (const i of last.instances.values()) {
-    if (i.role !== 'echo' || reachable.has(i.name)) continue;
+    if (!isBackend(i) || reachable.has(i.name)) continue;
     unreachable[i.name] = everDialled.has(i.name)
       ? `it is down from ${seconds(Math.max(0, fromMs))} to ${seconds(toMs)}${i.last ? `: it was ${changeText(i.last)}` : ''}`
       : `its target ${c?.target ?? ''} does not dial it`;

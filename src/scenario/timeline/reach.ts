@@ -2,6 +2,7 @@
 // (a service through a registry, an address list, a proxy in front of them all) whose process is up.
 // A target the lab does not know (your own server) may reach anything: the model then asks nothing
 // of backend names.
+import { isBackend } from '../../topology/index.js';
 import { parseTarget } from '../../traffic/index.js';
 import type { ClientModel, InstanceModel, SandboxModel } from './sandbox-model.js';
 
@@ -17,8 +18,9 @@ export interface Reach {
   external: boolean;
 }
 
+/** The backends (echo servers, servers of yours) of one service, or of all. */
 const echoesOf = (m: SandboxModel, service?: string) =>
-  [...m.instances.values()].filter((i) => i.role === 'echo' && (service === undefined || i.service === service)).map((i) => i.name);
+  [...m.instances.values()].filter((i) => isBackend(i) && (service === undefined || i.service === service)).map((i) => i.name);
 
 /** The backends a client's target dials in this sandbox. */
 export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): Reach {
@@ -38,7 +40,7 @@ export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): R
       else if (fronts.all.includes(address)) names.push(...echoesOf(m));
       else {
         const inst = [...m.instances.values()].find((i: InstanceModel) => i.hostAddress === address || `${i.name}` === host);
-        if (inst?.role === 'echo') names.push(inst.name);
+        if (inst && isBackend(inst)) names.push(inst.name);
         else external = true;
       }
     }

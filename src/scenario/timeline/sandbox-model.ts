@@ -98,19 +98,21 @@ export function cloneModel(m: SandboxModel, atMs: number): SandboxModel {
 
 export function instancesOf(t: Topology): Map<string, InstanceModel> {
   return new Map(
-    t.instances.map((i) => [
-      i.name,
-      {
-        name: i.name,
-        role: i.role,
-        zone: i.zone,
-        hostAddress: i.hostAddress,
-        service: i.service,
-        process: 'running' as ProcessState,
-        partitioned: false,
-        ...(i.role === 'echo' ? { inConsul: true, linkProxy: i.linkPort > 0 } : {}),
-      },
-    ]),
+    t.instances
+      .filter((i) => i.role !== 'sidecar')
+      .map((i) => [
+        i.name,
+        {
+          name: i.name,
+          role: i.role,
+          zone: i.zone,
+          hostAddress: i.hostAddress,
+          service: i.service,
+          process: 'running' as ProcessState,
+          partitioned: false,
+          ...(i.role === 'echo' ? { inConsul: true, linkProxy: i.linkPort > 0 } : i.role === 'server' ? { inConsul: true } : {}),
+        },
+      ]),
   );
 }
 

@@ -33,6 +33,13 @@ export interface TrafficClientSpec {
   /** Calls in flight at all times (closed loop). */
   concurrency?: number;
   call?: CallKind;
+  /**
+   * A method of a server the lab did not write (/helloworld.Greeter/SayHello): each call is a unary
+   * call of it with an empty message (valid for any proto3 request), instead of the echo's.
+   */
+  method?: string;
+  /** Backends by address, for servers that do not say who they are (a server of yours): its host address -> greeter-2. */
+  names?: Record<string, string>;
   deadlineMs?: number;
   message?: string;
   metadata?: Record<string, string>;
@@ -49,6 +56,10 @@ export interface TrafficClientSpec {
 }
 
 let nextId = 0;
+
+/** A method of a server of yours is called with an empty message, and its answer is not decoded. */
+const EMPTY = Buffer.alloc(0);
+const passBytes = (b: Buffer) => b;
 
 /** Emits TrafficEvents ('event'); start() begins traffic, stop() ends it and closes the channel. */
 export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
@@ -70,6 +81,7 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
 
   constructor(readonly spec: TrafficClientSpec) {
     super();
+    for (const [address, name] of Object.entries(spec.names ?? {})) this.identity.set(address, name);
   }
 
   get elapsedMs(): number {
@@ -227,6 +239,11 @@ export class TrafficClient extends EventEmitter<{ event: [TrafficEvent] }> {
       call.on('error', () => undefined);
       return call;
     };
+    if (spec.method) {
+      const call = client.makeUnaryRequest(spec.method, passBytes, passBytes, EMPTY, md, options, onEnd);
+      call.on('metadata', onMetadata);
+      return;
+    }
     switch (spec.call ?? 'unary') {
       case 'unary': {
         const call = client.UnaryEcho(message, md, options, onEnd);
