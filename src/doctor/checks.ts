@@ -1,6 +1,6 @@
 // `lab doctor`: what the lab needs on this machine, each check saying what is wrong and the command
 // that fixes it.
-import { getRecipe, LABEL, projectSelector, bindProblem, PING_TIMEOUT_MS, type ContainerRuntime, echoBundleDir } from '../sandbox/index.js';
+import { binaryRecipe, getRecipe, LABEL, projectSelector, bindProblem, PING_TIMEOUT_MS, type ContainerRuntime, echoBundleDir } from '../sandbox/index.js';
 import { existsSync } from 'node:fs';
 import { LabError } from '../errors.js';
 import { loadTopology, type Topology } from '../topology/index.js';
@@ -54,9 +54,11 @@ export async function runChecks(rt: ContainerRuntime, topologyFile: string): Pro
     const roles = [...new Map(topo.instances.map((i) => [i.role, i])).values()];
     for (const inst of roles) {
       results.push(
-        await attempt(`image for ${inst.service}`, async () => {
-          if (!inst.image.ref.startsWith('lab/') && (await rt.imageId(inst.image.ref))) return { ok: true, detail: `${inst.image.ref} (present)` };
-          const recipe = inst.image.assemble ? getRecipe(inst.image.assemble) : undefined;
+        await attempt(`image for ${inst.role === 'sidecar' ? 'sidecars' : inst.service}`, async () => {
+          if (!inst.image.binary && !inst.image.ref.startsWith('lab/') && (await rt.imageId(inst.image.ref)))
+            return { ok: true, detail: `${inst.image.ref} (present)` };
+          // A server of yours from a host executable (x-lab.binary), or one of the lab's recipes.
+          const recipe = inst.image.binary ? binaryRecipe(inst.image.ref, inst.image.binary) : inst.image.assemble ? getRecipe(inst.image.assemble) : undefined;
           if (!recipe) return { ok: false, detail: `${inst.image.ref} is absent and has no recipe`, fix: `docker pull ${inst.image.ref}, or lab up --pull` };
           await recipe.rootfs(); // throws with an install hint when a binary is missing
           return { ok: true, detail: `assembled locally from this machine's binaries (${recipe.repository})` };

@@ -17,7 +17,7 @@ export { EtcdReader, findEtcdLeader, type EtcdEntry } from './registry/etcd-read
 export { consulInstances, type ConsulInstance } from './registry/consul-reader.js';
 export { PING_TIMEOUT_MS } from './runtime/container-runtime.js';
 export { bindProblem } from './ports.js';
-export { getRecipe, resolveImage, echoBundleDir } from './images/index.js';
+export { binaryRecipe, getRecipe, resolveImage, echoBundleDir } from './images/index.js';
 export { expandedCompose } from './compose-export.js';
 export { claimSandbox, sweepIfOrphaned, sweptLine, forgetIfOrphaned, eventsFileFor } from './owner.js';
 export { checkOneEngine, engineOfSandbox, type EngineName } from './engine-check.js';

@@ -118,7 +118,7 @@ describe('scenario parser: a server of yours', () => {
           '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
           '  - { at: 1s, fault: { target: greeter-2, latency: 10ms } }',
         ),
-      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is not an echo server (those are echo-1, echo-2, echo-3)',
+      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is a server of yours: this step works the echo\'s own knobs, which only echo servers have (echo-1, echo-2, echo-3)',
     );
   });
 });

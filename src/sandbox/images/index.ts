@@ -14,4 +14,5 @@ export function setup(): void {
 
 export { resolveImage, type ImageEvent } from './resolve-image.js';
 export { getRecipe } from './recipe.js';
+export { binaryRecipe } from './binary-image.js';
 export { echoBundleDir } from './recipe-echo.js';

@@ -149,6 +149,12 @@ export function checkTarget(names: Names, name: string, role?: Role, path: Reado
   const valid = namesOfRole(names, role);
   if (!names.instances.has(name))
     return new ArgProblem(`${role ? `no ${ROLE_NOUNS[role]} named` : 'unknown service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
+  if (role === 'echo' && names.instances.get(name) === 'server')
+    return new ArgProblem(
+      `"${name}" is a server of yours: this step works the echo's own knobs, which only echo servers have (${valid.join(', ')})`,
+      path,
+      key,
+    );
   if (role && names.instances.get(name) !== role)
     return new ArgProblem(`"${name}" is not ${ROLE_WORDS[role]} (${valid.length ? `those are ${valid.join(', ')}` : 'the sandbox has none'})`, path, key);
   return undefined;
