@@ -108,6 +108,12 @@ export class EtcdRegistrar {
     } finally {
       clearTimeout(timer);
     }
+    if (this.shut()) {
+      // (gated) The server stopped answering while the put was on its way: it is not registered.
+      void lease.revoke().catch(() => undefined);
+      this.log(`etcd: the server stopped answering; ${this.key} taken back`);
+      return;
+    }
     const old = this.lease;
     this.lease = lease;
     this.renewedAt = Date.now();
@@ -192,8 +198,9 @@ export class EtcdRegistrar {
     this.renewedAt = Date.now();
   }
 
+  /** Retries until it works or the registrar stops; gated, also until the server stops answering (renew() starts again). */
   private retry(fn: () => Promise<void>): Promise<void> {
-    return retryWithBackoff('etcd', fn, () => this.stopped, this.log);
+    return retryWithBackoff('etcd', fn, () => this.stopped || this.shut(), this.log);
   }
 
   /** Deregisters: revokes the lease (which deletes the key) and closes the client. */

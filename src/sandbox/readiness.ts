@@ -6,7 +6,25 @@ import type { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { grpcHealthWait } from './wait/grpc-health-wait.js';
 import { consulLeaderWait, etcdHealthWait } from './wait/http-wait.js';
 import { consulPassingWait, etcdKeyWait } from './wait/registry-wait.js';
-import { allOf, READY, type WaitStrategy } from './wait/wait-strategy.js';
+import { allOf, notReady, READY, type WaitStrategy } from './wait/wait-strategy.js';
+
+/** Not ready until `ms` from now. */
+function afterWait(ms: number, what: string): WaitStrategy {
+  const until = Date.now() + ms;
+  return { what, probe: async () => (Date.now() >= until ? READY : notReady(`waiting ${until - Date.now()} ms more for ${what}`)) };
+}
+
+/** Ready once the health service answers at all (SERVING or not): the process is up and listening. */
+function answersWait(health: WaitStrategy): WaitStrategy {
+  return {
+    what: health.what.replace(/^gRPC health/, 'a gRPC health answer'),
+    async probe(signal) {
+      const r = await health.probe(signal);
+      return r.ready || /^(NOT_SERVING|SERVICE_UNKNOWN)$/.test(r.reason) ? READY : notReady(r.reason);
+    },
+    close: () => health.close?.(),
+  };
+}
 
 export const etcdKeyOf = (t: Topology, inst: InstanceSpec) => `${t.registration.etcdPrefix.replace(/\/$/, '')}/${inst.service}/${inst.name}`;
 
@@ -21,7 +39,7 @@ export function readinessOf(
   registries: RegistrySnapshot,
   reach: (address: string) => string = (a) => a,
   /** The echo had a Consul registration before this start (a container started again or replaced). */
-  opts: { registeredBefore?: boolean } = {},
+  opts: { registeredBefore?: boolean; settleMs?: number } = {},
 ): { strategy: WaitStrategy; timeoutMs: number } {
   switch (inst.role) {
     case 'etcd':
@@ -48,14 +66,16 @@ export function readinessOf(
       // SERVING once it has read the registry (its first endpoints), so clients get a full EDS at once.
       return { strategy: grpcHealthWait(reach(inst.hostAddress)), timeoutMs: 30_000 };
     case 'sidecar':
-      // Its server starts after it, in its network namespace: the pair is awaited as the server.
-      return { strategy: { what: `${inst.name} started`, probe: async () => READY }, timeoutMs: 30_000 };
+      // Its health service answers (NOT_SERVING: its server starts after it, in its network
+      // namespace, and the pair is awaited as the server). A sidecar that fails shows as itself.
+      return { strategy: answersWait(grpcHealthWait(reach(inst.controlAddress))), timeoutMs: 30_000 };
     case 'server':
       // The sidecar's health service says SERVING once its probe of the server is answered; the
       // sidecar registers it in etcd then, and in Consul, whose own check must pass too.
       return {
         strategy: allOf(
           `${inst.name} answering and registered`,
+          ...(opts.settleMs ? [afterWait(opts.settleMs, 'its sidecar’s next probe')] : []),
           etcdKeyWait(registries, etcdKeyOf(t, inst)),
           consulPassingWait(registries, inst.service, inst.name, opts.registeredBefore ? CONSUL_STALE_CHECK_HOLD_MS : 0),
           grpcHealthWait(reach(inst.controlAddress)),

@@ -207,6 +207,8 @@ async function startAndAwait(
   // processes starting at once on two cores starved each other, and etcd and Consul with them,
   // until leases lapsed and checks timed out (lab up --echo 100 failed so).
   const slots = bulkhead(START_SLOTS, Infinity);
+  /** Servers of yours whose readiness must first outwait a probe round of their sidecar, in ms. */
+  const settle = new Map<string, number>();
   const started = (inst: InstanceSpec, ready: (r: UpInstance) => Promise<void>) =>
     inst.role === 'echo'
       ? slots.execute(async () => {
@@ -217,9 +219,14 @@ async function startAndAwait(
         })
       : inst.joins
         ? // A server joins its sidecar's network namespace: after it, and made again when the sidecar's namespace is new.
-          (reconciling.get(inst.joins) ?? Promise.resolve(undefined))
-            .then((sidecar) => reconcile(inst, !!sidecar && sidecar.action !== 'kept' && sidecar.action !== 'unpaused'))
-            .then(ready)
+          (reconciling.get(inst.joins) ?? Promise.resolve(undefined)).then(async (sidecar) => {
+            const sidecarAsWas = !sidecar || sidecar.action === 'kept' || sidecar.action === 'unpaused';
+            const r = await reconcile(inst, !sidecarAsWas);
+            // A server started anew beside a sidecar that kept running: until the sidecar's next probe
+            // its health (and the registrations) still say what it found of the old one.
+            if (sidecarAsWas && r.action !== 'kept' && r.action !== 'unpaused' && inst.sidecarProbeMs) settle.set(inst.name, inst.sidecarProbeMs);
+            await ready(r);
+          })
         : reconciling.get(inst.name)!.then(ready);
   const result: UpInstance[] = [];
   const settled = await Promise.allSettled(
@@ -231,7 +238,7 @@ async function startAndAwait(
           // Only a registration made again can be hit by its old check: a container kept or unpaused keeps its own.
           const again = inst.role === 'echo' && (r.action === 'created' || r.action === 'recreated' || r.action === 'started');
           const before = again && (await registeredBefore).has(inst.name);
-          await awaitReady(rt, t, { inst, id: r.id, registeredBefore: before }, emit, signal, shared);
+          await awaitReady(rt, t, { inst, id: r.id, registeredBefore: before, settleMs: settle.get(inst.name) ?? 0 }, emit, signal, shared);
         });
       } catch (err) {
         stopOthers.abort(err);
@@ -296,12 +303,12 @@ async function reconcileOne(
 async function awaitReady(
   rt: ContainerRuntime,
   t: Topology,
-  { inst, id, registeredBefore }: { inst: InstanceSpec; id: string; registeredBefore: boolean },
+  { inst, id, registeredBefore, settleMs }: { inst: InstanceSpec; id: string; registeredBefore: boolean; settleMs: number },
   emit: SandboxListener,
   signal: AbortSignal,
   shared: Shared,
 ): Promise<void> {
-  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, shared.reach, { registeredBefore });
+  const { strategy, timeoutMs } = readinessOf(t, inst, shared.registries, shared.reach, { registeredBefore, settleMs });
   const t0 = Date.now();
   emit({ type: 'instance', instance: inst.name, role: inst.role, state: 'waiting', detail: strategy.what });
   try {

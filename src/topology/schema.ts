@@ -29,8 +29,8 @@ const serviceLab = z.strictObject({
   /** How to build the image locally when it is not present: one of the lab's recipes. */
   assemble: z.enum(RECIPES).optional(),
   /**
-   * Server only: a host executable to put in the image (with the shared libraries `ldd` lists) when
-   * the image is not present, as the lab assembles etcd's; a path relative to the topology file.
+   * Server only: a host executable the image is made of (with the shared libraries `ldd` lists), as
+   * the lab assembles etcd's, tagged by content in `image`'s repository; relative to the topology file.
    */
   binary: z.string().min(1).optional(),
   /** Server only: how its sidecar asks whether it answers: grpc.health.v1 Check ("" service), or a TCP connect plus an HTTP/2 PING. */

@@ -19,10 +19,18 @@ export function serverNames(t: Topology): Record<string, string> {
 export function callProblem(target: string, t: Topology, method: string | undefined): string | undefined {
   if (method !== undefined && !/^\/[A-Za-z_][\w.]*\/[A-Za-z_]\w*$/.test(method))
     return `"${method}" is not a gRPC method path: write /package.Service/Method, e.g. /helloworld.Greeter/SayHello`;
+  if (method) return undefined;
   const service = serviceOfTarget(target);
-  const server = service !== undefined && t.instances.find((i) => i.role === 'server' && i.service === service);
-  if (server && !method)
-    return `"${service}" is a server of yours, which answers its own methods, not the echo's: name the method to call, e.g. /helloworld.Greeter/SayHello`;
+  const byService = service !== undefined && t.instances.find((i) => i.role === 'server' && i.service === service);
+  // Or by address (ipv4:{greeter-2}, a list): the replica whose host or cluster address it is.
+  const names = serverNames(t);
+  const byAddress = parseTarget(target)
+    .path.replace(/^\/+/, '')
+    .split(',')
+    .map((a) => names[a])
+    .find(Boolean);
+  const who = byService ? `"${service}"` : byAddress;
+  if (who) return `${who} is a server of yours, which answers its own methods, not the echo's: name the method to call, e.g. /helloworld.Greeter/SayHello`;
   return undefined;
 }
 

@@ -15,7 +15,7 @@ export interface PortSpec {
 export interface ImageSpec {
   ref: string;
   assemble?: RecipeKind;
-  /** A server's host executable, put in an image tagged `ref` when that is not present (x-lab.binary). */
+  /** A server's host executable (x-lab.binary): the image is assembled from it, tagged by content in `ref`'s repository. */
   binary?: string;
   pull: boolean;
 }
@@ -50,6 +50,8 @@ export interface InstanceSpec {
   zone: string;
   /** A server's container: the name of its sidecar's instance, whose network namespace it joins. */
   joins?: string;
+  /** A server's: one round of its sidecar's probe (interval + bound), in ms. */
+  sidecarProbeMs?: number;
   /** A sidecar: the server instance it stands beside, that server's port, and how it probes it. */
   sidecar?: { of: string; serverPort: number; health: 'grpc' | 'tcp'; probeIntervalMs: number; probeBoundMs: number };
 }

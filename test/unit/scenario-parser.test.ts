@@ -8,6 +8,10 @@ import { actionKinds } from '../../src/scenario/actions/index.js';
 import type { SandboxOverrides } from '../../src/scenario/model.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { parseTopology } from '../../src/topology/load.js';
+import { frontsOf } from '../../src/scenario/timeline/fronts.js';
+import { dialled } from '../../src/scenario/timeline/reach.js';
+import { instancesOf, type SandboxModel } from '../../src/scenario/timeline/sandbox-model.js';
+import { DEFAULT_POLICY } from '../../src/wire/index.js';
 import { ROOT } from '../helpers/lab.js';
 
 setupLab();
@@ -99,10 +103,34 @@ describe('scenario parser: a server of yours', () => {
     assert.equal(c.names?.['greeter-2:50051'], 'greeter-2');
   });
 
+  it('is reached by its service and its addresses only: HAProxy, the router and a client you run reach the echo servers', () => {
+    const t = withGreeter({ proxy: true });
+    const m = { atMs: 0, instances: instancesOf(t), gone: new Map(), clients: new Map(), xds: { policy: DEFAULT_POLICY }, leaderKills: 0 } as SandboxModel;
+    const fronts = frontsOf(t);
+    const reach = (target: string | undefined, observed = false) => dialled({ name: 'c', observed, target, maxAttempts: 1 }, m, fronts).dialled;
+    const echoes = ['echo-1', 'echo-2', 'echo-3'];
+    const greeters = ['greeter-1', 'greeter-2', 'greeter-3'];
+    assert.deepEqual(reach('etcd:///greeter'), greeters);
+    assert.deepEqual(reach(`dns://${t.consul.dnsHostAddress}/greeter.service.consul:50051`), greeters);
+    assert.deepEqual(reach('ipv4:127.77.3.2:50051'), ['greeter-2']);
+    assert.deepEqual(reach('etcd:///echo'), echoes);
+    assert.deepEqual(reach(`ipv4:${t.proxy!.l7}`), echoes);
+    assert.deepEqual(reach(`ipv4:${t.router}`), echoes);
+    assert.deepEqual(reach(undefined, true), echoes);
+  });
+
   it('refuses the echo’s calls to it, a method that is not one, and steps on its sidecar', () => {
     refused(
       () => scenario('  g: { target: "etcd:///greeter" }'),
       'x.yaml:4:16: clients.g.target: "greeter" is a server of yours, which answers its own methods, not the echo\'s: name the method to call, e.g. /helloworld.Greeter/SayHello',
+    );
+    refused(
+      () => scenario('  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }', '  - { at: 1s, partition: greeter-2 }'),
+      'x.yaml:6:26: steps[0].partition: "greeter-2" is a server of yours, whose network is its sidecar\'s: cutting it off is not done yet (kill or pause it instead)',
+    );
+    refused(
+      () => scenario('  g: { target: "ipv4:{greeter-2}" }'),
+      "x.yaml:4:16: clients.g.target: greeter-2 is a server of yours, which answers its own methods, not the echo's: name the method to call, e.g. /helloworld.Greeter/SayHello",
     );
     refused(
       () => scenario('  g: { target: "etcd:///greeter", call: { method: SayHello } }'),

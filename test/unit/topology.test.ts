@@ -196,7 +196,15 @@ describe('topology: a server of yours (x-lab.role: server)', () => {
     refuses(greeter('      role: server\n      health: http'), 'lab.yaml:85:15: services.greeter.x-lab.health: expected one of "grpc", "tcp", found "http"');
     refuses(
       greeter('      role: server\n      probe: { interval: 1s, bound: 2s }'),
-      'lab.yaml:85:37: services.greeter.x-lab.probe.bound: from 50ms up to the interval (1000 ms)',
+      'lab.yaml:85:37: services.greeter.x-lab.probe.bound: a whole number of milliseconds from 50ms up to the interval (1000 ms)',
+    );
+    refuses(
+      greeter('      role: server\n      probe: { interval: 3s, bound: 2s }'),
+      'lab.yaml:85:26: services.greeter.x-lab.probe: the interval and the bound (5000 ms) must stay under x-lab.registration.lease-ttl (5000 ms), or the lease of a server that answers lapses between two probes',
+    );
+    refuses(
+      greeter('      role: server\n      probe: { interval: 61s }'),
+      'lab.yaml:85:26: services.greeter.x-lab.probe.interval: a whole number of milliseconds from 100ms to 60s',
     );
     refuses(
       greeter('      role: server\n      assemble: echo'),

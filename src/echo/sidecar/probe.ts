@@ -39,50 +39,44 @@ export function grpcHealthProbe(address: string): Probe {
   };
 }
 
-/** One HTTP/2 connection kept between probes; a probe that gets no PING back drops it, so the next one connects afresh. */
+/**
+ * A fresh HTTP/2 connection per probe, closed after it: a PING on a connection with no streams is a
+ * keepalive strike to grpc-go and grpc-java (more than two in two hours and they send GOAWAY
+ * too_many_pings), and a connection per probe is never struck twice.
+ */
 export function h2PingProbe(address: string): Probe {
-  let session: ClientHttp2Session | undefined;
-  const drop = () => {
-    session?.destroy();
-    session = undefined;
-  };
+  const open = new Set<ClientHttp2Session>();
   return {
     what: `TCP connect and HTTP/2 PING at ${address}`,
     check(boundMs) {
       const t0 = performance.now();
       return new Promise<ProbeResult>((resolve) => {
+        const session = connect(`http://${address}`);
+        open.add(session);
         let settled = false;
         const done = (ok: boolean, detail: string) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          if (!ok) drop();
+          open.delete(session);
+          session.destroy();
           resolve({ ok, detail, ms: performance.now() - t0 });
         };
         const timer = setTimeout(() => done(false, `no answer to an HTTP/2 PING within ${boundMs} ms`), boundMs);
-        if (!session || session.destroyed || session.closed) {
-          const s = connect(`http://${address}`);
-          session = s;
-          s.on('error', (err: NodeJS.ErrnoException) => {
-            if (session === s) done(false, err.code ?? err.message);
-          });
-          s.on('close', () => {
-            if (session === s) session = undefined;
-          });
-          s.unref();
-        }
-        const s = session;
-        const ping = () => {
+        session.on('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? err.message));
+        session.on('close', () => done(false, 'the connection closed before the PING was answered'));
+        session.once('connect', () => {
           try {
-            s.ping((err) => (err ? done(false, err.message) : done(true, 'PING answered')));
+            session.ping((err) => (err ? done(false, err.message) : done(true, 'PING answered')));
           } catch (err) {
             done(false, (err as Error).message);
           }
-        };
-        if (s.connecting) s.once('connect', ping);
-        else ping();
+        });
       });
     },
-    close: drop,
+    close() {
+      for (const s of open) s.destroy();
+      open.clear();
+    },
   };
 }

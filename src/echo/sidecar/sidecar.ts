@@ -1,12 +1,12 @@
 // The sidecar of a server the lab did not write (seed 003): it owns the instance's network namespace
 // (the server's container joins it), and
-//   - passes host and cluster clients through its link proxy to the server (link faults, as an
-//     echo's link proxy does);
+//   - passes host clients through its link proxy to the server (link faults, as an echo's link
+//     proxy does); clients in the lab network dial the server's own port (the cluster address);
 //   - watches the server with a bounded probe, every interval (monitor.ts);
 //   - registers the instance in etcd under a lease it renews only after a probe the server answered,
-//     so a frozen server's key lapses within the TTL; and in Consul, whose gRPC check goes through the
-//     link proxy to the server (health: grpc) or asks the sidecar's own health service, which says
-//     what the last probe found (health: tcp: a frozen server still completes a TCP connect).
+//     so a frozen server's key lapses within the TTL; and in Consul, whose gRPC check dials the
+//     server's own port (health: grpc) or the sidecar's own health service, which says what the
+//     last probe found (health: tcp: a frozen server still completes a TCP connect).
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { LinkProxy } from '../link/link-proxy.js';

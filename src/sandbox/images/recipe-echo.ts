@@ -22,7 +22,7 @@ export default defineRecipe('echo', {
   repository: 'lab/echo',
   async rootfs() {
     const bundle = echoBundleDir();
-    if (!existsSync(path.join(bundle, 'lib/echo/server.cjs'))) {
+    if (!existsSync(path.join(bundle, 'lib/echo/server.cjs')) || !existsSync(path.join(bundle, 'lib/echo/sidecar.cjs'))) {
       throw new EnvironmentError(`the echo server bundle is missing (${bundle}).`, { hint: 'Build it: `npm run build`.' });
     }
     const node = process.execPath;

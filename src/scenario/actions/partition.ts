@@ -4,7 +4,7 @@
 import { aliasesOf } from '../../sandbox/index.js';
 import { seconds } from '../../util/time-text.js';
 import { changeText } from '../timeline/sandbox-model.js';
-import { defineAction, instanceName, targetOf, type ActionContext } from './action.js';
+import { ArgProblem, defineAction, instanceName, targetOf, type ActionContext, type Names } from './action.js';
 
 async function heal(target: string, ctx: ActionContext): Promise<void> {
   const c = await ctx.container(target);
@@ -17,13 +17,19 @@ async function heal(target: string, ctx: ActionContext): Promise<void> {
   });
 }
 
+/** Any service but a server of yours: its network is its sidecar's, which this does not cut (not yet). */
+const notAServer = (name: string, names: Names) =>
+  names.instances.get(name) === 'server'
+    ? new ArgProblem(`"${name}" is a server of yours, whose network is its sidecar's: cutting it off is not done yet (kill or pause it instead)`)
+    : targetOf()(name, names);
+
 export default [
   defineAction({
     kind: 'partition',
     summary: '`docker network disconnect`: cut it off the lab network',
     example: 'partition: echo-2',
     arg: instanceName,
-    resolve: targetOf(),
+    resolve: notAServer,
     describe: (a) => `cut ${a.target} off the lab network`,
     model({ target }, sandbox) {
       const inst = sandbox.present(target);
@@ -44,7 +50,7 @@ export default [
     summary: '`docker network connect`: it joins the lab network again under its name',
     example: 'heal: echo-2',
     arg: instanceName,
-    resolve: targetOf(),
+    resolve: notAServer,
     describe: (a) => `reconnect ${a.target} to the lab network`,
     model({ target }, sandbox) {
       const inst = sandbox.present(target);

@@ -18,9 +18,14 @@ export interface Reach {
   external: boolean;
 }
 
-/** The backends (echo servers, servers of yours) of one service, or of all. */
-const echoesOf = (m: SandboxModel, service?: string) =>
-  [...m.instances.values()].filter((i) => isBackend(i) && (service === undefined || i.service === service)).map((i) => i.name);
+/** The backends (echo servers, servers of yours) that register as one service. */
+const backendsOf = (m: SandboxModel, service: string) => [...m.instances.values()].filter((i) => isBackend(i) && i.service === service).map((i) => i.name);
+
+/**
+ * Every echo server: what HAProxy and the router stand in front of (both route to the echo servers
+ * only), and what a client you run is counted on (only echo servers count calls per client).
+ */
+const echoesOf = (m: SandboxModel) => [...m.instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
 
 /** The backends a client's target dials in this sandbox. */
 export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): Reach {
@@ -29,14 +34,14 @@ export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): R
   const t = parseTarget(client.target);
   const scheme = t.scheme?.toLowerCase();
   if (scheme === 'etcd' || scheme === 'consul' || scheme === 'xds')
-    return { dialled: echoesOf(m, t.path.replace(/^\/+/, '').replace(/\?.*$/, '')), external: false };
+    return { dialled: backendsOf(m, t.path.replace(/^\/+/, '').replace(/\?.*$/, '')), external: false };
   if (scheme === 'ipv4' || scheme === 'ipv6' || scheme === 'dns' || scheme === undefined) {
     const names: string[] = [];
     let external = false;
     for (const address of t.path.replace(/^\/+/, '').split(',')) {
       const host = address.replace(/:\d+$/, '');
       const consul = /^([a-z0-9-]+)\.service\.consul$/i.exec(host);
-      if (consul) names.push(...echoesOf(m, consul[1]));
+      if (consul) names.push(...backendsOf(m, consul[1]));
       else if (fronts.all.includes(address)) names.push(...echoesOf(m));
       else {
         const inst = [...m.instances.values()].find((i: InstanceModel) => i.hostAddress === address || `${i.name}` === host);

@@ -34,9 +34,19 @@ export function serverInstances(ctx: TopologyContext): InstanceSpec[] {
     );
   const interval = parseDuration(lab.probe?.interval ?? '1s')!;
   const bound = parseDuration(lab.probe?.bound ?? lab.probe?.interval ?? '1s')!;
-  if (interval < 100) throw ctx.fail(['services', name, 'x-lab', 'probe', 'interval'], `services.${name}.x-lab.probe.interval: at least 100ms`);
-  if (bound < 50 || bound > interval)
-    throw ctx.fail(['services', name, 'x-lab', 'probe', 'bound'], `services.${name}.x-lab.probe.bound: from 50ms up to the interval (${interval} ms)`);
+  const probeAt = (k: string) => ['services', name, 'x-lab', 'probe', k];
+  if (interval < 100 || interval > 60_000 || !Number.isInteger(interval))
+    throw ctx.fail(probeAt('interval'), `services.${name}.x-lab.probe.interval: a whole number of milliseconds from 100ms to 60s`);
+  if (bound < 50 || bound > interval || !Number.isInteger(bound))
+    throw ctx.fail(probeAt('bound'), `services.${name}.x-lab.probe.bound: a whole number of milliseconds from 50ms up to the interval (${interval} ms)`);
+  // The sidecar renews the lease after each answered probe: a lease shorter than a probe's round
+  // would lapse between two of them, and a server that answers would come and go.
+  const ttl = parseDuration(ctx.value['x-lab'].registration['lease-ttl'])!;
+  if (interval + bound >= ttl)
+    throw ctx.fail(
+      probeAt(lab.probe?.interval ? 'interval' : 'bound'),
+      `services.${name}.x-lab.probe: the interval and the bound (${interval + bound} ms) must stay under x-lab.registration.lease-ttl (${ttl} ms), or the lease of a server that answers lapses between two probes`,
+    );
   const binary = lab.binary ? path.resolve(path.dirname(path.resolve(ctx.file)), lab.binary) : undefined;
   const out: InstanceSpec[] = [];
   for (let n = 1; n <= replicas; n++) {
@@ -58,6 +68,7 @@ export function serverInstances(ctx: TopologyContext): InstanceSpec[] {
     const server = instance({ ...common, name: instName, svc, role: 'server', ports: [] });
     server.image.binary = binary;
     server.joins = sidecarName(instName);
+    server.sidecarProbeMs = interval + bound;
     server.controlAddress = `${hostIp}:${port + 1}`;
     const sidecar = instance({
       ...common,
