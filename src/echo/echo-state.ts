@@ -8,7 +8,7 @@ import { LinkProxy } from './link/link-proxy.js';
 import { LoadMeter } from './load-report.js';
 import { ServedLedger } from './served.js';
 import { ConsulRegistrar } from './register-consul.js';
-import { EtcdRegistrar, type Registration } from './register-etcd.js';
+import { EtcdRegistrar, registrationOf, type Registration } from './register-etcd.js';
 // Types only (erased from the bundle): the echo imports no code from the rest of the lab.
 import type { Stats } from '../grpc/generated/lab/control/v1/Stats.js';
 
@@ -29,15 +29,7 @@ export class EchoState {
     readonly cfg: EchoConfig,
     log: (msg: string) => void,
   ) {
-    this.registration = {
-      id: cfg.id,
-      service: cfg.service,
-      host: cfg.hostAddress,
-      cluster: cfg.clusterAddress,
-      weight: cfg.weight,
-      zone: cfg.zone,
-      metadata: {},
-    };
+    this.registration = registrationOf(cfg);
     if (cfg.etcd) this.etcd = new EtcdRegistrar(cfg.etcd.endpoints, cfg.etcd.prefix, cfg.etcd.leaseTtlSeconds, this.registration, log);
     if (cfg.consul) this.consul = new ConsulRegistrar(cfg.consul.url, this.registration, cfg.consul.checkInterval, cfg.consul.deregisterAfter, log);
     this.load = new LoadMeter(this.counters);

@@ -16,6 +16,14 @@ import { retryWithBackoff } from './retry.js';
 /** What this echo server registers: the record every reader of etcd reads back (src/wire). */
 export type Registration = EtcdRegistration;
 
+/** The record of an echo server, or of a sidecar's server, from its settings. */
+export function registrationOf(
+  cfg: Pick<Registration, 'service' | 'weight' | 'zone'> & { id: string; hostAddress: string; clusterAddress: string },
+  metadata: Record<string, string> = {},
+): Registration {
+  return { id: cfg.id, service: cfg.service, host: cfg.hostAddress, cluster: cfg.clusterAddress, weight: cfg.weight, zone: cfg.zone, metadata };
+}
+
 /** How long one grant-and-put may take before it is given up and tried again on a fresh client. */
 const ATTEMPT_MS = 5000;
 

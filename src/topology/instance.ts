@@ -1,6 +1,7 @@
 // One container the lab runs, from its Compose service; and the address rules every role shares
 // (loopback only, Compose's short port syntax).
 import type { FileError } from '../errors.js';
+import type { TopologyContext } from './context.js';
 import type { Role, ServiceFile } from './schema.js';
 import type { InstanceSpec, PortSpec } from './types.js';
 
@@ -56,6 +57,33 @@ export function instance({
     weight,
     zone,
   };
+}
+
+/**
+ * The replicas of a replicated service (echo, server): each one's number, loopback address (from the
+ * x-lab.address template, {n} = replica), weight and zone (cycled); every address checked.
+ */
+export function replicaPlan(
+  ctx: TopologyContext,
+  service: string,
+  lab: ServiceFile['x-lab'],
+  replicas: number,
+  defaultTemplate: string,
+): Array<{ n: number; hostIp: string; weight: number; zone: string }> {
+  const at = ['services', service, 'x-lab', 'address'];
+  const template = lab.address ?? defaultTemplate;
+  if (!template.includes('{n}'))
+    throw ctx.fail(at, `services.${service}.x-lab.address: expected a template with {n}, e.g. "${defaultTemplate}", found "${template}"`);
+  return Array.from({ length: replicas }, (_, i) => {
+    const n = i + 1;
+    const hostIp = template.replace('{n}', String(n));
+    if (!isLoopback(hostIp))
+      throw ctx.fail(
+        at,
+        `services.${service}.x-lab.address: replica ${n} would be ${hostIp}, which is not a loopback address (127.x.y.z with parts up to 255)`,
+      );
+    return { n, hostIp, weight: lab.weights?.[i] ?? 1, zone: lab.zones?.[i % Math.max(1, lab.zones?.length ?? 1)] ?? '' };
+  });
 }
 
 export function isLoopback(ip: string): boolean {

@@ -11,7 +11,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { LinkProxy } from '../link/link-proxy.js';
 import { ConsulRegistrar } from '../register-consul.js';
-import { EtcdRegistrar, type Registration } from '../register-etcd.js';
+import { EtcdRegistrar, registrationOf } from '../register-etcd.js';
 import type { SidecarConfig } from './config.js';
 import { Monitor } from './monitor.js';
 import { probeFor } from './probe.js';
@@ -29,15 +29,7 @@ export interface Sidecar {
 }
 
 export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => void): Promise<Sidecar> {
-  const registration: Registration = {
-    id: cfg.id,
-    service: cfg.service,
-    host: cfg.hostAddress,
-    cluster: cfg.clusterAddress,
-    weight: cfg.weight,
-    zone: cfg.zone,
-    metadata: { sidecar: cfg.health },
-  };
+  const registration = registrationOf(cfg, { sidecar: cfg.health });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   const control = new Server();
   health.addToServer(control);

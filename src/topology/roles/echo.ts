@@ -1,7 +1,7 @@
 // The echo servers: replicas on their own loopback addresses (x-lab.address, {n} = replica), each
 // behind its link proxy by default (the host address leads through it; the direct port is beside it).
 import type { TopologyContext } from '../context.js';
-import { instance, isLoopback } from '../instance.js';
+import { instance, replicaPlan } from '../instance.js';
 import type { InstanceSpec } from '../types.js';
 
 export function echoInstances(ctx: TopologyContext): InstanceSpec[] {
@@ -9,24 +9,13 @@ export function echoInstances(ctx: TopologyContext): InstanceSpec[] {
   const lab = echo['x-lab'];
   const at = (key: string) => ['services', echoName, 'x-lab', key];
   const replicas = ctx.overrides.echo ?? echo.deploy?.replicas ?? 3;
-  const template = lab.address ?? '127.77.1.{n}';
   const port = lab.port ?? 50051;
   const linkProxy = lab['link-proxy'] ?? true;
   if (linkProxy && port === 65535)
     throw ctx.fail(at('port'), `services.${echoName}.x-lab.port: the link proxy needs port+1 as well; use a lower port or link-proxy: false`);
-  if (!template.includes('{n}'))
-    throw ctx.fail(at('address'), `services.${echoName}.x-lab.address: expected a template with {n}, e.g. "127.77.1.{n}", found "${template}"`);
   const out: InstanceSpec[] = [];
-  for (let n = 1; n <= replicas; n++) {
-    const hostIp = template.replace('{n}', String(n));
-    if (!isLoopback(hostIp))
-      throw ctx.fail(
-        at('address'),
-        `services.${echoName}.x-lab.address: replica ${n} would be ${hostIp}, which is not a loopback address (127.x.y.z with parts up to 255)`,
-      );
+  for (const { n, hostIp, weight, zone } of replicaPlan(ctx, echoName, lab, replicas, '127.77.1.{n}')) {
     const name = `${echoName}-${n}`;
-    const weight = lab.weights?.[n - 1] ?? 1;
-    const zone = lab.zones?.[(n - 1) % Math.max(1, lab.zones?.length ?? 1)] ?? '';
     const inst = instance({
       name,
       svc: echo,

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { parseDuration } from '../../util/duration.js';
 import type { TopologyContext } from '../context.js';
-import { instance, isLoopback } from '../instance.js';
+import { instance, replicaPlan } from '../instance.js';
 import type { InstanceSpec } from '../types.js';
 
 export const sidecarName = (instanceName: string) => `${instanceName}-sidecar`;
@@ -20,11 +20,9 @@ export function serverInstances(ctx: TopologyContext): InstanceSpec[] {
   const lab = svc['x-lab'];
   const at = (key: string) => ['services', name, 'x-lab', key];
   const replicas = svc.deploy?.replicas ?? 1;
-  const template = lab.address ?? '127.77.3.{n}';
   const port = lab.port ?? 50051;
   if (port > 65533) throw ctx.fail(at('port'), `services.${name}.x-lab.port: the sidecar needs port+1 and port+2 beside it; use a port up to 65533`);
-  if (!template.includes('{n}'))
-    throw ctx.fail(at('address'), `services.${name}.x-lab.address: expected a template with {n}, e.g. "127.77.3.{n}", found "${template}"`);
+  const plan = replicaPlan(ctx, name, lab, replicas, '127.77.3.{n}');
   if (svc.ports?.length)
     throw ctx.fail(['services', name, 'ports'], `services.${name}.ports: a server publishes nothing itself; its sidecar publishes x-lab.port on x-lab.address`);
   if (svc['x-lab'].assemble)
@@ -49,21 +47,15 @@ export function serverInstances(ctx: TopologyContext): InstanceSpec[] {
     );
   const binary = lab.binary ? path.resolve(path.dirname(path.resolve(ctx.file)), lab.binary) : undefined;
   const out: InstanceSpec[] = [];
-  for (let n = 1; n <= replicas; n++) {
-    const hostIp = template.replace('{n}', String(n));
-    if (!isLoopback(hostIp))
-      throw ctx.fail(
-        at('address'),
-        `services.${name}.x-lab.address: replica ${n} would be ${hostIp}, which is not a loopback address (127.x.y.z with parts up to 255)`,
-      );
+  for (const { n, hostIp, weight, zone } of plan) {
     const instName = `${name}-${n}`;
     const common = {
       index: n,
       pull: ctx.pull,
       hostAddress: `${hostIp}:${port}`,
       clusterAddress: `${instName}:${port}`,
-      weight: lab.weights?.[n - 1] ?? 1,
-      zone: lab.zones?.[(n - 1) % Math.max(1, lab.zones?.length ?? 1)] ?? '',
+      weight,
+      zone,
     };
     const server = instance({ ...common, name: instName, svc, role: 'server', ports: [] });
     server.image.binary = binary;
