@@ -80,8 +80,13 @@ export const ROOMS = {
   },
   router: {
     is: "the lab's gRPC router: HTTP/2 routed by :path, frames passed undecoded",
-    may: ['errors', 'util', 'wire', 'traffic'],
-    why: 'the router is a proxy that the agent bundles: it takes the traffic engine and the wire facts only',
+    may: ['errors', 'util', 'wire', 'traffic', 'h2'],
+    why: 'the router is a proxy that the agent bundles: it takes the traffic engine, HTTP/2 and the wire facts only',
+  },
+  h2: {
+    is: 'HTTP/2 at the frame level: frames, HPACK, a connection, a call relayed undecoded, gRPC faults per method',
+    may: ['wire'],
+    why: 'the router and the sidecar of a server of yours both relay with it, each bundled into an image: it takes only the wire facts',
   },
   sandbox: {
     is: 'Docker: the runtime contract (container verbs), images, registries, up/down/status, a swarm runtime',
@@ -107,9 +112,9 @@ export const ROOMS = {
   echo: {
     is: 'the echo server program, and the sidecar of a server the lab did not write, each bundled alone into the lab/echo image',
     program: true,
-    may: ['util', 'wire'],
+    may: ['util', 'wire', 'h2'],
     types: ['generated'],
-    why: 'the echo server and the sidecar are bundled alone into their image: they take only src/util, src/wire and generated types',
+    why: 'the echo server and the sidecar are bundled alone into their image: they take only src/util, src/wire, src/h2 (the sidecar relays calls with it) and generated types',
   },
   'control-plane': {
     is: 'the xDS control plane program (ADS, LRS, XdsControl), bundled alone into the lab/xds image',

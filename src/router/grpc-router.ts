@@ -8,14 +8,11 @@
 import net from 'node:net';
 import { Metadata, status, type ChannelOptions } from '@grpc/grpc-js';
 import { serviceConfigFrom, type ServiceConfigJson } from '../traffic/index.js';
-import { RouterFaults, type FaultCounts, type RouterFault } from './faults.js';
-import { headerValue, RelayedCall } from './forward.js';
-import { H2Connection, type ConnectionSettings } from './h2/connection.js';
-import type { Header } from './h2/hpack.js';
+import { CallFaults, H2Connection, headerValue, RelayedCall, type CallFault, type ConnectionSettings, type FaultCounts, type Header } from '../h2/index.js';
 import { routerPolicy, type PickArgs, type RouterPolicy } from './policy.js';
 import { Upstream, type Backend } from './upstream.js';
 
-export { percentEncode } from './forward.js';
+export { percentEncode } from '../h2/index.js';
 
 export interface Route {
   /** A gRPC service name (grpc.examples.echo.Echo), or * for every service not named. */
@@ -44,7 +41,7 @@ export interface RoutedCall {
 export interface RouterOptions {
   /** The HTTP/2 settings of the router's side towards callers and towards backends: each stream's window, the streams a caller may open. */
   settings?: { initialWindowSize?: number; maxConcurrentStreams?: number };
-  faults?: RouterFault[];
+  faults?: CallFault[];
 }
 
 /** grpc-timeout: "100m", "5S", "1H" ... (hours, minutes, seconds, milli, micro, nano) → ms. */
@@ -81,7 +78,7 @@ export class GrpcRouter {
   /** Each route by its service (the first route named for a service wins, as a search of the list would). */
   private readonly routeOf: Map<string, Route>;
   private readonly settings: ConnectionSettings;
-  readonly faults: RouterFaults;
+  readonly faults: CallFaults;
   private readonly counts: Omit<RouterStats, 'faults'> = { requests: 0, unrouted: 0, byService: {}, byBackend: {} };
   private observer?: (call: RoutedCall) => void;
   /** Backend address -> the name its server gave (x-lab-backend), for calls that end without one. */
@@ -96,7 +93,7 @@ export class GrpcRouter {
     this.policies = new Map(routes.map((r) => [r.service, routerPolicy(r.serviceConfig)]));
     this.routeOf = new Map(routes.toReversed().map((r) => [r.service, r]));
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
-    this.faults = new RouterFaults(options.faults);
+    this.faults = new CallFaults(options.faults);
   }
 
   static route(service: string, target: string, lb: string | object = 'round_robin'): Route {
@@ -254,4 +251,5 @@ export class GrpcRouter {
   }
 }
 
-export type { RouterFault };
+/** A gRPC fault the router injects per method (the h2 room's CallFault). */
+export type RouterFault = CallFault;

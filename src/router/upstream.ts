@@ -8,7 +8,7 @@ import net from 'node:net';
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import { attributesOf, knownSchemes, parseTarget, weightOf } from '../traffic/index.js';
 import { Backoff } from '../util/backoff.js';
-import { H2Connection, type ConnectionSettings } from './h2/connection.js';
+import { H2Connection, type ConnectionSettings } from '../h2/index.js';
 import type { EndpointState, PickArgs, PickPolicy, RouterPolicy } from './policy.js';
 
 /** grpc-js's reconnect backoff, at most 10 s here. */

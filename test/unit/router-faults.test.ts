@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
-import { RouterFaults } from '../../src/router/faults.js';
+import { CallFaults as RouterFaults } from '../../src/h2/call-faults.js';
 import { parseFaults } from '../../src/cli/commands/router.js';
 import { InputError } from '../../src/errors.js';
 import { ROOT } from '../helpers/lab.js';

@@ -12,8 +12,8 @@ import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
-import { HpackDecoder, HpackEncoder, HpackError, type Header } from '../../src/router/h2/hpack.js';
-import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from '../../src/router/h2/huffman-table.js';
+import { HpackDecoder, HpackEncoder, HpackError, type Header } from '../../src/h2/hpack.js';
+import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from '../../src/h2/huffman-table.js';
 import { tempDir } from '../helpers/lab.js';
 
 setupLab();

@@ -14,7 +14,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { h2Backend } from '../helpers/h2-backend.js';
 import { GrpcRouter } from '../../src/router/grpc-router.js';
-import { HpackEncoder } from '../../src/router/h2/hpack.js';
+import { HpackEncoder } from '../../src/h2/hpack.js';
 
 setupLab();
 

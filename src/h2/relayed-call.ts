@@ -1,5 +1,5 @@
-// One call through the router: a caller's stream relayed to a stream on a backend's connection, at
-// the frame level (h2/connection.ts). The request's header block goes as it came (decoded, and
+// One call through a frame-level proxy (the router, a sidecar): a caller's stream relayed to a stream
+// on a backend's connection, at the frame level (connection.ts). The request's header block goes as it came (decoded, and
 // encoded again for the backend's connection: HPACK's tables are per connection); DATA is relayed
 // both ways as the slices that were read, never cut into gRPC messages (compressed ones pass too);
 // a side's window is given back only once its bytes went on, so a side that is not read stops the
@@ -8,9 +8,9 @@
 // mid-call ends the call UNAVAILABLE.
 import { status } from '@grpc/grpc-js';
 import { BACKEND_HEADER } from '../wire/index.js';
-import type { H2Connection, StreamHandler } from './h2/connection.js';
-import { ERROR } from './h2/frames.js';
-import type { Header } from './h2/hpack.js';
+import type { H2Connection, StreamHandler } from './connection.js';
+import { ERROR } from './frames.js';
+import type { Header } from './hpack.js';
 
 /** What a caller's grpc-js makes of a reset stream's code (its own table). */
 const RST_STATUS: Record<number, number> = {
@@ -75,6 +75,8 @@ export class RelayedCall implements StreamHandler {
     private readonly id: number,
     readonly request: Header[],
     end: boolean,
+    /** Who relays, in the messages of its own answers: "the router", "greeter-2's sidecar". */
+    private readonly by = 'the router',
   ) {
     if (end) this.held.push({ data: Buffer.alloc(0), end: true, flow: 0 });
   }
@@ -132,7 +134,7 @@ export class RelayedCall implements StreamHandler {
     this.onDone = done;
     const id = conn.openStream(new BackendSide(this));
     if (id === undefined) {
-      this.answer(status.UNAVAILABLE, `the router cannot open a stream to ${address}: its connection is closing`);
+      this.answer(status.UNAVAILABLE, `${this.by} cannot open a stream to ${address}: its connection is closing`);
       this.finish(status.UNAVAILABLE);
       return;
     }
@@ -209,7 +211,7 @@ export class RelayedCall implements StreamHandler {
   }
 
   backendLost(): void {
-    this.endWith(status.UNAVAILABLE, `the router lost its connection to ${this.to!.address}`);
+    this.endWith(status.UNAVAILABLE, `${this.by} lost its connection to ${this.to!.address}`);
   }
 }
 

@@ -1,9 +1,10 @@
-// gRPC faults the router injects per method, for any server behind it (Toxiproxy#50's ask): a share
-// of calls delayed, a share aborted with a status, as Envoy's fault filter does (the delay first,
-// then the abort). The router's answer is a real gRPC status in trailers, never a reset.
+// gRPC faults a frame-level proxy (the router, a sidecar) injects per method, for any server behind
+// it (Toxiproxy#50's ask): a share of calls delayed, a share aborted with a status, as Envoy's fault
+// filter does (the delay first, then the abort). The proxy's answer is a real gRPC status in
+// trailers, never a reset.
 import { statusName } from '../wire/index.js';
 
-export interface RouterFault {
+export interface CallFault {
   /** A full method (/pkg.Svc/Method), every method of a service (/pkg.Svc/*), or every call (*). */
   method: string;
   abort?: { code: number; percent: number };
@@ -24,48 +25,50 @@ export interface FaultDecision {
 
 const NONE: FaultDecision = { delayMs: 0 };
 
-export function describeRouterFault(f: RouterFault): string {
+export function describeCallFault(f: CallFault): string {
   const parts = [f.delay && `delay ${f.delay.ms} ms to ${f.delay.percent}%`, f.abort && `abort ${statusName(f.abort.code)} to ${f.abort.percent}%`].filter(
     Boolean,
   );
   return `${f.method}: ${parts.join(', ') || 'no fault'}`;
 }
 
-/** A method pattern's problem, or undefined when it is one the router can match. */
+/** A method pattern's problem, or undefined when it is one a proxy can match. */
 export function methodPatternProblem(method: string): string | undefined {
   if (method === '*' || /^\/[^/\s*]+\/(\*|[^/\s*]+)$/.test(method)) return undefined;
   return `a method is /package.Service/Method, /package.Service/* or *, found "${method}"`;
 }
 
-export class RouterFaults {
-  private rules: RouterFault[] = [];
+export class CallFaults {
+  private rules: CallFault[] = [];
   readonly counts = new Map<string, FaultCounts>();
 
+  /** `by` names the proxy in an abort's message: "the lab's router", "greeter-2's sidecar". */
   constructor(
-    rules: RouterFault[] = [],
+    rules: CallFault[] = [],
     private readonly random: () => number = Math.random,
+    private readonly by = "the lab's router",
   ) {
     this.set(rules);
   }
 
   /** Replaces the rules (a later rule for the same pattern wins). */
-  set(rules: RouterFault[]): void {
+  set(rules: CallFault[]): void {
     const byMethod = new Map(rules.map((r) => [r.method, r]));
     this.rules = [...byMethod.values()];
   }
 
-  list(): RouterFault[] {
+  list(): CallFault[] {
     return [...this.rules];
   }
 
   /** The rule for a path: the method's own, else its service's, else *. */
-  private ruleFor(path: string): RouterFault | undefined {
+  private ruleFor(path: string): CallFault | undefined {
     if (this.rules.length === 0) return undefined;
     const service = path.slice(0, path.lastIndexOf('/'));
     return this.rules.find((r) => r.method === path) ?? this.rules.find((r) => r.method === `${service}/*`) ?? this.rules.find((r) => r.method === '*');
   }
 
-  /** The router sent the abort decide() chose for a call of `path`. */
+  /** The proxy sent the abort decide() chose for a call of `path`. */
   aborted(path: string): void {
     const c = this.counts.get(path);
     if (c) c.aborted++;
@@ -84,7 +87,7 @@ export class RouterFaults {
     return {
       delayMs: delayed ? rule.delay!.ms : 0,
       abort: aborted
-        ? { code: rule.abort!.code, message: `aborted by the lab's router (fault on ${rule.method}: ${rule.abort!.percent}% ${statusName(rule.abort!.code)})` }
+        ? { code: rule.abort!.code, message: `aborted by ${this.by} (fault on ${rule.method}: ${rule.abort!.percent}% ${statusName(rule.abort!.code)})` }
         : undefined,
     };
   }
