@@ -12,12 +12,12 @@ import { controlService } from './control-service.js';
 import { EchoState } from './echo-state.js';
 import { echoService, type EchoCounters } from './echo-service.js';
 import { testInterceptor, testService, updateHealthService } from './test-service.js';
+import { LOADER } from './loader-options.js';
 // Types only (erased from the bundle): the echo imports no code from the rest of the lab.
 import type { ProtoGrpcType as ControlProto } from '../grpc/generated/control.js';
 import type { ProtoGrpcType as EchoProto } from '../grpc/generated/echo.js';
 import type { ProtoGrpcType as TestingProto } from '../grpc/generated/test.js';
 
-const LOADER = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true } as const;
 /** grpc's interop messages keep their field names as written (response_size, server_id), as grpc's own test servers load them. */
 const TESTING_LOADER = { ...LOADER, keepCase: true } as const;
 

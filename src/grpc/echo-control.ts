@@ -1,6 +1,7 @@
 // The lab's knobs on one echo server (lab.control.v1.Control), as promises with deadlines.
 import { Metadata, credentials, type ChannelOptions } from '@grpc/grpc-js';
 import type { ControlClient } from './generated/lab/control/v1/Control.js';
+import type { CallFault } from './generated/lab/control/v1/CallFault.js';
 import type { Fault } from './generated/lab/control/v1/Fault.js';
 import type { LinkFault } from './generated/lab/control/v1/LinkFault.js';
 import type { Stats__Output } from './generated/lab/control/v1/Stats.js';
@@ -35,6 +36,10 @@ export class EchoControl {
   }
   setLinkFault(fault: LinkFault): Promise<EchoStats> {
     return unary((o, cb) => this.client.SetLinkFault({ fault }, o, cb));
+  }
+  /** The sidecar of a server of yours: replaces its per-method call faults (an echo server answers UNIMPLEMENTED). */
+  setCallFaults(faults: CallFault[]): Promise<EchoStats> {
+    return unary((o, cb) => this.client.SetCallFaults({ faults }, o, cb));
   }
   setHealth(serving: boolean): Promise<EchoStats> {
     return unary((o, cb) => this.client.SetHealth({ serving }, o, cb));

@@ -4,5 +4,5 @@
 export { H2Connection, type ConnectionSettings, type StreamHandler } from './connection.js';
 export { ERROR } from './frames.js';
 export type { Header } from './hpack.js';
-export { headerValue, percentEncode, RelayedCall } from './relayed-call.js';
+export { headerValue, percentEncode, RelayedCall, timeoutMs } from './relayed-call.js';
 export { CallFaults, describeCallFault, methodPatternProblem, type CallFault, type FaultCounts, type FaultDecision } from './call-faults.js';

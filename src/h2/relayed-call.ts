@@ -32,6 +32,14 @@ const statusHeaders = (code: number, message: string): Header[] => [
   ['grpc-message', percentEncode(message)],
 ];
 
+/** grpc-timeout: "100m", "5S", "1H" ... (hours, minutes, seconds, milli, micro, nano) → ms. */
+export function timeoutMs(value: string | undefined): number | undefined {
+  const m = /^(\d{1,8})([HMSmun])$/.exec(value ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return { H: n * 3_600_000, M: n * 60_000, S: n * 1000, m: n, u: n / 1000, n: n / 1e6 }[m[2]]!;
+}
+
 /** The first value of a header, or undefined. */
 export function headerValue(headers: readonly Header[], name: string): string | undefined {
   for (const h of headers) if (h[0] === name) return h[1];
@@ -110,6 +118,19 @@ export class RelayedCall implements StreamHandler {
 
   lost(): void {
     this.reset(ERROR.CANCEL);
+  }
+
+  /**
+   * After a wait before forwarding (a delay fault, a connection coming up), the request's
+   * grpc-timeout says what the caller's deadline has left. A new tuple, never the one read: the
+   * decoder's dynamic table may hold that one for later calls.
+   */
+  deductWait(): void {
+    const waited = performance.now() - this.started;
+    if (waited <= 1) return;
+    const i = this.request.findIndex((x) => x[0] === 'grpc-timeout');
+    const timeout = i < 0 ? undefined : timeoutMs(this.request[i][1]);
+    if (timeout !== undefined) this.request[i] = ['grpc-timeout', `${Math.max(1, Math.floor(timeout - waited))}m`];
   }
 
   // ---- the router's own answer ------------------------------------------------------------------

@@ -44,14 +44,6 @@ export interface RouterOptions {
   faults?: CallFault[];
 }
 
-/** grpc-timeout: "100m", "5S", "1H" ... (hours, minutes, seconds, milli, micro, nano) → ms. */
-export function timeoutMs(value: string | undefined): number | undefined {
-  const m = /^(\d{1,8})([HMSmun])$/.exec(value ?? '');
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return { H: n * 3_600_000, M: n * 60_000, S: n * 1000, m: n, u: n / 1000, n: n / 1e6 }[m[2]]!;
-}
-
 /** Headers a lab policy may hash on (ring_hash's header), as grpc-js Metadata, built only when asked. */
 function pickArgs(headers: readonly Header[]): PickArgs {
   let md: Metadata | undefined;
@@ -229,14 +221,7 @@ export class GrpcRouter {
 
   private send(call: RelayedCall, upstream: Upstream, backend: Backend): void {
     call.onGone = undefined;
-    const waited = performance.now() - call.started;
-    if (waited > 1) {
-      // What the caller's deadline has left after a wait (a delay fault, a connection coming up).
-      // A new tuple, never the one read: the decoder's dynamic table may hold that one for later calls.
-      const i = call.request.findIndex((x) => x[0] === 'grpc-timeout');
-      const timeout = i < 0 ? undefined : timeoutMs(call.request[i][1]);
-      if (timeout !== undefined) call.request[i] = ['grpc-timeout', `${Math.max(1, Math.floor(timeout - waited))}m`];
-    }
+    call.deductWait();
     const counts = (this.counts.byBackend[backend.address] ??= { calls: 0, errors: 0 });
     counts.calls++;
     const tracks = upstream.tracksCalls;

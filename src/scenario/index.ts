@@ -16,6 +16,6 @@ export { loadScenario, namesOf } from './load.js';
 export { type Scenario } from './model.js';
 export { type PlayEvent, type PlayResult, play } from './player.js';
 export { scenarioSchema } from './schema.js';
-export { type SandboxSession, echoSourcesOf, sandboxSession } from './session.js';
+export { type SandboxSession, servedSourcesOf, sandboxSession } from './session.js';
 export { explainLines } from './timeline/explain.js';
 export { type ActionResult, type ExpectResult, type Rebalance, type Verdict, liveState } from './verdict.js';

@@ -9,7 +9,7 @@ import { up, type SandboxEvent, eventsFileFor } from '../sandbox/index.js';
 import { type TrafficEvent, type TrafficClients, ServedWatcher, sandboxResolverOptions } from '../traffic/index.js';
 import type { RunContext } from '../run/index.js';
 import { OwnClient, type OwnClientEnd } from './own-client.js';
-import { echoSourcesOf, type SandboxSession } from './session.js';
+import { servedSourcesOf, type SandboxSession } from './session.js';
 import { GrpcRouter } from '../router/index.js';
 import { routerSeries, type RouterClientLabel, type RouterSeries } from './router-series.js';
 import { EnvironmentError } from '../errors.js';
@@ -122,7 +122,7 @@ function servedWatcher({ run, scenario, buckets, feed, bucketMs }: SeriesParts, 
   const only = scenario.observed.length === 1 ? scenario.observed[0].name : undefined;
   for (const o of scenario.observed) buckets.set(o.name, []);
   return new ServedWatcher({
-    sources: () => echoSourcesOf(session),
+    sources: () => servedSourcesOf(session),
     clientOf: (identity) => byTag.get(identity) ?? (identity === 'others' ? only : undefined),
     clients: scenario.observed.map((o) => o.name),
     bucketMs,

@@ -19,9 +19,9 @@ export interface SandboxSession {
   useRouter(router: GrpcRouter | undefined): void;
 }
 
-/** The echo servers the session has now (scaling changes them), as a served-calls watcher polls them. */
-export const echoSourcesOf = (session: SandboxSession): ServedSource[] =>
-  session.ctx.topology.instances.filter((i) => i.role === 'echo').map((i) => ({ name: i.name, controlAddress: session.ctx.reach(i.controlAddress) }));
+/** The backends that count what they served, as the session has them now (scaling changes them): the echo servers, and the sidecars of servers of yours (under the server's name). */
+export const servedSourcesOf = (session: SandboxSession): ServedSource[] =>
+  session.ctx.topology.instances.filter((i) => i.role === 'echo' || i.role === 'server').map((i) => ({ name: i.name, controlAddress: session.ctx.reach(i.controlAddress) }));
 
 export function sandboxSession({ run, signal }: { run: RunContext; signal?: AbortSignal }): SandboxSession {
   const { rt, topology, reach } = run;

@@ -8,7 +8,7 @@ import type { Key } from 'ink';
 import { LabError } from '../errors.js';
 import { runningShape, up } from '../sandbox/index.js';
 import type { RunContext } from '../run/index.js';
-import { loadScenario, echoSourcesOf, type SandboxSession } from '../scenario/index.js';
+import { loadScenario, servedSourcesOf, type SandboxSession } from '../scenario/index.js';
 import { checkReportDir, reportDirFor } from '../report/index.js';
 import { ServedWatcher, isXdsTarget, type TrafficClients, type TrafficClientSpec } from '../traffic/index.js';
 import { xdsOptionsFor } from '../xds/index.js';
@@ -36,7 +36,7 @@ export interface WatchOptions {
 function observer(session: SandboxSession, now: () => number, dispatch: ViewHandle['dispatch']): ServedWatcher {
   const seen = new Set<string>();
   return new ServedWatcher({
-    sources: () => echoSourcesOf(session),
+    sources: () => servedSourcesOf(session),
     clientOf: (identity) => {
       const name = `${identity}@servers`;
       if (!seen.has(name)) {

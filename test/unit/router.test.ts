@@ -6,7 +6,8 @@ import { setupLab } from '../../src/setup.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { GrpcRouter, percentEncode, timeoutMs } from '../../src/router/grpc-router.js';
+import { GrpcRouter, percentEncode } from '../../src/router/grpc-router.js';
+import { timeoutMs } from '../../src/h2/index.js';
 import { startFleet, type Fleet } from '../helpers/echo-fleet.js';
 
 setupLab();

@@ -119,6 +119,45 @@ describe('scenario parser: a server of yours', () => {
     assert.deepEqual(reach(undefined, true), echoes);
   });
 
+  it('takes its sidecar’s steps: a link fault, call faults per method, its health answer', () => {
+    const s = scenario(
+      '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
+      [
+        '  - { at: 1s, link: { target: greeter-2, latency: 100ms } }',
+        '  - { at: 2s, grpc-fault: { target: greeter-1, method: "/helloworld.Greeter/*", abort: { code: UNAVAILABLE, percent: 30% } } }',
+        '  - { at: 3s, health: { greeter-3: NOT_SERVING } }',
+        '  - { at: 4s, link: { target: echo-1, latency: 100ms } }',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      s.steps.map((st) => (st.kind === 'action' ? [st.action.kind, (st.arg as { target: string }).target] : [])),
+      [
+        ['link', 'greeter-2'],
+        ['grpc-fault', 'greeter-1'],
+        ['health', 'greeter-3'],
+        ['link', 'echo-1'],
+      ],
+    );
+    const fault = (s.steps[1] as { arg: { fault: unknown } }).arg.fault;
+    assert.deepEqual(fault, { method: '/helloworld.Greeter/*', abort: { code: 14, percent: 30 }, delay: undefined });
+  });
+
+  it('refuses call faults on an echo server and on a method that is not one, and a link on etcd', () => {
+    const g = '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }';
+    refused(
+      () => scenario(g, '  - { at: 1s, grpc-fault: { target: echo-2, method: "*", abort: { code: UNAVAILABLE, percent: 30% } } }'),
+      'x.yaml:6:37: steps[0].grpc-fault.target: "echo-2" is not a server of yours (those are greeter-1, greeter-2, greeter-3)',
+    );
+    refused(
+      () => scenario(g, '  - { at: 1s, grpc-fault: { target: greeter-2, method: SayHello, abort: { code: UNAVAILABLE, percent: 30% } } }'),
+      'x.yaml:6:56: steps[0].grpc-fault.method: a method is /package.Service/Method, /package.Service/* or *, found "SayHello"',
+    );
+    refused(
+      () => scenario(g, '  - { at: 1s, link: { target: etcd, latency: 100ms } }'),
+      'x.yaml:6:31: steps[0].link.target: "etcd" is neither an echo server nor a server of yours (those are echo-1, echo-2, echo-3, greeter-1, greeter-2, greeter-3)',
+    );
+  });
+
   it('refuses the echo’s calls to it, a method that is not one, and steps on its sidecar', () => {
     refused(
       () => scenario('  g: { target: "etcd:///greeter" }'),
@@ -146,7 +185,7 @@ describe('scenario parser: a server of yours', () => {
           '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
           '  - { at: 1s, fault: { target: greeter-2, latency: 10ms } }',
         ),
-      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is a server of yours: this step works the echo\'s own knobs, which only echo servers have (echo-1, echo-2, echo-3)',
+      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is a server of yours: this step works the echo\'s own knobs, which only echo servers have (echo-1, echo-2, echo-3); its sidecar takes link, grpc-fault and health',
     );
   });
 });

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, Client } from '@grpc/grpc-js';
+import { credentials, Client, Metadata } from '@grpc/grpc-js';
+import { checkHealth } from '../../src/grpc/health.js';
+import { EchoControl } from '../../src/grpc/echo-control.js';
 import type { SidecarConfig } from '../../src/echo/sidecar/config.js';
 import { sidecarConfigFromEnv } from '../../src/echo/sidecar/config.js';
 import { Monitor } from '../../src/echo/sidecar/monitor.js';
@@ -151,6 +153,7 @@ describe('the sidecar’s etcd registration lives only while its server answers'
         bind: '127.0.0.1',
         hostAddress: '127.0.0.1:0',
         clusterAddress: 'greeter-1:50051',
+        protoDir: path.join(ROOT, 'protos'),
         weight: 1,
         zone: '',
         etcd: { endpoints: [etcd.endpoint], prefix: `/lab-test-${health}`, leaseTtlSeconds: 2 },
@@ -210,4 +213,155 @@ describe('the sidecar’s etcd registration lives only while its server answers'
       assert.equal(await left.get(key).string(), null, 'the sidecar’s stop deregisters');
       left.close();
     });
+});
+
+/** A sidecar in this process beside a fixture server, with no registry. */
+function sidecarCfg(serverPort: number): SidecarConfig {
+  return {
+    id: 'greeter-1',
+    service: 'greeter',
+    port: 0,
+    bind: '127.0.0.1',
+    hostAddress: '127.0.0.1:0',
+    clusterAddress: 'greeter-1:50051',
+    protoDir: path.join(ROOT, 'protos'),
+    weight: 1,
+    zone: '',
+    serverPort,
+    controlPort: 0,
+    health: 'grpc',
+    probeIntervalMs: 200,
+    probeBoundMs: 200,
+  };
+}
+
+type Outcome = { code: number; ms: number; details: string };
+
+/** One SayHello through `client`, tagged with x-lab-client when `tag` is given. */
+function sayHello(client: Client, tag?: string, deadlineMs = 3000): Promise<Outcome> {
+  const md = new Metadata();
+  if (tag) md.set('x-lab-client', tag);
+  const t0 = performance.now();
+  return new Promise((resolve) =>
+    client.makeUnaryRequest(
+      '/greet.Greeter/SayHello',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.alloc(0),
+      md,
+      { deadline: Date.now() + deadlineMs },
+      (err) => resolve({ code: err?.code ?? 0, ms: performance.now() - t0, details: err?.details ?? '' }),
+    ),
+  );
+}
+
+describe('the sidecar’s relay: what it served, call faults, link faults, health, a killed server', () => {
+  let fixture: { proc: ChildProcess; port: number };
+  let sidecar: Sidecar;
+  let control: EchoControl;
+  before(async () => {
+    fixture = await server();
+    sidecar = await startSidecar(sidecarCfg(fixture.port), () => undefined);
+    control = new EchoControl(`127.0.0.1:${sidecar.controlPort}`);
+  });
+  after(async () => {
+    control?.close();
+    await sidecar?.stop();
+    if (fixture) await end(fixture.proc);
+  });
+
+  it('counts what it served per x-lab-client, equal to what each client counted itself', async () => {
+    const a = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+    const b = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+    try {
+      const mine = { a: 0, b: 0, others: 0 };
+      const calls: Array<Promise<void>> = [];
+      for (let i = 0; i < 30; i++) calls.push(sayHello(a, 'alpha').then((o) => void (o.code === 0 && mine.a++)));
+      for (let i = 0; i < 17; i++) calls.push(sayHello(b, 'beta').then((o) => void (o.code === 0 && mine.b++)));
+      for (let i = 0; i < 5; i++) calls.push(sayHello(b).then((o) => void (o.code === 0 && mine.others++)));
+      await Promise.all(calls);
+      const report = await control.getServed();
+      const by = Object.fromEntries(report.clients.map((c) => [c.client, Number(c.ok)]));
+      assert.deepEqual(by, { alpha: mine.a, beta: mine.b, others: mine.others });
+      assert.deepEqual(mine, { a: 30, b: 17, others: 5 });
+      assert.equal(Number(report.finished), 52);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('aborts and delays a method’s calls as set, counts the aborts as served errors, and clears', async () => {
+    const c = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+    try {
+      await control.setCallFaults([{ method: '/greet.Greeter/SayHello', abortCode: 14, abortPercent: 100 }]);
+      const aborted = await sayHello(c, 'gamma');
+      assert.equal(aborted.code, 14);
+      assert.match(aborted.details, /aborted by greeter-1's sidecar/);
+      await control.setCallFaults([{ method: '/greet.Greeter/*', delayMs: 300, delayPercent: 100 }]);
+      const delayed = await sayHello(c, 'gamma');
+      assert.equal(delayed.code, 0);
+      assert.ok(delayed.ms >= 290, `a 300 ms delay took ${delayed.ms.toFixed(0)} ms`);
+      // A delay longer than the caller's deadline: the caller gives up, the sidecar counts it CANCELLED.
+      await control.setCallFaults([{ method: '*', delayMs: 2000, delayPercent: 100 }]);
+      const late = await sayHello(c, 'gamma', 300);
+      assert.equal(late.code, 4);
+      await control.setCallFaults([]);
+      assert.equal((await sayHello(c, 'gamma')).code, 0);
+      const gamma = (await control.getServed()).clients.find((x) => x.client === 'gamma')!;
+      assert.equal(Number(gamma.ok), 2);
+      assert.equal(Number(gamma.errors.UNAVAILABLE), 1);
+      await eventually('the deadline-exceeded call counted', async () => {
+        const g = (await control.getServed()).clients.find((x) => x.client === 'gamma')!;
+        return Number(g.errors.CANCELLED) === 1;
+      });
+      await assert.rejects(control.setCallFaults([{ method: 'SayHello', abortCode: 14, abortPercent: 100 }]), /a method is \/package.Service\/Method/);
+      await assert.rejects(control.setFault({ latencyMs: 10 }), /is a server of yours: it has no echo knobs/);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a link latency shows in every call, and is cleared', async () => {
+    const c = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+    try {
+      assert.equal((await sayHello(c)).code, 0);
+      await control.setLinkFault({ latencyMs: 150, direction: 'down' });
+      const slow = await sayHello(c);
+      assert.ok(slow.code === 0 && slow.ms >= 140, `a 150 ms link latency: ${slow.ms.toFixed(0)} ms`);
+      await control.setLinkFault({});
+      const fast = await sayHello(c);
+      assert.ok(fast.code === 0 && fast.ms < 140, `cleared: ${fast.ms.toFixed(0)} ms`);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('health set NOT_SERVING holds while the server answers, and goes back to what the probe finds', async () => {
+    const ask = () => checkHealth(`127.0.0.1:${sidecar.controlPort}`, 1000);
+    await eventually('SERVING', async () => (await ask()) === 'SERVING');
+    await control.setHealth(false);
+    assert.equal(await ask(), 'NOT_SERVING');
+    assert.equal(sidecar.monitor.healthy, true, 'the server still answers its probe');
+    await control.setHealth(true);
+    assert.equal(await ask(), 'SERVING');
+  });
+
+  it('a killed server: a new connection is refused at once, not kept open', async () => {
+    const c = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+    try {
+      assert.equal((await sayHello(c)).code, 0);
+      await end(fixture.proc);
+      const fresh = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+      const t0 = performance.now();
+      const r = await sayHello(fresh, undefined, 5000);
+      fresh.close();
+      assert.equal(r.code, 14, `a call to a killed server: ${r.code} ${r.details}`);
+      assert.ok(performance.now() - t0 < 2000, 'refused at once, not at the deadline');
+      const old = await sayHello(c, undefined, 5000);
+      assert.equal(old.code, 14, 'the connection made before the kill fails too');
+    } finally {
+      c.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@
 import { configFromEnv, type EchoConfig } from '../config.js';
 import type { HealthKind } from './probe.js';
 
-export interface SidecarConfig extends Omit<EchoConfig, 'linkPort' | 'maxConnectionAgeMs' | 'protoDir'> {
+export interface SidecarConfig extends Omit<EchoConfig, 'linkPort' | 'maxConnectionAgeMs'> {
   /** The server's gRPC port in the network namespace the sidecar owns (the server's container joined it). */
   serverPort: number;
   /** The sidecar's own gRPC port: its health service (what Consul's check asks when health is tcp). */
@@ -22,7 +22,7 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
 }
 
 export function sidecarConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SidecarConfig {
-  const { linkPort: _l, maxConnectionAgeMs: _m, protoDir: _p, ...shared } = configFromEnv(env);
+  const { linkPort: _l, maxConnectionAgeMs: _m, ...shared } = configFromEnv(env);
   const health = env.LAB_HEALTH ?? 'grpc';
   if (health !== 'grpc' && health !== 'tcp') throw new Error(`LAB_HEALTH=${health}: expected grpc or tcp`);
   const serverPort = int(env, 'LAB_SERVER_PORT', 0, 1, 65535);

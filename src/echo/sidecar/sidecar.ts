@@ -1,24 +1,34 @@
 // The sidecar of a server the lab did not write (seed 003): it owns the instance's network namespace
 // (the server's container joins it), and
-//   - passes host clients through its link proxy to the server (link faults, as an echo's link
-//     proxy does); clients in the lab network dial the server's own port (the cluster address);
+//   - passes host clients through its link proxy (link faults, as an echo's link proxy does) and its
+//     relay (relay.ts: per-method call faults, and what it served per client) to the server;
+//     clients in the lab network dial the server's own port (the cluster address);
 //   - watches the server with a bounded probe, every interval (monitor.ts);
 //   - registers the instance in etcd under a lease it renews only after a probe the server answered,
-//     so a frozen server's key lapses within the TTL; and in Consul, whose gRPC check dials the
-//     server's own port (health: grpc) or the sidecar's own health service, which says what the
-//     last probe found (health: tcp: a frozen server still completes a TCP connect).
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+//     so a frozen server's key lapses within the TTL; and in Consul, whose gRPC check asks the
+//     sidecar's own health service: it says what the last probe found (a frozen server still
+//     completes a TCP connect, and a probe has a bound), unless it was set NOT_SERVING;
+//   - serves lab.control.v1.Control beside its health service (control.ts).
+import path from 'node:path';
+import { loadPackageDefinition, Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
 import { LinkProxy } from '../link/link-proxy.js';
 import { ConsulRegistrar } from '../register-consul.js';
+import { LOADER } from '../loader-options.js';
 import { EtcdRegistrar, registrationOf } from '../register-etcd.js';
 import type { SidecarConfig } from './config.js';
+import { sidecarControl, type SidecarParts } from './control.js';
 import { Monitor } from './monitor.js';
 import { probeFor } from './probe.js';
+import { SidecarRelay } from './relay.js';
+// Types only (erased from the bundle).
+import type { ProtoGrpcType as ControlProto } from '../../grpc/generated/control.js';
 
 export interface Sidecar {
   readonly monitor: Monitor;
   readonly link: LinkProxy;
+  readonly relay: SidecarRelay;
   /** Where the link proxy listens, and the sidecar's health service (the ports bound, when 0 was asked). */
   readonly port: number;
   readonly controlPort: number;
@@ -37,7 +47,10 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
     control.bindAsync(`${cfg.bind}:${cfg.controlPort}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
 
-  const link = new LinkProxy({ host: '127.0.0.1', port: cfg.serverPort });
+  // Host clients -> the link proxy (the published port) -> the relay (loopback, any port) -> the server.
+  const relay = new SidecarRelay({ host: '127.0.0.1', port: cfg.serverPort }, `${cfg.id}'s sidecar`);
+  const relayPort = await relay.listen('127.0.0.1', 0);
+  const link = new LinkProxy({ host: '127.0.0.1', port: relayPort });
   const port = await link.listen(cfg.bind, cfg.port);
 
   const server = `127.0.0.1:${cfg.serverPort}`;
@@ -53,7 +66,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
       cfg.consul.checkInterval,
       cfg.consul.deregisterAfter,
       log,
-      cfg.health === 'grpc' ? undefined : controlAddress,
+      controlAddress,
     );
   let consulStarted = false;
   const probe = probeFor(cfg.health, server);
@@ -63,7 +76,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
     {
       changed(ok, r) {
         log(`${ok ? 'the server answers' : 'the server does not answer'} (${r.detail}, ${r.ms.toFixed(0)} ms)`);
-        health.setStatus('', ok ? 'SERVING' : 'NOT_SERVING');
+        showHealth();
         // Consul lists the instance from its first answer on; its own check decides passing or critical after that.
         if (ok && consul && !consulStarted) {
           consulStarted = true;
@@ -75,12 +88,37 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
       },
     },
   );
+  // What the sidecar's health service says (Consul's check asks it): the last probe, unless set NOT_SERVING.
+  let held = false;
+  const serving = () => monitor.healthy && !held;
+  const showHealth = () => health.setStatus('', serving() ? 'SERVING' : 'NOT_SERVING');
+  const parts: SidecarParts = {
+    id: cfg.id,
+    hostAddress: cfg.hostAddress,
+    clusterAddress: cfg.clusterAddress,
+    registration,
+    link,
+    relay,
+    etcd,
+    consul,
+    serving,
+    setServing(on) {
+      held = !on;
+      log(on ? 'health: as the probe finds it' : 'health: held at NOT_SERVING');
+      showHealth();
+    },
+    startedAt: Date.now(),
+  };
+  // The one cast: loadPackageDefinition is untyped; the generated ProtoGrpcType describes it.
+  const pkg = loadPackageDefinition(loadSync(path.join(cfg.protoDir, 'control.proto'), LOADER)) as unknown as ControlProto;
+  control.addService(pkg.lab.control.v1.Control.service, sidecarControl(parts));
   monitor.start();
-  log(`sidecar of ${cfg.id}: ${cfg.bind}:${port} -> ${server}; probing with ${probe.what} every ${cfg.probeIntervalMs} ms`);
+  log(`sidecar of ${cfg.id}: ${cfg.bind}:${port} -> relay 127.0.0.1:${relayPort} -> ${server}; probing with ${probe.what} every ${cfg.probeIntervalMs} ms`);
 
   return {
     monitor,
     link,
+    relay,
     port,
     controlPort,
     etcd,
@@ -89,6 +127,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
       await monitor.stop();
       await Promise.all([etcd?.stop(), consul?.stop()]);
       link.close();
+      relay.close();
       await new Promise<void>((resolve) => control.tryShutdown(() => resolve()));
     },
   };

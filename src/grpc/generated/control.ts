@@ -2,6 +2,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { CallFault as _lab_control_v1_CallFault, CallFault__Output as _lab_control_v1_CallFault__Output } from './lab/control/v1/CallFault.js';
 import type { ConsulRegistrationRequest as _lab_control_v1_ConsulRegistrationRequest, ConsulRegistrationRequest__Output as _lab_control_v1_ConsulRegistrationRequest__Output } from './lab/control/v1/ConsulRegistrationRequest.js';
 import type { ControlClient as _lab_control_v1_ControlClient, ControlDefinition as _lab_control_v1_ControlDefinition } from './lab/control/v1/Control.js';
 import type { DrainRequest as _lab_control_v1_DrainRequest, DrainRequest__Output as _lab_control_v1_DrainRequest__Output } from './lab/control/v1/DrainRequest.js';
@@ -11,6 +12,7 @@ import type { LinkFault as _lab_control_v1_LinkFault, LinkFault__Output as _lab_
 import type { LinkStats as _lab_control_v1_LinkStats, LinkStats__Output as _lab_control_v1_LinkStats__Output } from './lab/control/v1/LinkStats.js';
 import type { ServedClient as _lab_control_v1_ServedClient, ServedClient__Output as _lab_control_v1_ServedClient__Output } from './lab/control/v1/ServedClient.js';
 import type { ServedReport as _lab_control_v1_ServedReport, ServedReport__Output as _lab_control_v1_ServedReport__Output } from './lab/control/v1/ServedReport.js';
+import type { SetCallFaultsRequest as _lab_control_v1_SetCallFaultsRequest, SetCallFaultsRequest__Output as _lab_control_v1_SetCallFaultsRequest__Output } from './lab/control/v1/SetCallFaultsRequest.js';
 import type { SetFaultRequest as _lab_control_v1_SetFaultRequest, SetFaultRequest__Output as _lab_control_v1_SetFaultRequest__Output } from './lab/control/v1/SetFaultRequest.js';
 import type { SetHealthRequest as _lab_control_v1_SetHealthRequest, SetHealthRequest__Output as _lab_control_v1_SetHealthRequest__Output } from './lab/control/v1/SetHealthRequest.js';
 import type { SetLinkFaultRequest as _lab_control_v1_SetLinkFaultRequest, SetLinkFaultRequest__Output as _lab_control_v1_SetLinkFaultRequest__Output } from './lab/control/v1/SetLinkFaultRequest.js';
@@ -25,6 +27,7 @@ export interface ProtoGrpcType {
   lab: {
     control: {
       v1: {
+        CallFault: MessageTypeDefinition<_lab_control_v1_CallFault, _lab_control_v1_CallFault__Output>
         ConsulRegistrationRequest: MessageTypeDefinition<_lab_control_v1_ConsulRegistrationRequest, _lab_control_v1_ConsulRegistrationRequest__Output>
         Control: SubtypeConstructor<typeof grpc.Client, _lab_control_v1_ControlClient> & { service: _lab_control_v1_ControlDefinition }
         DrainRequest: MessageTypeDefinition<_lab_control_v1_DrainRequest, _lab_control_v1_DrainRequest__Output>
@@ -34,6 +37,7 @@ export interface ProtoGrpcType {
         LinkStats: MessageTypeDefinition<_lab_control_v1_LinkStats, _lab_control_v1_LinkStats__Output>
         ServedClient: MessageTypeDefinition<_lab_control_v1_ServedClient, _lab_control_v1_ServedClient__Output>
         ServedReport: MessageTypeDefinition<_lab_control_v1_ServedReport, _lab_control_v1_ServedReport__Output>
+        SetCallFaultsRequest: MessageTypeDefinition<_lab_control_v1_SetCallFaultsRequest, _lab_control_v1_SetCallFaultsRequest__Output>
         SetFaultRequest: MessageTypeDefinition<_lab_control_v1_SetFaultRequest, _lab_control_v1_SetFaultRequest__Output>
         SetHealthRequest: MessageTypeDefinition<_lab_control_v1_SetHealthRequest, _lab_control_v1_SetHealthRequest__Output>
         SetLinkFaultRequest: MessageTypeDefinition<_lab_control_v1_SetLinkFaultRequest, _lab_control_v1_SetLinkFaultRequest__Output>

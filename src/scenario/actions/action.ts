@@ -131,9 +131,17 @@ const ROLE_WORDS: Record<string, string> = {
   consul: 'Consul',
   proxy: 'the proxy',
   xds: 'the xDS control plane',
+  server: 'a server of yours',
 };
 
-const ROLE_NOUNS: Record<string, string> = { echo: 'echo server', etcd: 'etcd member', consul: 'Consul', proxy: 'proxy', xds: 'xDS control plane' };
+const ROLE_NOUNS: Record<string, string> = {
+  echo: 'echo server',
+  etcd: 'etcd member',
+  consul: 'Consul',
+  proxy: 'proxy',
+  xds: 'xDS control plane',
+  server: 'server of yours',
+};
 
 /** A problem resolve() found, at a place inside the argument (at its key when `key` is set): reported at that file position. */
 export class ArgProblem {
@@ -151,13 +159,29 @@ export function checkTarget(names: Names, name: string, role?: Role, path: Reado
     return new ArgProblem(`${role ? `no ${ROLE_NOUNS[role]} named` : 'unknown service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
   if (role === 'echo' && names.instances.get(name) === 'server')
     return new ArgProblem(
-      `"${name}" is a server of yours: this step works the echo's own knobs, which only echo servers have (${valid.join(', ')})`,
+      `"${name}" is a server of yours: this step works the echo's own knobs, which only echo servers have (${valid.join(', ')}); its sidecar takes link, grpc-fault and health`,
       path,
       key,
     );
   if (role && names.instances.get(name) !== role)
     return new ArgProblem(`"${name}" is not ${ROLE_WORDS[role]} (${valid.length ? `those are ${valid.join(', ')}` : 'the sandbox has none'})`, path, key);
   return undefined;
+}
+
+/** Checks that `name` is a backend whose link and health the lab works: an echo server, or a server of yours (through its sidecar). */
+export function checkBackend(names: Names, name: string, path: ReadonlyArray<string | number> = [], key = false): ArgProblem | undefined {
+  const role = names.instances.get(name);
+  if (role === 'echo' || role === 'server') return undefined;
+  const servers = namesOfRole(names, 'server');
+  if (servers.length === 0) return checkTarget(names, name, 'echo', path, key);
+  const valid = [...namesOfRole(names, 'echo'), ...servers];
+  return new ArgProblem(
+    names.instances.has(name)
+      ? `"${name}" is neither an echo server nor a server of yours (those are ${valid.join(', ')})`
+      : `no echo server or server of yours named "${name}" (the sandbox has ${valid.join(', ')})`,
+    path,
+    key,
+  );
 }
 
 /** The common argument: one instance name, e.g. `kill: echo-2` (of `role`, when given). */

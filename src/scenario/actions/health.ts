@@ -1,15 +1,16 @@
-// health: { echo-2: NOT_SERVING } — the echo's grpc.health.v1 answer (Consul's gRPC check follows).
+// health: { echo-2: NOT_SERVING } — the echo's grpc.health.v1 answer (Consul's gRPC check follows);
+// for a server of yours, its sidecar's answer, which Consul's check asks.
 import { z } from 'zod';
-import { checkTarget, defineAction, oneEchoEntry } from './action.js';
+import { checkBackend, defineAction, oneEchoEntry } from './action.js';
 
 export default defineAction({
   kind: 'health',
-  summary: "its grpc.health.v1 answer; Consul's gRPC check follows",
+  summary: "its grpc.health.v1 answer (a server of yours: its sidecar's); Consul's gRPC check follows",
   example: 'health: { echo-2: NOT_SERVING }',
   arg: oneEchoEntry(z.enum(['SERVING', 'NOT_SERVING']), 'SERVING | NOT_SERVING'),
   resolve(arg, names) {
     const [target, status] = Object.entries(arg)[0];
-    return checkTarget(names, target, 'echo', [target], true) ?? { target, serving: status === 'SERVING' };
+    return checkBackend(names, target, [target], true) ?? { target, serving: status === 'SERVING' };
   },
   describe: (a) => `${a.target} health → ${a.serving ? 'SERVING' : 'NOT_SERVING'}`,
   model: ({ target }, sandbox) => {

@@ -1,12 +1,13 @@
 // link: { target: echo-2, latency: 200ms, jitter: 20ms, bandwidth: 100kB/s, blackhole: true,
 // reset: true, slowClose: 2s, direction: down|up|both } — a fault on the path between host clients
-// and one echo server, done by the TCP link proxy in front of it. `link: { target: echo-2 }` clears.
+// and one echo server (or a server of yours), done by the TCP link proxy in front of it (in its
+// sidecar). `link: { target: echo-2 }` clears.
 // direction: which bytes it applies to; `down` (backend to client) by default, as Toxiproxy does,
 // so `latency: 100ms` adds 100 ms to each call.
 import { z } from 'zod';
 import { describeLinkFault, normalizeLinkFault, type LinkFault } from '../../wire/index.js';
 import { duration, toMs } from '../../util/units.js';
-import { ArgProblem, checkTarget, defineAction, instanceName } from './action.js';
+import { ArgProblem, checkBackend, defineAction, instanceName } from './action.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 const RATE = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)\/s\s*$/i;
@@ -44,7 +45,7 @@ export default defineAction({
   example: 'link: { target: echo-2, latency: 100ms, direction: down }',
   arg,
   resolve(a, names): { target: string; fault: LinkFault } | ArgProblem {
-    const problem = checkTarget(names, a.target, 'echo', ['target']);
+    const problem = checkBackend(names, a.target, ['target']);
     if (problem) return problem;
     const ms = (v: string | number | undefined) => (v === undefined ? 0 : toMs(v));
     return {

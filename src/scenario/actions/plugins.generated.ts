@@ -4,6 +4,7 @@ import p_container_actions from './container-actions.js';
 import p_drain from './drain.js';
 import p_expire_lease from './expire-lease.js';
 import p_fault from './fault.js';
+import p_grpc_fault from './grpc-fault.js';
 import p_health from './health.js';
 import p_kill_leader from './kill-leader.js';
 import p_link from './link.js';
@@ -16,5 +17,5 @@ import p_signal from './signal.js';
 import p_xds_nack from './xds-nack.js';
 import p_xds from './xds.js';
 
-export const plugins = [p_consul_registration, p_container_actions, p_drain, p_expire_lease, p_fault, p_health, p_kill_leader, p_link, p_partition, p_router_fault, p_scale, p_set_lb, p_set_weight, p_signal, p_xds_nack, p_xds].flat();
-export const files = ["consul-registration.ts","container-actions.ts","drain.ts","expire-lease.ts","fault.ts","health.ts","kill-leader.ts","link.ts","partition.ts","router-fault.ts","scale.ts","set-lb.ts","set-weight.ts","signal.ts","xds-nack.ts","xds.ts"];
+export const plugins = [p_consul_registration, p_container_actions, p_drain, p_expire_lease, p_fault, p_grpc_fault, p_health, p_kill_leader, p_link, p_partition, p_router_fault, p_scale, p_set_lb, p_set_weight, p_signal, p_xds_nack, p_xds].flat();
+export const files = ["consul-registration.ts","container-actions.ts","drain.ts","expire-lease.ts","fault.ts","grpc-fault.ts","health.ts","kill-leader.ts","link.ts","partition.ts","router-fault.ts","scale.ts","set-lb.ts","set-weight.ts","signal.ts","xds-nack.ts","xds.ts"];

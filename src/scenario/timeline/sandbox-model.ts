@@ -20,14 +20,14 @@ export interface InstanceModel {
   process: ProcessState;
   /** Off the lab network (partition), until healed. */
   partitioned: boolean;
-  /** Echo servers: host clients reach it through its link proxy (x-lab.link-proxy), where link faults happen. */
+  /** Host clients reach it through its link proxy (an echo's x-lab.link-proxy; a server of yours' sidecar), where link faults happen. */
   linkProxy?: boolean;
   /** A graceful stop takes time: an exited process may still answer calls until then (scenario time). */
   upUntil?: number;
   /** In Consul's catalog (echo servers: a deregister step, a drain or a stop takes it out). */
   inConsul?: boolean;
-  /** What its fault knobs and its link proxy do to every call to it (echo servers). */
-  faults?: { echo?: CallFloor; link?: CallFloor };
+  /** What its fault knobs, its link proxy and its sidecar's call faults do to every call to it. */
+  faults?: { echo?: CallFloor; link?: CallFloor; call?: CallFloor };
   /** What last changed it, for messages ("killed at 10s, line 12"). */
   last?: Change;
 }
@@ -42,9 +42,14 @@ export interface CallFloor {
 
 /** The floor every call to this backend meets now (none when no fault is set). */
 export function floorOf(i: InstanceModel): CallFloor | undefined {
-  const { echo, link } = i.faults ?? {};
-  if (!echo && !link) return undefined;
-  return { failsAll: !!(echo?.failsAll || link?.failsAll), latencyMs: (echo?.latencyMs ?? 0) + (link?.latencyMs ?? 0), line: (link ?? echo)!.line };
+  const { echo, link, call } = i.faults ?? {};
+  if (!echo && !link && !call) return undefined;
+  const all = [echo, link, call].filter((f): f is CallFloor => !!f);
+  return {
+    failsAll: all.some((f) => f.failsAll),
+    latencyMs: all.reduce((ms, f) => ms + f.latencyMs, 0),
+    line: (call ?? link ?? echo)!.line,
+  };
 }
 
 /** A change a step made, as messages name it. */
@@ -110,7 +115,7 @@ export function instancesOf(t: Topology): Map<string, InstanceModel> {
           service: i.service,
           process: 'running' as ProcessState,
           partitioned: false,
-          ...(i.role === 'echo' ? { inConsul: true, linkProxy: i.linkPort > 0 } : i.role === 'server' ? { inConsul: true } : {}),
+          ...(i.role === 'echo' ? { inConsul: true, linkProxy: i.linkPort > 0 } : i.role === 'server' ? { inConsul: true, linkProxy: true } : {}),
         },
       ]),
   );

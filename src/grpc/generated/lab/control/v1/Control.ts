@@ -7,6 +7,7 @@ import type { ConsulRegistrationRequest as _lab_control_v1_ConsulRegistrationReq
 import type { DrainRequest as _lab_control_v1_DrainRequest, DrainRequest__Output as _lab_control_v1_DrainRequest__Output } from '../../../lab/control/v1/DrainRequest.js';
 import type { Empty as _lab_control_v1_Empty, Empty__Output as _lab_control_v1_Empty__Output } from '../../../lab/control/v1/Empty.js';
 import type { ServedReport as _lab_control_v1_ServedReport, ServedReport__Output as _lab_control_v1_ServedReport__Output } from '../../../lab/control/v1/ServedReport.js';
+import type { SetCallFaultsRequest as _lab_control_v1_SetCallFaultsRequest, SetCallFaultsRequest__Output as _lab_control_v1_SetCallFaultsRequest__Output } from '../../../lab/control/v1/SetCallFaultsRequest.js';
 import type { SetFaultRequest as _lab_control_v1_SetFaultRequest, SetFaultRequest__Output as _lab_control_v1_SetFaultRequest__Output } from '../../../lab/control/v1/SetFaultRequest.js';
 import type { SetHealthRequest as _lab_control_v1_SetHealthRequest, SetHealthRequest__Output as _lab_control_v1_SetHealthRequest__Output } from '../../../lab/control/v1/SetHealthRequest.js';
 import type { SetLinkFaultRequest as _lab_control_v1_SetLinkFaultRequest, SetLinkFaultRequest__Output as _lab_control_v1_SetLinkFaultRequest__Output } from '../../../lab/control/v1/SetLinkFaultRequest.js';
@@ -61,6 +62,21 @@ export interface ControlClient extends grpc.Client {
   resetStats(argument: _lab_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   resetStats(argument: _lab_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   resetStats(argument: _lab_control_v1_Empty, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The sidecar of a server of yours only (an echo server answers UNIMPLEMENTED).
+   */
+  SetCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  SetCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  SetCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  SetCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  /**
+   * The sidecar of a server of yours only (an echo server answers UNIMPLEMENTED).
+   */
+  setCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  setCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  setCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
+  setCallFaults(argument: _lab_control_v1_SetCallFaultsRequest, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   
   SetConsulRegistration(argument: _lab_control_v1_ConsulRegistrationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
   SetConsulRegistration(argument: _lab_control_v1_ConsulRegistrationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_lab_control_v1_Stats__Output>): grpc.ClientUnaryCall;
@@ -124,6 +140,11 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   ResetStats: grpc.handleUnaryCall<_lab_control_v1_Empty__Output, _lab_control_v1_Stats>;
   
+  /**
+   * The sidecar of a server of yours only (an echo server answers UNIMPLEMENTED).
+   */
+  SetCallFaults: grpc.handleUnaryCall<_lab_control_v1_SetCallFaultsRequest__Output, _lab_control_v1_Stats>;
+  
   SetConsulRegistration: grpc.handleUnaryCall<_lab_control_v1_ConsulRegistrationRequest__Output, _lab_control_v1_Stats>;
   
   SetFault: grpc.handleUnaryCall<_lab_control_v1_SetFaultRequest__Output, _lab_control_v1_Stats>;
@@ -141,6 +162,7 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   GetServed: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_ServedReport, _lab_control_v1_Empty__Output, _lab_control_v1_ServedReport__Output>
   GetStats: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_Stats, _lab_control_v1_Empty__Output, _lab_control_v1_Stats__Output>
   ResetStats: MethodDefinition<_lab_control_v1_Empty, _lab_control_v1_Stats, _lab_control_v1_Empty__Output, _lab_control_v1_Stats__Output>
+  SetCallFaults: MethodDefinition<_lab_control_v1_SetCallFaultsRequest, _lab_control_v1_Stats, _lab_control_v1_SetCallFaultsRequest__Output, _lab_control_v1_Stats__Output>
   SetConsulRegistration: MethodDefinition<_lab_control_v1_ConsulRegistrationRequest, _lab_control_v1_Stats, _lab_control_v1_ConsulRegistrationRequest__Output, _lab_control_v1_Stats__Output>
   SetFault: MethodDefinition<_lab_control_v1_SetFaultRequest, _lab_control_v1_Stats, _lab_control_v1_SetFaultRequest__Output, _lab_control_v1_Stats__Output>
   SetHealth: MethodDefinition<_lab_control_v1_SetHealthRequest, _lab_control_v1_Stats, _lab_control_v1_SetHealthRequest__Output, _lab_control_v1_Stats__Output>

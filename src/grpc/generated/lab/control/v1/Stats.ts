@@ -3,6 +3,7 @@
 
 import type { Fault as _lab_control_v1_Fault, Fault__Output as _lab_control_v1_Fault__Output } from '../../../lab/control/v1/Fault.js';
 import type { LinkStats as _lab_control_v1_LinkStats, LinkStats__Output as _lab_control_v1_LinkStats__Output } from '../../../lab/control/v1/LinkStats.js';
+import type { CallFault as _lab_control_v1_CallFault, CallFault__Output as _lab_control_v1_CallFault__Output } from '../../../lab/control/v1/CallFault.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Stats {
@@ -28,6 +29,10 @@ export interface Stats {
    * The link proxy's state (absent when the echo runs without one).
    */
   'link'?: (_lab_control_v1_LinkStats | null);
+  /**
+   * The call faults in force (the sidecar of a server of yours; an echo server has none).
+   */
+  'callFaults'?: (_lab_control_v1_CallFault)[];
 }
 
 export interface Stats__Output {
@@ -53,4 +58,8 @@ export interface Stats__Output {
    * The link proxy's state (absent when the echo runs without one).
    */
   'link': (_lab_control_v1_LinkStats__Output | null);
+  /**
+   * The call faults in force (the sidecar of a server of yours; an echo server has none).
+   */
+  'callFaults': (_lab_control_v1_CallFault__Output)[];
 }

@@ -3,14 +3,14 @@
 
 
 /**
- * The policy, as the JSON the control plane's policy module reads (see src/xds/server/policy.ts).
+ * The policy, as the JSON the control plane's policy module reads (see src/wire/xds-policy.ts).
  */
 export interface SetPolicyRequest {
   'policyJson'?: (string);
 }
 
 /**
- * The policy, as the JSON the control plane's policy module reads (see src/xds/server/policy.ts).
+ * The policy, as the JSON the control plane's policy module reads (see src/wire/xds-policy.ts).
  */
 export interface SetPolicyRequest__Output {
   'policyJson': (string);
