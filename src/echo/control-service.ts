@@ -31,7 +31,10 @@ export function controlService(echo: EchoState, drain: (graceMs: number) => void
       echo.link.set(req.fault ?? undefined);
     }),
     SetCallFaults: (_call: ServerUnaryCall<unknown, Stats>, cb: sendUnaryData<Stats>) =>
-      cb({ code: status.UNIMPLEMENTED, details: "call faults per method are a sidecar's (beside a server of yours); an echo server has its own knobs (SetFault)" }),
+      cb({
+        code: status.UNIMPLEMENTED,
+        details: "call faults per method are a sidecar's (beside a server of yours); an echo server has its own knobs (SetFault)",
+      }),
     SetHealth: unary<SetHealthRequest__Output>((req) => echo.setServing(req.serving)),
     SetWeight: unary<SetWeightRequest__Output>(async (req) => {
       echo.registration.weight = req.weight;

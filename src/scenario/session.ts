@@ -21,7 +21,9 @@ export interface SandboxSession {
 
 /** The backends that count what they served, as the session has them now (scaling changes them): the echo servers, and the sidecars of servers of yours (under the server's name). */
 export const servedSourcesOf = (session: SandboxSession): ServedSource[] =>
-  session.ctx.topology.instances.filter((i) => i.role === 'echo' || i.role === 'server').map((i) => ({ name: i.name, controlAddress: session.ctx.reach(i.controlAddress) }));
+  session.ctx.topology.instances
+    .filter((i) => i.role === 'echo' || i.role === 'server')
+    .map((i) => ({ name: i.name, controlAddress: session.ctx.reach(i.controlAddress) }));
 
 export function sandboxSession({ run, signal }: { run: RunContext; signal?: AbortSignal }): SandboxSession {
   const { rt, topology, reach } = run;

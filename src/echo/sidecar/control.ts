@@ -88,7 +88,10 @@ export function sidecarControl(p: SidecarParts): ControlHandlers {
   const refuse = (code: number, details: string) => Object.assign(new Error(details), { code });
   return {
     SetFault: unary(() => {
-      throw refuse(status.FAILED_PRECONDITION, `${p.id} is a server of yours: it has no echo knobs (latency, errors, CPU); its sidecar delays and aborts calls per method (SetCallFaults)`);
+      throw refuse(
+        status.FAILED_PRECONDITION,
+        `${p.id} is a server of yours: it has no echo knobs (latency, errors, CPU); its sidecar delays and aborts calls per method (SetCallFaults)`,
+      );
     }),
     SetCallFaults: unary<SetCallFaultsRequest__Output>((req) => {
       const faults = req.faults.map(callFaultOf);

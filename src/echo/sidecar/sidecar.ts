@@ -58,16 +58,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
   // The gate reads the monitor made below (called only once it runs).
   const answers = (): boolean => monitor.healthy;
   const etcd = cfg.etcd && new EtcdRegistrar(cfg.etcd.endpoints, cfg.etcd.prefix, cfg.etcd.leaseTtlSeconds, registration, log, { gate: answers });
-  const consul =
-    cfg.consul &&
-    new ConsulRegistrar(
-      cfg.consul.url,
-      registration,
-      cfg.consul.checkInterval,
-      cfg.consul.deregisterAfter,
-      log,
-      controlAddress,
-    );
+  const consul = cfg.consul && new ConsulRegistrar(cfg.consul.url, registration, cfg.consul.checkInterval, cfg.consul.deregisterAfter, log, controlAddress);
   let consulStarted = false;
   const probe = probeFor(cfg.health, server);
   const monitor: Monitor = new Monitor(

@@ -53,7 +53,8 @@ export default defineAction({
       },
     };
   },
-  describe: ({ target, fault: f }) => (f.abort || f.delay ? `${target}'s sidecar: ${describeRouterFault(f)}` : `${target}'s sidecar: fault on ${f.method} cleared`),
+  describe: ({ target, fault: f }) =>
+    f.abort || f.delay ? `${target}'s sidecar: ${describeRouterFault(f)}` : `${target}'s sidecar: fault on ${f.method} cleared`,
   model({ target, fault }, sandbox) {
     const inst = sandbox.reachable(target, 'set its sidecar’s call faults');
     if (typeof inst === 'string') return inst;
