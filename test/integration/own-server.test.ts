@@ -17,6 +17,7 @@ import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { getRuntime } from '../../src/sandbox/index.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { EtcdReader } from '../../src/sandbox/registry/etcd-reader.js';
+import { EchoControl } from '../../src/grpc/echo-control.js';
 import { eventually, lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
 
 setupLab();
@@ -113,6 +114,20 @@ describe('a server of yours in the lab: the grpc-go example behind the lab’s s
     assert.ok(await rt.imageId(loadedImage()), 'the server’s image is kept');
   });
 
+  const controls = new Map<number, EchoControl>();
+  /** The control service of greeter-n's sidecar, at its host address's next port. */
+  const control = (n: number) => {
+    let c = controls.get(n);
+    if (!c) {
+      const [host, port] = address(n).split(':');
+      controls.set(n, (c = new EchoControl(`${host}:${Number(port) + 1}`)));
+    }
+    return c;
+  };
+  after(() => {
+    for (const c of controls.values()) c.close();
+  });
+
   let image = '';
   const loadedImage = () => image;
 
@@ -181,6 +196,60 @@ describe('a server of yours in the lab: the grpc-go example behind the lab’s s
     // The frozen replica left when its lease lapsed (5 s), not before: its connection stayed up.
     const frozen = last.expectations.find((e) => e.text.includes('greeter-3 0'))!;
     assert.ok(frozen.timeToHoldMs! >= 3000, `greeter-3 was left ${frozen.timeToHoldMs} ms after its freeze`);
+  });
+
+  it('plays the faults example: a link latency shows in p99, a gRPC abort in errors, and a retry policy hides it', async () => {
+    const r = await lab(['-f', file, 'play', '--json', path.join(ROOT, 'examples/servers/go/faults.yaml')], { timeout: 120_000 });
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; expectations: Array<{ text: string; state: string; saw: string }> };
+    assert.equal(r.exitCode, 0, `${r.stderr}\n${last.expectations.map((e) => `${e.state} ${e.text}: ${e.saw}`).join('\n')}`);
+    assert.deepEqual(
+      last.expectations.map((e) => e.state),
+      ['passed', 'passed', 'passed', 'passed'],
+    );
+    // The undo cleared both: a sidecar holds no fault after the run.
+    for (const n of [1, 2]) {
+      const stats = await control(n).getStats();
+      assert.deepEqual([stats.link?.fault?.latencyMs ?? 0, stats.callFaults.length], [0, 0], `greeter-${n}'s sidecar after the run`);
+    }
+  });
+
+  it('what the sidecars served per client equals what the client counted itself', async () => {
+    const served = async () => {
+      const per: Record<string, number> = {};
+      for (const n of [1, 2, 3]) {
+        const rep = await control(n).getServed();
+        for (const c of rep.clients) if (c.client === 'traffic') per[`greeter-${n}`] = Number(c.calls);
+      }
+      return per;
+    };
+    const before = await served();
+    const r = await lab(['-f', file, 'traffic', '--json', '-t', 'etcd:///greeter', '--method', '/helloworld.Greeter/SayHello', '-d', '3s']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backends: Record<string, { calls: number }> };
+    const after = await served();
+    const diff = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+    const own = Object.fromEntries(Object.entries(summary.backends).map(([k, v]) => [k, v.calls]));
+    assert.ok(
+      Object.values(own).every((n) => n > 100),
+      JSON.stringify(own),
+    );
+    assert.deepEqual(diff, own);
+  });
+
+  it('health NOT_SERVING through the sidecar: Consul’s check goes critical while the server answers, and passes again', async () => {
+    const consul = loadTopology(file).consul.hostAddress;
+    const passing = async () =>
+      ((await (await fetch(`http://${consul}/v1/health/service/greeter?passing=true`)).json()) as Array<{ Service: { ID: string } }>)
+        .map((e) => e.Service.ID)
+        .sort();
+    await control(2).setHealth(false);
+    try {
+      await eventually('greeter-2 critical', async () => !(await passing()).includes('greeter-2'), 15_000);
+      assert.equal((await control(2).getStats()).serving, false);
+    } finally {
+      await control(2).setHealth(true);
+    }
+    await eventually('greeter-2 passing again', async () => (await passing()).includes('greeter-2'), 15_000);
   });
 
   it('a frozen replica loses its lease (TTL + the probe’s bound) and is not registered again until it runs', async () => {
