@@ -67,8 +67,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run -s build
 
-# 5. The grpc-go example client (scenarios/your-client-go*.yaml run it) and example server
-#    (examples/servers/go, a server of yours in the lab): built once, offline.
+# 5. The grpc-go example client (scenarios/your-client-go*.yaml run it) and the example servers
+#    (examples/servers/go and python, servers of yours in the lab): built once, offline (the
+#    Python one is an image assembled from this machine's python3 and python3-grpcio).
 [ -x examples/clients/go/bin/echo_client ] || say "building the grpc-go example (examples/clients/go)"
 sh examples/clients/go/run.sh --build
 sh examples/servers/go/build.sh
+sh examples/servers/python/build.sh

@@ -168,6 +168,18 @@ export class EtcdRegistrar {
   }
 
   /**
+   * (gated) The gate was shut on purpose (the sidecar drains its server): the key goes now, with its
+   * lease, instead of at the lease's end; the next renew() through an open gate registers again.
+   */
+  async withdraw(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (!lease) return;
+    await lease.revoke().catch(() => undefined);
+    this.log(`etcd: ${this.key} withdrawn`);
+  }
+
+  /**
    * (gated) The server answered: one keepalive of the lease, or a registration when it has none (it
    * lapsed, or the key went, while the server did not answer). A keepalive that finds the lease
    * expired emits 'lost', which registers again.

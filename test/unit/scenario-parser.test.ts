@@ -119,7 +119,7 @@ describe('scenario parser: a server of yours', () => {
     assert.deepEqual(reach(undefined, true), echoes);
   });
 
-  it('takes its sidecar’s steps: a link fault, call faults per method, its health answer', () => {
+  it('takes its sidecar’s steps: a link fault, call faults per method, its health answer, a partition, a drain', () => {
     const s = scenario(
       '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
       [
@@ -127,6 +127,9 @@ describe('scenario parser: a server of yours', () => {
         '  - { at: 2s, grpc-fault: { target: greeter-1, method: "/helloworld.Greeter/*", abort: { code: UNAVAILABLE, percent: 30% } } }',
         '  - { at: 3s, health: { greeter-3: NOT_SERVING } }',
         '  - { at: 4s, link: { target: echo-1, latency: 100ms } }',
+        '  - { at: 5s, partition: greeter-1 }',
+        '  - { at: 6s, heal: greeter-1 }',
+        '  - { at: 7s, drain: greeter-2 }',
       ].join('\n'),
     );
     assert.deepEqual(
@@ -136,6 +139,9 @@ describe('scenario parser: a server of yours', () => {
         ['grpc-fault', 'greeter-1'],
         ['health', 'greeter-3'],
         ['link', 'echo-1'],
+        ['partition', 'greeter-1'],
+        ['heal', 'greeter-1'],
+        ['drain', 'greeter-2'],
       ],
     );
     const fault = (s.steps[1] as { arg: { fault: unknown } }).arg.fault;
@@ -162,10 +168,6 @@ describe('scenario parser: a server of yours', () => {
     refused(
       () => scenario('  g: { target: "etcd:///greeter" }'),
       'x.yaml:4:16: clients.g.target: "greeter" is a server of yours, which answers its own methods, not the echo\'s: name the method to call, e.g. /helloworld.Greeter/SayHello',
-    );
-    refused(
-      () => scenario('  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }', '  - { at: 1s, partition: greeter-2 }'),
-      'x.yaml:6:26: steps[0].partition: "greeter-2" is a server of yours, whose network is its sidecar\'s: cutting it off is not done yet (kill or pause it instead)',
     );
     refused(
       () => scenario('  g: { target: "ipv4:{greeter-2}" }'),

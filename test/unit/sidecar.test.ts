@@ -215,6 +215,51 @@ describe('the sidecar’s etcd registration lives only while its server answers'
     });
 });
 
+describe('the sidecar drains its server', () => {
+  let etcd: Awaited<ReturnType<typeof hostEtcd>>;
+  before(async () => {
+    etcd = await hostEtcd();
+  });
+  after(async () => {
+    await etcd?.stop();
+  });
+
+  it('drain: NOT_SERVING and deregistered at once while the server still runs; registered again only once a server, gone, answers again', async () => {
+    const first = await server();
+    const cfg: SidecarConfig = { ...sidecarCfg(first.port), etcd: { endpoints: [etcd.endpoint], prefix: '/lab-test-drain', leaseTtlSeconds: 3 } };
+    const key = '/lab-test-drain/greeter/greeter-1';
+    const reader = openEtcd([etcd.endpoint]);
+    const sidecar = await startSidecar(cfg, () => undefined);
+    const control = new EchoControl(`127.0.0.1:${sidecar.controlPort}`);
+    const registered = async () => (await reader.get(key).string()) !== null;
+    let second: { proc: ChildProcess; port: number } | undefined;
+    try {
+      await eventually('registered', registered, 10_000);
+      const t0 = Date.now();
+      const stats = await control.drain(2000);
+      assert.equal(stats.serving, false);
+      assert.equal(await registered(), false, 'the key goes with the drain, not at the lease’s end');
+      assert.ok(Date.now() - t0 < 1500);
+      assert.equal(await checkHealth(`127.0.0.1:${sidecar.controlPort}`, 1000), 'NOT_SERVING');
+      // The server still answers its probes: it stays out all the same.
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(sidecar.monitor.healthy, true);
+      assert.equal(await registered(), false, 'registered again while drained');
+      // The lab stops it; a server started again on its port answers, and is registered again.
+      await end(first.proc);
+      await eventually('the sidecar sees it gone', async () => !sidecar.monitor.healthy, 5000);
+      second = await server({ PORT: String(first.port) });
+      await eventually('registered again', registered, 10_000);
+      assert.equal(await checkHealth(`127.0.0.1:${sidecar.controlPort}`, 1000), 'SERVING');
+    } finally {
+      control.close();
+      await sidecar.stop();
+      reader.close();
+      if (second) await end(second.proc);
+    }
+  });
+});
+
 /** A sidecar in this process beside a fixture server, with no registry. */
 function sidecarCfg(serverPort: number): SidecarConfig {
   return {

@@ -32,6 +32,8 @@ export interface SidecarParts {
   serving(): boolean;
   /** SetHealth: NOT_SERVING is held until SERVING is set again. */
   setServing(on: boolean): void;
+  /** Drain: NOT_SERVING, deregistered, a GOAWAY to every caller; registered again once the server, gone, answers again. */
+  drain(): Promise<void>;
   startedAt: number;
 }
 
@@ -114,8 +116,7 @@ export function sidecarControl(p: SidecarParts): ControlHandlers {
     ResetStats: unary(() => {
       p.relay.calls = 0;
     }),
-    Drain: unary<DrainRequest__Output>(() => {
-      throw refuse(status.UNIMPLEMENTED, `draining ${p.id}, a server of yours, is not done yet: stop it (SIGTERM) instead`);
-    }),
+    // The sidecar's part of a drain; the lab then stops the server (SIGTERM, then SIGKILL after a grace).
+    Drain: unary<DrainRequest__Output>(() => p.drain()),
   };
 }

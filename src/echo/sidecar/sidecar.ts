@@ -55,8 +55,10 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
 
   const server = `127.0.0.1:${cfg.serverPort}`;
   const controlAddress = `${cfg.clusterAddress.replace(/:\d+$/, '')}:${controlPort}`;
-  // The gate reads the monitor made below (called only once it runs).
-  const answers = (): boolean => monitor.healthy;
+  // The gate reads the monitor made below (called only once it runs). A drained server stays out
+  // until it has gone and answers again (the lab stops it after the drain; `start` brings it back).
+  let drained: { sawItGo: boolean } | undefined;
+  const answers = (): boolean => monitor.healthy && !drained;
   const etcd = cfg.etcd && new EtcdRegistrar(cfg.etcd.endpoints, cfg.etcd.prefix, cfg.etcd.leaseTtlSeconds, registration, log, { gate: answers });
   const consul = cfg.consul && new ConsulRegistrar(cfg.consul.url, registration, cfg.consul.checkInterval, cfg.consul.deregisterAfter, log, controlAddress);
   let consulStarted = false;
@@ -67,6 +69,12 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
     {
       changed(ok, r) {
         log(`${ok ? 'the server answers' : 'the server does not answer'} (${r.detail}, ${r.ms.toFixed(0)} ms)`);
+        if (drained && !ok) drained.sawItGo = true;
+        if (drained?.sawItGo && ok) {
+          drained = undefined;
+          log('the drained server answers again: registering it again');
+          if (consul) consulStarted = false;
+        }
         showHealth();
         // Consul lists the instance from its first answer on; its own check decides passing or critical after that.
         if (ok && consul && !consulStarted) {
@@ -81,7 +89,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
   );
   // What the sidecar's health service says (Consul's check asks it): the last probe, unless set NOT_SERVING.
   let held = false;
-  const serving = () => monitor.healthy && !held;
+  const serving = () => monitor.healthy && !held && !drained;
   const showHealth = () => health.setStatus('', serving() ? 'SERVING' : 'NOT_SERVING');
   const parts: SidecarParts = {
     id: cfg.id,
@@ -97,6 +105,13 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
       held = !on;
       log(on ? 'health: as the probe finds it' : 'health: held at NOT_SERVING');
       showHealth();
+    },
+    async drain() {
+      drained = { sawItGo: !monitor.healthy };
+      log('drain: NOT_SERVING, deregistering, GOAWAY to every caller');
+      showHealth();
+      await Promise.race([Promise.all([etcd?.withdraw(), consul?.stop()]), new Promise((r) => setTimeout(r, 1000).unref())]);
+      relay.goaway();
     },
     startedAt: Date.now(),
   };

@@ -1,27 +1,28 @@
-// partition: echo-2 (or etcd, consul) — cut it off the lab network (docker network disconnect): no
-// Consul check reaches it, it cannot renew its etcd lease, and its published port leads nowhere.
-// heal: echo-2 joins the network again under its names.
+// partition: echo-2 (or etcd, consul, greeter-2) — cut it off the lab network (docker network
+// disconnect): no Consul check reaches it, it cannot renew its etcd lease, and its published port
+// leads nowhere. A server of yours is cut off with its sidecar, whose network namespace it shares
+// (the sidecar's container is the one on the network). heal: it joins the network again under its names.
 import { aliasesOf } from '../../sandbox/index.js';
 import { seconds } from '../../util/time-text.js';
 import { changeText } from '../timeline/sandbox-model.js';
-import { ArgProblem, defineAction, instanceName, targetOf, type ActionContext, type Names } from './action.js';
+import { defineAction, instanceName, targetOf, type ActionContext } from './action.js';
+
+/** The instance whose container is on the lab network: a server of yours' sidecar, else the instance itself. */
+function onNetwork(target: string, ctx: ActionContext): string {
+  return ctx.topology.instances.find((i) => i.name === target)?.joins ?? target;
+}
 
 async function heal(target: string, ctx: ActionContext): Promise<void> {
-  const c = await ctx.container(target);
+  const name = onNetwork(target, ctx);
+  const c = await ctx.container(name);
   // Under every name it had: an echo server's service name too, which HAProxy finds backends by.
-  const inst = ctx.topology.instances.find((i) => i.name === target);
-  const aliases = inst ? aliasesOf(inst) : [target];
+  const inst = ctx.topology.instances.find((i) => i.name === name);
+  const aliases = inst ? aliasesOf(inst) : [name];
   await ctx.rt.connectNetwork(c.id, ctx.topology.network, aliases).catch((err: { statusCode?: number; message: string }) => {
     // Already connected (403/409 from Docker): nothing to heal.
     if (err.statusCode !== 403 && err.statusCode !== 409) throw err;
   });
 }
-
-/** Any service but a server of yours: its network is its sidecar's, which this does not cut (not yet). */
-const notAServer = (name: string, names: Names) =>
-  names.instances.get(name) === 'server'
-    ? new ArgProblem(`"${name}" is a server of yours, whose network is its sidecar's: cutting it off is not done yet (kill or pause it instead)`)
-    : targetOf()(name, names);
 
 export default [
   defineAction({
@@ -29,7 +30,7 @@ export default [
     summary: '`docker network disconnect`: cut it off the lab network',
     example: 'partition: echo-2',
     arg: instanceName,
-    resolve: notAServer,
+    resolve: targetOf(),
     describe: (a) => `cut ${a.target} off the lab network`,
     model({ target }, sandbox) {
       const inst = sandbox.present(target);
@@ -40,7 +41,7 @@ export default [
       return undefined;
     },
     async run({ target }, ctx) {
-      const c = await ctx.container(target);
+      const c = await ctx.container(onNetwork(target, ctx));
       await ctx.rt.disconnectNetwork(c.id, ctx.topology.network);
       ctx.undo(`reconnect ${target}`, () => heal(target, ctx));
     },
@@ -50,7 +51,7 @@ export default [
     summary: '`docker network connect`: it joins the lab network again under its name',
     example: 'heal: echo-2',
     arg: instanceName,
-    resolve: notAServer,
+    resolve: targetOf(),
     describe: (a) => `reconnect ${a.target} to the lab network`,
     model({ target }, sandbox) {
       const inst = sandbox.present(target);
