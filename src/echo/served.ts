@@ -33,6 +33,7 @@ class Served {
 export class ServedLedger {
   private readonly byClient = new Map<string, Served>();
   readonly incarnation = randomUUID();
+  private readonly born = performance.now();
   finished = 0;
 
   /** The identity a call is counted under. */
@@ -64,6 +65,7 @@ export class ServedLedger {
       id,
       incarnation: this.incarnation,
       finished: String(this.finished),
+      uptimeMs: String(Math.round(performance.now() - this.born)),
       clients: [...this.byClient].map(([client, s]) => ({
         client,
         calls: String(s.calls),

@@ -1,7 +1,7 @@
 // Once a second, what the cluster panel shows: each container's state (Docker), each echo's lease
 // TTL (etcd) and check (Consul), and its health, weight, faults and link fault (its control port).
 // Reads only; a registry that does not answer is shown as such, never as an error of the view.
-import { describeFault, describeLinkFault, normalizeLinkFault, parseEtcdRecord } from '../wire/index.js';
+import { describeFault, describeLinkFault, normalizeLinkFault, parseEtcdRecord, statusName } from '../wire/index.js';
 import { EchoControl } from '../grpc/index.js';
 import { consulInstances, EtcdReader, LABEL, projectSelector, type ContainerRuntime, type Reach } from '../sandbox/index.js';
 import type { Topology } from '../topology/index.js';
@@ -11,6 +11,21 @@ import type { ServiceView } from './state.js';
 function registeredHost(value: string): string | undefined {
   const host = parseEtcdRecord(value)?.host;
   return typeof host === 'string' ? host : undefined;
+}
+
+/** A server of yours' call faults, as its sidecar holds them: "/helloworld.Greeter/*: abort UNAVAILABLE 20%". */
+function callFaultsText(faults: Array<{ method: string; abortCode: number; abortPercent: number; delayMs: number; delayPercent: number }>): string {
+  return faults
+    .map((f) =>
+      [
+        f.abortPercent ? `abort ${statusName(f.abortCode)} ${+f.abortPercent.toFixed(2)}%` : '',
+        f.delayPercent ? `delay ${f.delayMs}ms ${+f.delayPercent.toFixed(2)}%` : '',
+      ]
+        .filter(Boolean)
+        .join(', ')
+        .replace(/^/, `${f.method}: `),
+    )
+    .join('; ');
 }
 
 export class ClusterPoller {
@@ -83,17 +98,28 @@ export class ClusterPoller {
   async poll(): Promise<void> {
     const t = this.topology();
     const prefix = `${t.registration.etcdPrefix.replace(/\/$/, '')}/`;
-    const echoService = t.instances.find((i) => i.role === 'echo')?.service ?? 'echo';
+    // The backends' services: the echo's, and a server of yours' (each registered under its own name).
+    const backendServices = [...new Set(t.instances.filter((i) => i.role === 'echo' || i.role === 'server').map((i) => i.service))];
+    if (backendServices.length === 0) backendServices.push('echo');
     this.forgetGone(t);
+    const consulHost = this.sandbox.reach(t.consul.hostAddress);
     const [containers, etcd, consul] = await Promise.all([
       this.sandbox.rt.listContainers(projectSelector(t.project)),
       this.etcdReader(this.sandbox.reach(t.etcd.hostAddress))
         .entries(prefix)
         .catch(() => undefined),
-      consulInstances(this.sandbox.reach(t.consul.hostAddress), echoService, 800).catch(() => undefined),
+      Promise.all(backendServices.map((svc) => consulInstances(consulHost, svc, 800)))
+        .then((lists) => lists.flat())
+        .catch(() => undefined),
     ]);
     const byName = new Map(containers.map((c) => [c.labels[LABEL.instance] ?? c.name, c]));
-    const names = new Set([...t.instances.map((i) => i.name), ...byName.keys()]);
+    // A server of yours is one row: its sidecar (the lab's, beside it) speaks for it, and is shown as
+    // its health and registrations, or as "sidecar <state>" when it is not running.
+    const sidecarOf = new Map(t.instances.filter((i) => i.joins).map((i) => [i.name, i.joins!]));
+    const sidecars = new Set(sidecarOf.values());
+    const names = new Set(
+      [...t.instances.map((i) => i.name), ...byName.keys()].filter((n) => !sidecars.has(n) && byName.get(n)?.labels[LABEL.role] !== 'sidecar'),
+    );
     const services = await Promise.all(
       [...names].map(async (name): Promise<Partial<ServiceView> & { name: string }> => {
         const inst = t.instances.find((i) => i.name === name);
@@ -107,7 +133,12 @@ export class ClusterPoller {
         };
         if (role === 'etcd') view.health = etcd ? 'healthy' : c?.state === 'running' ? 'no answer' : '';
         if (role === 'consul') view.health = consul ? 'healthy' : c?.state === 'running' ? 'no answer' : '';
-        if (role !== 'echo') return view;
+        if (role !== 'echo' && role !== 'server') return view;
+        const sidecar = sidecarOf.has(name) ? byName.get(sidecarOf.get(name)!) : undefined;
+        if (role === 'server' && sidecar?.state !== 'running') {
+          view.health = 'no sidecar';
+          return view;
+        }
         const key = etcd?.find((e) => e.key.endsWith(`/${name}`));
         view.etcdRegistered = etcd ? !!key : undefined;
         // The address it registered (on a swarm its own in the overlay: what clients' events name).
@@ -123,7 +154,7 @@ export class ClusterPoller {
           view.health = st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';
           if (st) {
             view.weight = st.weight;
-            view.fault = describeFault(st.fault ?? undefined);
+            view.fault = role === 'server' ? callFaultsText(st.callFaults ?? []) : describeFault(st.fault ?? undefined);
             const link = normalizeLinkFault(st.link?.fault ?? undefined);
             view.link = describeLinkFault(link) === 'clear' ? '' : describeLinkFault(link);
           }

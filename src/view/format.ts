@@ -71,3 +71,40 @@ export function fit(text: string, width: number): string {
   if (text.length <= width) return text.padEnd(width, ' ');
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
+
+/**
+ * Labels for instance names in a column `width` wide (a space after each): a name whole when it
+ * fits; else its start and its end around an ellipsis, the end being where replicas differ
+ * (greeter-12, greeter-13). Distinct names always get distinct labels: when no split of start and
+ * end tells some apart, those are numbered (…#1, …#2). So the screen never shows two backends under
+ * one label.
+ */
+export function nameLabels(names: readonly string[], width: number): Map<string, string> {
+  const room = Math.max(3, width - 1);
+  const unique = [...new Set(names)];
+  const cut = (name: string, tail: number) => (name.length <= room ? name : `${name.slice(0, room - 1 - tail)}…${name.slice(name.length - tail)}`);
+  const first = Math.max(1, Math.floor((room - 1) / 2));
+  // Tails from the middle split to the longest, then shorter: the first split that keeps a group apart.
+  const tails = [...Array.from({ length: room - first }, (_, i) => first + i), ...Array.from({ length: first - 1 }, (_, i) => first - 1 - i)];
+  const labels = new Map(unique.map((n) => [n, cut(n, first)]));
+  const clashes = () => {
+    const by = new Map<string, string[]>();
+    for (const [n, l] of labels) by.set(l, [...(by.get(l) ?? []), n]);
+    return [...by.values()].filter((g) => g.length > 1);
+  };
+  for (const group of clashes()) {
+    const taken = new Set([...labels].filter(([n]) => !group.includes(n)).map(([, l]) => l));
+    const tail = tails.find((t) => {
+      const ls = group.map((n) => cut(n, t));
+      return new Set(ls).size === ls.length && ls.every((l) => !taken.has(l));
+    });
+    if (tail !== undefined) for (const n of group) labels.set(n, cut(n, tail));
+  }
+  let k = 0;
+  for (const group of clashes())
+    for (const n of group) {
+      const mark = `…#${++k}`;
+      labels.set(n, `${n.slice(0, Math.max(0, room - mark.length))}${mark}`);
+    }
+  return new Map([...labels].map(([n, l]) => [n, l.padEnd(width)]));
+}

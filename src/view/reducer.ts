@@ -220,6 +220,8 @@ function xds(state: ViewState, e: Extract<PlayEvent, { type: 'xds' }>): ViewStat
 }
 
 function upsertService(state: ViewState, name: string, patch: Partial<ServiceView>): ViewState {
+  // A server of yours is one row: its sidecar (which shares its address and speaks for it) has none.
+  if (patch.role === 'sidecar') return state;
   const i = state.services.findIndex((s) => s.name === name);
   if (i < 0) {
     // A service the view did not know: its role comes with the event (the sandbox's label).
@@ -270,7 +272,8 @@ function cluster(state: ViewState, services: Array<Partial<ServiceView> & { name
   const rank = (s: ServiceView) => (s.role === 'etcd' ? 0 : s.role === 'consul' ? 1 : 2);
   const sorted = [...next.services].sort((a, b) => rank(a) - rank(b) || byBackendName(a.name, b.name));
   const names = { ...next.names };
-  for (const s of sorted) if (s.hostAddress) names[s.hostAddress] = s.name;
+  // A sidecar shares its server's address: the address names the server (a backend), never the sidecar.
+  for (const s of sorted) if (s.hostAddress && s.role !== 'sidecar') names[s.hostAddress] = s.name;
   // A backend a client met by its address before the cluster named it takes its name.
   const clients = next.clients.map((c) =>
     c.backends.some((b) => names[b.name])

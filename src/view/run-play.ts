@@ -20,11 +20,15 @@ export interface PlayViewOptions {
   view?: ViewHandle;
 }
 
+/** The rows of the cluster panel: every instance but the sidecars (a server of yours is one row, its sidecar speaks for it). */
 export function servicesOf(t: Topology): ServiceView[] {
-  return t.instances.map((i) => ({ name: i.name, role: i.role, hostAddress: i.hostAddress, container: 'absent', progress: 'pending' }));
+  return t.instances
+    .filter((i) => i.role !== 'sidecar')
+    .map((i) => ({ name: i.name, role: i.role, hostAddress: i.hostAddress, container: 'absent', progress: 'pending' }));
 }
 
-export const namesOf = (t: Topology) => Object.fromEntries(t.instances.map((i) => [i.hostAddress, i.name]));
+/** Host address → the instance it names: a server of yours' address is its own, never its sidecar's (they share it). */
+export const namesOf = (t: Topology) => Object.fromEntries(t.instances.filter((i) => i.role !== 'sidecar').map((i) => [i.hostAddress, i.name]));
 
 export function stepsOf(scenario: Scenario): StepView[] {
   return scenario.steps.map((s) => ({ index: s.index, atMs: s.atMs, kind: s.kind, text: s.text, state: 'pending' as StepState }));

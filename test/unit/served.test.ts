@@ -8,6 +8,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { echoClient, EchoControl, unary } from '../../src/grpc/index.js';
 import { ServedWatcher, TrafficClient, serviceConfigFrom, type TrafficEvent } from '../../src/traffic/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { configFromEnv } from '../../src/echo/config.js';
 import { startEcho } from '../../src/echo/server.js';
@@ -137,5 +138,63 @@ describe('server-side accounting (ServedWatcher over real echo servers)', () => 
       buckets.reduce((n, b) => n + b.total.calls, 0),
       65,
     );
+  });
+
+  it('a server slow to answer the baseline: what it served before the start is not counted; one started after the start counts from zero', async () => {
+    const start = () => startEcho(configFromEnv({ LAB_ID: 'late', LAB_PORT: '0', LAB_BIND: '127.0.0.1', LAB_PROTO_DIR: path.join(ROOT, 'protos') }));
+    const old = await start();
+    await untagged(`127.0.0.1:${old.port}`, 9); // before the watcher
+    // The watcher reaches the old server through a gate that holds every byte until opened: its
+    // baseline polls (and their second, longer, try) get no answer.
+    const held: net.Socket[] = [];
+    const all = new Set<net.Socket>();
+    let open = false;
+    const gate = net.createServer((sock) => {
+      const up = net.connect(old.port, '127.0.0.1');
+      all.add(sock).add(up);
+      const pass = () => {
+        sock.pipe(up);
+        up.pipe(sock);
+      };
+      if (open) pass();
+      else held.push(Object.assign(sock, { pass }));
+      sock.on('error', () => up.destroy());
+      up.on('error', () => sock.destroy());
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const gatePort = (gate.address() as net.AddressInfo).port;
+    let young: Awaited<ReturnType<typeof start>> | undefined;
+    const buckets: Bucket[] = [];
+    const w = new ServedWatcher({
+      sources: () => [
+        { name: 'old', controlAddress: `127.0.0.1:${gatePort}` },
+        ...(young ? [{ name: 'young', controlAddress: `127.0.0.1:${young.port}` }] : []),
+      ],
+      clientOf: (id) => id,
+      bucketMs: 50,
+      now: () => 0,
+      onEvent: (e) => e.type === 'bucket' && buckets.push(e),
+    });
+    try {
+      // The old server is older than the watcher by more than a poll's round trip (a server the lab
+      // started before it watches is older by seconds): only within one round trip can it not tell.
+      await sleep(300);
+      await w.start();
+      young = await start();
+      await untagged(`127.0.0.1:${young.port}`, 6); // a server the watcher first hears from after its start
+      open = true;
+      for (const sock of held) (sock as net.Socket & { pass: () => void }).pass();
+      await untagged(`127.0.0.1:${old.port}`, 4); // after the start, on the old server
+      await sleep(300);
+      await w.stop();
+    } finally {
+      gate.close();
+      for (const sock of all) sock.destroy();
+      await old.stop(50);
+      await young?.stop(50);
+    }
+    const calls = (backend: string) => buckets.reduce((n, b) => n + (b.backends[backend]?.calls ?? 0), 0);
+    assert.equal(calls('young'), 6, 'a server younger than the watcher: every call it served');
+    assert.ok(calls('old') <= 4, `the old server: ${calls('old')} calls, of which at most the 4 after the start (its 9 before are not)`);
   });
 });

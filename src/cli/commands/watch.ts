@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { isXdsTarget, serviceConfigFrom, targetProblem, type TrafficClientSpec } from '../../traffic/index.js';
 import { RunContext } from '../../run/index.js';
-import { sandboxTargetProblem } from '../../topology/index.js';
+import { callProblem, sandboxTargetProblem, serverNames } from '../../topology/index.js';
 import { withSandbox } from '../claim.js';
 import { positiveInt, topologyFileOf, type GlobalOptions } from '../context.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -15,6 +15,8 @@ interface WatchFlags {
   lb: string[];
   concurrency: number;
   observe?: boolean;
+  /** A method of a server of yours, called with an empty message. */
+  method?: string;
 }
 
 export function watchClients(flags: WatchFlags, lbGiven = false): TrafficClientSpec[] {
@@ -46,12 +48,16 @@ export function liveFramesOnTerminal(): void {
 }
 
 export async function runView(cmd: Command, flags: WatchFlags, bringUp: boolean): Promise<void> {
-  const clients = watchClients(flags, cmd.getOptionValueSource('lb') === 'cli'); // flags first: a typo is named even off a terminal
+  let clients = watchClients(flags, cmd.getOptionValueSource('lb') === 'cli'); // flags first: a typo is named even off a terminal
   const topologyFile = topologyFileOf(cmd.optsWithGlobals<GlobalOptions>());
   const run = RunContext.open({ topologyFile });
   const base = run.topology;
   const wrong = sandboxTargetProblem(flags.target, base);
   if (wrong) throw new InputError(`--target: ${wrong}`);
+  const callWrong = callProblem(flags.target, base, flags.method);
+  if (callWrong)
+    throw new InputError(`${flags.method === undefined ? '--target' : '--method'}: ${callWrong}`, { hint: 'Give --method /package.Service/Method.' });
+  if (flags.method) clients = clients.map((c) => ({ ...c, method: flags.method, names: serverNames(base) }));
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new InputError(`the rebalance view needs a terminal (stdin and stdout are not both one here)`, {
       hint: 'For pipes and CI: `lab play FILE --no-tui` prints plain lines, `lab traffic` prints per-second lines, `lab status --json` the cluster.',
@@ -76,6 +82,7 @@ function addViewOptions(cmd: Command): Command {
     .option('-t, --target <target>', 'what the clients dial', DEFAULT_VIEW_FLAGS.target)
     .option('--lb <policies...>', 'one client per balancer, side by side', DEFAULT_VIEW_FLAGS.lb)
     .option('--concurrency <n>', 'calls in flight per client', positiveInt('--concurrency', 10_000), DEFAULT_VIEW_FLAGS.concurrency)
+    .option('--method <path>', 'call this method of a server of yours (x-lab.role: server) with an empty message, e.g. /helloworld.Greeter/SayHello')
     .option('--observe', "also show every client the echo servers see (by x-lab-client metadata; 'others' without it): your own clients beside the lab's");
 }
 

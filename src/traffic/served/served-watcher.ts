@@ -2,8 +2,10 @@
 // client identity) once per bucket, takes the difference since the last poll, and emits the same
 // bucket events the driver emits, so the view, expectations, time to rebalance and reports work
 // unchanged for a client the lab does not drive (a grpc-go service, a Python job). Exact: the first
-// poll of a server is the baseline (or zero when the server started after the watcher), a restarted
-// server (a new incarnation) counts from zero again, and stop() polls once more before the last bucket.
+// poll of a server is the baseline (asked again, longer, when it does not answer in time); a server
+// first heard from later counts from zero when it started after the watcher (its uptime says so),
+// else that first report is its baseline; a restarted server (a new incarnation) counts from zero
+// again; and stop() polls once more before the last bucket.
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EchoControl } from '../../grpc/index.js';
@@ -55,13 +57,20 @@ export class ServedWatcher {
   private polling?: Promise<void>;
   private lastEmit = 0;
 
+  private startedAt = 0;
+
   constructor(private readonly opts: ServedWatcherOptions) {
     for (const c of opts.clients ?? []) this.stats.set(c, new CallStats());
   }
 
   /** Takes the baseline (what the servers served before now is not counted), then polls every bucket. */
   async start(): Promise<void> {
+    this.startedAt = performance.now();
     await this.poll(true);
+    // A server that did not answer in time (a loaded machine) is asked once more, longer: without its
+    // baseline, what it served before the start would be counted.
+    const missing = this.opts.sources().filter((s) => !this.incarnations.has(s.name));
+    if (missing.length) await this.poll(true, true, new Set(missing.map((s) => s.name)));
     this.lastEmit = this.opts.now();
     this.timer = setInterval(() => this.tick(), this.opts.bucketMs ?? 250);
   }
@@ -84,11 +93,11 @@ export class ServedWatcher {
     this.polling = this.poll(false).finally(() => (this.polling = undefined));
   }
 
-  private async poll(baseline: boolean, final = false): Promise<void> {
-    const sources = this.opts.sources();
+  private async poll(baseline: boolean, final = false, only?: Set<string>): Promise<void> {
+    const sources = this.opts.sources().filter((s) => !only || only.has(s.name));
     const wanted = new Set(sources.map((s) => s.name));
     for (const [name, c] of this.controls)
-      if (!wanted.has(name)) {
+      if (!only && !wanted.has(name)) {
         c.close();
         this.controls.delete(name);
       }
@@ -106,7 +115,11 @@ export class ServedWatcher {
     );
   }
 
-  private take(backend: string, report: ServedReport__Output, baseline: boolean): void {
+  private take(backend: string, report: ServedReport__Output, asked: boolean): void {
+    // A server first heard from after the start: one younger than the watcher started since and counts
+    // from zero; an older one ran before the start (it did not answer in time), and this is its baseline.
+    // Only a server born within one poll's round trip of the start cannot be told: it counts from zero.
+    const baseline = asked || (!this.incarnations.has(backend) && n(report.uptimeMs) > performance.now() - this.startedAt);
     const fresh = this.incarnations.get(backend) !== report.incarnation;
     this.incarnations.set(backend, report.incarnation);
     let seen = this.last.get(backend);

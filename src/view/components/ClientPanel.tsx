@@ -4,7 +4,7 @@
 import React from 'react';
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { asciiBar, count, errorList, fit, ms, pct, sparkline } from '../format.js';
+import { asciiBar, count, errorList, fit, ms, nameLabels, pct, sparkline } from '../format.js';
 import { historyLines } from '../history.js';
 import type { Layout } from '../layout.js';
 import type { BackendView, ClientView } from '../state.js';
@@ -38,9 +38,12 @@ export function moreLine(hidden: BackendView[], width: number): string {
   return `  … ${hidden.length} more backend${hidden.length === 1 ? '' : 's'} with ${pct(total).trim()} of the calls`;
 }
 
-function backendLine(b: BackendView, barWidth: number, cols: Layout['backendColumns']): string {
+/** The backends' name column: as wide as the longest name and a space, from 9 to 21 columns. */
+export const nameWidthOf = (names: readonly string[]) => Math.min(21, Math.max(9, ...names.map((n) => n.length + 1)));
+
+function backendLine(b: BackendView, label: string, barWidth: number, cols: Layout['backendColumns']): string {
   const e = errorList(b.errors, true);
-  let line = `  ${fit(b.name, 8)} ${chalk.green(asciiBar(b.share, barWidth))}${pct(b.share).padStart(5)}${chalk.dim(`${count(b.rps)}/s`.padStart(7))}`;
+  let line = `  ${label}${chalk.green(asciiBar(b.share, barWidth))}${pct(b.share).padStart(5)}${chalk.dim(`${count(b.rps)}/s`.padStart(7))}`;
   if (cols.errors) line += chalk.red(fit(e ? ` ${e}` : '', 12));
   if (cols.latency) line += chalk.dim(fit(b.rps ? ` ${ms(b.p50Ms)}/${ms(b.p99Ms)}` : '', 16));
   return line;
@@ -70,9 +73,15 @@ export function ClientPanel({
 }) {
   const cols = layout.backendColumns;
   const errs = errorList(client.errors, true);
-  const fixedCols = 8 + 1 + 5 + 7 + (cols.errors ? 12 : 0) + (cols.latency ? 16 : 0) + (cols.sparkline ? cols.sparkline + 1 : 0) + (cols.subchannel ? 11 : 0);
-  const barWidth = Math.max(6, width - fixedCols - 2);
   const { list, hidden } = shown(client.backends, layout.backendRows);
+  const nameWidth = nameWidthOf(client.backends.map((b) => b.name));
+  const labels = nameLabels(
+    list.map((b) => b.name),
+    nameWidth,
+  );
+  const fixedCols =
+    nameWidth + 5 + 7 + (cols.errors ? 12 : 0) + (cols.latency ? 16 : 0) + (cols.sparkline ? cols.sparkline + 1 : 0) + (cols.subchannel ? 11 : 0);
+  const barWidth = Math.max(6, width - fixedCols - 2);
   // Every panel of a row has as many backend rows (and history rows) as the widest: their lines align.
   const blank = Math.max(0, layout.backendRows - list.length - (hidden.length ? 1 : 0));
   const history = layout.historyRows ? historyLines(client, width, layout.historyRows) : [];
@@ -97,7 +106,7 @@ export function ClientPanel({
         // Pre-styled: the line in plain ASCII (# bars), so ink measures it on its fast path without
         // Unicode segmentation (a third of a frame's CPU), and the sparkline in a node of its own.
         <Box key={b.name} width={width}>
-          <Text wrap="truncate-end">{backendLine(b, barWidth, cols)}</Text>
+          <Text wrap="truncate-end">{backendLine(b, labels.get(b.name)!, barWidth, cols)}</Text>
           {cols.sparkline || cols.subchannel ? <Text wrap="truncate-end">{backendTail(b, client.subchannels[addressOf(b.name) ?? ''], cols)}</Text> : null}
         </Box>
       ))}

@@ -3,7 +3,7 @@
 import React from 'react';
 import chalk, { foregroundColorNames, type ForegroundColorName } from 'chalk';
 import { Box, Text } from 'ink';
-import { fit } from '../format.js';
+import { fit, nameLabels } from '../format.js';
 import { windowAround, type Layout } from '../layout.js';
 import type { ServiceView } from '../state.js';
 
@@ -27,7 +27,7 @@ function healthColor(h?: string): string | undefined {
 }
 
 function registry(s: ServiceView): { text: string; color?: string } {
-  if (s.role !== 'echo') return { text: '' };
+  if (s.role !== 'echo' && s.role !== 'server') return { text: '' };
   const lease = s.etcdRegistered === false || s.leaseTtl === undefined ? 'no key' : `lease ${s.leaseTtl}s`;
   const consul = s.consulCheck ?? 'not in Consul';
   const bad = s.etcdRegistered === false || (s.consulCheck !== undefined && s.consulCheck !== 'passing') || s.consulCheck === undefined;
@@ -37,6 +37,11 @@ function registry(s: ServiceView): { text: string; color?: string } {
 export function ClusterPanel({ services, selected, layout }: { services: ServiceView[]; selected: number; layout: Layout }) {
   const { width, serviceRows, serviceColumns: cols } = layout;
   const win = windowAround(services, selected, serviceRows);
+  // As wide as the longest name and a space (9 to 21 columns), so that no name runs into its state.
+  const labels = nameLabels(
+    services.map((s) => s.name),
+    Math.min(21, Math.max(9, ...services.map((s) => s.name.length + 1))),
+  );
   const hidden = services.length - win.items.length;
   return (
     <Box flexDirection="column" width={width}>
@@ -47,7 +52,7 @@ export function ClusterPanel({ services, selected, layout }: { services: Service
         const idx = win.start + i;
         const reg = registry(s);
         const extras = [
-          s.weight !== undefined && cols.weight && s.role === 'echo' ? `w${s.weight}` : '',
+          s.weight !== undefined && cols.weight && (s.role === 'echo' || s.role === 'server') ? `w${s.weight}` : '',
           s.fault ? `fault ${s.fault}` : '',
           s.link ? `link ${s.link}` : '',
           s.progress && s.progress !== 'ready' ? s.progress : '',
@@ -58,7 +63,7 @@ export function ClusterPanel({ services, selected, layout }: { services: Service
         // One pre-styled line per service: ink lays out and measures one node.
         const line =
           chalk.cyan(idx === selected ? '>' : ' ') +
-          (idx === selected ? chalk.bold : (x: string) => x)(fit(s.name, 9)) +
+          (idx === selected ? chalk.bold : (x: string) => x)(labels.get(s.name)!) +
           color(STATE_COLOR[s.container] ?? 'yellow')(fit(s.container, 9)) +
           (cols.address ? chalk.dim(fit(s.hostAddress, 18)) : '') +
           color(healthColor(s.health))(fit(s.health ?? '', 12)) +

@@ -15,6 +15,11 @@ export interface ServedReport {
    * Calls finished, all clients: their calls add up to this.
    */
   'finished'?: (number | string | Long);
+  /**
+   * How long this process has counted: a watcher that first hears from it after its own start can
+   * tell a server that started since (count from zero) from one that did not answer in time.
+   */
+  'uptimeMs'?: (number | string | Long);
 }
 
 export interface ServedReport__Output {
@@ -28,4 +33,9 @@ export interface ServedReport__Output {
    * Calls finished, all clients: their calls add up to this.
    */
   'finished': (string);
+  /**
+   * How long this process has counted: a watcher that first hears from it after its own start can
+   * tell a server that started since (count from zero) from one that did not answer in time.
+   */
+  'uptimeMs': (string);
 }
