@@ -26,7 +26,7 @@ interface KeyContext {
   input: string;
   key: Key;
   svc?: ServiceView;
-  /** The selected echo server, or undefined (with a notice saying to select one). */
+  /** The selected backend (an echo server or a server of yours), or undefined (with a notice saying to select one). */
   echo(what: string): string | undefined;
   act(kind: string, raw: unknown): void;
   notice(text: string, level?: 'info' | 'error'): void;
@@ -164,7 +164,9 @@ export function keyHandler(deps: KeyDeps): (input: string, key: Key) => void {
     const binding = KEY_TABLE.find((b) => (!key.ctrl && b.inputs?.includes(input)) || b.key?.(key));
     if (!binding?.run) return;
     const svc = state.services[state.selectedService];
-    const echo = (what: string) => (svc?.role === 'echo' ? svc.name : (notice(`${what}: select an echo server first (↑/↓)`, 'error'), undefined));
+    // The keys that work a backend's knobs: an echo server's, or a server of yours' sidecar's.
+    const echo = (what: string) =>
+      svc?.role === 'echo' || svc?.role === 'server' ? svc.name : (notice(`${what}: select an echo server or a server of yours first (↑/↓)`, 'error'), undefined);
     binding.run({ deps, state, input, key, svc, echo, act, notice });
   };
 }
