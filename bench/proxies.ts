@@ -19,14 +19,15 @@
 //   --json          the figures as JSON
 // Project labpxbench on 127.90.x.y; removes all it made.
 import { setupLab } from '../src/setup.js';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import { $ } from 'zx';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
 import { leftovers, ROOT, testTopologyFile } from '../test/helpers/lab.js';
+import { containerCpuMs, memoryMiB, processCpuMs } from './lib/cpu.js';
+import { labTraffic } from './lib/lab-traffic.js';
+import { ratioText, roundRatio } from './lib/stats.js';
 
 setupLab();
 
@@ -41,7 +42,6 @@ const JSON_OUT = args.includes('--json');
 const PROJECT = 'labpxbench';
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
 const lab = path.join(ROOT, 'bin/lab.js');
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 interface Run {
   rps: number;
@@ -53,69 +53,19 @@ interface Run {
   machineCpu: number;
 }
 
-/** Busy CPU time of the whole machine so far, in ms (every core). */
-function machineCpuMs(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  return (user + nice + system + irq + softirq + steal) * TICK_MS;
-}
-
-/** CPU time of one process so far (utime + stime), in ms. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_MS;
-}
-
-function memoryMiB(pid: number): { rss: number; peak: number } {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN) / 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-async function containerCpuMs(docker: Docker, name: string): Promise<number> {
-  const s = (await docker.getContainer(name).stats({ stream: false })) as { cpu_stats: { cpu_usage: { total_usage: number } } };
-  return s.cpu_stats.cpu_usage.total_usage / 1e6;
-}
-
+/** One run through a path: `proxyCpu` reads the proxy's CPU so far (0 for the direct path). */
 async function traffic(file: string, target: string, lb: string, proxyCpu: () => Promise<number>): Promise<Run> {
-  const cmd = [lab, '-f', file, 'traffic', '-t', target, '--lb', lb, '--concurrency', '64', '-d', `${SECONDS}s`, '--deadline', '5s', '--json'];
-  const m0 = machineCpuMs();
-  const p0 = await proxyCpu();
-  const r = await $({ cwd: ROOT, quiet: true })`${process.execPath} ${cmd}`;
-  const p1 = await proxyCpu();
-  const m1 = machineCpuMs();
-  const lines = r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { type?: string; total?: { ok: number; p99Ms: number }; elapsedMs?: number; cpuMs?: number });
-  const summary = lines.at(-1)!;
-  const buckets = lines
-    .filter((l) => l.type === 'bucket' && l.total)
-    .map((l) => l.total!.p99Ms)
-    .sort((a, b) => a - b);
-  const calls = summary.total!.ok;
-  const per1k = (ms: number) => (ms / Math.max(1, calls)) * 1000;
-  return {
-    rps: calls / (summary.elapsedMs! / 1000),
-    p99: buckets[Math.floor(buckets.length / 2)] ?? NaN,
-    calls,
-    clientCpu: per1k(summary.cpuMs ?? NaN),
-    proxyCpu: per1k(p1 - p0),
-    machineCpu: per1k(m1 - m0),
-  };
+  const r = await labTraffic(file, target, { seconds: SECONDS, args: ['--lb', lb], cpu: { proxy: proxyCpu } });
+  return { rps: r.rps, p99: r.p99, calls: r.calls, clientCpu: r.clientCpu, proxyCpu: r.cpu.proxy, machineCpu: r.machineCpu };
 }
 
 const mean = (xs: Run[], k: keyof Run) => xs.reduce((n, x) => n + x[k], 0) / xs.length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /** The median of the per-round ratios a/b, with their range. */
-function ratio(a: Run[], b: Run[], k: 'rps' | 'p99') {
-  const each = a.map((x, i) => x[k] / b[i][k]);
-  return { median: median(each), min: Math.min(...each), max: Math.max(...each), rounds: each };
-}
+const ratio = (a: Run[], b: Run[], k: 'rps' | 'p99') =>
+  roundRatio(
+    a.map((x) => x[k]),
+    b.map((x) => x[k]),
+  );
 
 async function onScale(docker: Docker, echo: number) {
   const rt = getRuntime();
@@ -165,7 +115,7 @@ async function onScale(docker: Docker, echo: number) {
       rpsOverDirect: ratio(routed, direct, 'rps'),
       p99OverDirect: ratio(routed, direct, 'p99'),
     };
-    const r = (x: { median: number; min: number; max: number }) => `${x.median.toFixed(2)} (${x.min.toFixed(2)}–${x.max.toFixed(2)})`;
+    const r = ratioText;
     const directRps = direct.map((x) => x.rps);
     const noise = (Math.max(...directRps) - Math.min(...directRps)) / mean(direct, 'rps');
     say(`\n  the median of ${ROUNDS} rounds (their range):`);

@@ -13,6 +13,7 @@ import { $ } from 'zx';
 import { echoMemory } from './memory.js';
 import { cacheDir } from '../src/util/paths.js';
 import { lab, leftovers, tempDir, testTopologyFile } from '../test/helpers/lab.js';
+import { median } from './lib/stats.js';
 
 setupLab();
 
@@ -22,7 +23,6 @@ const JSON_OUT = args.includes('--json');
 const PROJECT = 'labbench';
 const COMPOSE_PROJECT = 'labbenchdc';
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function run(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {

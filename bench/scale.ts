@@ -26,13 +26,13 @@ import { fakeStdin } from '../test/helpers/fake-terminal.js';
 import { containerCpuMs, cpuDuring } from './cpu.js';
 import { echoMemory, type EchoMemory } from './memory.js';
 import { cpuPerCall, engineFloor, floorLeftovers, startBareServer, FLOOR_PROJECT, type EngineFloor } from './floors.js';
+import { median } from './lib/stats.js';
 
 setupLab();
 
 const PROJECT = 'labscale';
 const COMPOSE_PROJECT = 'labscaledc';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export interface ScaleRow {
   echo: number;

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { LIBRARY, playFile } from '../scripts/scenarios.js';
 import { lab, leftovers, ROOT, tempDir, testTopologyFile } from '../test/helpers/lab.js';
+import { median } from './lib/stats.js';
 
 const PROJECT = 'labbenchsw';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface EngineFigures {
   upMs: number[];

@@ -18,6 +18,7 @@ import { sandboxResolverOptions, serviceConfigFrom, TrafficClient, xdsChannelOpt
 import { DEFAULT_POLICY } from '../src/wire/xds-policy.js';
 import { XdsControl } from '../src/xds/index.js';
 import { leftovers, testTopologyFile } from '../test/helpers/lab.js';
+import { median } from './lib/stats.js';
 
 setupLab();
 
@@ -62,7 +63,6 @@ async function until(
   return undefined;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(0)} ms`);
 
 async function main() {
