@@ -166,7 +166,9 @@ export function keyHandler(deps: KeyDeps): (input: string, key: Key) => void {
     const svc = state.services[state.selectedService];
     // The keys that work a backend's knobs: an echo server's, or a server of yours' sidecar's.
     const echo = (what: string) =>
-      svc?.role === 'echo' || svc?.role === 'server' ? svc.name : (notice(`${what}: select an echo server or a server of yours first (↑/↓)`, 'error'), undefined);
+      svc?.role === 'echo' || svc?.role === 'server'
+        ? svc.name
+        : (notice(`${what}: select an echo server or a server of yours first (↑/↓)`, 'error'), undefined);
     binding.run({ deps, state, input, key, svc, echo, act, notice });
   };
 }
