@@ -187,7 +187,7 @@ describe('scenario parser: a server of yours', () => {
           '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }',
           '  - { at: 1s, fault: { target: greeter-2, latency: 10ms } }',
         ),
-      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is a server of yours: this step works the echo\'s own knobs, which only echo servers have (echo-1, echo-2, echo-3); its sidecar takes link, grpc-fault and health',
+      'x.yaml:6:32: steps[0].fault.target: "greeter-2" is a server of yours: this step works the echo\'s own knobs, which only echo servers have (echo-1, echo-2, echo-3); its sidecar delays and aborts its calls with grpc-fault',
     );
   });
 });

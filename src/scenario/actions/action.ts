@@ -159,7 +159,7 @@ export function checkTarget(names: Names, name: string, role?: Role, path: Reado
     return new ArgProblem(`${role ? `no ${ROLE_NOUNS[role]} named` : 'unknown service'} "${name}" (the sandbox has ${valid.join(', ')})`, path, key);
   if (role === 'echo' && names.instances.get(name) === 'server')
     return new ArgProblem(
-      `"${name}" is a server of yours: this step works the echo's own knobs, which only echo servers have (${valid.join(', ')}); its sidecar takes link, grpc-fault and health`,
+      `"${name}" is a server of yours: this step works the echo's own knobs, which only echo servers have (${valid.join(', ')}); its sidecar delays and aborts its calls with grpc-fault`,
       path,
       key,
     );
@@ -183,6 +183,9 @@ export function checkBackend(names: Names, name: string, path: ReadonlyArray<str
     key,
   );
 }
+
+/** A step's target that is a backend: an echo server, or a server of yours (its sidecar acts for it). */
+export const backendTarget = (name: string, names: Names): { target: string } | ArgProblem => checkBackend(names, name) ?? { target: name };
 
 /** The common argument: one instance name, e.g. `kill: echo-2` (of `role`, when given). */
 export const instanceName = z.string().min(1, 'expected a service name such as echo-2');

@@ -1,8 +1,8 @@
-// deregister / register: the echo server leaves Consul's catalog (or joins it again) while it keeps
-// serving, as a service does on a rolling deploy.
+// deregister / register: the echo server (or a server of yours, through its sidecar) leaves Consul's
+// catalog (or joins it again) while it keeps serving, as a service does on a rolling deploy.
 import { seconds } from '../../util/time-text.js';
 import { changeText } from '../timeline/sandbox-model.js';
-import { defineAction, instanceName, targetOf } from './action.js';
+import { backendTarget, defineAction, instanceName } from './action.js';
 
 const registration = (registered: boolean) =>
   defineAction({
@@ -10,7 +10,7 @@ const registration = (registered: boolean) =>
     summary: registered ? "the echo rejoins Consul's catalog" : "the echo leaves Consul's catalog, still serving",
     example: `${registered ? 'register' : 'deregister'}: echo-2`,
     arg: instanceName,
-    resolve: targetOf('echo'),
+    resolve: backendTarget,
     describe: (a) => `${registered ? 'register' : 'deregister'} ${a.target} ${registered ? 'with' : 'from'} Consul`,
     model({ target }, sandbox) {
       const inst = sandbox.reachable(target, `${registered ? 'register it with' : 'deregister it from'} Consul`);

@@ -1,15 +1,16 @@
 // expire-lease: revoke an echo server's etcd lease (its key goes at once, as when the TTL runs out
-// on a frozen process). The echo server notices and registers again (seed 001), as real ones do.
+// on a frozen process). The echo server notices and registers again (seed 001), as real ones do; a
+// server of yours' sidecar does too, while its server answers.
 import { Etcd3 } from 'etcd3';
 import { etcdKeyOf } from '../../sandbox/index.js';
-import { defineAction, instanceName, targetOf } from './action.js';
+import { backendTarget, defineAction, instanceName } from './action.js';
 
 export default defineAction({
   kind: 'expire-lease',
   summary: 'revoke its etcd lease: the key goes at once (the echo registers again)',
   example: 'expire-lease: echo-2',
   arg: instanceName,
-  resolve: targetOf('echo'),
+  resolve: backendTarget,
   describe: (a) => `revoke the etcd lease of ${a.target}`,
   model({ target }, sandbox) {
     const inst = sandbox.need(target, ['running', 'paused'], 'revoke (a stopped echo server keeps no lease)');

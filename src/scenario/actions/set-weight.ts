@@ -1,7 +1,7 @@
 // set-weight: { echo-2: 5 } — the echo server registers again with the new weight (etcd's value,
 // Consul's Meta.weight and Weights), which weighted balancers read through the resolver.
 import { z } from 'zod';
-import { checkTarget, defineAction, oneEchoEntry } from './action.js';
+import { checkBackend, defineAction, oneEchoEntry } from './action.js';
 
 export default defineAction({
   kind: 'set-weight',
@@ -10,7 +10,7 @@ export default defineAction({
   arg: oneEchoEntry(z.number().int().min(0).max(1000), '<weight 0..1000>'),
   resolve(arg, names) {
     const [target, weight] = Object.entries(arg)[0];
-    return checkTarget(names, target, 'echo', [target], true) ?? { target, weight };
+    return checkBackend(names, target, [target], true) ?? { target, weight };
   },
   describe: (a) => `${a.target} weight → ${a.weight}`,
   model: ({ target }, sandbox) => {
