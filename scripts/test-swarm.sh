@@ -93,8 +93,10 @@ up() {
     local gw=kept
     docker network inspect docker_gwbridge >/dev/null 2>&1 || { touch "$STATE/made-gwbridge"; gw=made; }
     say "docker swarm init on the local engine ($NET.1)"
-    docker swarm init --advertise-addr "$NET.1" --listen-addr "$NET.1:2377" --data-path-addr "$NET.1" >/dev/null
+    # Marked before the init: a kill between the two would otherwise leave a swarm that down does not
+    # know it made (the engine was in none, so down's leave can only undo this init).
     touch "$STATE/made-swarm"
+    docker swarm init --advertise-addr "$NET.1" --listen-addr "$NET.1:2377" --data-path-addr "$NET.1" >/dev/null
     docker node update --label-add lab.test-swarm=made --label-add "lab.test-swarm.gwbridge=$gw" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
   fi
   local token
