@@ -218,8 +218,11 @@ function issueToError(issue: Issue, raw: unknown, positions: YamlPositions, sche
     case 'invalid_union': {
       // The branch of the value's own shape (a mapping for the mapping form, a string for the text
       // form) says what is wrong inside it; when no branch takes this type, say which types would do.
-      const nested = issue.errors.find((b) => b.length && b.every((i) => i.path.length > 0));
-      if (nested) return issueToError({ ...nested[0], path: [...path, ...nested[0].path] } as Issue, raw, positions, schema, hint);
+      // An unknown key in the mapping form is inside it too (its issue sits on the mapping itself).
+      const nested = issue.errors.find((b) => b.length && b.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
+      // A key mistyped says more than the key it left missing.
+      const first = nested?.find((i) => i.code === 'unrecognized_keys') ?? nested?.[0];
+      if (first) return issueToError({ ...first, path: [...path, ...first.path] } as Issue, raw, positions, schema, hint);
       // A union with its own words (a duration) says it best.
       if (issue.message !== 'Invalid input') return new FileError(positions.at(path), `${prefix}${withFound(issue.message, found)}`);
       const branch = issue.errors.find((b) => b.length && b[0].code !== 'invalid_type');

@@ -1,5 +1,5 @@
 // A fresh corpus of bad input (test/fixtures/bad-input/fresh), written from the README alone by a
-// session that had not seen the checker: every scenario and topology refused with its exact message
+// session that had not seen the checker (servers/: one more, on a server of yours, at stop 37): every scenario and topology refused with its exact message
 // and position, nothing started; the cases it called good accepted; the few it called bad that the
 // lab accepts on purpose say why in expected.json. LAB_UPDATE_CORPUS=1 rewrites the messages (the
 // reasons stay) for a reviewed change of wording.
@@ -16,6 +16,8 @@ setupLab();
 
 const DIR = path.join(ROOT, 'test/fixtures/bad-input/fresh');
 const COMPOSE = path.join(ROOT, 'compose/lab.yaml');
+/** The servers' corpus is read against the Go example's topology (three replicas of a server of yours beside three echo servers). */
+const WITH_SERVERS = path.join(ROOT, 'examples/servers/go/lab.yaml');
 const update = process.env.LAB_UPDATE_CORPUS === '1';
 
 function outcome(run: () => void): string {
@@ -30,6 +32,7 @@ function outcome(run: () => void): string {
 for (const [kind, load] of [
   ['scenarios', (f: string) => loadScenario(f, (sb) => loadTopology(COMPOSE, sb))],
   ['topologies', (f: string) => loadTopology(f)],
+  ['servers', (f: string) => loadScenario(f, (sb) => loadTopology(WITH_SERVERS, sb))],
 ] as const) {
   describe(`the fresh corpus of bad ${kind}`, () => {
     const dir = path.join(DIR, kind);
@@ -40,7 +43,7 @@ for (const [kind, load] of [
     it('names every file, and refuses most of them', () => {
       assert.deepEqual(Object.keys(expected).sort(), files.sort());
       const refused = Object.values(expected).filter((m) => !m.startsWith('(accepted')).length;
-      assert.ok(refused >= (kind === 'scenarios' ? 250 : 40), `${refused} refused`);
+      assert.ok(refused >= { scenarios: 250, topologies: 40, servers: 30 }[kind], `${refused} refused`);
     });
 
     it('gives each its exact message, at its place (the file read as lab check and lab up read it)', () => {

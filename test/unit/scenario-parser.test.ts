@@ -148,6 +148,37 @@ describe('scenario parser: a server of yours', () => {
     assert.deepEqual(fault, { method: '/helloworld.Greeter/*', abort: { code: 14, percent: 30 }, delay: undefined });
   });
 
+  it('judges call faults by the method the client calls: an abort of every call it makes rules out no errors; one on another method does not', () => {
+    const g = '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }';
+    const abortAll = (method: string) =>
+      [1, 2, 3].map((n) => `  - { at: 1s, grpc-fault: { target: greeter-${n}, method: "${method}", abort: { code: UNAVAILABLE, percent: 100% } } }`).join('\n');
+    const noErrors = '  - { at: 2s, expect: { client: g, errors: { rate: "<1%" }, always: 3s } }';
+    for (const method of ['/helloworld.Greeter/SayHello', '/helloworld.Greeter/*', '*'])
+      assert.throws(
+        () => scenario(g, `${abortAll(method)}\n${noErrors}`),
+        /errors rate <1% cannot hold: every backend g can reach then fails every call/,
+        method,
+      );
+    assert.doesNotThrow(() => scenario(g, `${abortAll('/helloworld.Greeter/SayGoodbye')}\n${noErrors}`));
+    assert.doesNotThrow(() => scenario(g, `${abortAll('/other.Svc/*')}\n${noErrors}`));
+  });
+
+  it('reaches a killed or frozen server’s sidecar: its knobs still take steps', () => {
+    const g = '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }';
+    assert.doesNotThrow(() =>
+      scenario(
+        g,
+        [
+          '  - { at: 1s, kill: greeter-2 }',
+          '  - { at: 2s, grpc-fault: { target: greeter-2, method: "*", abort: { code: UNAVAILABLE, percent: 10% } } }',
+          '  - { at: 1s, pause: greeter-3 }',
+          '  - { at: 2s, health: { greeter-3: NOT_SERVING } }',
+          '  - { at: 3s, link: { target: greeter-3, latency: 10ms } }',
+        ].join('\n'),
+      ),
+    );
+  });
+
   it('refuses call faults on an echo server and on a method that is not one, and a link on etcd', () => {
     const g = '  g: { target: "etcd:///greeter", call: { method: /helloworld.Greeter/SayHello } }';
     refused(

@@ -58,12 +58,14 @@ export default defineAction({
   model({ target, fault }, sandbox) {
     const inst = sandbox.reachable(target, 'set its sidecar’s call faults');
     if (typeof inst === 'string') return inst;
-    // What every call meets for sure: only a fault on every method (*) says so of any call.
-    if (fault.method !== '*') return undefined;
-    const failsAll = fault.abort?.percent === 100;
-    const latencyMs = fault.delay?.percent === 100 ? fault.delay.ms : 0;
-    const call = failsAll || latencyMs ? { failsAll, latencyMs, line: sandbox.line } : undefined;
-    sandbox.set(inst, { faults: { ...inst.faults, call } }, call ? 'given a call fault' : 'cleared of call faults');
+    // As the sidecar holds them: one rule per method pattern, this step's replacing the pattern's.
+    const others = (inst.faults?.calls ?? []).filter((r) => r.method !== fault.method);
+    const rule =
+      fault.abort || fault.delay
+        ? { method: fault.method, failsAll: fault.abort?.percent === 100, latencyMs: fault.delay?.percent === 100 ? fault.delay.ms : 0, line: sandbox.line }
+        : undefined;
+    const calls = rule ? [...others, rule] : others;
+    sandbox.set(inst, { faults: { ...inst.faults, calls } }, rule ? 'given a call fault' : 'cleared of a call fault');
     return undefined;
   },
   async run({ target, fault }, ctx) {

@@ -193,7 +193,7 @@ export default defineExpectation({
       if (!ratio) return `expected per-backend shares ({ echo-2: 0 }) or a ratio such as "≈ 1:2:3 ± 5%", found "${raw}"`;
       const names = [...env.ratioOver].sort(byBackendName);
       if (ratio.parts.length !== names.length)
-        return `the ratio has ${ratio.parts.length} parts but the sandbox has ${names.length} echo servers then (${names.join(', ')})`;
+        return `the ratio has ${ratio.parts.length} parts but the client dials ${names.length} backends then (${names.join(', ')})`;
       const sum = ratio.parts.reduce((a, b) => a + b, 0);
       if (sum <= 0) return `the ratio "${raw}" has no part above 0`;
       const want = ratio.parts.map((p) => (100 * p) / sum);

@@ -38,7 +38,15 @@ export function clientModels(clients: TrafficClientSpec[], observed: ObservedCli
   return new Map<string, ClientModel>([
     ...clients.map((c): [string, ClientModel] => [
       c.name,
-      { name: c.name, observed: false, target: c.target, maxAttempts: maxAttemptsOf(c.serviceConfig), rate: c.rate, deadlineMs: c.deadlineMs },
+      {
+        name: c.name,
+        observed: false,
+        target: c.target,
+        maxAttempts: maxAttemptsOf(c.serviceConfig),
+        rate: c.rate,
+        deadlineMs: c.deadlineMs,
+        method: c.method,
+      },
     ]),
     ...observed.map((o): [string, ClientModel] => [o.name, { name: o.name, observed: true, maxAttempts: 1 }]),
   ]);

@@ -94,7 +94,7 @@ export function envsOf(input: PlanInput, client: string, fromMs: number, toMs: n
     for (const name of r.dialled) everDialled.add(name);
     for (const name of up) {
       reachable.add(name);
-      const f = floor && floorOf(m.instances.get(name)!);
+      const f = floor && floorOf(m.instances.get(name)!, c.method);
       if (!f) floor = undefined;
       else if (floor) {
         floor.failsAll &&= f.failsAll;

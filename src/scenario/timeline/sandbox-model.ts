@@ -26,8 +26,8 @@ export interface InstanceModel {
   upUntil?: number;
   /** In Consul's catalog (echo servers: a deregister step, a drain or a stop takes it out). */
   inConsul?: boolean;
-  /** What its fault knobs, its link proxy and its sidecar's call faults do to every call to it. */
-  faults?: { echo?: CallFloor; link?: CallFloor; call?: CallFloor };
+  /** What its fault knobs and its link proxy do to every call to it; its sidecar's call faults, per method pattern. */
+  faults?: { echo?: CallFloor; link?: CallFloor; calls?: CallRule[] };
   /** What last changed it, for messages ("killed at 10s, line 12"). */
   last?: Change;
 }
@@ -40,9 +40,24 @@ export interface CallFloor {
   line: number;
 }
 
-/** The floor every call to this backend meets now (none when no fault is set). */
-export function floorOf(i: InstanceModel): CallFloor | undefined {
-  const { echo, link, call } = i.faults ?? {};
+/** A sidecar's call fault on a method pattern (/pkg.Svc/Method, /pkg.Svc/*, *): what it does for sure to each call it matches. */
+export interface CallRule extends CallFloor {
+  method: string;
+}
+
+/** The rule a call of `method` meets, as the sidecar picks it (the method's own, else its service's, else *); a client whose method the lab does not know (one you run) meets only *. */
+export function callRuleFor(rules: readonly CallRule[] | undefined, method: string | undefined): CallRule | undefined {
+  if (!rules?.length) return undefined;
+  if (method === undefined) return rules.find((r) => r.method === '*');
+  const service = method.slice(0, method.lastIndexOf('/'));
+  return rules.find((r) => r.method === method) ?? rules.find((r) => r.method === `${service}/*`) ?? rules.find((r) => r.method === '*');
+}
+
+/** The floor every call of `method` to this backend meets now (none when no fault is set). */
+export function floorOf(i: InstanceModel, method?: string): CallFloor | undefined {
+  const { echo, link } = i.faults ?? {};
+  const rule = callRuleFor(i.faults?.calls, method);
+  const call = rule && (rule.failsAll || rule.latencyMs) ? rule : undefined;
   if (!echo && !link && !call) return undefined;
   const all = [echo, link, call].filter((f): f is CallFloor => !!f);
   return {
@@ -66,6 +81,8 @@ export interface ClientModel {
   target?: string;
   /** Its service config's most attempts per call (1 without a retry or hedging policy). */
   maxAttempts: number;
+  /** The method of a server of yours it calls (/pkg.Svc/Method), when it calls one. */
+  method?: string;
   rate?: number;
   deadlineMs?: number;
 }
@@ -172,7 +189,9 @@ export class SandboxDraft {
   reachable(name: string, doing: string): InstanceModel | string {
     const inst = this.present(name);
     if (typeof inst === 'string') return inst;
-    if (inst.process !== 'running' && inst.process !== 'unknown') return `${this.stateText(inst)}; the lab cannot reach it to ${doing}`;
+    // A server of yours is reached through its sidecar, which stays when the server is killed or frozen.
+    if (inst.process !== 'running' && inst.process !== 'unknown' && inst.role !== 'server')
+      return `${this.stateText(inst)}; the lab cannot reach it to ${doing}`;
     if (inst.partitioned)
       return `${name} is cut off the lab network at ${seconds(this.model.atMs)}${inst.last ? `: it was ${changeText(inst.last)}` : ''}; the lab cannot reach it to ${doing}`;
     return inst;
