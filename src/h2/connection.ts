@@ -27,6 +27,13 @@ export interface ConnectionEvents {
   goaway?(lastStreamId: number, code: number): void;
   /** (client role) A stream of this side's closed while it was at the peer's stream limit: one more can open. */
   slot?(): void;
+  /**
+   * The peer sent a PING. Without this handler the connection answers it at once; with it, the
+   * owner answers (pong) when it will: a relay answers a caller's PING once its backend answered.
+   */
+  ping?(payload: Buffer): void;
+  /** The peer answered a PING of this side's (ping()). */
+  pong?(payload: Buffer): void;
   close?(error?: string): void;
 }
 
@@ -417,6 +424,20 @@ export class H2Connection {
     if (s.localClosed && s.remoteClosed) this.forget(s);
   }
 
+  /** Sends a PING with this 8-byte payload (its answer comes to the pong event). */
+  ping(payload: Buffer): void {
+    if (this.closed) return;
+    this.put(FRAME.PING, 0, 0, payload);
+    this.schedule();
+  }
+
+  /** Answers a PING the ping event held. */
+  pong(payload: Buffer): void {
+    if (this.closed) return;
+    this.put(FRAME.PING, FLAG.ACK, 0, payload);
+    this.schedule();
+  }
+
   /** A GOAWAY: streams open now finish, no new one is taken; the socket ends after the last. */
   close(): void {
     if (this.closed || this.closing) return;
@@ -539,7 +560,9 @@ export class H2Connection {
         if (flags & FLAG.ACK) return;
         return this.onSettings(payload);
       case FRAME.PING:
-        if (!(flags & FLAG.ACK)) this.put(FRAME.PING, FLAG.ACK, 0, payload);
+        if (flags & FLAG.ACK) this.events.pong?.(payload);
+        else if (this.events.ping) this.events.ping(Buffer.from(payload));
+        else this.put(FRAME.PING, FLAG.ACK, 0, payload);
         return;
       case FRAME.GOAWAY:
         return this.onGoaway(payload);

@@ -76,7 +76,7 @@ export class RelayedCall implements StreamHandler {
   done = false;
   /** Called when the caller goes before a backend was picked (a delay, a wait for a connection). */
   onGone?: () => void;
-  private onDone?: (code: number, identity?: string) => void;
+  private onDone?: (code: number, identity?: string, refused?: boolean) => void;
 
   constructor(
     private readonly caller: H2Connection,
@@ -151,7 +151,12 @@ export class RelayedCall implements StreamHandler {
   // ---- relayed to a backend ---------------------------------------------------------------------
 
   /** Opens a stream on `conn` and relays the call on it; `done` gets its status once. */
-  forward(conn: H2Connection, address: string, done: (code: number, identity?: string) => void): void {
+  /**
+   * Opens a stream on `conn` and relays the call on it; `done` gets its status once, with `refused`
+   * when the backend refused the stream unprocessed: the caller's gRPC library retries such a call by
+   * itself, so it is not a call that failed (its retry is counted when it ends).
+   */
+  forward(conn: H2Connection, address: string, done: (code: number, identity?: string, refused?: boolean) => void): void {
     this.onDone = done;
     const id = conn.openStream(new BackendSide(this));
     if (id === undefined) {
@@ -168,10 +173,21 @@ export class RelayedCall implements StreamHandler {
     for (const h of held) conn.sendData(id, h.data, h.end, this.caller, this.id, h.flow);
   }
 
-  private finish(code: number): void {
+  private finish(code: number, refused = false): void {
     if (this.done) return;
     this.done = true;
-    this.onDone?.(code, this.identity);
+    this.onDone?.(code, this.identity, refused);
+  }
+
+  /**
+   * Refused before it reached a backend (the backend's connection is going away): REFUSED_STREAM,
+   * which the caller's gRPC library retries by itself on another connection. Not a call that failed.
+   */
+  refuse(): void {
+    if (this.done) return;
+    this.done = true;
+    this.dropHeld();
+    if (!this.gone) this.caller.reset(this.id, ERROR.REFUSED_STREAM);
   }
 
   /** The call ends with the router's status after what the backend sent (or alone, when it sent nothing). */
@@ -223,7 +239,7 @@ export class RelayedCall implements StreamHandler {
     if (code === ERROR.REFUSED_STREAM && !this.responded) {
       // Never processed (a GOAWAY left it out, or the backend's stream limit): the caller's grpc-js retries a refused stream by itself.
       this.caller.reset(this.id, ERROR.REFUSED_STREAM);
-      return this.finish(status.UNAVAILABLE);
+      return this.finish(status.UNAVAILABLE, true);
     }
     if (code === ERROR.NO_ERROR) return this.endWith(status.UNAVAILABLE, `${this.to!.address} ended the stream without a status`);
     // The backend reset the stream: the caller gets the same RST_STREAM code.

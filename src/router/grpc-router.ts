@@ -226,10 +226,12 @@ export class GrpcRouter {
     counts.calls++;
     const tracks = upstream.tracksCalls;
     if (tracks) backend.endpoint.inFlight++;
-    call.forward(backend.conn!, backend.address, (code, identity) => {
-      if (code !== status.OK) counts.errors++;
+    call.forward(backend.conn!, backend.address, (code, identity, refused) => {
       const ms = performance.now() - call.started;
       if (tracks) upstream.callEnded(backend, code, ms);
+      // Refused unprocessed: the caller's grpc-js retries it by itself; its retry is the call that counts.
+      if (refused) return;
+      if (code !== status.OK) counts.errors++;
       if (identity) this.identities.set(backend.address, identity);
       this.observer?.({ backend: identity ?? this.identities.get(backend.address) ?? backend.address, code, micros: ms * 1000 });
     });

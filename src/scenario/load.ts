@@ -91,11 +91,14 @@ export function parseScenario(file: string, text: string, topologyFor: TopologyF
   for (const p of built.problems) problems.push(ctx.fail(['steps', p.index, ...p.path], `${describePath(['steps', p.index, ...p.path])}: ${p.message}`, p.key));
 
   const fronts = frontsOf(widest);
-  // A ratio is over the echo servers then; for a client of a server of yours, over that server's replicas.
+  // A ratio is over the echo servers then; for a client of a server of yours, over that server's
+  // replicas; for a client you run, over every backend that counts its calls (it may call any).
   const echoesAt = (atMs: number, client: string) => {
     const m = built.timeline.at(atMs);
     const c = models.get(client);
-    const servers = c ? dialled(c, m, fronts).dialled.filter((n) => m.instances.get(n)?.role === 'server') : [];
+    const reach = c ? dialled(c, m, fronts).dialled : [];
+    if (c?.observed) return reach;
+    const servers = reach.filter((n) => m.instances.get(n)?.role === 'server');
     return servers.length ? servers : [...m.instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
   };
   const expectations: ExpectStep[] = parseExpectations(ctx, expects, { echoesAt, observed: new Set(observed.map((o) => o.name)) });

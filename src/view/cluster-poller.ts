@@ -147,11 +147,12 @@ export class ClusterPoller {
         view.leaseTtl = key?.ttl;
         const reg = consul?.find((i) => i.id === name);
         view.consulCheck = reg ? (reg.checks.find((ch) => ch.status !== 'passing')?.status ?? 'passing') : undefined;
-        if (c?.state === 'running' && inst) {
+        // An echo server answers for itself while it runs; a server of yours' sidecar answers for it whatever its state.
+        if (inst && (c?.state === 'running' || role === 'server')) {
           const st = await this.control(this.sandbox.reach(inst.controlAddress))
             .getStats(700)
             .catch(() => undefined);
-          view.health = st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';
+          view.health = c?.state === 'paused' ? 'frozen' : st ? (st.serving ? 'SERVING' : 'NOT_SERVING') : 'no answer';
           if (st) {
             view.weight = st.weight;
             view.fault = role === 'server' ? callFaultsText(st.callFaults ?? []) : describeFault(st.fault ?? undefined);

@@ -38,8 +38,8 @@ interface Case {
   caller: (req: http2.ClientHttp2Stream, seen: Seen) => void | Promise<void>;
   /** What the caller must have seen. */
   expect: (seen: Seen) => void;
-  /** The status the series must give the call. */
-  series: number;
+  /** The status the run's series records for the call; undefined: none (the caller retries it). */
+  series: number | undefined;
 }
 
 const CASES: Case[] = [
@@ -143,7 +143,8 @@ const CASES: Case[] = [
     backend: (s) => s.close(http2.constants.NGHTTP2_REFUSED_STREAM),
     caller: (req) => void req.end(Buffer.alloc(5)),
     expect: (seen) => assert.equal(seen.rst, http2.constants.NGHTTP2_REFUSED_STREAM, 'relayed, so grpc-js retries it'),
-    series: 14,
+    // Not a call that failed: grpc-js retries a refused stream by itself, and its retry is the call the series counts.
+    series: undefined,
   },
   {
     name: 'the backend’s connection dies before it answers',
@@ -186,7 +187,7 @@ describe('the router when a side ends abruptly (a corpus)', () => {
         assert.equal(seen.closed, true, 'the caller’s stream ended (a status or a reset), within 5 s');
         c.expect(seen);
         await sleep(400); // a delay fault's timer finds a caller that left without a word (its stream says nothing)
-        assert.deepEqual(calls, [c.series], 'the series counts the call once, with its status');
+        assert.deepEqual(calls, c.series === undefined ? [] : [c.series], 'the series counts the call once, with its status (a refused one not at all)');
         const t0 = Date.now();
         await router.close(5000);
         assert.ok(Date.now() - t0 < 1000, `close() waited ${Date.now() - t0} ms: the router still held the call`);

@@ -260,6 +260,45 @@ describe('the sidecar drains its server', () => {
   });
 });
 
+describe('the sidecar lets a drained server back in when the lab starts it again', () => {
+  let etcd: Awaited<ReturnType<typeof hostEtcd>>;
+  before(async () => {
+    etcd = await hostEtcd();
+  });
+  after(async () => {
+    await etcd?.stop();
+  });
+
+  it('SERVING after a drain (the lab says so when it starts the server) registers it again, even if no probe saw it go', async () => {
+    const fixture = await server();
+    const cfg: SidecarConfig = { ...sidecarCfg(fixture.port), etcd: { endpoints: [etcd.endpoint], prefix: '/lab-test-release', leaseTtlSeconds: 3 } };
+    const key = '/lab-test-release/greeter/greeter-1';
+    const reader = openEtcd([etcd.endpoint]);
+    const sidecar = await startSidecar(cfg, () => undefined);
+    const control = new EchoControl(`127.0.0.1:${sidecar.controlPort}`);
+    const registered = async () => (await reader.get(key).string()) !== null;
+    try {
+      await eventually('registered', registered, 10_000);
+      await control.drain(2000);
+      assert.equal(await registered(), false);
+      // A new caller connection is refused while drained.
+      const c = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+      assert.equal((await sayHello(c, undefined, 2000)).code, 14);
+      c.close();
+      await control.setHealth(true);
+      await eventually('registered again', registered, 10_000);
+      const again = new Client(`127.0.0.1:${sidecar.port}`, credentials.createInsecure());
+      assert.equal((await sayHello(again)).code, 0);
+      again.close();
+    } finally {
+      control.close();
+      await sidecar.stop();
+      reader.close();
+      await end(fixture.proc);
+    }
+  });
+});
+
 /** A sidecar in this process beside a fixture server, with no registry. */
 function sidecarCfg(serverPort: number): SidecarConfig {
   return {
@@ -408,5 +447,82 @@ describe('the sidecar’s relay: what it served, call faults, link faults, healt
     } finally {
       c.close();
     }
+  });
+});
+
+describe('the sidecar’s relay is as transparent as a direct connection where the server decides', () => {
+  const through = async (env: Record<string, string>, fn: (port: number, control: EchoControl, proc: ChildProcess) => Promise<void>) => {
+    const fixture = await server(env);
+    const sidecar = await startSidecar(sidecarCfg(fixture.port), () => undefined);
+    const control = new EchoControl(`127.0.0.1:${sidecar.controlPort}`);
+    try {
+      await fn(sidecar.port, control, fixture.proc);
+    } finally {
+      control.close();
+      await sidecar.stop();
+      await end(fixture.proc);
+    }
+  };
+
+  it('at the server’s stream limit, calls wait for a stream (none fails), as on a direct connection', async () => {
+    await through({ LAB_MAX_STREAMS: '2', LAB_DELAY_MS: '100' }, async (port, control) => {
+      const c = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+      try {
+        const t0 = performance.now();
+        const all = await Promise.all(Array.from({ length: 6 }, () => sayHello(c, 'limit')));
+        assert.deepEqual(
+          all.map((o) => o.code),
+          [0, 0, 0, 0, 0, 0],
+          all.map((o) => o.details).join('; '),
+        );
+        assert.ok(performance.now() - t0 >= 290, 'two at a time: three rounds of 100 ms');
+        const mine = (await control.getServed()).clients.find((x) => x.client === 'limit')!;
+        assert.deepEqual([Number(mine.calls), Number(mine.ok)], [6, 6]);
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  it('the server’s max_connection_age GOAWAYs: delayed calls are refused and retried, none fails, none is counted twice', async () => {
+    await through({ LAB_MAX_AGE_MS: '300' }, async (port, control) => {
+      await control.setCallFaults([{ method: '*', delayMs: 150, delayPercent: 100 }]);
+      const c = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+      try {
+        let ok = 0;
+        const failed: string[] = [];
+        const worker = async () => {
+          const until = performance.now() + 2000;
+          while (performance.now() < until) {
+            const o = await sayHello(c, 'aged');
+            if (o.code === 0) ok++;
+            else failed.push(`${o.code} ${o.details}`);
+          }
+        };
+        await Promise.all([worker(), worker(), worker(), worker()]);
+        assert.deepEqual(failed, []);
+        assert.ok(ok >= 20, `${ok} calls`);
+        const mine = (await control.getServed()).clients.find((x) => x.client === 'aged')!;
+        assert.deepEqual([Number(mine.calls), Number(mine.ok)], [ok, ok], 'the sidecar counted each call the client made, once');
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  it('a caller’s keepalive PING goes to the server: a frozen server is found out by it, not only by the deadline', async () => {
+    await through({}, async (port, _control, proc) => {
+      const c = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), { 'grpc.keepalive_time_ms': 300, 'grpc.keepalive_timeout_ms': 300 });
+      try {
+        assert.equal((await sayHello(c)).code, 0);
+        proc.kill('SIGSTOP');
+        const stuck = await sayHello(c, undefined, 8000);
+        proc.kill('SIGCONT');
+        assert.equal(stuck.code, 14, `${stuck.code} ${stuck.details}`);
+        assert.ok(stuck.ms < 4000, `the keepalive found the freeze after ${stuck.ms.toFixed(0)} ms (the deadline was 8 s)`);
+      } finally {
+        c.close();
+      }
+    });
   });
 });

@@ -72,6 +72,7 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
         if (drained && !ok) drained.sawItGo = true;
         if (drained?.sawItGo && ok) {
           drained = undefined;
+          relay.draining = false;
           log('the drained server answers again: registering it again');
           if (consul) consulStarted = false;
         }
@@ -103,13 +104,26 @@ export async function startSidecar(cfg: SidecarConfig, log: (msg: string) => voi
     serving,
     setServing(on) {
       held = !on;
+      // SERVING also lets a drained server back in: the lab says so when it starts the server again
+      // (a restart between two probes would otherwise go unseen, and the drain hold forever).
+      if (on && drained) {
+        drained = undefined;
+        relay.draining = false;
+        log('the drained server was started again: registering it once it answers');
+        if (consul) consulStarted = false;
+      }
       log(on ? 'health: as the probe finds it' : 'health: held at NOT_SERVING');
       showHealth();
+      if (on && monitor.healthy && consul && !consulStarted) {
+        consulStarted = true;
+        void consul.start();
+      }
     },
     async drain() {
       drained = { sawItGo: !monitor.healthy };
       log('drain: NOT_SERVING, deregistering, GOAWAY to every caller');
       showHealth();
+      relay.draining = true;
       await Promise.race([Promise.all([etcd?.withdraw(), consul?.stop()]), new Promise((r) => setTimeout(r, 1000).unref())]);
       relay.goaway();
     },

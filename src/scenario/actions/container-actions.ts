@@ -33,7 +33,9 @@ function modelOf(rule: Rule) {
       {
         process: rule.to,
         ...(rule.graceMs ? { upUntil: sandbox.atMs + rule.graceMs } : {}),
-        ...(inst.role === 'echo' && rule.inConsul !== undefined ? { inConsul: rule.inConsul } : {}),
+        // An echo server deregisters on a graceful stop and registers on a start; a server of yours'
+        // sidecar keeps it listed through a stop (its check goes critical) and lists it again on a start.
+        ...(rule.inConsul !== undefined && (inst.role === 'echo' || (inst.role === 'server' && rule.inConsul)) ? { inConsul: rule.inConsul } : {}),
       },
       rule.done,
     );
@@ -58,10 +60,23 @@ function containerAction(kind: string, verb: string, summary: string, rule: Rule
   });
 }
 
+/**
+ * A server of yours started again (a new process): its sidecar lets it back in (a drain's hold
+ * released, health as its probe finds it), as a restarted echo server starts afresh. Registered
+ * once it answers the sidecar's probe.
+ */
+export async function serverStarted(ctx: ActionContext, target: string): Promise<void> {
+  if (ctx.topology.instances.find((i) => i.name === target)?.role !== 'server') return;
+  await ctx.control(target).setHealth(true);
+}
+
 const startAgain = (ctx: ActionContext, target: string) => async () => {
   const c = await ctx.container(target);
   if (c.state === 'paused') await ctx.rt.unpauseContainer(c.id);
-  else if (c.state !== 'running') await ctx.rt.startContainer(c.id);
+  else if (c.state !== 'running') {
+    await ctx.rt.startContainer(c.id);
+    await serverStarted(ctx, target);
+  }
 };
 
 export default [
@@ -103,6 +118,7 @@ export default [
       const { id } = await ctx.container(target);
       await ctx.rt.stopContainer(id, STOP_TIMEOUT_S);
       await ctx.rt.startContainer(id);
+      await serverStarted(ctx, target);
     },
   ),
   containerAction(

@@ -5,6 +5,7 @@
 // the lab stops the server (SIGTERM, SIGKILL after the grace). Started again, it is registered again
 // once it answers the sidecar's probe.
 import { checkBackend, defineAction, instanceName } from './action.js';
+import { serverStarted } from './container-actions.js';
 
 /** How long a drain waits for calls in flight before the echo exits. */
 const DRAIN_MS = 2000;
@@ -19,7 +20,11 @@ export default defineAction({
   model({ target }, sandbox) {
     const inst = sandbox.reachable(target, 'drain it');
     if (typeof inst === 'string') return inst;
-    sandbox.set(inst, { process: 'exited', upUntil: sandbox.atMs + DRAIN_MS, inConsul: false }, 'drained');
+    // A server of yours already gone stays gone (its sidecar is what the lab reached): it answers nothing more.
+    const answering = inst.process === 'running' || inst.process === 'unknown';
+    // An echo exits within its grace; a server of yours may answer until its sidecar has deregistered it (a second at most) and the stop's grace has run out.
+    const graceMs = inst.role === 'server' ? 1000 + DRAIN_MS : DRAIN_MS;
+    sandbox.set(inst, { process: 'exited', ...(answering ? { upUntil: sandbox.atMs + graceMs } : {}), inConsul: false }, 'drained');
     return undefined;
   },
   async run({ target, server }, ctx) {
@@ -28,6 +33,7 @@ export default defineAction({
     ctx.undo(`start ${target}`, async () => {
       const c = await ctx.container(target);
       if (c.state !== 'running') await ctx.rt.startContainer(c.id);
+      await serverStarted(ctx, target);
     });
   },
 });

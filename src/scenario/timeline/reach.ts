@@ -21,16 +21,16 @@ export interface Reach {
 /** The backends (echo servers, servers of yours) that register as one service. */
 const backendsOf = (m: SandboxModel, service: string) => [...m.instances.values()].filter((i) => isBackend(i) && i.service === service).map((i) => i.name);
 
-/**
- * Every echo server: what HAProxy and the router stand in front of (both route to the echo servers
- * only), and what a client you run is counted on (only echo servers count calls per client).
- */
+/** Every echo server: what HAProxy and the router stand in front of (both route to the echo servers only). */
 const echoesOf = (m: SandboxModel) => [...m.instances.values()].filter((i) => i.role === 'echo').map((i) => i.name);
+
+/** Every backend that counts calls per client: the echo servers, and the servers of yours (their sidecars count). */
+const countedOf = (m: SandboxModel) => [...m.instances.values()].filter((i) => isBackend(i)).map((i) => i.name);
 
 /** The backends a client's target dials in this sandbox. */
 export function dialled(client: ClientModel, m: SandboxModel, fronts: Fronts): Reach {
-  // A client you run: its own target, unknown to the lab; the servers count only what reaches them.
-  if (client.observed || !client.target) return { dialled: echoesOf(m), external: false };
+  // A client you run: its own target, unknown to the lab; it may reach any backend that counts its calls.
+  if (client.observed || !client.target) return { dialled: countedOf(m), external: false };
   const t = parseTarget(client.target);
   const scheme = t.scheme?.toLowerCase();
   if (scheme === 'etcd' || scheme === 'consul' || scheme === 'xds')
