@@ -51,6 +51,8 @@ const dockerState = async (id: string): Promise<ProcessState> => {
 function ctxFor(): ActionContext {
   return {
     rt,
+    // None of these containers is a server of yours (whose start also tells its sidecar).
+    topology: { instances: [] },
     async container(instance: string) {
       const [c] = await rt.listContainers({ ...projectSelector(PROJECT), [LABEL.instance]: instance });
       return c;
