@@ -19,7 +19,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { down, getRuntime, up } from '../src/sandbox/index.js';
 import { loadTopology } from '../src/topology/load.js';
-import { leftovers, ROOT, testTopologyFile } from '../test/helpers/lab.js';
+import { leftovers, ROOT } from '../test/helpers/lab.js';
+import { serverTopologyFile } from '../test/helpers/own-server.js';
 import { containerCpuMs } from './lib/cpu.js';
 import { labTraffic, type TrafficRun } from './lib/lab-traffic.js';
 import { median, ratioText, roundRatio } from './lib/stats.js';
@@ -36,23 +37,7 @@ const OCTET = 86;
 const METHOD = '/helloworld.Greeter/SayHello';
 const say = (s: string) => !JSON_OUT && process.stdout.write(`${s}\n`);
 
-function topologyFile(): string {
-  return testTopologyFile(PROJECT, OCTET, (doc) => {
-    doc.setIn(['services', 'echo', 'deploy', 'replicas'], 1);
-    doc.setIn(['services', 'greeter'], {
-      image: 'examples/greeter-go',
-      command: ['--listen', ':50051'],
-      deploy: { replicas: 1 },
-      'x-lab': {
-        role: 'server',
-        binary: path.join(ROOT, 'examples/servers/go/bin/greeter_server'),
-        port: 50051,
-        health: 'grpc',
-        address: `127.${OCTET}.3.{n}`,
-      },
-    });
-  });
-}
+const topologyFile = () => serverTopologyFile(PROJECT, OCTET, 'go', 1);
 
 /** A container's address on the lab network (the host reaches it over Docker's bridge). */
 async function containerIp(docker: Docker, name: string, network: string): Promise<string> {

@@ -14,7 +14,8 @@ import { execa } from 'execa';
 import { getRuntime } from '../../src/sandbox/index.js';
 import { EchoControl } from '../../src/grpc/echo-control.js';
 import { loadTopology } from '../../src/topology/load.js';
-import { lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { lab, leftovers, ROOT } from '../helpers/lab.js';
+import { serverTopologyFile } from '../helpers/own-server.js';
 
 setupLab();
 
@@ -22,17 +23,7 @@ const PROJECT = 'labserverpy';
 const OCTET = 92;
 const IMAGE = 'examples/greeter-py:1';
 
-function topologyFile(): string {
-  return testTopologyFile(PROJECT, OCTET, (doc) => {
-    doc.setIn(['services', 'echo', 'deploy', 'replicas'], 1);
-    doc.setIn(['services', 'greeter'], {
-      image: IMAGE,
-      command: ['--listen', '0.0.0.0:50051'],
-      deploy: { replicas: 3 },
-      'x-lab': { role: 'server', port: 50051, health: 'tcp', address: `127.${OCTET}.3.{n}` },
-    });
-  });
-}
+const topologyFile = () => serverTopologyFile(PROJECT, OCTET, 'python', 3);
 
 describe('a server of yours in the lab: the Python example, probed over TCP and HTTP/2 PING', () => {
   const rt = getRuntime();

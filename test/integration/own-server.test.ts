@@ -18,31 +18,15 @@ import { getRuntime } from '../../src/sandbox/index.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { EtcdReader } from '../../src/sandbox/registry/etcd-reader.js';
 import { EchoControl } from '../../src/grpc/echo-control.js';
-import { eventually, lab, leftovers, ROOT, testTopologyFile } from '../helpers/lab.js';
+import { eventually, lab, leftovers, ROOT } from '../helpers/lab.js';
+import { serverTopologyFile } from '../helpers/own-server.js';
 
 setupLab();
 
 const PROJECT = 'labserver';
 const OCTET = 87;
 
-/** The topology with the example's greeter service added (its binary at an absolute path). */
-function topologyFile(): string {
-  return testTopologyFile(PROJECT, OCTET, (doc) => {
-    doc.setIn(['services', 'echo', 'deploy', 'replicas'], 1);
-    doc.setIn(['services', 'greeter'], {
-      image: 'examples/greeter-go',
-      command: ['--listen', ':50051'],
-      deploy: { replicas: 3 },
-      'x-lab': {
-        role: 'server',
-        binary: path.join(ROOT, 'examples/servers/go/bin/greeter_server'),
-        port: 50051,
-        health: 'grpc',
-        address: `127.${OCTET}.3.{n}`,
-      },
-    });
-  });
-}
+const topologyFile = () => serverTopologyFile(PROJECT, OCTET, 'go', 3);
 
 /** grpc-js, round_robin over etcd:///greeter; calls per picked address, and errors, over a window. */
 function greeterClient(etcd: string) {
